@@ -1,0 +1,37 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test prepare lint messages
+
+# Reinstall only when the pins change.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"
+	rm -rf build *.egg-info
+	touch $@
+
+# Starts the embedded PostgreSQL unless DATABASE_URL is set (see coordination/database.py).
+prepare: $(VENV)/.installed
+	$(PY) manage.py checkdb
+	$(PY) manage.py migrate --noinput --verbosity 0
+
+run: prepare
+	$(PY) manage.py loaddemo
+	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the embedded PostgreSQL)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: prepare
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# After marking new strings: update the catalogues, translate, then compile (needs gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale th --locale en --ignore '.venv/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+
+
+class HouseholdMemberInline(admin.TabularInline):
+    model = HouseholdMember
+    fields = [
+        "relation",
+        "name",
+        "age",
+        "occupation",
+        "monthly_income",
+        "condition",
+        "can_care_for_self",
+    ]
+    extra = 0
+
+
+class IncomeSourceInline(admin.TabularInline):
+    model = IncomeSource
+    fields = ["kind", "amount", "note"]
+    extra = 0
+
+
+class HomeVisitInline(admin.StackedInline):
+    model = HomeVisit
+    fields = ["visited_at", "author", "purpose", "findings", "next_visit_due"]
+    autocomplete_fields = ["author"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "full_name", "status", "priority", "team", "center", "opened_on"]
+    list_select_related = ["team", "center"]
+    list_filter = ["status", "priority", "target_groups", "center"]
+    search_fields = ["number", "first_name", "last_name", "national_id"]
+    readonly_fields = ["number", "version", "created_at", "updated_at"]
+    autocomplete_fields = [
+        "center",
+        "team",
+        "reg_subdistrict",
+        "cur_subdistrict",
+        "consent_recorded_by",
+    ]
+    filter_horizontal = ["target_groups"]
+    date_hierarchy = "opened_on"
+    inlines = [HouseholdMemberInline, IncomeSourceInline, HomeVisitInline]
+
+    @admin.display(description=_("name"), ordering="first_name")
+    def full_name(self, case: Case) -> str:
+        return case.full_name
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(admin.ModelAdmin):
+    list_display = ["case", "visited_at", "purpose", "author", "next_visit_due"]
+    list_select_related = ["case", "author"]
+    list_filter = ["purpose", "center"]
+    search_fields = ["case__number", "case__first_name", "case__last_name"]
+    autocomplete_fields = ["case", "author"]
+    filter_horizontal = ["volunteers"]
+    date_hierarchy = "visited_at"
+    exclude = ["center"]
+
+
+@admin.register(HouseholdMember)
+class HouseholdMemberAdmin(admin.ModelAdmin):
+    list_display = ["name", "relation", "age", "condition", "case"]
+    list_select_related = ["case"]
+    list_filter = ["condition", "relation"]
+    search_fields = ["name", "case__number"]
+    autocomplete_fields = ["case"]
+    exclude = ["center"]
+
+
+@admin.register(IncomeSource)
+class IncomeSourceAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "amount"]
+    list_select_related = ["case"]
+    list_filter = ["kind"]
+    search_fields = ["case__number"]
+    autocomplete_fields = ["case"]
+    exclude = ["center"]

@@ -1,0 +1,528 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.choices import Prefix, Sex, person_name
+from coordination.fields import NationalIDField, PhoneField
+from coordination.models import Center, Subdistrict, TargetGroup
+from volunteers.models import Team, Volunteer
+
+NOT_NEGATIVE = Q(amount__gte=Decimal(0))
+
+
+class DisabilityType(models.IntegerChoices):
+    """The seven official types of disability."""
+
+    VISUAL = 1, _("visual")
+    HEARING = 2, _("hearing or communication")
+    MOBILITY = 3, _("mobility or physical")
+    MENTAL = 4, _("mental or behavioural")
+    INTELLECTUAL = 5, _("intellectual")
+    LEARNING = 6, _("learning")
+    AUTISM = 7, _("autism")
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number given per centre and Buddhist-era year."""
+
+    center = models.ForeignKey(Center, models.CASCADE, related_name="+")
+    year_be = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("center", "year_be", name="case_counter_unique_center_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}/{self.year_be}: {self.last}"
+
+    @classmethod
+    def take_next(cls, center: Center, year_be: int) -> int:
+        # One atomic upsert: concurrent transactions queue on the counter's row lock,
+        # so two cases created at once never get the same number.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {cls._meta.db_table} (center_id, year_be, last)
+                VALUES (%s, %s, 1)
+                ON CONFLICT (center_id, year_be) DO UPDATE SET last = {cls._meta.db_table}.last + 1
+                RETURNING last
+                """,
+                [center.pk, year_be],
+            )
+            return cursor.fetchone()[0]
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=Case.Status.CLOSED)
+
+
+class Case(models.Model):
+    """A person in hardship (ผู้ประสบปัญหาทางสังคม) whom the centre helps."""
+
+    class Status(models.TextChoices):
+        INTAKE = "intake", _("intake")
+        ASSESSED = "assessed", _("assessed")
+        IN_ASSISTANCE = "in_assistance", _("in assistance")
+        FOLLOW_UP = "follow_up", _("follow-up")
+        CLOSED = "closed", _("closed")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("low")
+        NORMAL = 2, _("normal")
+        HIGH = 3, _("high")
+        URGENT = 4, _("urgent")
+
+    class Housing(models.TextChoices):
+        OWN_SECURE = "own_secure", _("own house, secure")
+        OWN_AT_RISK = "own_at_risk", _("own house, at risk of losing it")
+        OTHERS_LAND = "others_land", _("on someone else's land")
+        RENTED = "rented", _("rented")
+        RELATIVES = "relatives", _("lives with relatives")
+        NONE = "none", _("no fixed home")
+
+    class MaritalStatus(models.TextChoices):
+        SINGLE = "single", _("single")
+        MARRIED = "married", _("married")
+        WIDOWED = "widowed", _("widowed")
+        DIVORCED = "divorced", _("divorced")
+        SEPARATED = "separated", _("separated")
+
+    class ClosureReason(models.TextChoices):
+        RESOLVED = "resolved", _("resolved")
+        MOVED = "moved", _("moved away")
+        DIED = "died", _("died")
+        REFUSED = "refused", _("refused help")
+        REFERRED_OUT = "referred_out", _("referred out")
+
+    class ConsentMethod(models.TextChoices):
+        SIGNED = "signed", _("signed paper form")
+        VERBAL = "verbal", _("verbal, with a witness")
+
+    class ConsentPurpose(models.TextChoices):
+        ASSISTANCE = "assistance", _("assessment and assistance")
+        REFERRAL = "referral", _("referral to agencies")
+        PHOTOS = "photos", _("photos on home visits")
+        STATISTICS = "statistics", _("anonymous statistics")
+
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="cases", verbose_name=_("coordination centre")
+    )
+    number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+
+    # The person
+    prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("surname"), max_length=100, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_year_only = models.BooleanField(
+        _("only the birth year is known"),
+        default=False,
+        help_text=_("The birth date is then 1 January of that year."),
+    )
+    estimated_age = models.PositiveSmallIntegerField(
+        _("estimated age"), null=True, blank=True, help_text=_("When no birth date is known.")
+    )
+    national_id = NationalIDField(blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
+    )
+    phone = PhoneField(blank=True)
+    has_welfare_card = models.BooleanField(_("holds a state welfare card"), default=False)
+    disability_types = ArrayField(
+        models.PositiveSmallIntegerField(choices=DisabilityType.choices),
+        verbose_name=_("disability types"),
+        default=list,
+        blank=True,
+    )
+    has_disability_card = models.BooleanField(_("holds a disability ID card"), default=False)
+
+    # Address per house registration
+    reg_house_no = models.CharField(_("house number"), max_length=20, blank=True)
+    reg_moo = models.CharField(_("village number (moo)"), max_length=10, blank=True)
+    reg_village = models.CharField(_("village or building"), max_length=100, blank=True)
+    reg_lane = models.CharField(_("lane (trok)"), max_length=100, blank=True)
+    reg_soi = models.CharField(_("soi"), max_length=100, blank=True)
+    reg_road = models.CharField(_("road"), max_length=100, blank=True)
+    reg_subdistrict = models.ForeignKey(
+        Subdistrict,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subdistrict"),
+    )
+    reg_postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+
+    # Where the person lives now
+    current_same_as_registered = models.BooleanField(
+        _("lives at the registered address"), default=True
+    )
+    cur_house_no = models.CharField(_("house number"), max_length=20, blank=True)
+    cur_moo = models.CharField(_("village number (moo)"), max_length=10, blank=True)
+    cur_village = models.CharField(_("village or building"), max_length=100, blank=True)
+    cur_lane = models.CharField(_("lane (trok)"), max_length=100, blank=True)
+    cur_soi = models.CharField(_("soi"), max_length=100, blank=True)
+    cur_road = models.CharField(_("road"), max_length=100, blank=True)
+    cur_subdistrict = models.ForeignKey(
+        Subdistrict,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subdistrict"),
+    )
+    cur_postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    landmark = models.CharField(_("landmark"), max_length=200, blank=True)
+
+    # The situation
+    target_groups = models.ManyToManyField(
+        TargetGroup, related_name="cases", verbose_name=_("target groups")
+    )
+    problems = models.TextField(_("problems"), blank=True)
+    housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
+    monthly_rent = models.DecimalField(
+        _("monthly rent (baht)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    housing_condition = models.TextField(_("condition of the house"), blank=True)
+
+    # The work
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.INTAKE
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    team = models.ForeignKey(
+        Team,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("team"),
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+
+    # Consent (PDPA section 26: health and disability data are sensitive)
+    consent_given_by = models.CharField(
+        _("consent given by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person, or the guardian who consented for them."),
+    )
+    consent_method = models.CharField(
+        _("how consent was given"), max_length=10, choices=ConsentMethod.choices, blank=True
+    )
+    consent_purposes = ArrayField(
+        models.CharField(max_length=20, choices=ConsentPurpose.choices),
+        verbose_name=_("purposes consented to"),
+        default=list,
+        blank=True,
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-number"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                "center",
+                "national_id",
+                condition=~Q(national_id=""),
+                name="case_unique_national_id_per_center",
+                violation_error_message=_(
+                    "A case with this national ID number already exists in this centre."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_types__contained_by=DisabilityType.values),
+                name="case_disability_types_official",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_rent__isnull=True) | Q(monthly_rent__gte=Decimal(0)),
+                name="case_rent_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_age__isnull=True) | Q(estimated_age__lte=130),
+                name="case_estimated_age_plausible",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="closed", closed_on__isnull=False) & ~Q(closure_reason=""))
+                | (~Q(status="closed") & Q(closed_on__isnull=True, closure_reason="")),
+                name="case_closed_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["center", "status"], name="case_center_status"),
+            models.Index(fields=["center", "team"], name="case_center_team"),
+            models.Index(fields=["center", "-opened_on"], name="case_center_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.full_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.number:
+            with transaction.atomic():
+                self.number = self.next_number()
+                super().save(*args, **kwargs)
+            return
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return person_name(self.get_prefix_display(), self.first_name, self.last_name)
+
+    def age(self, on: datetime.date | None = None) -> int | None:
+        on = on or timezone.localdate()
+        if self.birth_date:
+            if self.birth_year_only:
+                return on.year - self.birth_date.year
+            before_birthday = (on.month, on.day) < (self.birth_date.month, self.birth_date.day)
+            return on.year - self.birth_date.year - before_birthday
+        return self.estimated_age
+
+    def monthly_income(self) -> Decimal:
+        total = self.incomes.aggregate(total=Sum("amount"))["total"]
+        return total or Decimal(0)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.team_id and self.center_id and self.team.center_id != self.center_id:
+            errors["team"] = _("The team must belong to the case's coordination centre.")
+        if self.birth_date and self.birth_date > timezone.localdate():
+            errors["birth_date"] = _("The birth date cannot be in the future.")
+        if self.housing == self.Housing.RENTED and self.monthly_rent is None:
+            errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
+        if errors:
+            raise ValidationError(errors)
+
+    def next_number(self) -> str:
+        """`<district code>-<BE year>-<sequence>`, e.g. 1027-2562-0001."""
+        year_be = self.opened_on.year + 543
+        sequence = CaseNumberCounter.take_next(self.center, year_be)
+        return f"{self.center.district_id}-{year_be}-{sequence:04d}"
+
+
+class CaseChild(models.Model):
+    """Rows that belong to a case carry its centre, so every index leads with it."""
+
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="+", verbose_name=_("coordination centre")
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.case_id:
+            self.center_id = self.case.center_id
+        super().save(*args, **kwargs)
+
+
+class HouseholdMember(CaseChild):
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        PARENT = "parent", _("parent")
+        SIBLING = "sibling", _("brother or sister")
+        GRANDCHILD = "grandchild", _("grandchild")
+        GRANDPARENT = "grandparent", _("grandparent")
+        RELATIVE = "relative", _("other relative")
+        OTHER = "other", _("not related")
+
+    class Condition(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        DISABLED = "disabled", _("disabled")
+        CHRONICALLY_ILL = "chronically_ill", _("chronically ill")
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="household_members", verbose_name=_("case")
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    name = models.CharField(_("name"), max_length=200)
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    monthly_income = models.DecimalField(
+        _("monthly income (baht)"), max_digits=9, decimal_places=2, default=Decimal(0)
+    )
+    condition = models.CharField(
+        _("condition"), max_length=20, choices=Condition.choices, default=Condition.NORMAL
+    )
+    can_care_for_self = models.BooleanField(_("can care for self"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_income__gte=Decimal(0)),
+                name="household_member_income_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(age__isnull=True) | Q(age__lte=130),
+                name="household_member_age_plausible",
+            ),
+        ]
+        indexes = [models.Index(fields=["center", "case"], name="household_center_case")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"
+
+
+class IncomeSource(CaseChild):
+    class Kind(models.TextChoices):
+        ELDERLY_ALLOWANCE = "elderly_allowance", _("older persons' allowance")
+        DISABILITY_ALLOWANCE = "disability_allowance", _("disability allowance")
+        CHILD_GRANT = "child_grant", _("child support grant")
+        FAMILY_SUPPORT = "family_support", _("family support")
+        WAGES = "wages", _("wages")
+        OTHER = "other", _("other")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="incomes", verbose_name=_("case"))
+    kind = models.CharField(_("income source"), max_length=30, choices=Kind.choices)
+    amount = models.DecimalField(_("monthly amount (baht)"), max_digits=9, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("income source")
+        verbose_name_plural = _("income sources")
+        constraints = [
+            models.CheckConstraint(condition=NOT_NEGATIVE, name="income_amount_not_negative"),
+        ]
+        indexes = [models.Index(fields=["center", "case"], name="income_center_case")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount:,.2f}"
+
+
+class HomeVisit(CaseChild):
+    """เยี่ยมบ้าน: what the volunteers found, did, and when they come back."""
+
+    class Purpose(models.TextChoices):
+        ASSESSMENT = "assessment", _("first visit and assessment")
+        FOLLOW_UP = "follow_up", _("follow-up")
+        EMERGENCY = "emergency", _("emergency")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="visits", verbose_name=_("case"))
+    visited_at = models.DateTimeField(_("visited at"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    volunteers = models.ManyToManyField(
+        Volunteer, related_name="visits", blank=True, verbose_name=_("volunteers present")
+    )
+    other_participants = models.CharField(_("other participants"), max_length=300, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    findings = models.TextField(_("what was found"), blank=True)
+    living_conditions = models.TextField(_("living conditions"), blank=True)
+    health = models.TextField(_("health and self-care"), blank=True)
+    adl_score = models.PositiveSmallIntegerField(
+        _("Barthel ADL score"),
+        null=True,
+        blank=True,
+        help_text=_("0–20: 12 or more independent, 5–11 housebound, 0–4 bed-bound."),
+    )
+    needs = models.TextField(_("needs"), blank=True)
+    actions = models.TextField(_("what was done or advised"), blank=True)
+    referral_needed = models.BooleanField(_("referral needed"), default=False)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-visited_at"]
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(adl_score__isnull=True) | Q(adl_score__lte=20),
+                name="visit_adl_score_0_to_20",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="visit_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="visit_longitude_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["center", "case", "-visited_at"], name="visit_center_case_time"),
+            models.Index(fields=["center", "next_visit_due"], name="visit_center_next_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+
+    @property
+    def adl_group(self) -> str:
+        if self.adl_score is None:
+            return ""
+        if self.adl_score >= 12:
+            return _("independent")
+        if self.adl_score >= 5:
+            return _("housebound")
+        return _("bed-bound")
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.visited_at and self.visited_at > timezone.now():
+            errors["visited_at"] = _("A visit cannot be in the future.")
+        if (
+            self.visited_at
+            and self.next_visit_due
+            and self.next_visit_due < timezone.localtime(self.visited_at).date()
+        ):
+            errors["next_visit_due"] = _("The next visit cannot be before this visit.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,27 @@
+"""Enumerations shared by volunteers and cases."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Prefix(models.TextChoices):
+    MR = "mr", pgettext_lazy("name prefix", "Mr")
+    MRS = "mrs", pgettext_lazy("name prefix", "Mrs")
+    MISS = "miss", pgettext_lazy("name prefix", "Miss")
+    BOY = "boy", pgettext_lazy("name prefix", "Master")
+    GIRL = "girl", pgettext_lazy("name prefix", "Miss (girl)")
+    OTHER = "other", pgettext_lazy("name prefix", "other")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    OTHER = "other", _("other")
+
+
+def person_name(prefix_label: str, first_name: str, last_name: str) -> str:
+    """Thai writes the prefix against the name (นายสมชาย); English puts a space."""
+    prefix = str(prefix_label)
+    separator = "" if prefix and "\u0e00" <= prefix[-1] <= "\u0e7f" else " "
+    return f"{prefix}{separator}{first_name} {last_name}".strip()

@@ -1,0 +1,68 @@
+"""Model and form fields for Thai identifiers: they normalise what people type
+(Thai digits, dashes, spaces) before validating, wherever they are used."""
+
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coordination.validators import (
+    normalize_national_id,
+    normalize_phone,
+    validate_national_id,
+    validate_phone,
+)
+
+
+class NationalIDFormField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["max_length"] = 20  # room for dashes and spaces as typed
+        kwargs.setdefault("help_text", _("13 digits; dashes and Thai digits are accepted."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> str:
+        return normalize_national_id(super().to_python(value))
+
+
+class NationalIDField(models.CharField):
+    """13 digits with a valid check digit (python-stdnum's stdnum.th.pin), or blank."""
+
+    default_validators = [validate_national_id]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["max_length"] = 13
+        kwargs.setdefault("verbose_name", _("national ID number"))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return normalize_national_id(super().to_python(value))
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return super().formfield(**{"form_class": NationalIDFormField, **kwargs})
+
+
+class PhoneFormField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["max_length"] = 20
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+
+    def to_python(self, value: Any) -> str:
+        return normalize_phone(super().to_python(value))
+
+
+class PhoneField(models.CharField):
+    default_validators = [validate_phone]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["max_length"] = 10
+        kwargs.setdefault("verbose_name", _("phone"))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return normalize_phone(super().to_python(value))
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return super().formfield(**{"form_class": PhoneFormField, **kwargs})

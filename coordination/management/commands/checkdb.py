@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError, connection
+
+
+class Command(BaseCommand):
+    help = "Checks that the database answers; one clear line if it does not."
+
+    def handle(self, *args, **options) -> None:
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise CommandError(
+                f"Cannot reach the database ({first_line}). Check DATABASE_URL."
+            ) from None
+        self.stdout.write("Database reachable.")

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from coordination.fields import PhoneField
+
+
+class BilingualName(models.Model):
+    """Reference data named in Thai and English; `name` follows the active language."""
+
+    name_th = models.CharField(_("name in Thai"), max_length=150)
+    name_en = models.CharField(_("name in English"), max_length=150)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "th").startswith("en") else self.name_th
+
+
+class Province(BilingualName):
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class District(BilingualName):
+    """อำเภอ or, in Bangkok, เขต. The code is DOPA's, e.g. 1027 for เขตบึงกุ่ม."""
+
+    code = models.CharField(_("code"), max_length=4, primary_key=True)
+    province = models.ForeignKey(
+        Province, models.PROTECT, related_name="districts", verbose_name=_("province")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+
+class Subdistrict(BilingualName):
+    """ตำบล or, in Bangkok, แขวง."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="subdistricts", verbose_name=_("district")
+    )
+    postal_codes = ArrayField(
+        models.CharField(max_length=5), verbose_name=_("postal codes"), default=list
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("subdistrict")
+        verbose_name_plural = _("subdistricts")
+
+    def full_name(self) -> str:
+        district = self.district
+        return f"{self.name} {district.name} {district.province.name}"
+
+
+class Center(models.Model):
+    """ศูนย์ประสานงาน อพม.: one per district."""
+
+    name = models.CharField(_("name"), max_length=200)
+    district = models.OneToOneField(
+        District, models.PROTECT, related_name="center", verbose_name=_("district")
+    )
+    address = models.TextField(_("address"))
+    opened_on = models.DateField(_("opened on"))
+    phone = PhoneField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("coordination centre")
+        verbose_name_plural = _("coordination centres")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TargetGroup(BilingualName):
+    """The ministry's five target groups, seeded by a data migration."""
+
+    class Code(models.TextChoices):
+        DESTITUTE = "destitute", _("destitute")
+        DISABILITY = "disability", _("persons with disabilities")
+        ELDERLY = "elderly", _("older persons")
+        WOMEN = "women", _("women")
+        CHILDREN_YOUTH = "children_youth", _("children and youth")
+
+    code = models.CharField(_("code"), max_length=20, unique=True, choices=Code.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class User(AbstractUser):
+    """Roles are the groups `coordinator` and `volunteer`; administrators are staff."""
+
+    center = models.ForeignKey(
+        Center,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("coordination centre"),
+        help_text=_("Empty for national administrators."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def has_role(self, role: str) -> bool:
+        # Group names are cached per request object: roles are read on every page.
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return role in self._role_names
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.has_role("coordinator") and self.center_id is not None
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.has_role("volunteer")
+
+
+class Agency(models.Model):
+    """Where cases are referred (ประสานการช่วยเหลือ/ส่งต่อ)."""
+
+    class Kind(models.TextChoices):
+        DISTRICT_OFFICE = "district_office", _("district office")
+        GOVERNMENT = "government", _("government agency")
+        HOSPITAL = "hospital", _("hospital or health centre")
+        HOTLINE = "hotline", _("hotline")
+        SHELTER = "shelter", _("shelter")
+        LEGAL_AID = "legal_aid", _("legal aid")
+        NGO = "ngo", _("foundation or NGO")
+        OTHER = "other", _("other")
+
+    center = models.ForeignKey(
+        Center,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        verbose_name=_("coordination centre"),
+        help_text=_("Empty for agencies every centre can refer to, such as national hotlines."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    area = models.CharField(_("area served"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(
+                "center", "name", name="agency_unique_name_per_center", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AllowanceRateQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> AllowanceRateQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
+        )
+
+
+class AllowanceRate(models.Model):
+    """A monthly allowance rate for an age band, effective-dated: rates change by
+    regulation, so an administrator edits them as data."""
+
+    class Kind(models.TextChoices):
+        ELDERLY = "elderly", _("older persons' allowance")
+        DISABILITY = "disability", _("disability allowance")
+        CHILD = "child", _("child support grant")
+
+    kind = models.CharField(_("allowance"), max_length=20, choices=Kind.choices)
+    age_from = models.PositiveSmallIntegerField(_("from age"), null=True, blank=True)
+    age_to = models.PositiveSmallIntegerField(
+        _("to age"), null=True, blank=True, help_text=_("Inclusive; empty for no upper limit.")
+    )
+    welfare_card_holders = models.BooleanField(
+        _("for state welfare card holders"),
+        default=False,
+        help_text=_("A higher rate paid to holders of the state welfare card."),
+    )
+    monthly_amount = models.DecimalField(_("monthly amount (baht)"), max_digits=9, decimal_places=2)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = AllowanceRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "effective_from", "age_from"]
+        verbose_name = _("allowance rate")
+        verbose_name_plural = _("allowance rates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gte=Decimal(0)),
+                name="allowance_rate_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_to__isnull=True)
+                | Q(age_from__isnull=True)
+                | Q(age_to__gte=models.F("age_from")),
+                name="allowance_rate_age_band_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="allowance_rate_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        band = ""
+        if self.age_from is not None or self.age_to is not None:
+            band = f" {self.age_from or 0}–{self.age_to if self.age_to is not None else '∞'}"
+        return f"{self.get_kind_display()}{band}: {self.monthly_amount:,.0f}"

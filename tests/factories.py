@@ -1,0 +1,115 @@
+"""Factories: deterministic values for what tests read, sequences for unique fields."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from coordination.models import Center, District, TargetGroup, User
+from coordination.validators import with_check_digit
+from volunteers.models import Team, Volunteer
+
+
+def national_id(n: int) -> str:
+    """A valid (checksummed) 13-digit national ID, different for each n."""
+    return with_check_digit(f"1{n:011d}")
+
+
+def free_district() -> District:
+    return District.objects.filter(center__isnull=True).order_by("code").first()
+
+
+class CenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Center
+
+    name = factory.Sequence(lambda n: f"ศูนย์ประสานงาน อพม. {n}")
+    district = factory.LazyFunction(free_district)
+    address = "ถนนทดสอบ"
+    opened_on = datetime.date(2019, 4, 24)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("password")
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+
+    center = factory.SubFactory(CenterFactory)
+    prefix = "mrs"
+    first_name = factory.Sequence(lambda n: f"อาสา{n}")
+    last_name = "ใจดี"
+    national_id = factory.Sequence(lambda n: national_id(1000 + n))
+    phone = "0812345678"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    center = factory.SubFactory(CenterFactory)
+    target_group = factory.LazyFunction(lambda: TargetGroup.objects.get(code="elderly"))
+    name = factory.Sequence(lambda n: f"ทีม {n}")
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    center = factory.SubFactory(CenterFactory)
+    prefix = "mrs"
+    first_name = factory.Sequence(lambda n: f"ผู้ประสบปัญหา{n}")
+    last_name = "ทดสอบ"
+    sex = "female"
+    birth_date = datetime.date(1945, 5, 1)
+    opened_on = datetime.date(2025, 11, 1)
+
+    @factory.post_generation
+    def target_groups(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            self.target_groups.set(extracted or [TargetGroup.objects.get(code="elderly")])
+
+
+class HouseholdMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseholdMember
+
+    case = factory.SubFactory(CaseFactory)
+    relation = "child"
+    name = "บุตร"
+    age = 40
+
+
+class IncomeSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncomeSource
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "elderly_allowance"
+    amount = Decimal("700.00")
+
+
+class HomeVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HomeVisit
+
+    case = factory.SubFactory(CaseFactory)
+    visited_at = factory.LazyFunction(
+        lambda: datetime.datetime(2025, 11, 2, 10, 0, tzinfo=datetime.UTC)
+    )
+    purpose = "assessment"

@@ -1,0 +1,34 @@
+"""Project-wide promises: migrations committed, code lint-clean, health check public."""
+
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_model_change_has_its_migration(db):
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_ruff_finds_nothing():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_health_check_answers_without_login(client, db):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_every_other_page_needs_a_login(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

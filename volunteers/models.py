@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.choices import Prefix, person_name
+from coordination.fields import NationalIDField, PhoneField
+from coordination.models import Center, Subdistrict, TargetGroup
+
+
+class Volunteer(models.Model):
+    """An อพม.: appointed by the ministry, working in one centre's teams."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        INACTIVE = "inactive", _("inactive")
+        LEFT = "left", _("left")
+
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="volunteers", verbose_name=_("coordination centre")
+    )
+    prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("surname"), max_length=100)
+    national_id = NationalIDField()
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = PhoneField(blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    subdistrict = models.ForeignKey(
+        Subdistrict,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subdistrict"),
+    )
+    appointed_on = models.DateField(_("appointed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteer",
+        verbose_name=_("login account"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        constraints = [
+            models.UniqueConstraint(
+                "center", "national_id", name="volunteer_unique_national_id_per_center"
+            ),
+        ]
+        indexes = [models.Index(fields=["center", "status"], name="volunteer_center_status")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return person_name(self.get_prefix_display(), self.first_name, self.last_name)
+
+    @transaction.atomic
+    def join_team(
+        self, team: Team, *, role: str = "member", on: datetime.date | None = None
+    ) -> TeamMembership:
+        membership = TeamMembership(
+            volunteer=self, team=team, role=role, joined_on=on or timezone.localdate()
+        )
+        membership.full_clean()
+        membership.save()
+        return membership
+
+    def leave_team(self, team: Team, *, on: datetime.date | None = None) -> int:
+        """Ends the open membership; history is kept, never deleted."""
+        return self.memberships.open().filter(team=team).update(left_on=on or timezone.localdate())
+
+
+class Team(models.Model):
+    """ชุดปฏิบัติงาน อพม.: the volunteers who work one target group's cases."""
+
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="teams", verbose_name=_("coordination centre")
+    )
+    target_group = models.ForeignKey(
+        TargetGroup, models.PROTECT, related_name="teams", verbose_name=_("target group")
+    )
+    name = models.CharField(_("name"), max_length=150)
+
+    class Meta:
+        ordering = ["target_group__position", "name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint("center", "name", name="team_unique_name_per_center"),
+        ]
+        indexes = [models.Index(fields=["center", "target_group"], name="team_center_target_group")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def leader(self) -> Volunteer | None:
+        """The volunteer of the open leader membership (prefetch `memberships` in lists)."""
+        for membership in self.memberships.all():
+            if membership.is_open and membership.role == TeamMembership.Role.LEADER:
+                return membership.volunteer
+        return None
+
+    @transaction.atomic
+    def make_leader(self, volunteer: Volunteer) -> None:
+        """One leader at a time: the old leader stays on as a member."""
+        open_memberships = self.memberships.open()
+        open_memberships.filter(role=TeamMembership.Role.LEADER).update(
+            role=TeamMembership.Role.MEMBER
+        )
+        if not open_memberships.filter(volunteer=volunteer).update(role=TeamMembership.Role.LEADER):
+            volunteer.join_team(self, role=TeamMembership.Role.LEADER)
+
+
+class TeamMembershipQuerySet(models.QuerySet):
+    def open(self) -> TeamMembershipQuerySet:
+        return self.filter(left_on__isnull=True)
+
+
+class TeamMembership(models.Model):
+    """A volunteer's time in a team. Moving someone ends one membership and opens another."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("team leader")
+        MEMBER = "member", _("member")
+
+    volunteer = models.ForeignKey(
+        Volunteer, models.CASCADE, related_name="memberships", verbose_name=_("volunteer")
+    )
+    team = models.ForeignKey(
+        Team, models.CASCADE, related_name="memberships", verbose_name=_("team")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = TeamMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-left_on", "joined_on"]
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(
+                "volunteer",
+                "team",
+                condition=Q(left_on__isnull=True),
+                name="membership_one_open_per_volunteer_and_team",
+                violation_error_message=_("This volunteer is already a member of this team."),
+            ),
+            models.UniqueConstraint(
+                "team",
+                condition=Q(left_on__isnull=True, role="leader"),
+                name="membership_one_open_leader_per_team",
+                violation_error_message=_("This team already has a leader."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message=_("A member cannot leave before joining."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} – {self.team}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.left_on is None
+
+    def clean(self) -> None:
+        if self.volunteer_id and self.team_id and self.volunteer.center_id != self.team.center_id:
+            raise ValidationError(
+                _("A volunteer can only join a team of their own coordination centre.")
+            )
