@@ -33,5 +33,5 @@ lint: $(VENV)/.installed
 
 # After marking new strings: update the catalogues, translate, then compile (needs gettext).
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale th --locale en --ignore '.venv/*' --no-obsolete
+	$(PY) manage.py makemessages --locale th --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'

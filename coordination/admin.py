@@ -14,7 +14,7 @@ from coordination.models import (
 )
 
 admin.site.site_header = _("Social development volunteers' coordination centre")
-admin.site.site_title = _("อพม. centre administration")
+admin.site.site_title = _("Volunteer centre administration")
 admin.site.index_title = _("Administration")
 
 

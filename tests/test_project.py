@@ -1,10 +1,13 @@
 """Project-wide promises: migrations committed, code lint-clean, health check public."""
 
+import gettext
+import shutil
 import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -32,3 +35,24 @@ def test_every_other_page_needs_a_login(client, db):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def catalog(mo_path: Path) -> dict:
+    with mo_path.open("rb") as mo:
+        return gettext.GNUTranslations(mo)._catalog
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_the_committed_catalogues_are_complete_and_compiled(language, tmp_path):
+    if not shutil.which("msgfmt"):
+        pytest.skip("gettext's msgfmt is not installed (.ci/run installs it)")
+    po = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+    stats = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", str(tmp_path / "fresh.mo"), str(po)],
+        capture_output=True,
+        text=True,
+    )
+    assert stats.returncode == 0, stats.stderr
+    assert "untranslated" not in stats.stderr and "fuzzy" not in stats.stderr, stats.stderr
+    committed = catalog(po.with_suffix(".mo"))
+    assert committed == catalog(tmp_path / "fresh.mo"), "run `make messages` and commit the .mo"

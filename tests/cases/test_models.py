@@ -56,7 +56,7 @@ def test_validate_constraints_explains_a_duplicate_id_in_thai(center):
     duplicate = CaseFactory.build(center=center, national_id=national_id(5))
     with pytest.raises(ValidationError) as error:
         duplicate.validate_constraints()
-    assert "already exists" in str(error.value)
+    assert "มีกรณีที่ใช้เลขประจำตัวประชาชนนี้อยู่แล้วในศูนย์นี้" in str(error.value)
 
 
 def test_a_bad_checksum_is_refused_by_full_clean(center):
@@ -161,10 +161,10 @@ def test_the_adl_score_stays_within_0_to_20(case):
     with refused(match="visit_adl_score_0_to_20"), transaction.atomic():
         HomeVisitFactory(case=case, adl_score=21)
     assert [HomeVisitFactory.build(adl_score=s).adl_group for s in (20, 12, 11, 5, 4, 0)] == [
-        "independent",
-        "independent",
-        "housebound",
-        "housebound",
-        "bed-bound",
-        "bed-bound",
+        "ติดสังคม",
+        "ติดสังคม",
+        "ติดบ้าน",
+        "ติดบ้าน",
+        "ติดเตียง",
+        "ติดเตียง",
     ]

@@ -1,0 +1,85 @@
+"""Browser tests: pytest-playwright driving a real Chromium against the live server.
+
+Debian's Chromium (/usr/bin/chromium, installed by .ci/run) is used when present;
+elsewhere Playwright's own browser. Every page a test visits is checked with axe-core.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM
+# calls are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {
+        **browser_type_launch_args,
+        # This machine's network is closed: no background calls home.
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+    system_chromium = shutil.which("chromium")
+    if system_chromium:
+        args["executable_path"] = system_chromium
+    return args
+
+
+@pytest.fixture(autouse=True)
+def short_timeouts(page):
+    # A page of this app answers in milliseconds; fail fast rather than after 30 s.
+    page.set_default_timeout(10_000)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """Fails on serious or critical axe-core violations of the page as it is now."""
+
+    def check(page) -> None:
+        results = axe.run(page)
+        blocking = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in results.response["violations"]
+            if v["impact"] in BLOCKING_IMPACTS
+        ]
+        assert not blocking, f"{page.url}\n" + "\n".join(blocking)
+
+    return check
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,46 @@
+"""The demo coordinator logs in through the login page; the administrator reaches the admin."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+
+@pytest.fixture
+def demo(settings, transactional_db):
+    settings.DEBUG = True
+    call_command("loaddemo", stdout=StringIO())
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.get_by_label("ชื่อผู้ใช้").fill(username)
+    page.get_by_label("รหัสผ่าน").fill(password)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+
+
+def test_the_coordinator_logs_in_and_the_administrator_reaches_the_admin(
+    demo, live_server, page, assert_accessible, screenshot
+):
+    page.goto(live_server.url + reverse("home"))
+    assert page.url.startswith(live_server.url + reverse("login"))
+    assert_accessible(page)
+
+    log_in(page, "coordinator", "coordinator-demo-2562")
+    page.wait_for_url(live_server.url + reverse("home"))
+    assert page.get_by_text("ศูนย์ประสานงาน อพม. เขตบึงกุ่ม").is_visible()
+    assert_accessible(page)
+    screenshot(page, "coordinator-home")
+
+    # A coordinator is not staff: the admin asks for an administrator's login.
+    page.goto(live_server.url + reverse("admin:index"))
+    assert page.url.startswith(live_server.url + reverse("admin:login"))
+    assert page.get_by_text("coordinator").first.is_visible()  # "authenticated as coordinator…"
+    log_in(page, "admin", "admin-demo-2562")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    assert_accessible(page)
+
+    page.goto(live_server.url + reverse("admin:volunteers_volunteer_changelist"))
+    assert page.locator("#result_list tbody tr").count() == 13
+    assert_accessible(page)
+    screenshot(page, "admin-volunteers")
