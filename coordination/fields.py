@@ -1,12 +1,14 @@
 """Model and form fields for Thai identifiers: they normalise what people type
 (Thai digits, dashes, spaces) before validating, wherever they are used."""
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coordination import dates
 from coordination.validators import (
     normalize_national_id,
     normalize_phone,
@@ -66,3 +68,43 @@ class PhoneField(models.CharField):
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
+
+
+class ThaiDateInput(forms.TextInput):
+    """A text input that shows the date in the Buddhist Era in Thai pages."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"placeholder": _("dd/mm/yyyy"), "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, datetime.date):
+            return dates.format_date_input(value)
+        return super().format_value(value)
+
+
+class ThaiDateField(forms.DateField):
+    """Accepts 24/04/2562 (BE), 24/04/2019 (CE), ISO dates and Thai digits."""
+
+    widget = ThaiDateInput
+    default_error_messages = {
+        "invalid": _("Enter a real date as day/month/year, e.g. 24/04/2562."),
+        "ambiguous": _(
+            "Write the year in full (e.g. 2562 or 2019): a two-digit year is ambiguous."
+        ),
+    }
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return dates.parse_date(str(value))
+        except dates.AmbiguousDate:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous"
+            ) from None
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -1,13 +1,35 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
+
+from coordination.models import District, Subdistrict
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Everyone starts where their work is."""
+    user = request.user
+    if user.is_coordinator:
+        return redirect("cases:case-list")
+    if user.is_volunteer:
+        return redirect("cases:my-cases")
+    if user.is_staff:
+        return redirect("admin:index")
     return render(request, "coordination/home.html")
+
+
+@require_GET
+def place_options(request: HttpRequest) -> JsonResponse:
+    """Districts of a province or subdistricts of a district, for the address pickers."""
+    if province := request.GET.get("province"):
+        places = District.objects.filter(province_id=province)
+    elif district := request.GET.get("district"):
+        places = Subdistrict.objects.filter(district_id=district)
+    else:
+        places = District.objects.none()
+    return JsonResponse({"options": [{"code": p.code, "name": p.name} for p in places]})
 
 
 @login_not_required

@@ -12,6 +12,32 @@ from django.utils.translation import gettext_lazy as _
 from coordination.choices import Prefix, person_name
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, Subdistrict, TargetGroup
+from coordination.validators import normalize_phone
+
+
+class VolunteerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VolunteerQuerySet:
+        """Staff all, a coordinator their centre's, a volunteer only themself."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        if user.is_coordinator:
+            return self.filter(center_id=user.center_id)
+        return self.filter(user=user)
+
+    def active(self) -> VolunteerQuerySet:
+        return self.filter(status=Volunteer.Status.ACTIVE)
+
+    def search(self, text: str) -> VolunteerQuerySet:
+        query = Q()
+        for word in text.split():
+            digits = normalize_phone(word)
+            word_query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            if digits.isdigit() and len(digits) >= 3:
+                word_query |= Q(national_id__contains=digits) | Q(phone__contains=digits)
+            query &= word_query
+        return self.filter(query)
 
 
 class Volunteer(models.Model):
@@ -55,6 +81,8 @@ class Volunteer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = VolunteerQuerySet.as_manager()
+
     class Meta:
         ordering = ["first_name", "last_name"]
         verbose_name = _("volunteer")
@@ -84,9 +112,29 @@ class Volunteer(models.Model):
         membership.save()
         return membership
 
+    @transaction.atomic
+    def set_status(self, status: str, *, on: datetime.date | None = None) -> None:
+        """Inactive or left, never deleted; leaving ends every open membership."""
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
+        if status == self.Status.LEFT:
+            self.memberships.open().update(left_on=on or timezone.localdate())
+
     def leave_team(self, team: Team, *, on: datetime.date | None = None) -> int:
         """Ends the open membership; history is kept, never deleted."""
         return self.memberships.open().filter(team=team).update(left_on=on or timezone.localdate())
+
+
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TeamQuerySet:
+        """Staff all, a coordinator their centre's, a volunteer the teams they are in."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        if user.is_coordinator:
+            return self.filter(center_id=user.center_id)
+        return self.filter(memberships__volunteer__user=user, memberships__left_on__isnull=True)
 
 
 class Team(models.Model):
@@ -99,6 +147,8 @@ class Team(models.Model):
         TargetGroup, models.PROTECT, related_name="teams", verbose_name=_("target group")
     )
     name = models.CharField(_("name"), max_length=150)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["target_group__position", "name"]

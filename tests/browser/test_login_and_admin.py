@@ -27,10 +27,11 @@ def test_the_coordinator_logs_in_and_the_administrator_reaches_the_admin(
     assert_accessible(page)
 
     log_in(page, "coordinator", "coordinator-demo-2562")
-    page.wait_for_url(live_server.url + reverse("home"))
-    assert page.get_by_text("ศูนย์ประสานงาน อพม. เขตบึงกุ่ม").is_visible()
+    page.wait_for_url(live_server.url + reverse("cases:case-list"))
+    assert page.get_by_role("link", name="ศูนย์ประสานงาน อพม. เขตบึงกุ่ม").is_visible()
+    assert page.locator("tbody tr").count() == 2
     assert_accessible(page)
-    screenshot(page, "coordinator-home")
+    screenshot(page, "coordinator-case-list")
 
     # A coordinator is not staff: the admin asks for an administrator's login.
     page.goto(live_server.url + reverse("admin:index"))

@@ -1,0 +1,394 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.forms import inlineformset_factory
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, DisabilityType, HouseholdMember, IncomeSource
+from coordination.fields import ThaiDateField
+from coordination.models import District, Province, Subdistrict, TargetGroup
+from volunteers.models import Team, Volunteer
+
+ADDRESS_PARTS = ["house_no", "moo", "village", "lane", "soi", "road"]
+
+
+class AddressPickerMixin:
+    """Province → district → subdistrict selects for the `reg_` and `cur_` addresses.
+
+    Only the subdistrict is stored; the province and district narrow its list
+    (static/js/address.js refills them without a page load)."""
+
+    address_prefixes = ("reg", "cur")
+
+    def add_address_pickers(self, default_district: District | None) -> None:
+        for prefix in self.address_prefixes:
+            subdistrict_field = f"{prefix}_subdistrict"
+            chosen = self._chosen_district(prefix, default_district)
+            self.fields[f"{prefix}_province"] = forms.ModelChoiceField(
+                label=_("province"),
+                queryset=Province.objects.all(),
+                required=False,
+                initial=chosen.province_id if chosen else None,
+            )
+            self.fields[f"{prefix}_district"] = forms.ModelChoiceField(
+                label=_("district"),
+                queryset=District.objects.filter(province_id=chosen.province_id)
+                if chosen
+                else District.objects.none(),
+                required=False,
+                initial=chosen.pk if chosen else None,
+            )
+            self.fields[subdistrict_field].queryset = (
+                Subdistrict.objects.filter(district_id=chosen.pk)
+                if chosen
+                else Subdistrict.objects.none()
+            )
+            for name, kind in (("province", "province"), ("district", "district")):
+                self.fields[f"{prefix}_{name}"].widget.attrs["data-place"] = kind
+            self.fields[subdistrict_field].widget.attrs["data-place"] = "subdistrict"
+
+    def _chosen_district(self, prefix: str, default: District | None) -> District | None:
+        if self.is_bound:
+            code = self.data.get(self.add_prefix(f"{prefix}_district"))
+            if code:
+                return District.objects.filter(pk=code).first()
+            code = self.data.get(self.add_prefix(f"{prefix}_subdistrict"))
+            subdistrict = Subdistrict.objects.filter(pk=code).select_related("district").first()
+            return subdistrict.district if subdistrict else None
+        subdistrict = getattr(self.instance, f"{prefix}_subdistrict", None)
+        return subdistrict.district if subdistrict else default
+
+
+class CaseForm(AddressPickerMixin, forms.ModelForm):
+    birth_date = ThaiDateField(label=_("birth date"), required=False)
+    opened_on = ThaiDateField(label=_("opened on"))
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("target groups"),
+        queryset=TargetGroup.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one target group.")},
+    )
+    disability_types = forms.TypedMultipleChoiceField(
+        label=_("disability types"),
+        choices=DisabilityType.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    consent_purposes = forms.MultipleChoiceField(
+        label=_("purposes consented to"),
+        choices=Case.ConsentPurpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confirm_different_person = forms.BooleanField(
+        label=_("I have checked: this is a different person."), required=False
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
+            "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
+            "disability_types", "has_disability_card",
+            *[f"reg_{part}" for part in ADDRESS_PARTS], "reg_subdistrict", "reg_postal_code",
+            "current_same_as_registered",
+            *[f"cur_{part}" for part in ADDRESS_PARTS], "cur_subdistrict", "cur_postal_code",
+            "landmark", "target_groups", "problems", "housing", "monthly_rent",
+            "housing_condition", "priority", "opened_on",
+            "consent_given_by", "consent_method", "consent_purposes",
+        ]  # fmt: skip
+        widgets = {
+            "problems": forms.Textarea(attrs={"rows": 3}),
+            "housing_condition": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, center, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.center = center
+        self.similar_cases: list[Case] = []
+        self.add_address_pickers(default_district=center.district)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("The person"),
+                Row(Column("prefix", css_class="col-md-2"), Column("first_name", css_class="col-md-5"),
+                    Column("last_name", css_class="col-md-5")),
+                Row(Column("sex", css_class="col-md-3"), Column("birth_date", css_class="col-md-3"),
+                    Column("estimated_age", css_class="col-md-3"), Column("marital_status", css_class="col-md-3")),
+                "birth_year_only",
+                Row(Column("national_id", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+                "has_welfare_card", "disability_types", "has_disability_card",
+            ),
+            self._address_fieldset("reg", _("Address per house registration")),
+            Fieldset(_("Current address"), "current_same_as_registered"),
+            self._address_fieldset("cur", "", landmark=True),
+            Fieldset(
+                _("The situation"),
+                "target_groups", "problems",
+                Row(Column("housing", css_class="col-md-6"), Column("monthly_rent", css_class="col-md-6")),
+                "housing_condition",
+                Row(Column("priority", css_class="col-md-6"), Column("opened_on", css_class="col-md-6")),
+            ),
+            Fieldset(
+                _("Consent (PDPA)"),
+                Row(Column("consent_given_by", css_class="col-md-6"), Column("consent_method", css_class="col-md-6")),
+                "consent_purposes",
+            ),
+        )  # fmt: skip
+
+    def _address_fieldset(self, prefix: str, legend: str, landmark: bool = False) -> Fieldset:
+        parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in ADDRESS_PARTS]
+        return Fieldset(
+            legend,
+            Row(*parts),
+            Row(
+                Column(f"{prefix}_province", css_class="col-md-3"),
+                Column(f"{prefix}_district", css_class="col-md-3"),
+                Column(f"{prefix}_subdistrict", css_class="col-md-3"),
+                Column(f"{prefix}_postal_code", css_class="col-md-3"),
+            ),
+            *(["landmark"] if landmark else []),
+            css_class=f"address address-{prefix}",
+        )
+
+    def clean_national_id(self) -> str:
+        national_id = self.cleaned_data["national_id"]
+        if not national_id:
+            return national_id
+        existing = (
+            Case.objects.filter(center=self.center, national_id=national_id)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if existing:
+            raise forms.ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("A case with this national ID number already exists in this centre:"),
+                    reverse("cases:case-detail", args=[existing.pk]),
+                    existing.number,
+                )
+            )
+        return national_id
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("consent_method") and not (
+            data.get("consent_given_by") and data.get("consent_purposes")
+        ):
+            self.add_error(
+                "consent_purposes",
+                _("Record who gave consent and for which purposes."),
+            )
+        if data.get("birth_year_only") and not data.get("birth_date"):
+            self.add_error("birth_date", _("Enter the birth year, as 1 January of that year."))
+        if not data.get("current_same_as_registered") and not data.get("cur_subdistrict"):
+            self.add_error(
+                "cur_subdistrict", _("Choose the subdistrict where the person lives now.")
+            )
+        self._check_similar_person(data)
+        return data
+
+    def _check_similar_person(self, data: dict) -> None:
+        birth_date, first_name = data.get("birth_date"), data.get("first_name")
+        if not (birth_date and first_name) or data.get("confirm_different_person"):
+            return
+        full_name = f"{first_name} {data.get('last_name', '')}".strip()
+        self.similar_cases = list(
+            Case.objects.filter(center=self.center, birth_date=birth_date)
+            .exclude(pk=self.instance.pk)
+            .annotate(
+                similarity=TrigramSimilarity(
+                    Concat("first_name", Value(" "), "last_name"), full_name
+                )
+            )
+            .filter(Q(similarity__gt=0.3) | Q(first_name=first_name))[:5]
+        )
+        if self.similar_cases:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{} {}</a>',
+                (
+                    (reverse("cases:case-detail", args=[c.pk]), c.number, c.full_name)
+                    for c in self.similar_cases
+                ),
+            )
+            self.add_error(
+                None,
+                format_html(
+                    "{} {}. {}",
+                    _("A case with a similar name and the same birth date exists:"),
+                    links,
+                    _("If this is a different person, tick the box below and save again."),
+                ),
+            )
+
+
+class CaseEditForm(CaseForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        fields = [
+            "relation",
+            "name",
+            "age",
+            "occupation",
+            "monthly_income",
+            "condition",
+            "can_care_for_self",
+        ]
+
+
+class IncomeSourceForm(forms.ModelForm):
+    class Meta:
+        model = IncomeSource
+        fields = ["kind", "amount", "note"]
+
+
+HouseholdFormSet = inlineformset_factory(
+    Case, HouseholdMember, form=HouseholdMemberForm, extra=2, can_delete=True
+)
+IncomeFormSet = inlineformset_factory(
+    Case, IncomeSource, form=IncomeSourceForm, extra=2, can_delete=True
+)
+
+
+class CaseFilterForm(forms.Form):
+    SORTS = [
+        ("-opened_on", _("newest first")),
+        ("opened_on", _("oldest first")),
+        ("-last_visit_at", _("last visit, latest first")),
+        ("last_visit_at", _("last visit, longest ago first")),
+        ("next_visit_due", _("next visit due, soonest first")),
+    ]
+    q = forms.CharField(
+        label=_("Search"), required=False, help_text=_("Case number, name or national ID")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("open cases")), *Case.Status.choices, ("all", _("all cases"))],
+        required=False,
+    )
+    target_group = forms.ModelChoiceField(
+        label=_("Target group"), queryset=TargetGroup.objects.all(), required=False
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    subdistrict = forms.ModelChoiceField(
+        label=_("Subdistrict"), queryset=Subdistrict.objects.none(), required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("any")), *Case.Priority.choices],
+        coerce=int,
+        required=False,
+    )
+    unassigned = forms.BooleanField(label=_("No team yet"), required=False)
+    overdue = forms.BooleanField(label=_("Follow-up overdue"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
+
+    def __init__(self, *args, teams, subdistricts, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["subdistrict"].queryset = subdistricts
+
+    def filter(self, cases):
+        data = self.cleaned_data
+        if data["q"]:
+            cases = cases.search(data["q"])
+        if data["status"] == "all":
+            pass
+        elif data["status"]:
+            cases = cases.filter(status=data["status"])
+        else:
+            cases = cases.open()
+        if data["target_group"]:
+            cases = cases.filter(target_groups=data["target_group"])
+        if data["team"]:
+            cases = cases.filter(team=data["team"])
+        if data["subdistrict"]:
+            place = data["subdistrict"]
+            cases = cases.filter(
+                Q(cur_subdistrict=place) | Q(current_same_as_registered=True, reg_subdistrict=place)
+            )
+        if data["priority"]:
+            cases = cases.filter(priority=data["priority"])
+        if data["unassigned"]:
+            cases = cases.filter(team__isnull=True)
+        if data["overdue"]:
+            cases = cases.overdue()
+        return cases.order_by(*self.ordering())
+
+    def ordering(self) -> list:
+        sort = self.cleaned_data.get("sort") or "-opened_on"
+        field = sort.lstrip("-")
+        expression = (
+            F(field).desc(nulls_last=True)
+            if sort.startswith("-")
+            else F(field).asc(nulls_last=True)
+        )
+        return [expression, "-number"]
+
+
+class FollowupFilterForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
+    )
+
+    def __init__(self, *args, teams, volunteers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["volunteer"].queryset = volunteers
+
+    def filter(self, cases):
+        if team := self.cleaned_data["team"]:
+            cases = cases.filter(team=team)
+        if volunteer := self.cleaned_data["volunteer"]:
+            cases = cases.filter(
+                team__memberships__volunteer=volunteer, team__memberships__left_on__isnull=True
+            )
+        return cases
+
+
+class AssignForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class BulkAssignForm(AssignForm):
+    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none())
+
+    def __init__(self, *args, teams, cases, **kwargs) -> None:
+        super().__init__(*args, teams=teams, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].error_messages["invalid_choice"] = _("Choose cases from the list.")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[c for c in Case.Status.choices if c[0] != Case.Status.CLOSED]
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("closure reason"), choices=Case.ClosureReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(label=_("Why reopen?"), max_length=500, required=False)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("new/", views.case_create, name="case-create"),
+    path("assign/", views.case_bulk_assign, name="case-bulk-assign"),
+    path("mine/", views.my_cases, name="my-cases"),
+    path("follow-ups/", views.followup_list, name="followup-list"),
+    path("<int:pk>/", views.case_detail, name="case-detail"),
+    path("<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("<int:pk>/assign/", views.case_assign, name="case-assign"),
+    path("<int:pk>/status/", views.case_status, name="case-status"),
+    path("<int:pk>/close/", views.case_close, name="case-close"),
+    path("<int:pk>/reopen/", views.case_reopen, name="case-reopen"),
+]

@@ -1,0 +1,415 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.forms import (
+    AssignForm,
+    BulkAssignForm,
+    CaseEditForm,
+    CaseFilterForm,
+    CaseForm,
+    CloseForm,
+    FollowupFilterForm,
+    HouseholdFormSet,
+    IncomeFormSet,
+    ReopenForm,
+    StatusForm,
+)
+from cases.models import Case, CaseEvent, StaleCaseError
+from coordination.access import center_for_new_objects, coordinator_required, get_visible_or_404
+from volunteers.models import Team, TeamMembership, Volunteer
+from volunteers.views import subdistricts_for
+
+PAGE_SIZE = 25
+
+
+def get_case_for_user(user, pk: int, queryset: QuerySet | None = None) -> Case:
+    """The case if `user` may see it; 404 otherwise. Every case page goes through here."""
+    return get_visible_or_404(queryset if queryset is not None else Case.objects, user, pk=pk)
+
+
+def teams_of(case_or_user) -> QuerySet:
+    return Team.objects.filter(center_id=case_or_user.center_id).select_related("target_group")
+
+
+def list_rows(cases: QuerySet) -> QuerySet:
+    return cases.select_related(
+        "team", "cur_subdistrict", "reg_subdistrict", "center"
+    ).prefetch_related("target_groups")
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible_teams = Team.objects.visible_to(user).select_related("target_group")
+    form = CaseFilterForm(
+        request.GET or None, teams=visible_teams, subdistricts=subdistricts_for(user)
+    )
+    cases = Case.objects.visible_to(user)
+    if form.is_valid():
+        cases = form.filter(cases)
+    else:
+        cases = cases.open().order_by("-opened_on", "-number")
+    page = Paginator(list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "bulk_teams": visible_teams,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@coordinator_required
+@require_POST
+def case_bulk_assign(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = BulkAssignForm(
+        request.POST,
+        teams=Team.objects.visible_to(user),
+        cases=Case.objects.visible_to(user),
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cases:case-list")
+    team = form.cleaned_data["team"]
+    with transaction.atomic():
+        cases = list(form.cleaned_data["cases"].select_for_update())
+        if any(case.center_id != team.center_id for case in cases):
+            messages.error(request, _("A team can only take cases of its own centre."))
+            return redirect("cases:case-list")
+        for case in cases:
+            case.assign_team(team, by=user)
+    messages.success(
+        request,
+        _("%(count)d cases assigned to %(team)s.") % {"count": len(cases), "team": team},
+    )
+    return redirect("cases:case-list")
+
+
+@require_http_methods(["GET"])
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(
+        request.user,
+        pk,
+        Case.objects.select_related(
+            "team__target_group",
+            "center",
+            "reg_subdistrict__district__province",
+            "cur_subdistrict__district__province",
+            "consent_recorded_by",
+        ).prefetch_related("target_groups"),
+    )
+    team_members = (
+        case.team.memberships.open().select_related("volunteer").order_by("role", "joined_on")
+        if case.team
+        else TeamMembership.objects.none()
+    )
+    incomes = list(case.incomes.all())
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "team_members": team_members,
+            "household": case.household_members.all(),
+            "incomes": incomes,
+            "income_total": sum((i.amount for i in incomes), 0),
+            "visits": case.visits.select_related("author").prefetch_related("volunteers"),
+            "events": case.events.select_related("by", "team"),
+            "can_manage": request.user.is_staff or request.user.is_coordinator,
+            "status_form": StatusForm(initial={"status": case.status}),
+            "close_form": CloseForm(),
+            "reopen_form": ReopenForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def save_formsets(*formsets) -> None:
+    for formset in formsets:
+        formset.save()
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    center = center_for_new_objects(user)
+    case = Case(center=center)
+    data = request.POST or None
+    form = CaseForm(data, instance=case, center=center, initial={"opened_on": timezone.localdate()})
+    household = HouseholdFormSet(data, instance=case, prefix="household")
+    incomes = IncomeFormSet(data, instance=case, prefix="incomes")
+    if request.method == "POST" and all(
+        [form.is_valid(), household.is_valid(), incomes.is_valid()]
+    ):
+        with transaction.atomic():
+            case = form.save(commit=False)
+            if case.consent_method:
+                case.consent_recorded_by, case.consent_recorded_at = user, timezone.now()
+            case.save()
+            form.save_m2m()
+            household.instance = incomes.instance = case
+            save_formsets(household, incomes)
+            case.log(CaseEvent.Kind.OPENED, by=user, status_to=case.status)
+        messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+        return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "household": household, "incomes": incomes},
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    case = get_case_for_user(user, pk, Case.objects.select_related("center__district"))
+    data = request.POST.copy() if request.method == "POST" else None
+    initial = {"version": case.version}
+    form = CaseEditForm(data, instance=case, center=case.center, initial=initial)
+    household = HouseholdFormSet(data, instance=case, prefix="household")
+    incomes = IncomeFormSet(data, instance=case, prefix="incomes")
+    if request.method == "POST" and all(
+        [form.is_valid(), household.is_valid(), incomes.is_valid()]
+    ):
+        consent_changed = bool(
+            {"consent_given_by", "consent_method", "consent_purposes"} & set(form.changed_data)
+        )
+        try:
+            with transaction.atomic():
+                case = form.save(commit=False)
+                if consent_changed:
+                    case.consent_recorded_by, case.consent_recorded_at = user, timezone.now()
+                case.save_checked(form.cleaned_data["version"], by=user)
+                form.save_m2m()
+                save_formsets(household, incomes)
+        except StaleCaseError:
+            return stale_edit(request, pk, data)
+        messages.success(request, _("Changes saved."))
+        return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "household": household, "incomes": incomes, "case": case},
+    )
+
+
+def stale_edit(request: HttpRequest, pk: int, data) -> HttpResponse:
+    """Someone saved the case meanwhile: nothing of this save is kept, the page shows
+    what was typed, and the next save (after review) is against the current version."""
+    current = Case.objects.select_related("center__district").get(pk=pk)
+    saved_at = timezone.localtime(current.updated_at)
+    data["version"] = current.version
+    form = CaseEditForm(data, instance=current, center=current.center)
+    household = HouseholdFormSet(data, instance=current, prefix="household")
+    incomes = IncomeFormSet(data, instance=current, prefix="incomes")
+    form.is_valid()
+    messages.error(
+        request,
+        _(
+            "Someone else saved this case at %(time)s, after you opened it. Your changes are "
+            "not saved yet: check them against the case, then save again."
+        )
+        % {"time": f"{saved_at:%H:%M}"},
+    )
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "household": household, "incomes": incomes, "case": current},
+        status=409,
+    )
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
+def proposed_team(case: Case) -> Team | None:
+    """The team of the case's first target group (the ministry's order)."""
+    first_group = case.target_groups.order_by("position").first()
+    if first_group is None:
+        return None
+    return teams_of(case).filter(target_group=first_group).order_by("name").first()
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, Case.objects.select_related("team"))
+    initial_team = case.team or proposed_team(case)
+    form = AssignForm(request.POST or None, teams=teams_of(case), initial={"team": initial_team})
+    if request.method == "POST" and form.is_valid():
+        case.assign_team(form.cleaned_data["team"], by=request.user)
+        messages.success(
+            request,
+            _("Case %(number)s assigned to %(team)s.") % {"number": case.number, "team": case.team},
+        )
+        return redirect(safe_next(request) or reverse("cases:case-detail", args=[case.pk]))
+    return render(
+        request,
+        "cases/case_assign.html",
+        {"form": form, "case": case, "proposed": proposed_team(case)},
+    )
+
+
+@coordinator_required
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = StatusForm(request.POST)
+    if case.status == Case.Status.CLOSED:
+        messages.error(request, _("Reopen the case before changing its status."))
+    elif form.is_valid():
+        case.change_status(
+            form.cleaned_data["status"], by=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("Status changed."))
+    else:
+        messages.error(request, _("Choose a status from the list."))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@coordinator_required
+@require_POST
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            case.close(form.cleaned_data["reason"], by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Case %(number)s closed.") % {"number": case.number})
+    else:
+        messages.error(request, _("Choose why the case is closed."))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@coordinator_required
+@require_POST
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note is too long."))
+        return redirect("cases:case-detail", pk=case.pk)
+    try:
+        case.reopen(by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Case %(number)s reopened.") % {"number": case.number})
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@require_http_methods(["GET"])
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """A volunteer's open cases: those of the teams they are an active member of,
+    overdue follow-ups first."""
+    if not request.user.is_volunteer:
+        raise PermissionDenied
+    today = timezone.localdate()
+    cases = (
+        Case.objects.visible_to(request.user)
+        .open()
+        .select_related("team", "cur_subdistrict", "reg_subdistrict")
+        # Earliest due first puts the overdue on top; never-scheduled cases last.
+        .order_by(F("next_visit_due").asc(nulls_last=True), "number")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/my_cases.html", {"page_obj": page, "today": today})
+
+
+FOLLOWUP_SECTIONS = {
+    "overdue": _lazy("Overdue"),
+    "week": _lazy("Due this week"),
+    "never": _lazy("Never visited since intake"),
+    "stale": _lazy("No visit in 30 days"),
+}
+
+
+def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
+    """Each worklist section: which open cases, in which order."""
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    return {
+        "overdue": (Q(next_visit_due__lt=today), ["next_visit_due", "number"]),
+        "week": (
+            Q(next_visit_due__gte=today, next_visit_due__lte=today + datetime.timedelta(days=7)),
+            ["next_visit_due", "number"],
+        ),
+        "never": (Q(last_visit_at__isnull=True), ["opened_on", "number"]),
+        "stale": (Q(last_visit_at__lt=month_ago), ["last_visit_at", "number"]),
+    }
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def followup_list(request: HttpRequest) -> HttpResponse:
+    """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
+    user = request.user
+    today = timezone.localdate()
+    teams = Team.objects.visible_to(user).select_related("target_group")
+    form = FollowupFilterForm(
+        request.GET or None, teams=teams, volunteers=Volunteer.objects.visible_to(user).active()
+    )
+    cases = Case.objects.visible_to(user).open()
+    if form.is_valid():
+        cases = form.filter(cases)
+    sections = followup_conditions(today)
+    shown = request.GET.get("show") if request.GET.get("show") in sections else "overdue"
+    condition, ordering = sections[shown]
+    rows = cases.filter(condition).order_by(*ordering)
+    page = Paginator(
+        rows.select_related("team", "cur_subdistrict", "reg_subdistrict"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    counts = cases.aggregate(
+        **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
+    )
+    by_team = (
+        teams.annotate(
+            overdue=Count(
+                "cases",
+                filter=~Q(cases__status=Case.Status.CLOSED) & Q(cases__next_visit_due__lt=today),
+            )
+        )
+        .filter(overdue__gt=0)
+        .order_by("-overdue", "name")
+    )
+    return render(
+        request,
+        "cases/followup_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()],
+            "shown": shown,
+            "by_team": by_team,
+            "teams": teams,
+            "today": today,
+        },
+    )

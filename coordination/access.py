@@ -1,0 +1,35 @@
+"""Who may do what. Row access lives on the QuerySets (`visible_to`); these helpers
+turn it into answers: another centre's object is 404, a wrong role is 403."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+
+def coordinator_required(view: Callable) -> Callable:
+    """Coordinators of a centre and administrators; everyone else gets 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_staff or request.user.is_coordinator):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
+    """The object if `user` may see it, else 404 — never revealing that it exists."""
+    return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+def center_for_new_objects(user):
+    """Objects a user creates belong to their centre; a national administrator
+    without one creates through the admin."""
+    if user.center_id is None:
+        raise PermissionDenied
+    return user.center

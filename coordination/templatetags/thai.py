@@ -1,0 +1,59 @@
+"""Display filters: Buddhist-era dates, masked national IDs, baht."""
+
+import datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import dates
+from coordination.validators import format_national_id, mask_national_id
+
+register = template.Library()
+
+
+@register.filter
+def be_date(value: datetime.date | datetime.datetime | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return dates.format_date(value)
+
+
+@register.filter
+def be_datetime(value: datetime.datetime | None) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    time = f"{local:%H:%M}"
+    if dates.is_thai():
+        return f"{dates.format_date(local.date())} {time} น."
+    return f"{dates.format_date(local.date())}, {time}"
+
+
+@register.filter
+def masked_id(value: str) -> str:
+    return mask_national_id(value) if value else ""
+
+
+@register.filter
+def full_id(value: str) -> str:
+    return format_national_id(value) if value else ""
+
+
+@register.filter
+def baht(value: Decimal | int | None) -> str:
+    if value is None:
+        return ""
+    return _("%(amount)s baht") % {"amount": f"{value:,.2f}".removesuffix(".00")}
+
+
+@register.filter
+def days_since(value: datetime.datetime | datetime.date | None) -> int | None:
+    if not value:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return (timezone.localdate() - value).days

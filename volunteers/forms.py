@@ -1,0 +1,112 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coordination.fields import ThaiDateField
+from coordination.models import Subdistrict, TargetGroup
+from volunteers.models import Team, TeamMembership, Volunteer
+
+
+class VolunteerFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), required=False, help_text=_("Name, national ID or phone")
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("all"))] + Volunteer.Status.choices, required=False
+    )
+    subdistrict = forms.ModelChoiceField(
+        label=_("Subdistrict"), queryset=Subdistrict.objects.none(), required=False
+    )
+
+    def __init__(self, *args, teams, subdistricts, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["subdistrict"].queryset = subdistricts
+
+
+class VolunteerForm(forms.ModelForm):
+    birth_date = ThaiDateField(label=_("birth date"), required=False)
+    appointed_on = ThaiDateField(label=_("appointed on"), required=False)
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "prefix",
+            "first_name",
+            "last_name",
+            "national_id",
+            "birth_date",
+            "phone",
+            "address",
+            "subdistrict",
+            "appointed_on",
+        ]
+
+    def __init__(self, *args, subdistricts, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subdistrict"].queryset = subdistricts
+
+    def clean_national_id(self) -> str:
+        national_id = self.cleaned_data["national_id"]
+        # The (centre, ID) constraint involves the centre, which is not a form field,
+        # so the form would not check it: check here and say it in the user's words.
+        duplicate = Volunteer.objects.filter(
+            center_id=self.instance.center_id, national_id=national_id
+        ).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise forms.ValidationError(
+                _("A volunteer with this national ID number is already registered in this centre.")
+            )
+        return national_id
+
+
+class VolunteerStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Volunteer.Status.choices)
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "target_group"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_group"].queryset = TargetGroup.objects.all()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if (
+            Team.objects.filter(center_id=self.instance.center_id, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(_("This centre already has a team of that name."))
+        return name
+
+
+class AddMemberForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
+    role = forms.ChoiceField(
+        label=_("Role"), choices=TeamMembership.Role.choices, initial=TeamMembership.Role.MEMBER
+    )
+    joined_on = ThaiDateField(label=_("joined on"), required=False)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["volunteer"].queryset = (
+            Volunteer.objects.filter(center_id=team.center_id, status=Volunteer.Status.ACTIVE)
+            .exclude(memberships__team=team, memberships__left_on__isnull=True)
+            .order_by("first_name")
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            cleaned.get("role") == TeamMembership.Role.LEADER
+            and self.team.memberships.open().filter(role=TeamMembership.Role.LEADER).exists()
+        ):
+            self.add_error(
+                "role", _("This team already has a leader. Make the new member leader afterwards.")
+            )
+        return cleaned

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from volunteers import views
+
+app_name = "volunteers"
+urlpatterns = [
+    path("", views.volunteer_list, name="volunteer-list"),
+    path("new/", views.volunteer_create, name="volunteer-create"),
+    path("<int:pk>/", views.volunteer_detail, name="volunteer-detail"),
+    path("<int:pk>/edit/", views.volunteer_edit, name="volunteer-edit"),
+    path("<int:pk>/status/", views.volunteer_status, name="volunteer-status"),
+    path("teams/", views.team_list, name="team-list"),
+    path("teams/new/", views.team_create, name="team-create"),
+    path("teams/<int:pk>/", views.team_detail, name="team-detail"),
+    path("teams/<int:pk>/members/", views.team_add_member, name="team-add-member"),
+    path(
+        "teams/<int:pk>/members/<int:membership_pk>/end/",
+        views.team_end_membership,
+        name="team-end-membership",
+    ),
+    path(
+        "teams/<int:pk>/members/<int:membership_pk>/leader/",
+        views.team_make_leader,
+        name="team-make-leader",
+    ),
+]
