@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Upper
@@ -20,6 +21,7 @@ from coordination.validators import arabic_digits, normalize_national_id
 from volunteers.models import Team, Volunteer
 
 NOT_NEGATIVE = Q(amount__gte=Decimal(0))
+NOT_NEGATIVE_AMOUNT = MinValueValidator(Decimal(0), _("An amount of money cannot be negative."))
 
 
 class DisabilityType(models.IntegerChoices):
@@ -96,14 +98,20 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(next_visit_due__lt=today or timezone.localdate())
 
     def search(self, text: str) -> CaseQuerySet:
-        """Case number, national ID (digits as typed) or any part of the names."""
+        """Case number, national ID (digits as typed) or any part of the names.
+
+        A word with digits is looked up as a number, any other as a name: keeping the
+        two apart lets the name search use its trigram index."""
         query = Q()
         for word in text.split():
-            digits = normalize_national_id(word)
-            word_query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            word_query |= Q(number__icontains=arabic_digits(word))
-            if digits.isdigit() and len(digits) >= 4:
-                word_query |= Q(national_id__contains=digits)
+            word = arabic_digits(word)
+            if any(char.isdigit() for char in word):
+                word_query = Q(number__icontains=word)
+                digits = normalize_national_id(word)
+                if digits.isdigit() and len(digits) >= 4:
+                    word_query |= Q(national_id__contains=digits)
+            else:
+                word_query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
             query &= word_query
         return self.filter(query)
 
@@ -173,7 +181,11 @@ class Case(models.Model):
         help_text=_("The birth date is then 1 January of that year."),
     )
     estimated_age = models.PositiveSmallIntegerField(
-        _("estimated age"), null=True, blank=True, help_text=_("When no birth date is known.")
+        _("estimated age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(130)],
+        help_text=_("When no birth date is known."),
     )
     national_id = NationalIDField(blank=True)
     marital_status = models.CharField(
@@ -234,7 +246,12 @@ class Case(models.Model):
     problems = models.TextField(_("problems"), blank=True)
     housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
     monthly_rent = models.DecimalField(
-        _("monthly rent (baht)"), max_digits=9, decimal_places=2, null=True, blank=True
+        _("monthly rent (baht)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE_AMOUNT],
     )
     housing_condition = models.TextField(_("condition of the house"), blank=True)
 
@@ -519,10 +536,16 @@ class HouseholdMember(CaseChild):
     )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     name = models.CharField(_("name"), max_length=200)
-    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    age = models.PositiveSmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MaxValueValidator(130)]
+    )
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     monthly_income = models.DecimalField(
-        _("monthly income (baht)"), max_digits=9, decimal_places=2, default=Decimal(0)
+        _("monthly income (baht)"),
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[NOT_NEGATIVE_AMOUNT],
     )
     condition = models.CharField(
         _("condition"), max_length=20, choices=Condition.choices, default=Condition.NORMAL
@@ -560,7 +583,12 @@ class IncomeSource(CaseChild):
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="incomes", verbose_name=_("case"))
     kind = models.CharField(_("income source"), max_length=30, choices=Kind.choices)
-    amount = models.DecimalField(_("monthly amount (baht)"), max_digits=9, decimal_places=2)
+    amount = models.DecimalField(
+        _("monthly amount (baht)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[NOT_NEGATIVE_AMOUNT],
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -606,6 +634,7 @@ class HomeVisit(CaseChild):
         _("Barthel ADL score"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(20)],
         help_text=_("0–20: 12 or more independent, 5–11 housebound, 0–4 bed-bound."),
     )
     needs = models.TextField(_("needs"), blank=True)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -214,7 +215,12 @@ class AllowanceRate(models.Model):
         default=False,
         help_text=_("A higher rate paid to holders of the state welfare card."),
     )
-    monthly_amount = models.DecimalField(_("monthly amount (baht)"), max_digits=9, decimal_places=2)
+    monthly_amount = models.DecimalField(
+        _("monthly amount (baht)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0), _("An amount of money cannot be negative."))],
+    )
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -86,3 +86,15 @@ def volunteer_off_team(center):
 @pytest.fixture
 def case(center, team):
     return CaseFactory(center=center, team=team, first_name="บุญเรือน", last_name="ทดสอบ")
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def volunteer_client(client, volunteer_on_team):
+    client.force_login(volunteer_on_team.user)
+    return client

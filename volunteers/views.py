@@ -203,8 +203,11 @@ def team_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_visible_or_404(with_counts(Team.objects), request.user, pk=pk)
-    memberships = team.memberships.select_related("volunteer").order_by(
-        "left_on", "role", "joined_on"
+    # Not team.memberships: with_counts() prefetched only the leader's there.
+    memberships = (
+        TeamMembership.objects.filter(team=team)
+        .select_related("volunteer")
+        .order_by("left_on", "role", "joined_on")
     )
     cases = team.cases.open().select_related("team").order_by("next_visit_due", "number")
     return render(

@@ -1,0 +1,165 @@
+"""The case list: filters, search, sort, masked IDs, bulk reassignment, constant queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, CaseEvent
+from coordination.models import TargetGroup
+from tests.factories import CaseFactory, TeamFactory, national_id
+
+pytestmark = pytest.mark.django_db
+URL = reverse("cases:case-list")
+
+
+def numbers(response) -> list[str]:
+    return [case.number for case in response.context["page_obj"]]
+
+
+def with_due(case: Case, due: datetime.date | None) -> Case:
+    Case.objects.filter(pk=case.pk).update(next_visit_due=due)
+    return case
+
+
+def test_open_cases_are_listed_newest_first_and_closed_ones_on_request(coordinator_client, center):
+    old = CaseFactory(center=center, opened_on=datetime.date(2025, 1, 1))
+    new = CaseFactory(center=center, opened_on=datetime.date(2025, 6, 1))
+    closed = CaseFactory(
+        center=center, status="closed", closed_on=datetime.date(2025, 11, 2), closure_reason="moved"
+    )
+    assert numbers(coordinator_client.get(URL)) == [new.number, old.number]
+    assert numbers(coordinator_client.get(URL, {"status": "closed"})) == [closed.number]
+    assert len(numbers(coordinator_client.get(URL, {"status": "all"}))) == 3
+
+
+def test_a_partial_thai_name_finds_the_case(coordinator_client, center):
+    wanted = CaseFactory(center=center, first_name="บุญเรือน", last_name="มีสุข")
+    CaseFactory(center=center, first_name="สมใจ", last_name="รักดี")
+    assert numbers(coordinator_client.get(URL, {"q": "เรือน"})) == [wanted.number]
+    assert numbers(coordinator_client.get(URL, {"q": "บุญ มีสุ"})) == [wanted.number]
+
+
+def test_a_case_is_found_by_number_or_national_id(coordinator_client, center):
+    wanted = CaseFactory(center=center, national_id=national_id(4321))
+    CaseFactory(center=center, national_id=national_id(9876))
+    assert numbers(coordinator_client.get(URL, {"q": wanted.number})) == [wanted.number]
+    assert numbers(coordinator_client.get(URL, {"q": wanted.national_id})) == [wanted.number]
+    dashed = f"{wanted.national_id[0]}-{wanted.national_id[1:5]}-{wanted.national_id[5:10]}-{wanted.national_id[10:12]}-{wanted.national_id[12]}"
+    assert numbers(coordinator_client.get(URL, {"q": dashed})) == [wanted.number]
+
+
+def test_national_ids_are_masked_in_the_list(coordinator_client, center):
+    case = CaseFactory(center=center, national_id=national_id(4321))
+    html = coordinator_client.get(URL).content.decode()
+    assert case.national_id not in html
+    assert f"{case.national_id[:1]}-{case.national_id[1:5]}-xxxxx-xx-{case.national_id[-1]}" in html
+
+
+def test_filters_combine(coordinator_client, center, team):
+    disability = TargetGroup.objects.get(code="disability")
+    other_team = TeamFactory(center=center)
+    match = CaseFactory(
+        center=center,
+        team=team,
+        priority=4,
+        target_groups=[disability],
+        reg_subdistrict_id="102704",
+    )
+    CaseFactory(center=center, team=other_team, priority=4, target_groups=[disability])
+    CaseFactory(center=center, team=team, priority=2, target_groups=[disability])
+    response = coordinator_client.get(
+        URL,
+        {"team": team.pk, "priority": 4, "target_group": disability.pk, "subdistrict": "102704"},
+    )
+    assert numbers(response) == [match.number]
+
+
+def test_the_subdistrict_filter_reads_the_current_address(coordinator_client, center):
+    moved = CaseFactory(
+        center=center,
+        reg_subdistrict_id="102701",
+        current_same_as_registered=False,
+        cur_subdistrict_id="102705",
+    )
+    CaseFactory(center=center, reg_subdistrict_id="102701")
+    assert numbers(coordinator_client.get(URL, {"subdistrict": "102705"})) == [moved.number]
+    assert moved.number not in numbers(coordinator_client.get(URL, {"subdistrict": "102701"}))
+
+
+def test_unassigned_and_overdue_filters(coordinator_client, center, team):
+    unassigned = CaseFactory(center=center, team=None)
+    overdue = with_due(CaseFactory(center=center, team=team), datetime.date(2020, 1, 1))
+    with_due(CaseFactory(center=center, team=team), datetime.date(2099, 1, 1))
+    assert numbers(coordinator_client.get(URL, {"unassigned": "on"})) == [unassigned.number]
+    assert numbers(coordinator_client.get(URL, {"overdue": "on"})) == [overdue.number]
+
+
+def test_sorting_by_next_visit_due_puts_cases_without_one_last(coordinator_client, center):
+    later = with_due(CaseFactory(center=center), datetime.date(2026, 3, 1))
+    sooner = with_due(CaseFactory(center=center), datetime.date(2026, 1, 1))
+    none = CaseFactory(center=center)
+    response = coordinator_client.get(URL, {"sort": "next_visit_due"})
+    assert numbers(response) == [sooner.number, later.number, none.number]
+
+
+def test_the_list_never_shows_another_centre(coordinator_client, center, other_center):
+    CaseFactory(center=other_center, first_name="ของเขา")
+    assert numbers(coordinator_client.get(URL, {"q": "ของเขา", "status": "all"})) == []
+
+
+def test_the_list_keeps_a_constant_number_of_queries_with_200_cases(
+    coordinator_client, center, team, django_assert_max_num_queries
+):
+    groups = list(TargetGroup.objects.all()[:2])
+    CaseFactory.create_batch(210, center=center, team=team, target_groups=groups)
+    with django_assert_max_num_queries(12):
+        response = coordinator_client.get(URL, {"page": 3, "sort": "-last_visit_at"})
+    assert response.context["page_obj"].paginator.count == 210
+
+
+def test_selected_cases_are_reassigned_in_one_go_and_recorded(
+    coordinator_client, center, team, coordinator
+):
+    target = TeamFactory(center=center, name="ทีมใหม่")
+    cases = CaseFactory.create_batch(3, center=center, team=team)
+    response = coordinator_client.post(
+        reverse("cases:case-bulk-assign"), {"team": target.pk, "cases": [c.pk for c in cases[:2]]}
+    )
+    assert response.status_code == 302
+    assert sorted(Case.objects.filter(team=target).values_list("pk", flat=True)) == sorted(
+        c.pk for c in cases[:2]
+    )
+    assert Case.objects.get(pk=cases[2].pk).team == team
+    assert CaseEvent.objects.filter(kind="assigned", team=target, by=coordinator).count() == 2
+
+
+def test_bulk_reassignment_with_another_centres_case_saves_nothing(
+    coordinator_client, center, team, other_center
+):
+    target = TeamFactory(center=center)
+    ours = CaseFactory(center=center, team=team)
+    theirs = CaseFactory(center=other_center)
+    response = coordinator_client.post(
+        reverse("cases:case-bulk-assign"),
+        {"team": target.pk, "cases": [ours.pk, theirs.pk]},
+        follow=True,
+    )
+    assert "กรุณาเลือกกรณีจากรายการ" in response.content.decode()
+    assert Case.objects.get(pk=ours.pk).team == team
+    assert Case.objects.get(pk=theirs.pk).team is None
+
+
+def test_bulk_reassignment_to_another_centres_team_saves_nothing(
+    coordinator_client, center, team, other_center
+):
+    ours = CaseFactory(center=center, team=team)
+    foreign_team = TeamFactory(center=other_center)
+    coordinator_client.post(
+        reverse("cases:case-bulk-assign"), {"team": foreign_team.pk, "cases": [ours.pk]}
+    )
+    assert Case.objects.get(pk=ours.pk).team == team
+
+
+def test_bulk_reassignment_is_post_only(coordinator_client):
+    assert coordinator_client.get(reverse("cases:case-bulk-assign")).status_code == 405

@@ -1,0 +1,140 @@
+"""My cases (a volunteer's) and the follow-up worklist (a coordinator's)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case
+from tests.factories import CaseFactory, HomeVisitFactory, TeamFactory, VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def visited(case: Case, days_ago: int, next_in_days: int | None) -> Case:
+    HomeVisitFactory(
+        case=case,
+        visited_at=timezone.now() - datetime.timedelta(days=days_ago),
+        next_visit_due=None
+        if next_in_days is None
+        else TODAY + datetime.timedelta(days=next_in_days),
+    )
+    case.refresh_from_db()
+    return case
+
+
+def test_my_cases_lists_my_teams_open_cases_overdue_first(volunteer_client, center, team):
+    on_time = visited(CaseFactory(center=center, team=team), 5, 20)
+    overdue = visited(CaseFactory(center=center, team=team), 40, -10)
+    never = CaseFactory(center=center, team=team)
+    CaseFactory(center=center, team=team, status="closed", closed_on=TODAY, closure_reason="moved")
+    CaseFactory(center=center, team=TeamFactory(center=center))  # another team's
+    response = volunteer_client.get(reverse("cases:my-cases"))
+    assert [c.pk for c in response.context["page_obj"]] == [overdue.pk, on_time.pk, never.pk]
+    html = response.content.decode()
+    assert "เกินกำหนด" in html and "ยังไม่เคยเยี่ยม" in html and "40 วันก่อน" in html
+
+
+def test_after_leaving_a_team_its_cases_disappear(
+    volunteer_client, volunteer_on_team, center, team
+):
+    CaseFactory(center=center, team=team)
+    volunteer_on_team.leave_team(team)
+    assert len(volunteer_client.get(reverse("cases:my-cases")).context["page_obj"]) == 0
+
+
+def test_my_cases_is_for_volunteers(coordinator_client):
+    assert coordinator_client.get(reverse("cases:my-cases")).status_code == 403
+
+
+def test_my_cases_keeps_a_constant_number_of_queries(
+    volunteer_client, center, team, django_assert_max_num_queries
+):
+    CaseFactory.create_batch(220, center=center, team=team)
+    with django_assert_max_num_queries(8):
+        response = volunteer_client.get(reverse("cases:my-cases"), {"page": 2})
+    assert response.context["page_obj"].paginator.count == 220
+
+
+def test_the_worklist_sorts_cases_into_its_sections(coordinator_client, center, team):
+    overdue = visited(CaseFactory(center=center, team=team), 40, -10)
+    this_week = visited(CaseFactory(center=center, team=team), 10, 3)
+    never = CaseFactory(center=center, team=team)
+    stale_and_overdue = visited(CaseFactory(center=center, team=team), 45, -15)
+    visited(CaseFactory(center=center, team=team), 2, 28)  # fine
+    url = reverse("cases:followup-list")
+    response = coordinator_client.get(url)
+    assert {key: count for key, _label, count in response.context["tabs"]} == {
+        "overdue": 2,
+        "week": 1,
+        "never": 1,
+        "stale": 2,
+    }
+    assert [c.pk for c in response.context["page_obj"]] == [stale_and_overdue.pk, overdue.pk]
+    assert [c.pk for c in coordinator_client.get(url, {"show": "week"}).context["page_obj"]] == [
+        this_week.pk
+    ]
+    assert [c.pk for c in coordinator_client.get(url, {"show": "never"}).context["page_obj"]] == [
+        never.pk
+    ]
+    assert [c.pk for c in coordinator_client.get(url, {"show": "stale"}).context["page_obj"]] == [
+        stale_and_overdue.pk,
+        overdue.pk,
+    ]
+
+
+def test_the_worklist_filters_by_team_and_by_volunteer(coordinator_client, center, team):
+    other_team = TeamFactory(center=center, name="ทีมอื่น")
+    ours = visited(CaseFactory(center=center, team=team), 40, -10)
+    theirs = visited(CaseFactory(center=center, team=other_team), 40, -10)
+    volunteer = VolunteerFactory(center=center)
+    volunteer.join_team(other_team)
+    url = reverse("cases:followup-list")
+    assert [c.pk for c in coordinator_client.get(url, {"team": team.pk}).context["page_obj"]] == [
+        ours.pk
+    ]
+    assert [
+        c.pk for c in coordinator_client.get(url, {"volunteer": volunteer.pk}).context["page_obj"]
+    ] == [theirs.pk]
+    by_team = {t.name: t.overdue for t in coordinator_client.get(url).context["by_team"]}
+    assert by_team == {team.name: 1, "ทีมอื่น": 1}
+
+
+def test_one_click_reassign_from_the_worklist_returns_to_it(coordinator_client, center, team):
+    case = visited(CaseFactory(center=center, team=team), 40, -10)
+    other_team = TeamFactory(center=center)
+    back = reverse("cases:followup-list") + "?show=overdue"
+    response = coordinator_client.post(
+        reverse("cases:case-assign", args=[case.pk]), {"team": other_team.pk, "next": back}
+    )
+    assert response["Location"] == back
+    case.refresh_from_db()
+    assert case.team == other_team
+
+
+def test_an_outside_next_address_is_ignored(coordinator_client, center, case):
+    other_team = TeamFactory(center=center)
+    response = coordinator_client.post(
+        reverse("cases:case-assign", args=[case.pk]),
+        {"team": other_team.pk, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("cases:case-detail", args=[case.pk])
+
+
+def test_the_worklist_keeps_a_constant_number_of_queries(
+    coordinator_client, center, team, django_assert_max_num_queries
+):
+    for case in CaseFactory.create_batch(210, center=center, team=team):
+        Case.objects.filter(pk=case.pk).update(next_visit_due=TODAY - datetime.timedelta(days=3))
+    with django_assert_max_num_queries(12):
+        response = coordinator_client.get(reverse("cases:followup-list"), {"page": 2})
+    assert response.context["page_obj"].paginator.count == 210
+
+
+def test_the_worklist_never_shows_another_centre(coordinator_client, other_center):
+    foreign = CaseFactory(center=other_center)
+    Case.objects.filter(pk=foreign.pk).update(next_visit_due=TODAY - datetime.timedelta(days=3))
+    response = coordinator_client.get(reverse("cases:followup-list"))
+    assert len(response.context["page_obj"]) == 0
