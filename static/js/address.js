@@ -24,6 +24,15 @@
       .then(function (data) { fill(select, data.options); });
   }
 
+  // The current address is asked only when it differs from the registered one.
+  const same = form.querySelector("#id_current_same_as_registered");
+  const current = form.querySelector(".address-cur");
+  if (same && current) {
+    const toggle = function () { current.hidden = same.checked; };
+    same.addEventListener("change", toggle);
+    toggle();
+  }
+
   form.querySelectorAll(".address").forEach(function (block) {
     const province = block.querySelector("[data-place=province]");
     const district = block.querySelector("[data-place=district]");

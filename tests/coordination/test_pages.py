@@ -95,3 +95,14 @@ def test_the_address_pickers_list_districts_and_subdistricts(coordinator_client)
 def test_the_address_pickers_need_a_login(client):
     response = client.get(reverse("place-options"), {"province": "10"})
     assert response.status_code == 302
+
+
+def test_a_change_without_the_csrf_token_is_refused(coordinator, case):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = client.post(reverse("cases:case-status", args=[case.pk]), {"status": "assessed"})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.status == "intake"

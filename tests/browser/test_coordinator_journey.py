@@ -1,0 +1,99 @@
+"""A coordinator's day, in a real browser: intake, assignment, search, English."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cases.models import Case
+
+
+@pytest.fixture
+def demo(settings, transactional_db):
+    settings.DEBUG = True
+    call_command("loaddemo", stdout=StringIO())
+
+
+def test_a_coordinator_opens_assigns_finds_a_case_and_switches_to_english(
+    demo, live_server, page, assert_accessible, screenshot
+):
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", "coordinator")
+    page.fill("#id_password", "coordinator-demo-2562")
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.wait_for_url(live_server.url + reverse("cases:case-list"))
+    assert_accessible(page)
+
+    page.get_by_role("link", name="รับเรื่องกรณีใหม่").click()
+    page.wait_for_url(live_server.url + reverse("cases:case-create"))
+    assert_accessible(page)
+    page.select_option("#id_prefix", "mrs")
+    page.fill("#id_first_name", "ประไพพรรณ")
+    page.fill("#id_last_name", "ทดสอบระบบ")
+    page.select_option("#id_sex", "female")
+    page.fill("#id_birth_date", "15/08/2490")
+    page.fill("#id_reg_house_no", "99/1")
+    page.select_option("#id_reg_subdistrict", "102704")
+    # She lives elsewhere now: the pickers refill from the server as she is placed.
+    page.get_by_label("อาศัยอยู่ตามที่อยู่ในทะเบียนบ้าน").uncheck()
+    page.select_option("#id_cur_province", "50")
+    page.wait_for_selector("#id_cur_district option[value='5001']", state="attached")
+    page.select_option("#id_cur_district", "5001")
+    page.wait_for_selector("#id_cur_subdistrict option[value='500101']", state="attached")
+    page.select_option("#id_cur_subdistrict", "500101")
+    page.get_by_label("ผู้สูงอายุ", exact=True).check()
+    page.fill("#id_problems", "อยู่ลำพัง รายได้ไม่พอ")
+    for index, (relation, name, age) in enumerate(
+        [("child", "ลูกสาว", "45"), ("grandchild", "หลานชาย", "20")]
+    ):
+        page.select_option(f"#id_household-{index}-relation", relation)
+        page.fill(f"#id_household-{index}-name", name)
+        page.fill(f"#id_household-{index}-age", age)
+    page.get_by_role("button", name="บันทึก").click()
+    page.wait_for_url(live_server.url + "/cases/*/")
+    case = Case.objects.get(first_name="ประไพพรรณ")
+    assert [m.name for m in case.household_members.all()] == ["ลูกสาว", "หลานชาย"]
+    assert (case.reg_subdistrict_id, case.cur_subdistrict_id) == ("102704", "500101")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="มอบหมายทีม").click()
+    assert page.locator("#id_team option:checked").inner_text() == "ทีมผู้สูงอายุ"
+    assert_accessible(page)
+    page.get_by_role("button", name="มอบหมาย").click()
+    page.wait_for_url(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.team.name == "ทีมผู้สูงอายุ"
+    assert page.get_by_role("link", name="ทีมผู้สูงอายุ").first.is_visible()
+    screenshot(page, "case-detail")
+
+    page.get_by_role("link", name="กรณี", exact=True).click()
+    page.fill("#id_q", "ไพพรร")
+    page.get_by_role("button", name="ค้นหา").click()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    assert case.number in rows.first.inner_text()
+    screenshot(page, "case-search")
+
+    page.get_by_role("button", name="English").click()
+    assert page.locator("h1").inner_text() == "Cases"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert case.number in page.locator("tbody").inner_text()
+    assert_accessible(page)
+
+
+def test_the_intake_form_works_on_a_360_pixel_phone(
+    demo, live_server, browser, assert_accessible, screenshot
+):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", "coordinator")
+    page.fill("#id_password", "coordinator-demo-2562")
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.goto(live_server.url + reverse("cases:case-create"))
+    # Nothing wider than the screen: no sideways scrolling to reach a field.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+    screenshot(page, "intake-phone")
+    context.close()
