@@ -1,3 +1,5 @@
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
@@ -6,10 +8,12 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.forms import inlineformset_factory
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, DisabilityType, HouseholdMember, IncomeSource
+from cases.models import Case, DisabilityType, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
 from coordination.models import District, Province, Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
@@ -392,3 +396,112 @@ class CloseForm(forms.Form):
 
 class ReopenForm(forms.Form):
     note = forms.CharField(label=_("Why reopen?"), max_length=500, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos from one input; each is checked and cleaned by clean_photo()."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [clean_photo(upload) for upload in files]
+
+
+class VisitForm(forms.ModelForm):
+    visit_date = ThaiDateField(label=_("Date of the visit"))
+    visit_time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    volunteers = forms.ModelMultipleChoiceField(
+        label=_("volunteers present"),
+        queryset=Volunteer.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    next_visit_due = ThaiDateField(label=_("next visit due"), required=False)
+    photos = MultiplePhotoField(
+        label=_("Photos"),
+        required=False,
+        help_text=_(
+            "Up to 5 JPEG or PNG photos of at most 5 MB each; their location data is removed."
+        ),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = HomeVisit
+        fields = [
+            "volunteers", "other_participants", "purpose", "findings", "living_conditions",
+            "health", "adl_score", "needs", "actions", "referral_needed", "income_checked",
+            "next_visit_due", "latitude", "longitude",
+        ]  # fmt: skip
+        widgets = {
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "living_conditions": forms.Textarea(attrs={"rows": 2}),
+            "health": forms.Textarea(attrs={"rows": 2}),
+            "needs": forms.Textarea(attrs={"rows": 2}),
+            "actions": forms.Textarea(attrs={"rows": 2}),
+            "adl_score": forms.NumberInput(attrs={"min": 0, "max": 20, "inputmode": "numeric"}),
+            "latitude": forms.HiddenInput,
+            "longitude": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        members = Volunteer.objects.filter(
+            memberships__team_id=case.team_id, memberships__left_on__isnull=True
+        )
+        if self.instance.pk:  # keep whoever was there, even if they have left the team since
+            members = members | Volunteer.objects.filter(visits=self.instance)
+        self.fields["volunteers"].queryset = members.distinct().order_by("first_name")
+        existing = self.instance.photos.count() if self.instance.pk else 0
+        self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
+        if self.photo_room <= 0:
+            del self.fields["photos"]
+        if self.instance.pk:
+            local = timezone.localtime(self.instance.visited_at)
+            self.initial.setdefault("visit_date", local.date())
+            self.initial.setdefault("visit_time", local.time().replace(second=0, microsecond=0))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        day, time = data.get("visit_date"), data.get("visit_time")
+        if day and time:
+            # The model checks it (not in the future, next visit not before it).
+            self.instance.visited_at = timezone.make_aware(datetime.datetime.combine(day, time))
+        if len(data.get("photos") or []) > self.photo_room:
+            self.add_error(
+                "photos",
+                _("A visit keeps at most 5 photos; %(room)d more can be added.")
+                % {"room": self.photo_room},
+            )
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error(None, _("The location is incomplete; try again or leave it out."))
+        return data
+
+    def _update_errors(self, errors) -> None:
+        # The model speaks of visited_at; on this form that is the date field.
+        if hasattr(errors, "error_dict") and "visited_at" in errors.error_dict:
+            errors.error_dict.setdefault("visit_date", []).extend(
+                errors.error_dict.pop("visited_at")
+            )
+        super()._update_errors(errors)
+
+
+# The case's income sources, confirmed or updated during a visit.
+VisitIncomeFormSet = inlineformset_factory(
+    Case, IncomeSource, form=IncomeSourceForm, extra=1, can_delete=True
+)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -604,8 +606,16 @@ class IncomeSource(CaseChild):
         return f"{self.get_kind_display()}: {self.amount:,.2f}"
 
 
+class HomeVisitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HomeVisitQuerySet:
+        """A visit is seen by whoever may see its case."""
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
 class HomeVisit(CaseChild):
     """เยี่ยมบ้าน: what the volunteers found, did, and when they come back."""
+
+    EDIT_WINDOW = datetime.timedelta(hours=24)
 
     class Purpose(models.TextChoices):
         ASSESSMENT = "assessment", _("first visit and assessment")
@@ -640,6 +650,20 @@ class HomeVisit(CaseChild):
     needs = models.TextField(_("needs"), blank=True)
     actions = models.TextField(_("what was done or advised"), blank=True)
     referral_needed = models.BooleanField(_("referral needed"), default=False)
+    income_checked = models.BooleanField(
+        _("income and allowances checked"),
+        default=False,
+        help_text=_("The household's income sources were confirmed or updated on this visit."),
+    )
+    # What the income sources added up to on the day: the case's own list changes later.
+    monthly_income = models.DecimalField(
+        _("monthly income at the visit (baht)"),
+        max_digits=11,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -647,8 +671,12 @@ class HomeVisit(CaseChild):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    # One per submitted form: a double tap or a resubmission cannot make two visits.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = HomeVisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visited_at"]
@@ -687,6 +715,12 @@ class HomeVisit(CaseChild):
             self.case.refresh_visit_dates()
         return result
 
+    def can_edit(self, user) -> bool:
+        """Coordinators of the centre always; the author for 24 hours after saving."""
+        if user.is_staff or (user.is_coordinator and user.center_id == self.center_id):
+            return True
+        return self.author_id == user.pk and timezone.now() - self.created_at < self.EDIT_WINDOW
+
     @property
     def adl_group(self) -> str:
         if self.adl_score is None:
@@ -699,7 +733,8 @@ class HomeVisit(CaseChild):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.visited_at and self.visited_at > timezone.now():
+        # A few minutes of grace: a phone's clock may run ahead of the server's.
+        if self.visited_at and self.visited_at > timezone.now() + datetime.timedelta(minutes=5):
             errors["visited_at"] = _("A visit cannot be in the future.")
         if (
             self.visited_at
@@ -709,6 +744,43 @@ class HomeVisit(CaseChild):
             errors["next_visit_due"] = _("The next visit cannot be before this visit.")
         if errors:
             raise ValidationError(errors)
+
+
+def visit_photo_path(photo: VisitPhoto, filename: str) -> str:
+    # Random names: a file name says nothing about the person and cannot be guessed.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"visits/{photo.center_id}/{uuid.uuid4().hex}{extension}"
+
+
+class VisitPhoto(CaseChild):
+    """A photo from a home visit. Never public: served only by a view that checks the
+    viewer may see the case. Stored re-encoded, without EXIF (and so without GPS)."""
+
+    MAX_PER_VISIT = 5
+
+    visit = models.ForeignKey(
+        HomeVisit, models.CASCADE, related_name="photos", verbose_name=_("home visit")
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=visit_photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        indexes = [models.Index(fields=["center", "visit"], name="visit_photo_center_visit")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.visit_id:
+            self.center_id = self.visit.center_id
+        super(CaseChild, self).save(*args, **kwargs)
 
 
 class CaseEvent(CaseChild):
@@ -722,6 +794,8 @@ class CaseEvent(CaseChild):
         ASSIGNED = "assigned", _("team assigned")
         CLOSED = "closed", _("case closed")
         REOPENED = "reopened", _("case reopened")
+        VISIT_LOGGED = "visit_logged", _("home visit logged")
+        VISIT_CORRECTED = "visit_corrected", _("home visit corrected")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)

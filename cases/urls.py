@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/status/", views.case_status, name="case-status"),
     path("<int:pk>/close/", views.case_close, name="case-close"),
     path("<int:pk>/reopen/", views.case_reopen, name="case-reopen"),
+    path("<int:pk>/visits/new/", views.visit_create, name="visit-create"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),
+    path("photos/<int:pk>/", views.visit_photo, name="visit-photo"),
 ]

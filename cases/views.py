@@ -1,12 +1,13 @@
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,9 +27,17 @@ from cases.forms import (
     IncomeFormSet,
     ReopenForm,
     StatusForm,
+    VisitForm,
+    VisitIncomeFormSet,
 )
-from cases.models import Case, CaseEvent, StaleCaseError
-from coordination.access import center_for_new_objects, coordinator_required, get_visible_or_404
+from cases.models import Case, CaseEvent, HomeVisit, StaleCaseError, VisitPhoto
+from coordination.access import (
+    case_worker_required,
+    center_for_new_objects,
+    coordinator_required,
+    get_visible_or_404,
+)
+from coordination.templatetags.thai import be_date
 from volunteers.models import Team, TeamMembership, Volunteer
 from volunteers.views import subdistricts_for
 
@@ -105,6 +114,7 @@ def case_bulk_assign(request: HttpRequest) -> HttpResponse:
     return redirect("cases:case-list")
 
 
+@case_worker_required
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(
@@ -133,7 +143,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household": case.household_members.all(),
             "incomes": incomes,
             "income_total": sum((i.amount for i in incomes), 0),
-            "visits": case.visits.select_related("author").prefetch_related("volunteers"),
+            "visits": case.visits.select_related("author").prefetch_related("volunteers", "photos"),
             "events": case.events.select_related("by", "team"),
             "can_manage": request.user.is_staff or request.user.is_coordinator,
             "status_form": StatusForm(initial={"status": case.status}),
@@ -413,3 +423,151 @@ def followup_list(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def parse_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def own_volunteer(user) -> Volunteer | None:
+    return getattr(user, "volunteer", None)
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    case = get_case_for_user(user, pk, Case.objects.select_related("team", "center"))
+    if case.status == Case.Status.CLOSED:
+        messages.error(request, _("This case is closed: reopen it before logging a visit."))
+        return redirect("cases:case-detail", pk=case.pk)
+    now = timezone.localtime()
+    me = own_volunteer(user)
+    form = VisitForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=HomeVisit(case=case, center=case.center, author=user),
+        case=case,
+        initial={
+            "visit_date": now.date(),
+            "visit_time": now.time().replace(second=0, microsecond=0),
+            "next_visit_due": now.date() + datetime.timedelta(days=30),
+            "volunteers": [me] if me else [],
+            "submission_token": uuid.uuid4(),
+            "purpose": HomeVisit.Purpose.FOLLOW_UP
+            if case.last_visit_at
+            else HomeVisit.Purpose.ASSESSMENT,
+        },
+    )
+    incomes = VisitIncomeFormSet(request.POST or None, instance=case, prefix="incomes")
+    if request.method == "POST":
+        token = request.POST.get("submission_token")
+        already = (
+            HomeVisit.objects.filter(submission_token=token, case=case).first() if token else None
+        )
+        if already:  # a double tap or a resubmitted form
+            messages.info(request, _("This visit was already saved."))
+            return redirect("cases:visit-detail", pk=already.pk)
+        if form.is_valid() and incomes.is_valid():
+            try:
+                visit = save_visit(form, incomes, user, logged=True)
+            except IntegrityError:
+                # The same form arrived twice at once: the first one won.
+                visit = HomeVisit.objects.get(
+                    submission_token=form.cleaned_data["submission_token"]
+                )
+                messages.info(request, _("This visit was already saved."))
+                return redirect("cases:visit-detail", pk=visit.pk)
+            messages.success(request, _("Visit saved."))
+            return redirect("cases:visit-detail", pk=visit.pk)
+    return render(
+        request, "cases/visit_form.html", {"form": form, "incomes": incomes, "case": case}
+    )
+
+
+@transaction.atomic
+def save_visit(form: VisitForm, incomes, user, *, logged: bool) -> HomeVisit:
+    """The visit, its volunteers, photos and income updates: all saved, or none."""
+    visit = form.save(commit=False)
+    if logged:
+        visit.submission_token = form.cleaned_data.get("submission_token")
+    visit.save()
+    form.save_m2m()
+    incomes.save()
+    visit.monthly_income = visit.case.monthly_income()
+    visit.save(update_fields=["monthly_income"])
+    for content in form.cleaned_data.get("photos") or []:
+        VisitPhoto.objects.create(visit=visit, image=content)
+    if logged:
+        visit.case.log(CaseEvent.Kind.VISIT_LOGGED, by=user)
+    else:
+        changed = [
+            str(form.fields[name].label) for name in form.changed_data if name in form.fields
+        ]
+        visit.case.log(
+            CaseEvent.Kind.VISIT_CORRECTED,
+            by=user,
+            note=(
+                _("Visit of %(date)s: %(fields)s")
+                % {"date": be_date(visit.visited_at), "fields": ", ".join(changed) or "–"}
+            )[:500],
+        )
+    return visit
+
+
+def get_visit_for_user(user, pk: int) -> HomeVisit:
+    return get_visible_or_404(
+        HomeVisit.objects.select_related("case__team", "case__center", "author"), user, pk=pk
+    )
+
+
+@case_worker_required
+@require_http_methods(["GET"])
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    return render(
+        request,
+        "cases/visit_detail.html",
+        {
+            "visit": visit,
+            "case": visit.case,
+            "volunteers": visit.volunteers.all(),
+            "photos": visit.photos.all(),
+            "can_edit": visit.can_edit(request.user),
+        },
+    )
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    visit = get_visit_for_user(user, pk)
+    if not visit.can_edit(user):
+        raise PermissionDenied
+    form = VisitForm(request.POST or None, request.FILES or None, instance=visit, case=visit.case)
+    incomes = VisitIncomeFormSet(request.POST or None, instance=visit.case, prefix="incomes")
+    if request.method == "POST" and form.is_valid() and incomes.is_valid():
+        save_visit(form, incomes, user, logged=False)
+        messages.success(request, _("Changes saved."))
+        return redirect("cases:visit-detail", pk=visit.pk)
+    return render(
+        request,
+        "cases/visit_form.html",
+        {"form": form, "incomes": incomes, "case": visit.case, "visit": visit},
+    )
+
+
+@case_worker_required
+@require_http_methods(["GET"])
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """Photos are never public: each request checks that the viewer may see the case."""
+    photo = get_object_or_404(
+        VisitPhoto.objects.filter(visit__in=HomeVisit.objects.visible_to(request.user)), pk=pk
+    )
+    response = FileResponse(photo.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -22,6 +22,20 @@ def coordinator_required(view: Callable) -> Callable:
     return wrapper
 
 
+def case_worker_required(view: Callable) -> Callable:
+    """Volunteers (their teams' cases, as visible_to says), coordinators and
+    administrators; a user with no role gets 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not (user.is_staff or user.is_coordinator or user.is_volunteer):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
     """The object if `user` may see it, else 404 — never revealing that it exists."""
     return get_object_or_404(queryset.visible_to(user), **lookup)

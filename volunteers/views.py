@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -210,18 +210,51 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("left_on", "role", "joined_on")
     )
     cases = team.cases.open().select_related("team").order_by("next_visit_due", "number")
+    current = [m for m in memberships if m.is_open]
+    add_member_figures(current)
     return render(
         request,
         "volunteers/team_detail.html",
         {
             "team": team,
-            "current": [m for m in memberships if m.is_open],
+            "current": current,
             "former": [m for m in memberships if not m.is_open],
             "cases": cases,
             "add_form": AddMemberForm(team=team),
             "today": timezone.localdate(),
         },
     )
+
+
+def add_member_figures(memberships: list[TeamMembership]) -> None:
+    """Per member: open cases of all their teams, visits this month, days since their
+    last visit. Two queries, however many members."""
+    ids = [m.volunteer_id for m in memberships]
+    open_cases = dict(
+        TeamMembership.objects.open()
+        .filter(volunteer_id__in=ids)
+        .values("volunteer_id")
+        .annotate(n=Count("team__cases", filter=~Q(team__cases__status="closed"), distinct=True))
+        .values_list("volunteer_id", "n")
+    )
+    now = timezone.localtime()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    visits = {
+        v.pk: v
+        for v in Volunteer.objects.filter(pk__in=ids).annotate(
+            visits_this_month=Count("visits", filter=Q(visits__visited_at__gte=month_start)),
+            last_visit_at=Max("visits__visited_at"),
+        )
+    }
+    for membership in memberships:
+        figures = visits[membership.volunteer_id]
+        membership.open_cases = open_cases.get(membership.volunteer_id, 0)
+        membership.visits_this_month = figures.visits_this_month
+        membership.days_since_visit = (
+            (now.date() - timezone.localtime(figures.last_visit_at).date()).days
+            if figures.last_visit_at
+            else None
+        )
 
 
 @coordinator_required

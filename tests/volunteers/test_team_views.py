@@ -186,3 +186,31 @@ def test_volunteers_get_403_on_team_pages(volunteer_client, team):
     assert (
         volunteer_client.get(reverse("volunteers:team-detail", args=[team.pk])).status_code == 403
     )
+
+
+def test_the_team_page_gives_each_members_workload(coordinator_client, center, team):
+    from django.utils import timezone
+
+    from tests.factories import HomeVisitFactory
+
+    busy = VolunteerFactory(center=center, first_name="ขยัน")
+    busy.join_team(team)
+    idle = VolunteerFactory(center=center, first_name="ว่าง")
+    idle.join_team(team)
+    other_team = TeamFactory(center=center)
+    busy.join_team(other_team)
+    CaseFactory(center=center, team=team)
+    other_case = CaseFactory(center=center, team=other_team)
+    now = timezone.now()
+    for days_ago in (0, 1):
+        visit = HomeVisitFactory(
+            case=other_case, visited_at=now - datetime.timedelta(days=days_ago)
+        )
+        visit.volunteers.add(busy)
+    response = coordinator_client.get(reverse("volunteers:team-detail", args=[team.pk]))
+    figures = {
+        m.volunteer.first_name: (m.open_cases, m.visits_this_month, m.days_since_visit)
+        for m in response.context["current"]
+    }
+    this_month = 2 if timezone.localdate().day > 1 else 1
+    assert figures == {"ขยัน": (2, this_month, 0), "ว่าง": (1, 0, None)}
