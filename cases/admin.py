@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
 
 
 class HouseholdMemberInline(admin.TabularInline):
@@ -33,7 +34,7 @@ class HomeVisitInline(admin.StackedInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(SimpleHistoryAdmin):
     list_display = ["number", "full_name", "status", "priority", "team", "center", "opened_on"]
     list_select_related = ["team", "center"]
     list_filter = ["status", "priority", "target_groups", "center"]
@@ -56,7 +57,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(admin.ModelAdmin):
+class HomeVisitAdmin(SimpleHistoryAdmin):
     list_display = ["case", "visited_at", "purpose", "author", "next_visit_due"]
     list_select_related = ["case", "author"]
     list_filter = ["purpose", "center"]
@@ -68,7 +69,7 @@ class HomeVisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(HouseholdMember)
-class HouseholdMemberAdmin(admin.ModelAdmin):
+class HouseholdMemberAdmin(SimpleHistoryAdmin):
     list_display = ["name", "relation", "age", "condition", "case"]
     list_select_related = ["case"]
     list_filter = ["condition", "relation"]
@@ -78,10 +79,36 @@ class HouseholdMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncomeSource)
-class IncomeSourceAdmin(admin.ModelAdmin):
+class IncomeSourceAdmin(SimpleHistoryAdmin):
     list_display = ["case", "kind", "amount"]
     list_select_related = ["case"]
     list_filter = ["kind"]
     search_fields = ["case__number"]
     autocomplete_fields = ["case"]
+    exclude = ["center"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(admin.ModelAdmin):
+    """What happened to cases; a record, so read-only."""
+
+    list_display = ["at", "case", "kind", "team", "by"]
+    list_select_related = ["case", "team", "by"]
+    list_filter = ["kind", "center"]
+    search_fields = ["case__number", "note"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(VisitPhoto)
+class VisitPhotoAdmin(admin.ModelAdmin):
+    list_display = ["visit", "uploaded_at", "width", "height"]
+    list_select_related = ["visit__case"]
+    search_fields = ["visit__case__number"]
+    autocomplete_fields = ["visit"]
     exclude = ["center"]

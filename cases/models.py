@@ -15,6 +15,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from coordination.choices import Prefix, Sex, person_name
 from coordination.fields import NationalIDField, PhoneField
@@ -95,6 +96,14 @@ class CaseQuerySet(models.QuerySet):
 
     def open(self) -> CaseQuerySet:
         return self.exclude(status=Case.Status.CLOSED)
+
+    def due_for_anonymising(
+        self, retention_days: int, today: datetime.date | None = None
+    ) -> CaseQuerySet:
+        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=retention_days)
+        return self.filter(
+            status=Case.Status.CLOSED, closed_on__lte=cutoff, anonymised_on__isnull=True
+        )
 
     def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
         return self.open().filter(next_visit_due__lt=today or timezone.localdate())
@@ -308,11 +317,15 @@ class Case(models.Model):
     )
     consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
 
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[target_groups], excluded_fields=["last_visit_at", "next_visit_due"]
+    )
 
     class Meta:
         ordering = ["-opened_on", "-number"]
@@ -410,6 +423,85 @@ class Case(models.Model):
     def consent_purpose_labels(self) -> list[str]:
         return [self.ConsentPurpose(value).label for value in self.consent_purposes]
 
+    def personal_data(self) -> dict:
+        """Everything held about the person of this case, for an access request (PDPA)."""
+
+        def values(obj, fields: list[str]) -> dict:
+            data = {}
+            for name in fields:
+                field = obj._meta.get_field(name)
+                value = getattr(obj, name)
+                if field.choices and not isinstance(value, list):
+                    value = getattr(obj, f"get_{name}_display")()
+                data[name] = value
+            return data
+
+        person = [
+            "number", "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
+            "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
+            "disability_types", "has_disability_card",
+            *[f"{p}_{part}" for p in ("reg", "cur") for part in
+              ("house_no", "moo", "village", "lane", "soi", "road", "postal_code")],
+            "current_same_as_registered", "landmark", "problems", "housing", "monthly_rent",
+            "housing_condition", "status", "priority", "opened_on", "closed_on", "closure_reason",
+            "consent_given_by", "consent_method", "consent_purposes", "consent_recorded_at",
+        ]  # fmt: skip
+        data = values(self, person)
+        data["disability_types"] = self.disability_labels()
+        data["consent_purposes"] = self.consent_purpose_labels()
+        data["reg_subdistrict"] = self.reg_subdistrict.full_name() if self.reg_subdistrict else ""
+        data["cur_subdistrict"] = self.cur_subdistrict.full_name() if self.cur_subdistrict else ""
+        data["center"] = self.center.name
+        data["team"] = self.team.name if self.team else ""
+        data["target_groups"] = [group.name for group in self.target_groups.all()]
+        data["household_members"] = [
+            values(
+                m,
+                [
+                    "relation",
+                    "name",
+                    "age",
+                    "occupation",
+                    "monthly_income",
+                    "condition",
+                    "can_care_for_self",
+                ],
+            )
+            for m in self.household_members.all()
+        ]
+        data["income_sources"] = [values(i, ["kind", "amount", "note"]) for i in self.incomes.all()]
+        data["home_visits"] = [
+            {
+                **values(
+                    v,
+                    [
+                        "visited_at",
+                        "purpose",
+                        "other_participants",
+                        "findings",
+                        "living_conditions",
+                        "health",
+                        "adl_score",
+                        "needs",
+                        "actions",
+                        "referral_needed",
+                        "monthly_income",
+                        "next_visit_due",
+                        "latitude",
+                        "longitude",
+                    ],
+                ),  # fmt: skip
+                "volunteers": [volunteer.full_name for volunteer in v.volunteers.all()],
+                "photos": [photo.pk for photo in v.photos.all()],
+            }
+            for v in self.visits.prefetch_related("volunteers", "photos").order_by("visited_at")
+        ]
+        data["events"] = [
+            values(e, ["at", "kind", "status_from", "status_to", "note"])
+            for e in self.events.order_by("at")
+        ]
+        return data
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return bool(
             self.status != self.Status.CLOSED
@@ -480,6 +572,39 @@ class Case(models.Model):
             status_to=self.status,
             note=note,
         )
+
+    @transaction.atomic
+    def anonymise(self) -> None:
+        """Removes what identifies the person (PDPA: kept no longer than needed) and keeps
+        what statistics count: groups, area, sex, birth year, household and income figures."""
+        blank_fields = [
+            "last_name", "national_id", "phone", "marital_status", "problems", "housing_condition",
+            "landmark", "consent_given_by",
+            *[f"{p}_{part}" for p in ("reg", "cur") for part in
+              ("house_no", "moo", "village", "lane", "soi", "road", "postal_code")],
+        ]  # fmt: skip
+        for name in blank_fields:
+            setattr(self, name, "")
+        self.first_name = "-"
+        if self.birth_date:
+            self.birth_date, self.birth_year_only = self.birth_date.replace(month=1, day=1), True
+        self.anonymised_on = timezone.localdate()
+        self.save()
+        self.household_members.update(name="-", occupation="")
+        self.incomes.update(note="")
+        self.events.update(note="")
+        self.visits.update(
+            other_participants="", findings="", living_conditions="", health="", needs="",
+            actions="", latitude=None, longitude=None,
+        )  # fmt: skip
+        photos = list(VisitPhoto.objects.filter(visit__case=self))
+        VisitPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
+        # Files go only once the database has let go of them.
+        transaction.on_commit(lambda: [p.image.storage.delete(p.image.name) for p in photos])
+        # The change history holds the old values: it goes too.
+        Case.history.filter(id=self.pk).delete()
+        for model in (HouseholdMember, IncomeSource, HomeVisit):
+            model.history.filter(case_id=self.pk).delete()
 
     def log(self, kind: str, *, by, **details) -> CaseEvent:
         return CaseEvent.objects.create(
@@ -554,6 +679,8 @@ class HouseholdMember(CaseChild):
     )
     can_care_for_self = models.BooleanField(_("can care for self"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("household member")
@@ -592,6 +719,8 @@ class IncomeSource(CaseChild):
         validators=[NOT_NEGATIVE_AMOUNT],
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
@@ -677,6 +806,7 @@ class HomeVisit(CaseChild):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = HomeVisitQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[volunteers], excluded_fields=["submission_token"])
 
     class Meta:
         ordering = ["-visited_at"]

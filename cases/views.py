@@ -4,12 +4,13 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -30,6 +31,7 @@ from cases.forms import (
     VisitForm,
     VisitIncomeFormSet,
 )
+from cases.history import case_history
 from cases.models import Case, CaseEvent, HomeVisit, StaleCaseError, VisitPhoto
 from coordination.access import (
     case_worker_required,
@@ -37,7 +39,10 @@ from coordination.access import (
     coordinator_required,
     get_visible_or_404,
 )
+from coordination.audit import log_access
+from coordination.models import AccessLog
 from coordination.templatetags.thai import be_date
+from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
 from volunteers.views import subdistricts_for
 
@@ -134,6 +139,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else TeamMembership.objects.none()
     )
     incomes = list(case.incomes.all())
+    can_manage = request.user.is_staff or request.user.is_coordinator
+    log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     return render(
         request,
         "cases/case_detail.html",
@@ -145,7 +152,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "income_total": sum((i.amount for i in incomes), 0),
             "visits": case.visits.select_related("author").prefetch_related("volunteers", "photos"),
             "events": case.events.select_related("by", "team"),
-            "can_manage": request.user.is_staff or request.user.is_coordinator,
+            "can_manage": can_manage,
+            "changes": case_history(case) if can_manage else [],
             "status_form": StatusForm(initial={"status": case.status}),
             "close_form": CloseForm(),
             "reopen_form": ReopenForm(),
@@ -528,6 +536,7 @@ def get_visit_for_user(user, pk: int) -> HomeVisit:
 @require_http_methods(["GET"])
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
+    log_access(request, AccessLog.Action.VIEW_VISIT, case=visit.case, obj=visit)
     return render(
         request,
         "cases/visit_detail.html",
@@ -566,8 +575,86 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are never public: each request checks that the viewer may see the case."""
     photo = get_object_or_404(
-        VisitPhoto.objects.filter(visit__in=HomeVisit.objects.visible_to(request.user)), pk=pk
+        VisitPhoto.objects.filter(
+            visit__in=HomeVisit.objects.visible_to(request.user)
+        ).select_related("visit__case"),
+        pk=pk,
     )
+    log_access(request, AccessLog.Action.PHOTO, case=photo.visit.case, obj=photo)
     response = FileResponse(photo.image.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def case_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about the person, as JSON, for an access request (PDPA s. 30)."""
+    case = get_case_for_user(request.user, pk, Case.objects.select_related("center", "team"))
+    log_access(request, AccessLog.Action.EXPORT, case=case)
+    response = JsonResponse(
+        {"exported_at": timezone.now(), "case": case.personal_data()},
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = f'attachment; filename="case-{case.number}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same, as a page to print and hand over."""
+    case = get_case_for_user(request.user, pk, Case.objects.select_related("center", "team"))
+    log_access(request, AccessLog.Action.PRINT, case=case)
+    data = case.personal_data()
+    return render(
+        request,
+        "cases/case_print.html",
+        {"case": case, "data": data, "rows": labelled_rows(data), "today": timezone.localdate()},
+    )
+
+
+def labelled_rows(data: dict) -> list[tuple[str, object]]:
+    """The person's own fields with their names in the reader's language."""
+    other = {
+        "center": _("Coordination centre"),
+        "team": _("Team"),
+        "target_groups": _("Target groups"),
+    }
+    where = {"reg": _("Registered address"), "cur": _("Current address")}
+    rows = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            continue
+        if key in other:
+            label = other[key]
+        else:
+            label = str(Case._meta.get_field(key).verbose_name)
+            if key[:4] in ("reg_", "cur_"):
+                label = f"{where[key[:3]]}: {label}"
+        if key in ("household_members", "income_sources", "home_visits", "events"):
+            continue
+        if key == "national_id":
+            value = mask_national_id(value)
+        if isinstance(value, datetime.date):
+            value = be_date(value)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append((label, value))
+    return rows
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def consent_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consent form to print and have signed; always in Thai, ID masked."""
+    case = get_case_for_user(request.user, pk, Case.objects.select_related("center"))
+    log_access(request, AccessLog.Action.PRINT, case=case)
+    with translation.override("th"):
+        return render(
+            request,
+            "cases/consent_form.html",
+            {"case": case, "purposes": Case.ConsentPurpose.choices, "today": timezone.localdate()},
+        )

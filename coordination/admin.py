@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import (
+    AccessLog,
     Agency,
     AllowanceRate,
     Center,
@@ -57,6 +58,7 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    actions = ["log_out_everywhere"]
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
     list_filter = ["center", "groups", "is_staff", "is_active"]
@@ -69,6 +71,41 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Coordination centre"), {"fields": ["center", "groups"]}),
     )
+
+    @admin.action(description=_("Log out on every device"))
+    def log_out_everywhere(self, request, queryset) -> None:
+        for user in queryset:
+            user.log_out_everywhere()
+        self.message_user(
+            request,
+            _("%(count)d users will have to log in again on every device.")
+            % {"count": len(queryset)},
+        )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only, for administrators to search."""
+
+    list_display = ["at", "username", "action", "case_number", "center", "ip", "path"]
+    list_select_related = ["center"]
+    list_filter = [
+        "action",
+        ("at", admin.DateFieldListFilter),
+        "center",
+        ("user", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["username", "case_number", "ip", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Agency)

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -128,9 +129,26 @@ class User(AbstractUser):
         help_text=_("Empty for national administrators."),
     )
 
+    # Part of every session's check: changing it logs the user out on every device.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's own hash covers the password only; the epoch lets an administrator
+        # end every session without touching the password (also for SECRET_KEY_FALLBACKS).
+        return salted_hmac(
+            "coordination.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def log_out_everywhere(self) -> None:
+        User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
 
     def has_role(self, role: str) -> bool:
         # Group names are cached per request object: roles are read on every page.
@@ -254,3 +272,71 @@ class AllowanceRate(models.Model):
         if self.age_from is not None or self.age_to is not None:
             band = f" {self.age_from or 0}–{self.age_to if self.age_to is not None else '∞'}"
         return f"{self.get_kind_display()}{band}: {self.monthly_amount:,.0f}"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """Who looked at, exported or printed what, and who logged in. Append-only: the
+    app and the admin never change a row, and a database trigger refuses it too."""
+
+    class Action(models.TextChoices):
+        VIEW_CASE = "view_case", _("viewed a case")
+        VIEW_VISIT = "view_visit", _("viewed a home visit")
+        PHOTO = "photo", _("opened a photo")
+        EXPORT = "export", _("exported a case")
+        PRINT = "print", _("printed a case")
+        LOGIN = "login", _("logged in")
+        LOGIN_FAILED = "login_failed", _("failed to log in")
+        LOGOUT = "logout", _("logged out")
+        ANONYMISE = "anonymise", _("anonymised a case")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    center = models.ForeignKey(
+        Center,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coordination centre"),
+    )
+    # Plain values, not foreign keys: the log outlives what it speaks of.
+    case_id = models.BigIntegerField(_("case id"), null=True, blank=True)
+    case_number = models.CharField(_("case number"), max_length=20, blank=True, db_index=True)
+    object_type = models.CharField(_("object"), max_length=50, blank=True)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["case_id", "-at"], name="accesslog_case_at"),
+            models.Index(fields=["user", "-at"], name="accesslog_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.case_number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from coordination import views
 
@@ -15,7 +17,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("places/", views.place_options, name="place-options"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Public like the login page it serves: one may read the login page in English.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
     path("volunteers/", include("volunteers.urls")),
     path("cases/", include("cases.urls")),

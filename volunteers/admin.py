@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from volunteers.models import Team, TeamMembership, Volunteer
 
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "national_id", "phone", "status", "center", "appointed_on"]
     list_select_related = ["center"]
     list_filter = ["status", "center"]
@@ -20,7 +21,7 @@ class VolunteerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "target_group", "center"]
     list_select_related = ["target_group", "center"]
     list_filter = ["target_group", "center"]
@@ -30,7 +31,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(admin.ModelAdmin):
+class TeamMembershipAdmin(SimpleHistoryAdmin):
     list_display = ["volunteer", "team", "role", "joined_on", "left_on"]
     list_select_related = ["volunteer", "team"]
     list_filter = ["role", "team__center", "team"]

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from coordination.choices import Prefix, person_name
 from coordination.fields import NationalIDField, PhoneField
@@ -82,6 +83,7 @@ class Volunteer(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = VolunteerQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["first_name", "last_name"]
@@ -149,6 +151,7 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=150)
 
     objects = TeamQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["target_group__position", "name"]
@@ -204,6 +207,7 @@ class TeamMembership(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     objects = TeamMembershipQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-left_on", "joined_on"]

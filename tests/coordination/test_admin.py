@@ -3,14 +3,18 @@
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
+from django.core.files import File
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination.models import User
+from cases.models import HomeVisit, VisitPhoto
 from tests.factories import CaseFactory, CenterFactory, TeamFactory
+from tests.images import phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +24,17 @@ REGISTERED = sorted(
 
 
 @pytest.fixture
-def demo_admin_client(client, settings):
-    """The demo centre loaded, and its administrator logged in."""
+def demo_admin_client(client, settings, tmp_path):
+    """The demo centre loaded, a photo and some logins on record, the administrator in."""
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
     call_command("loaddemo", stdout=StringIO())
-    client.force_login(User.objects.get(username="admin"))
+    visit = HomeVisit.objects.first()
+    with phone_photo(tmp_path / "house.jpg").open("rb") as handle:
+        VisitPhoto.objects.create(visit=visit, image=File(handle, name="house.jpg"))
+    client.post(reverse("login"), {"username": "admin", "password": "admin-demo-2562"})
+    Client().post(reverse("login"), {"username": "coordinator", "password": "wrong"})
+    client.get(reverse("cases:case-detail", args=[visit.case_id]))
     return client
 
 
@@ -40,7 +50,7 @@ def test_every_changelist_and_add_page_answers_for_the_superuser(
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
 def test_every_change_page_answers_for_the_superuser(demo_admin_client, app_label, model_name):
-    model = next(m for m in admin.site._registry if m._meta.model_name == model_name)
+    model = apps.get_model(app_label, model_name)
     obj = model.objects.order_by("pk").first()
     assert obj is not None, f"the demo has no {model_name}"
     response = demo_admin_client.get(

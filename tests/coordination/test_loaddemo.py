@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
 from coordination.models import Center, User
@@ -77,9 +78,10 @@ def test_the_demo_is_bueng_kum_with_five_led_teams_and_the_two_seed_cases(db, se
 def test_the_three_demo_logins_work_and_have_their_roles(db, settings):
     settings.DEBUG = True
     call_command("loaddemo", stdout=StringIO())
-    admin = authenticate(username="admin", password="admin-demo-2562")
-    coordinator = authenticate(username="coordinator", password="coordinator-demo-2562")
-    volunteer = authenticate(username="volunteer", password="volunteer-demo-2562")
+    request = RequestFactory().post("/login/")  # the login protection needs the request
+    admin = authenticate(request, username="admin", password="admin-demo-2562")
+    coordinator = authenticate(request, username="coordinator", password="coordinator-demo-2562")
+    volunteer = authenticate(request, username="volunteer", password="volunteer-demo-2562")
     assert admin.is_superuser and admin.is_staff
     assert coordinator.is_coordinator and not coordinator.is_staff
     assert volunteer.is_volunteer and volunteer.volunteer.memberships.open().count() == 2

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource
 from coordination.models import Agency, Center, District, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -251,4 +251,15 @@ class Command(BaseCommand):
             visit.volunteers.set(
                 m.volunteer
                 for m in team.memberships.filter(left_on__isnull=True).select_related("volunteer")
+            )
+            # What happened that day, as the case page's history tells it.
+            case.log(CaseEvent.Kind.OPENED, by=coordinator, status_to=Case.Status.INTAKE, at=visited_at)
+            case.log(CaseEvent.Kind.ASSIGNED, by=coordinator, team=team, at=visited_at)
+            case.log(CaseEvent.Kind.VISIT_LOGGED, by=coordinator, at=visited_at)
+            case.log(
+                CaseEvent.Kind.STATUS,
+                by=coordinator,
+                status_from=Case.Status.INTAKE,
+                status_to=Case.Status.ASSESSED,
+                at=visited_at,
             )
