@@ -237,7 +237,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
 
 
 class CaseEditForm(CaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
 class HouseholdMemberForm(forms.ModelForm):

@@ -23,6 +23,9 @@ from coordination.models import Center, Subdistrict, TargetGroup
 from coordination.validators import arabic_digits, normalize_national_id
 from volunteers.models import Team, Volunteer
 
+# Free text is for notes, not documents: long enough for any visit, short of abuse.
+TEXT_LIMIT = 5000
+OLDEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 NOT_NEGATIVE = Q(amount__gte=Decimal(0))
 NOT_NEGATIVE_AMOUNT = MinValueValidator(Decimal(0), _("An amount of money cannot be negative."))
 
@@ -254,7 +257,7 @@ class Case(models.Model):
     target_groups = models.ManyToManyField(
         TargetGroup, related_name="cases", verbose_name=_("target groups")
     )
-    problems = models.TextField(_("problems"), blank=True)
+    problems = models.TextField(_("problems"), max_length=TEXT_LIMIT, blank=True)
     housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
     monthly_rent = models.DecimalField(
         _("monthly rent (baht)"),
@@ -264,7 +267,9 @@ class Case(models.Model):
         blank=True,
         validators=[NOT_NEGATIVE_AMOUNT],
     )
-    housing_condition = models.TextField(_("condition of the house"), blank=True)
+    housing_condition = models.TextField(
+        _("condition of the house"), max_length=TEXT_LIMIT, blank=True
+    )
 
     # The work
     status = models.CharField(
@@ -412,6 +417,8 @@ class Case(models.Model):
             errors["team"] = _("The team must belong to the case's coordination centre.")
         if self.birth_date and self.birth_date > timezone.localdate():
             errors["birth_date"] = _("The birth date cannot be in the future.")
+        if self.birth_date and self.birth_date < OLDEST_BIRTH_DATE:
+            errors["birth_date"] = _("The birth date cannot be before 1900 (2443 BE).")
         if self.housing == self.Housing.RENTED and self.monthly_rent is None:
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
         if errors:
@@ -766,9 +773,9 @@ class HomeVisit(CaseChild):
     )
     other_participants = models.CharField(_("other participants"), max_length=300, blank=True)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    findings = models.TextField(_("what was found"), blank=True)
-    living_conditions = models.TextField(_("living conditions"), blank=True)
-    health = models.TextField(_("health and self-care"), blank=True)
+    findings = models.TextField(_("what was found"), max_length=TEXT_LIMIT, blank=True)
+    living_conditions = models.TextField(_("living conditions"), max_length=TEXT_LIMIT, blank=True)
+    health = models.TextField(_("health and self-care"), max_length=TEXT_LIMIT, blank=True)
     adl_score = models.PositiveSmallIntegerField(
         _("Barthel ADL score"),
         null=True,
@@ -776,8 +783,8 @@ class HomeVisit(CaseChild):
         validators=[MaxValueValidator(20)],
         help_text=_("0–20: 12 or more independent, 5–11 housebound, 0–4 bed-bound."),
     )
-    needs = models.TextField(_("needs"), blank=True)
-    actions = models.TextField(_("what was done or advised"), blank=True)
+    needs = models.TextField(_("needs"), max_length=TEXT_LIMIT, blank=True)
+    actions = models.TextField(_("what was done or advised"), max_length=TEXT_LIMIT, blank=True)
     referral_needed = models.BooleanField(_("referral needed"), default=False)
     income_checked = models.BooleanField(
         _("income and allowances checked"),
@@ -863,6 +870,8 @@ class HomeVisit(CaseChild):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.visited_at and self.visited_at.year < 2000:
+            errors["visited_at"] = _("A visit cannot be before the year 2000 (2543 BE).")
         # A few minutes of grace: a phone's clock may run ahead of the server's.
         if self.visited_at and self.visited_at > timezone.now() + datetime.timedelta(minutes=5):
             errors["visited_at"] = _("A visit cannot be in the future.")

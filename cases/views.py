@@ -472,7 +472,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     incomes = VisitIncomeFormSet(request.POST or None, instance=case, prefix="incomes")
     if request.method == "POST":
-        token = request.POST.get("submission_token")
+        token = parse_uuid(request.POST.get("submission_token", ""))
         already = (
             HomeVisit.objects.filter(submission_token=token, case=case).first() if token else None
         )
@@ -626,16 +626,14 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
     where = {"reg": _("Registered address"), "cur": _("Current address")}
     rows = []
     for key, value in data.items():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            continue
+        if key in ("household_members", "income_sources", "home_visits", "events"):
+            continue  # shown as lists of their own
         if key in other:
             label = other[key]
         else:
             label = str(Case._meta.get_field(key).verbose_name)
             if key[:4] in ("reg_", "cur_"):
                 label = f"{where[key[:3]]}: {label}"
-        if key in ("household_members", "income_sources", "home_visits", "events"):
-            continue
         if key == "national_id":
             value = mask_national_id(value)
         if isinstance(value, datetime.date):

@@ -23,9 +23,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def place_options(request: HttpRequest) -> JsonResponse:
     """Districts of a province or subdistricts of a district, for the address pickers."""
-    if province := request.GET.get("province"):
+    province, district = request.GET.get("province", ""), request.GET.get("district", "")
+    if province.isdigit():
         places = District.objects.filter(province_id=province)
-    elif district := request.GET.get("district"):
+    elif district.isdigit():
         places = Subdistrict.objects.filter(district_id=district)
     else:
         places = District.objects.none()

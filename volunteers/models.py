@@ -99,6 +99,12 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def clean(self) -> None:
+        if self.birth_date and not (
+            datetime.date(1900, 1, 1) <= self.birth_date <= timezone.localdate()
+        ):
+            raise ValidationError({"birth_date": _("Enter a birth date between 1900 and today.")})
+
     @property
     def full_name(self) -> str:
         return person_name(self.get_prefix_display(), self.first_name, self.last_name)

@@ -51,6 +51,24 @@ def short_timeouts(page):
     page.set_default_timeout(10_000)
 
 
+def watch_csp(page, found: list[str]) -> None:
+    """Collects what the Content-Security-Policy blocked: an inline script or style."""
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(page):
+    found: list[str] = []
+    watch_csp(page, found)
+    yield found
+    assert not found, found
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
+from tests.browser.conftest import watch_csp
 
 
 @pytest.fixture
@@ -87,6 +88,8 @@ def test_the_intake_form_works_on_a_360_pixel_phone(
 ):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
+    blocked: list[str] = []
+    watch_csp(page, blocked)
     page.goto(live_server.url + reverse("login"))
     page.fill("#id_username", "coordinator")
     page.fill("#id_password", "coordinator-demo-2562")
@@ -97,3 +100,4 @@ def test_the_intake_form_works_on_a_360_pixel_phone(
     assert_accessible(page)
     screenshot(page, "intake-phone")
     context.close()
+    assert not blocked, blocked

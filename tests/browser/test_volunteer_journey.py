@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case, HomeVisit
+from tests.browser.conftest import watch_csp
 from tests.images import phone_photo
 
 
@@ -33,6 +34,8 @@ def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(
     )
     page = phone.new_page()
     page.set_default_timeout(10_000)
+    blocked: list[str] = []
+    watch_csp(page, blocked)
     log_in(page, live_server, "volunteer", "volunteer-demo-2562")
     page.wait_for_url(live_server.url + reverse("cases:my-cases"))
     assert page.locator(".list-group-item").first.inner_text().count("เกินกำหนด") == 1
@@ -61,6 +64,7 @@ def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     page = desk.new_page()
     page.set_default_timeout(10_000)
+    watch_csp(page, blocked)
     log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
     assert page.get_by_text("ผู้สูงอายุนอนติดเตียง บุตรชายดูแล").is_visible()
@@ -75,3 +79,4 @@ def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(
     assert "1027-2562-0001" in overdue  # the other seed case is still overdue
     assert_accessible(page)
     desk.close()
+    assert not blocked, blocked

@@ -253,7 +253,9 @@ class Command(BaseCommand):
                 for m in team.memberships.filter(left_on__isnull=True).select_related("volunteer")
             )
             # What happened that day, as the case page's history tells it.
-            case.log(CaseEvent.Kind.OPENED, by=coordinator, status_to=Case.Status.INTAKE, at=visited_at)
+            case.log(
+                CaseEvent.Kind.OPENED, by=coordinator, status_to=Case.Status.INTAKE, at=visited_at
+            )
             case.log(CaseEvent.Kind.ASSIGNED, by=coordinator, team=team, at=visited_at)
             case.log(CaseEvent.Kind.VISIT_LOGGED, by=coordinator, at=visited_at)
             case.log(

@@ -1,0 +1,423 @@
+"""Hostile input on every form: each answer is a form error or a safe save — never a
+500, never anything half-saved, never markup rendered as markup."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from tests.cases.helpers import formset, intake_data
+from tests.factories import (
+    CaseFactory,
+    HomeVisitFactory,
+    IncomeSourceFactory,
+    TeamFactory,
+    VolunteerFactory,
+    national_id,
+)
+from volunteers.models import Team, TeamMembership, Volunteer
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+HUGE = "ก" * 100_000
+NUL = "ab\x00cd"
+HOSTILE_TEXT = [SCRIPT, HUGE, NUL]
+
+
+def counts() -> tuple:
+    return tuple(
+        model.objects.count()
+        for model in (
+            Case,
+            HouseholdMember,
+            IncomeSource,
+            HomeVisit,
+            Volunteer,
+            Team,
+            TeamMembership,
+        )
+    )
+
+
+def assert_escaped(html: str) -> None:
+    assert "<script>alert" not in html and "<img src=x" not in html
+
+
+CASE_TEXT_FIELDS = [
+    "first_name", "last_name", "problems", "housing_condition", "landmark", "reg_house_no",
+    "reg_soi", "reg_road", "consent_given_by",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT, ids=["markup", "100kB", "null-byte"])
+@pytest.mark.parametrize("field", CASE_TEXT_FIELDS)
+def test_hostile_text_in_every_intake_field(coordinator_client, center, field, value):
+    before = counts()
+    response = coordinator_client.post(reverse("cases:case-create"), intake_data(**{field: value}))
+    if response.status_code == 302:  # saved: markup is kept as text and shown escaped
+        assert value == SCRIPT
+        case = Case.objects.get()
+        assert getattr(case, field) == SCRIPT
+        assert_escaped(
+            coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+        )
+        assert_escaped(coordinator_client.get(reverse("cases:case-list")).content.decode())
+    else:
+        assert response.status_code == 200 and field in response.context["form"].errors
+        assert counts() == before
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT, ids=["markup", "100kB", "null-byte"])
+@pytest.mark.parametrize("field", ["name", "occupation"])
+def test_hostile_text_in_the_household_formset(coordinator_client, center, field, value):
+    row = {
+        "relation": "child",
+        "name": "ลูก",
+        "age": "40",
+        "monthly_income": "0",
+        "condition": "normal",
+    }
+    before = counts()
+    response = coordinator_client.post(
+        reverse("cases:case-create"), intake_data(household=[{**row, field: value}])
+    )
+    if response.status_code == 302:
+        assert value == SCRIPT
+        case = Case.objects.get()
+        assert_escaped(
+            coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+        )
+    else:
+        assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"kind": "wages", "amount": "-0.01"},
+        {"kind": "wages", "amount": "1e309"},
+        {"kind": "wages", "amount": "99999999999999999999"},
+        {"kind": "wages", "amount": "NaN"},
+        {"kind": "wages", "amount": "1,000"},
+    ],
+)
+def test_negative_enormous_and_strange_amounts_save_nothing(coordinator_client, center, row):
+    before = counts()
+    response = coordinator_client.post(
+        reverse("cases:case-create"), intake_data(incomes=[{**row, "note": ""}])
+    )
+    assert response.status_code == 200
+    assert counts() == before
+
+
+def test_thai_digits_in_an_amount_are_understood(coordinator_client, center):
+    response = coordinator_client.post(
+        reverse("cases:case-create"),
+        intake_data(incomes=[{"kind": "wages", "amount": "๑๒๓", "note": ""}]),
+    )
+    assert response.status_code == 302
+    assert IncomeSource.objects.get().amount == 123
+
+
+@pytest.mark.parametrize(
+    "household_row",
+    [
+        {
+            "relation": "child",
+            "name": "ลูก",
+            "age": "99999",
+            "monthly_income": "0",
+            "condition": "normal",
+        },
+        {
+            "relation": "child",
+            "name": "ลูก",
+            "age": "-1",
+            "monthly_income": "0",
+            "condition": "normal",
+        },
+        {
+            "relation": "child",
+            "name": "ลูก",
+            "age": "1",
+            "monthly_income": "-1",
+            "condition": "normal",
+        },
+    ],
+)
+def test_impossible_household_figures_save_nothing(coordinator_client, center, household_row):
+    before = counts()
+    response = coordinator_client.post(
+        reverse("cases:case-create"), intake_data(household=[household_row])
+    )
+    assert response.status_code == 200
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("29/02/2567", datetime.date(2024, 2, 29)),  # a leap day, BE
+        ("29/02/2024", datetime.date(2024, 2, 29)),  # the same, CE
+        ("29/02/2566", None),  # 2023 had none
+        ("01/01/2443", datetime.date(1900, 1, 1)),  # the oldest birth date accepted
+        ("31/12/2442", None),  # before 1900
+        ("01/01/2400", None),  # BE 2400 = 1857
+        ("31/12/2399", None),  # a CE year far in the future
+        ("๒๙/๐๒/๒๕๖๗", datetime.date(2024, 2, 29)),
+        ("2567-02-29", datetime.date(2024, 2, 29)),
+        ("0000-00-00", None),
+        ("99/99/9999", None),
+    ],
+)
+def test_dates_at_the_edges(coordinator_client, center, typed, saved):
+    response = coordinator_client.post(
+        reverse("cases:case-create"), intake_data(birth_date=typed, birth_year_only=None)
+    )
+    if saved:
+        assert response.status_code == 302
+        assert Case.objects.get().birth_date == saved
+    else:
+        assert "birth_date" in response.context["form"].errors
+        assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3-1027-00000-01-2",
+        "๓๑๐๒๗๐๐๐๐๐๐๑๒",
+        "3102700000012",
+        "abcdefghijklm",
+        "31027000000112",
+        "3102700000011\x00",
+    ],
+)
+def test_bad_national_ids_are_refused_on_every_form(coordinator_client, center, typed):
+    before = counts()
+    case = coordinator_client.post(reverse("cases:case-create"), intake_data(national_id=typed))
+    volunteer = coordinator_client.post(
+        reverse("volunteers:volunteer-create"),
+        {"prefix": "mr", "first_name": "ก", "last_name": "ข", "national_id": typed},
+    )
+    assert "national_id" in case.context["form"].errors
+    assert "national_id" in volunteer.context["form"].errors
+    assert counts() == before
+
+
+def test_thai_digit_ids_are_understood(coordinator_client, center):
+    thai = national_id(5).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+    coordinator_client.post(reverse("cases:case-create"), intake_data(national_id=thai))
+    assert Case.objects.get().national_id == national_id(5)
+
+
+def test_another_centres_income_row_in_a_formset_is_never_touched(
+    coordinator_client, case, other_center
+):
+    foreign_income = IncomeSourceFactory(case=CaseFactory(center=other_center), amount=700)
+    data = intake_data(version=str(case.version))
+    data.update(
+        formset(
+            "incomes",
+            [{"id": foreign_income.pk, "kind": "wages", "amount": "1", "note": "x"}],
+            initial=1,
+        )
+    )
+    coordinator_client.post(reverse("cases:case-edit", args=[case.pk]), data)
+    foreign_income.refresh_from_db()
+    assert (foreign_income.case.center, foreign_income.kind, foreign_income.amount) == (
+        other_center,
+        "elderly_allowance",
+        700,
+    )
+    # The row was read as a new row of this case: a safe save, in our centre only.
+    assert list(IncomeSource.objects.filter(case=case).values_list("kind", "note")) in (
+        [],
+        [("wages", "x")],
+    )
+
+
+@pytest.mark.parametrize("version", ["-1", "0", "99999999999999999999", "x", ""])
+def test_a_tampered_version_is_a_form_error(coordinator_client, case, version):
+    data = intake_data(version=version)
+    response = coordinator_client.post(reverse("cases:case-edit", args=[case.pk]), data)
+    assert response.status_code == 200 and "version" in response.context["form"].errors
+    case.refresh_from_db()
+    assert case.version == 1
+
+
+def test_another_centres_team_and_subdistrict_are_refused(coordinator_client, case, other_center):
+    foreign_team = TeamFactory(center=other_center)
+    response = coordinator_client.post(
+        reverse("cases:case-assign", args=[case.pk]), {"team": foreign_team.pk}
+    )
+    assert "team" in response.context["form"].errors
+    response = coordinator_client.post(
+        reverse("cases:case-create"), intake_data(reg_district="1001", reg_subdistrict="100101")
+    )
+    assert response.status_code == 302  # another district's address is allowed: people move
+    assert Case.objects.filter(reg_subdistrict_id="100101").count() == 1
+
+
+def test_another_centres_volunteer_as_visit_participant_is_refused(
+    volunteer_client, case, other_center
+):
+    foreign = VolunteerFactory(center=other_center)
+    today = timezone.localdate()
+    data = {
+        "visit_date": today.isoformat(), "visit_time": "00:01", "purpose": "follow_up",
+        "volunteers": [foreign.pk], **formset("incomes", []),
+    }  # fmt: skip
+    response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    assert "volunteers" in response.context["form"].errors
+    assert not HomeVisit.objects.exists()
+
+
+def test_another_centres_membership_and_volunteer_are_refused_on_the_team_page(
+    coordinator_client, team, other_center
+):
+    foreign = VolunteerFactory(center=other_center)
+    coordinator_client.post(
+        reverse("volunteers:team-add-member", args=[team.pk]),
+        {"volunteer": foreign.pk, "role": "member"},
+    )
+    foreign_membership = foreign.join_team(TeamFactory(center=other_center))
+    response = coordinator_client.post(
+        reverse("volunteers:team-end-membership", args=[team.pk, foreign_membership.pk])
+    )
+    assert response.status_code == 404
+    foreign_membership.refresh_from_db()
+    assert foreign_membership.left_on is None
+    assert not team.memberships.exists()
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT, ids=["markup", "100kB", "null-byte"])
+@pytest.mark.parametrize("field", ["findings", "needs", "actions", "other_participants", "health"])
+def test_hostile_text_in_the_visit_form(volunteer_client, case, field, value):
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01", "purpose": "follow_up",
+        field: value, **formset("incomes", []),
+    }  # fmt: skip
+    response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    if response.status_code == 302:
+        assert value == SCRIPT
+        visit = HomeVisit.objects.get()
+        assert_escaped(
+            volunteer_client.get(reverse("cases:visit-detail", args=[visit.pk])).content.decode()
+        )
+    else:
+        assert response.status_code == 200 and not HomeVisit.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "1.5", NUL, "1e400"])
+def test_strange_numbers_in_the_visit_form(volunteer_client, case, value):
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01", "purpose": "follow_up",
+        "adl_score": value, "latitude": value, "longitude": "100.5", **formset("incomes", []),
+    }  # fmt: skip
+    response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    assert response.status_code == 200
+    assert not HomeVisit.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["not-a-uuid", NUL, "'; DROP TABLE cases_case; --"])
+def test_a_broken_submission_token_is_ignored_safely(volunteer_client, case, token):
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01", "purpose": "follow_up",
+        "submission_token": token, **formset("incomes", []),
+    }  # fmt: skip
+    response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    assert response.status_code == 200 and "submission_token" in response.context["form"].errors
+    assert Case.objects.filter(pk=case.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": SCRIPT},
+        {"q": NUL},
+        {"q": HUGE},
+        {"team": "99999999999999999999"},
+        {"team": "x"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"page": NUL},
+        {"sort": "password"},
+        {"priority": "๙"},
+        {"status": "'; --"},
+        {"subdistrict": NUL},
+    ],
+)
+def test_hostile_list_parameters_never_fail(coordinator_client, case, params):
+    for name in ("cases:case-list", "volunteers:volunteer-list", "cases:followup-list"):
+        response = coordinator_client.get(reverse(name), params)
+        assert response.status_code == 200
+        assert_escaped(response.content.decode())
+
+
+@pytest.mark.parametrize("value", [NUL, "1' OR '1'='1", "99999999999999999999", ""])
+def test_hostile_place_lookups_never_fail(coordinator_client, value):
+    for key in ("province", "district"):
+        response = coordinator_client.get(reverse("place-options"), {key: value})
+        assert response.status_code == 200
+        assert response.json()["options"] == []
+
+
+def test_enormous_ids_in_addresses_answer_404(coordinator_client):
+    assert coordinator_client.get("/cases/99999999999999999999999/").status_code == 404
+    assert coordinator_client.get("/cases/visits/99999999999999999999999/").status_code == 404
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT, ids=["markup", "100kB", "null-byte"])
+def test_hostile_text_in_the_volunteer_form_and_notes(coordinator_client, case, value):
+    before = counts()
+    response = coordinator_client.post(
+        reverse("volunteers:volunteer-create"),
+        {
+            "prefix": "mr",
+            "first_name": value,
+            "last_name": "ข",
+            "national_id": national_id(77),
+            "address": value,
+        },
+    )
+    if response.status_code == 302:
+        assert value == SCRIPT
+        volunteer = Volunteer.objects.get(national_id=national_id(77))
+        assert_escaped(
+            coordinator_client.get(
+                reverse("volunteers:volunteer-detail", args=[volunteer.pk])
+            ).content.decode()
+        )
+    else:
+        assert counts() == before
+    for name, data in [
+        ("cases:case-status", {"status": "assessed", "note": value}),
+        ("cases:case-close", {"reason": "resolved", "note": value}),
+    ]:
+        response = coordinator_client.post(reverse(name, args=[case.pk]), data, follow=True)
+        assert response.status_code == 200
+        assert_escaped(response.content.decode())
+
+
+def test_the_login_form_survives_hostile_input(client, coordinator):
+    for username in (SCRIPT, HUGE, NUL, "coordinator' --"):
+        response = client.post(reverse("login"), {"username": username, "password": NUL})
+        assert response.status_code in (200, 429)
+        assert_escaped(response.content.decode())
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_visit_edit_with_another_cases_photo_or_visit_changes_nothing(
+    volunteer_client, case, other_center
+):
+    foreign_visit = HomeVisitFactory(case=CaseFactory(center=other_center), findings="ของเขา")
+    response = volunteer_client.post(
+        reverse("cases:visit-edit", args=[foreign_visit.pk]), {"findings": "แก้"}
+    )
+    assert response.status_code == 404
+    foreign_visit.refresh_from_db()
+    assert foreign_visit.findings == "ของเขา"

@@ -1,0 +1,263 @@
+"""Every URL of the project, for every kind of user, with objects of two centres.
+
+The URLs are read from the URLconf, so a new page is swept as soon as it exists —
+and this module fails until the new page is given its rule below."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files import File
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+
+from cases.models import VisitPhoto
+from tests.factories import (
+    CaseFactory,
+    CenterFactory,
+    HomeVisitFactory,
+    TeamFactory,
+    UserFactory,
+    VolunteerFactory,
+)
+from tests.images import phone_photo
+
+
+def walk(resolver=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    """(name, pattern) of every route; unnamed ones by their pattern text."""
+    resolver = resolver or get_resolver()
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else entry.namespace or namespace
+            )
+            found += walk(entry, inner or "")
+        else:
+            name = entry.name or f"<unnamed {entry.pattern}>"
+            found.append((f"{namespace}:{name}" if namespace else name, entry))
+    return found
+
+
+ROUTES = dict(walk())
+APP_ROUTES = sorted(name for name in ROUTES if not name.startswith("admin:"))
+ADMIN_ROUTES = sorted(name for name in ROUTES if name.startswith("admin:"))
+
+# The rules. public: anyone; user: anyone logged in; coordinator: coordinators
+# (their centre's objects) and administrators; worker: also volunteers, for their
+# teams' cases; volunteer: volunteers only.
+RULES = {
+    "login": "public",
+    "health": "public",
+    "set_language": "public",
+    "home": "user",
+    "logout": "user",
+    "password_change": "user",
+    "password_change_done": "user",
+    "place-options": "user",
+    "cases:my-cases": "volunteer",
+    "cases:case-detail": "worker",
+    "cases:visit-create": "worker",
+    "cases:visit-detail": "worker",
+    "cases:visit-edit": "worker",
+    "cases:visit-photo": "worker",
+    **dict.fromkeys(
+        [
+            "cases:case-list",
+            "cases:case-create",
+            "cases:case-bulk-assign",
+            "cases:followup-list",
+            "cases:case-edit",
+            "cases:case-assign",
+            "cases:case-status",
+            "cases:case-close",
+            "cases:case-reopen",
+            "cases:case-export",
+            "cases:case-print",
+            "cases:case-consent-form",
+            "volunteers:volunteer-list",
+            "volunteers:volunteer-create",
+            "volunteers:volunteer-detail",
+            "volunteers:volunteer-edit",
+            "volunteers:volunteer-status",
+            "volunteers:team-list",
+            "volunteers:team-create",
+            "volunteers:team-detail",
+            "volunteers:team-add-member",
+            "volunteers:team-end-membership",
+            "volunteers:team-make-leader",
+        ],
+        "coordinator",
+    ),  # fmt: skip
+}
+# Creating needs a centre to create in: a national administrator has none and uses the admin.
+CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create"}
+POST_ONLY = {
+    "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
+    "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
+    "volunteers:team-end-membership", "volunteers:team-make-leader",
+}  # fmt: skip
+ROLES = [
+    "anonymous",
+    "volunteer_on_team",
+    "volunteer_off_team",
+    "coordinator",
+    "other_coordinator",
+    "administrator",
+]
+
+
+@dataclass
+class World:
+    users: dict
+    args: dict
+
+
+@pytest.fixture
+def world(db, settings, tmp_path) -> World:
+    """Two centres, each with a team, a volunteer on it, a case, a visit and a photo."""
+    settings.MEDIA_ROOT = tmp_path
+    ours, theirs = CenterFactory(district_id="1027"), CenterFactory(district_id="1001")
+    objects = {}
+    for center in (ours, theirs):
+        team = TeamFactory(center=center)
+        volunteer = VolunteerFactory(
+            center=center, user=UserFactory(center=center, role="volunteer")
+        )
+        membership = volunteer.join_team(team)
+        case = CaseFactory(center=center, team=team)
+        visit = HomeVisitFactory(case=case, author=volunteer.user)
+        with phone_photo(tmp_path / "p.jpg", size=(40, 30)).open("rb") as handle:
+            photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
+        objects[center.pk] = {
+            "team": team,
+            "volunteer": volunteer,
+            "membership": membership,
+            "case": case,
+            "visit": visit,
+            "photo": photo,
+        }
+    a = objects[ours.pk]
+    users = {
+        "anonymous": None,
+        "volunteer_on_team": a["volunteer"].user,
+        "volunteer_off_team": VolunteerFactory(
+            center=ours, user=UserFactory(center=ours, role="volunteer")
+        ).user,
+        "coordinator": UserFactory(center=ours, role="coordinator"),
+        "other_coordinator": UserFactory(center=theirs, role="coordinator"),
+        "administrator": UserFactory(is_staff=True, is_superuser=True),
+    }
+    case, visit, team, volunteer = a["case"].pk, a["visit"].pk, a["team"].pk, a["volunteer"].pk
+    args = {
+        **{
+            name: [case]
+            for name in APP_ROUTES
+            if name.startswith("cases:case-") and "<int:pk>" in str(ROUTES[name].pattern)
+        },
+        "cases:visit-create": [case],
+        "cases:visit-detail": [visit],
+        "cases:visit-edit": [visit],
+        "cases:visit-photo": [a["photo"].pk],
+        "volunteers:volunteer-detail": [volunteer],
+        "volunteers:volunteer-edit": [volunteer],
+        "volunteers:volunteer-status": [volunteer],
+        "volunteers:team-detail": [team],
+        "volunteers:team-add-member": [team],
+        "volunteers:team-end-membership": [team, a["membership"].pk],
+        "volunteers:team-make-leader": [team, a["membership"].pk],
+    }
+    return World(users=users, args=args)
+
+
+def expected(rule: str, role: str, name: str, world: World) -> str:
+    has_object = bool(world.args.get(name))
+    if name == "logout":
+        return "login"  # logging out ends on the login page, whoever asked
+    if rule == "public":
+        return "ok"
+    if role == "anonymous":
+        return "login"
+    if rule == "user":
+        return "ok"
+    if rule == "volunteer":
+        return "ok" if role.startswith("volunteer") else "403"
+    if rule == "worker":
+        if role == "volunteer_off_team" or role == "other_coordinator":
+            return "404"
+        return "ok"
+    # coordinator pages
+    if role.startswith("volunteer"):
+        return "403"
+    if role == "other_coordinator" and has_object:
+        return "404"
+    if role == "administrator" and name in CREATES:
+        return "403"
+    return "ok"
+
+
+def outcome(response) -> str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return "login"
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    assert response.status_code < 400, response.status_code
+    return "ok"
+
+
+def test_every_url_of_the_project_has_a_rule():
+    assert set(APP_ROUTES) - set(RULES) == set(), "give the new page a rule in RULES"
+    assert set(RULES) - set(APP_ROUTES) == set(), "a rule names a page that no longer exists"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", APP_ROUTES)
+def test_each_page_answers_each_role_as_the_rules_say(client, world, name, role):
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, args=world.args.get(name, []))
+    response = client.post(url) if name in POST_ONLY else client.get(url)
+    assert outcome(response) == expected(RULES.get(name, "?"), role, name, world)
+
+
+def admin_url(name: str) -> str:
+    """The admin's routes, with placeholder arguments: denial comes before any lookup."""
+    pattern = ROUTES[name].pattern
+    if isinstance(pattern, RoutePattern):
+        kwargs = {
+            key: 1 if key.endswith("_id") or key == "id" else "x" for key in pattern.converters
+        }
+    else:
+        kwargs = dict.fromkeys(pattern.regex.groupindex, "1")
+        if "app_label" in kwargs:
+            kwargs["app_label"] = "cases"
+    if name.startswith("admin:<unnamed"):
+        return "/admin/nothing-here/"
+    if not isinstance(pattern, RoutePattern) and not kwargs and pattern.regex.groups:
+        return reverse(name, args=["1"] * pattern.regex.groups)
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_for_administrators_only(client, world, role):
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    for name in ADMIN_ROUTES:
+        if name in ("admin:login", "admin:logout"):
+            continue
+        response = client.get(admin_url(name))
+        # Anonymous users meet the site's login first; others the admin's own login.
+        to_login = response.status_code == 302 and response["Location"].startswith(
+            (reverse("admin:login"), reverse("login"))
+        )
+        if role == "administrator":
+            assert not to_login and response.status_code < 500, (
+                name,
+                response.status_code,
+                response.get("Location"),
+            )
+        else:
+            assert to_login, (name, response.status_code, response.get("Location"))
