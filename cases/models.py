@@ -891,6 +891,12 @@ def visit_photo_path(photo: VisitPhoto, filename: str) -> str:
     return f"visits/{photo.center_id}/{uuid.uuid4().hex}{extension}"
 
 
+class VisitPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VisitPhotoQuerySet:
+        """A photo is seen by whoever may see its visit's case."""
+        return self.filter(visit__in=HomeVisit.objects.visible_to(user).values("pk"))
+
+
 class VisitPhoto(CaseChild):
     """A photo from a home visit. Never public: served only by a view that checks the
     viewer may see the case. Stored re-encoded, without EXIF (and so without GPS)."""
@@ -906,6 +912,8 @@ class VisitPhoto(CaseChild):
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = VisitPhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

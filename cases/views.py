@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -574,11 +574,8 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are never public: each request checks that the viewer may see the case."""
-    photo = get_object_or_404(
-        VisitPhoto.objects.filter(
-            visit__in=HomeVisit.objects.visible_to(request.user)
-        ).select_related("visit__case"),
-        pk=pk,
+    photo = get_visible_or_404(
+        VisitPhoto.objects.select_related("visit__case"), request.user, pk=pk
     )
     log_access(request, AccessLog.Action.PHOTO, case=photo.visit.case, obj=photo)
     response = FileResponse(photo.image.open("rb"))
