@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from coordination.choices import Prefix, Sex, person_name
 from coordination.fields import NationalIDField, PhoneField
-from coordination.models import Center, Subdistrict, TargetGroup
+from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
 from coordination.validators import arabic_digits, normalize_national_id
 from volunteers.models import Team, Volunteer
 
@@ -78,24 +78,17 @@ class StaleCaseError(Exception):
     """Someone else saved the case since the form was opened."""
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
-        """The one rule of who sees which case: staff all, a coordinator their centre's,
-        a volunteer those assigned to a team they are an active member of."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        if user.is_coordinator:
-            return self.filter(center_id=user.center_id)
+class CaseQuerySet(CenterScopedQuerySet):
+    def visible_to_others(self, user) -> CaseQuerySet:
+        """A volunteer sees the cases assigned to a team they are an active member of."""
         volunteer = getattr(user, "volunteer", None)
-        if user.is_volunteer and volunteer is not None:
-            return self.filter(
-                center_id=volunteer.center_id,
-                team__memberships__volunteer=volunteer,
-                team__memberships__left_on__isnull=True,
-            )
-        return self.none()
+        if not (user.is_volunteer and volunteer is not None):
+            return self.none()
+        return self.filter(
+            center_id=volunteer.center_id,
+            team__memberships__volunteer=volunteer,
+            team__memberships__left_on__isnull=True,
+        )
 
     def open(self) -> CaseQuerySet:
         return self.exclude(status=Case.Status.CLOSED)

@@ -16,6 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from coordination.fields import PhoneField
 
 
+class CenterScopedQuerySet(models.QuerySet):
+    """Rows that belong to a centre. The one rule of who sees them: staff all, a
+    coordinator their centre's, anyone else what `visible_to_others` allows."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        if user.is_coordinator:
+            return self.filter(center_id=user.center_id)
+        return self.visible_to_others(user)
+
+    def visible_to_others(self, user):
+        return self.none()
+
+
 class BilingualName(models.Model):
     """Reference data named in Thai and English; `name` follows the active language."""
 

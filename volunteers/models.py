@@ -12,19 +12,13 @@ from simple_history.models import HistoricalRecords
 
 from coordination.choices import Prefix, person_name
 from coordination.fields import NationalIDField, PhoneField
-from coordination.models import Center, Subdistrict, TargetGroup
+from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
 from coordination.validators import normalize_phone
 
 
-class VolunteerQuerySet(models.QuerySet):
-    def visible_to(self, user) -> VolunteerQuerySet:
-        """Staff all, a coordinator their centre's, a volunteer only themself."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        if user.is_coordinator:
-            return self.filter(center_id=user.center_id)
+class VolunteerQuerySet(CenterScopedQuerySet):
+    def visible_to_others(self, user) -> VolunteerQuerySet:
+        """A volunteer sees only themself."""
         return self.filter(user=user)
 
     def active(self) -> VolunteerQuerySet:
@@ -133,15 +127,9 @@ class Volunteer(models.Model):
         return self.memberships.open().filter(team=team).update(left_on=on or timezone.localdate())
 
 
-class TeamQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TeamQuerySet:
-        """Staff all, a coordinator their centre's, a volunteer the teams they are in."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        if user.is_coordinator:
-            return self.filter(center_id=user.center_id)
+class TeamQuerySet(CenterScopedQuerySet):
+    def visible_to_others(self, user) -> TeamQuerySet:
+        """A volunteer sees the teams they are an active member of."""
         return self.filter(memberships__volunteer__user=user, memberships__left_on__isnull=True)
 
 
