@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.forms import (
@@ -364,10 +364,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 FOLLOWUP_SECTIONS = {
-    "overdue": _lazy("Overdue"),
-    "week": _lazy("Due this week"),
-    "never": _lazy("Never visited since intake"),
-    "stale": _lazy("No visit in 30 days"),
+    "overdue": gettext_lazy("Overdue"),
+    "week": gettext_lazy("Due this week"),
+    "never": gettext_lazy("Never visited since intake"),
+    "stale": gettext_lazy("No visit in 30 days"),
 }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("places/", views.place_options, name="place-options"),
+    path("dashboard/", include(([path("", views.dashboard, name="dashboard")], "coordination"))),
     # Public like the login page it serves: one may read the login page in English.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),

@@ -64,6 +64,7 @@ RULES = {
     "cases:visit-photo": "worker",
     **dict.fromkeys(
         [
+            "coordination:dashboard",
             "cases:case-list",
             "cases:case-create",
             "cases:case-bulk-assign",

@@ -66,6 +66,8 @@ def test_the_worklist_sorts_cases_into_its_sections(coordinator_client, center, 
     visited(CaseFactory(center=center, team=team), 2, 28)  # fine
     url = reverse("cases:followup-list")
     response = coordinator_client.get(url)
+    html = response.content.decode()
+    assert "ครบกำหนดสัปดาห์นี้" in html and "ไม่ได้เยี่ยมเกิน 30 วัน" in html
     assert {key: count for key, _label, count in response.context["tabs"]} == {
         "overdue": 2,
         "week": 1,
