@@ -85,7 +85,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "bulk_teams": visible_teams,
-            "today": timezone.localdate(),
         },
     )
 
@@ -157,7 +156,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_form": StatusForm(initial={"status": case.status}),
             "close_form": CloseForm(),
             "reopen_form": ReopenForm(),
-            "today": timezone.localdate(),
         },
     )
 
@@ -351,7 +349,6 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     overdue follow-ups first."""
     if not request.user.is_volunteer:
         raise PermissionDenied
-    today = timezone.localdate()
     cases = (
         Case.objects.visible_to(request.user)
         .open()
@@ -360,7 +357,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         .order_by(F("next_visit_due").asc(nulls_last=True), "number")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/my_cases.html", {"page_obj": page, "today": today})
+    return render(request, "cases/my_cases.html", {"page_obj": page})
 
 
 FOLLOWUP_SECTIONS = {
@@ -428,7 +425,6 @@ def followup_list(request: HttpRequest) -> HttpResponse:
             "shown": shown,
             "by_team": by_team,
             "teams": teams,
-            "today": today,
         },
     )
 
@@ -651,5 +647,5 @@ def consent_form(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "cases/consent_form.html",
-            {"case": case, "purposes": Case.ConsentPurpose.choices, "today": timezone.localdate()},
+            {"case": case, "purposes": Case.ConsentPurpose.choices},
         )

@@ -98,7 +98,6 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cases": cases,
             "visits": visits,
             "status_form": VolunteerStatusForm(initial={"status": volunteer.status}),
-            "today": timezone.localdate(),
         },
     )
 
@@ -221,7 +220,6 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "former": [m for m in memberships if not m.is_open],
             "cases": cases,
             "add_form": AddMemberForm(team=team),
-            "today": timezone.localdate(),
         },
     )
 
