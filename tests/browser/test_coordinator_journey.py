@@ -45,16 +45,21 @@ def test_a_coordinator_opens_assigns_finds_a_case_and_switches_to_english(
     page.select_option("#id_cur_subdistrict", "500101")
     page.get_by_label("ผู้สูงอายุ", exact=True).check()
     page.fill("#id_problems", "อยู่ลำพัง รายได้ไม่พอ")
-    for index, (relation, name, age) in enumerate(
-        [("child", "ลูกสาว", "45"), ("grandchild", "หลานชาย", "20")]
-    ):
+    # Two rows are offered; the third is added on the page.
+    page.get_by_role("button", name="เพิ่มแถว: สมาชิก").click()
+    members = [
+        ("child", "ลูกสาว", "45"),
+        ("grandchild", "หลานชาย", "20"),
+        ("sibling", "น้องสาว", "70"),
+    ]
+    for index, (relation, name, age) in enumerate(members):
         page.select_option(f"#id_household-{index}-relation", relation)
         page.fill(f"#id_household-{index}-name", name)
         page.fill(f"#id_household-{index}-age", age)
     page.get_by_role("button", name="บันทึก").click()
     page.wait_for_url(live_server.url + "/cases/*/")
     case = Case.objects.get(first_name="ประไพพรรณ")
-    assert [m.name for m in case.household_members.all()] == ["ลูกสาว", "หลานชาย"]
+    assert [m.name for m in case.household_members.all()] == ["ลูกสาว", "หลานชาย", "น้องสาว"]
     assert (case.reg_subdistrict_id, case.cur_subdistrict_id) == ("102704", "500101")
     assert_accessible(page)
 
