@@ -600,7 +600,8 @@ class Case(models.Model):
         photos = list(VisitPhoto.objects.filter(visit__case=self))
         VisitPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
         # Files go only once the database has let go of them.
-        transaction.on_commit(lambda: [p.image.storage.delete(p.image.name) for p in photos])
+        files = [f for p in photos for f in (p.image, p.thumbnail) if f]
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
         # The change history holds the old values: it goes too.
         Case.history.filter(id=self.pk).delete()
         for model in (HouseholdMember, IncomeSource, HomeVisit):
@@ -902,6 +903,7 @@ class VisitPhoto(CaseChild):
     image = models.ImageField(
         _("photo"), upload_to=visit_photo_path, width_field="width", height_field="height"
     )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=visit_photo_path, blank=True)
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)

@@ -503,8 +503,8 @@ def save_visit(form: VisitForm, incomes, user, *, logged: bool) -> HomeVisit:
     incomes.save()
     visit.monthly_income = visit.case.monthly_income()
     visit.save(update_fields=["monthly_income"])
-    for content in form.cleaned_data.get("photos") or []:
-        VisitPhoto.objects.create(visit=visit, image=content)
+    for image, thumbnail in form.cleaned_data.get("photos") or []:
+        VisitPhoto.objects.create(visit=visit, image=image, thumbnail=thumbnail)
     if logged:
         visit.case.log(CaseEvent.Kind.VISIT_LOGGED, by=user)
     else:
@@ -574,7 +574,10 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
         VisitPhoto.objects.select_related("visit__case"), request.user, pk=pk
     )
     log_access(request, AccessLog.Action.PHOTO, case=photo.visit.case, obj=photo)
-    response = FileResponse(photo.image.open("rb"))
+    wanted = (
+        photo.thumbnail if request.GET.get("size") == "thumb" and photo.thumbnail else photo.image
+    )
+    response = FileResponse(wanted.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

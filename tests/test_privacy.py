@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from cases.photos import clean_photo
 from coordination.models import AccessLog
 from tests.cases.helpers import formset, intake_data
 from tests.factories import (
@@ -30,7 +31,7 @@ from tests.factories import (
     UserFactory,
     national_id,
 )
-from tests.images import phone_photo
+from tests.images import phone_photo, upload
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,8 +273,8 @@ def closed_case(center, days_ago: int, tmp_path) -> Case:
     HouseholdMemberFactory(case=case, name="พี่สาว", age=82)
     IncomeSourceFactory(case=case, amount=700, note="ญาติส่งให้")
     visit = HomeVisitFactory(case=case, findings="บ้านเลขที่ 11/2", latitude=13.8, longitude=100.6)
-    with phone_photo(tmp_path / "p.jpg").open("rb") as handle:
-        VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
+    image, thumbnail = clean_photo(upload(phone_photo(tmp_path / "p.jpg")))
+    VisitPhoto.objects.create(visit=visit, image=image, thumbnail=thumbnail)
     case.close("resolved", by=None, on=timezone.localdate() - datetime.timedelta(days=days_ago))
     return case
 
@@ -295,7 +296,9 @@ def test_anonymising_removes_what_identifies_and_keeps_what_counts(
     old = closed_case(center, days_ago=400, tmp_path=tmp_path)
     recent = CaseFactory(center=center, first_name="ยังเก็บไว้")
     recent.close("resolved", by=None)
-    photo_file = Path(VisitPhoto.objects.get().image.path)
+    photo = VisitPhoto.objects.get()
+    photo_files = [Path(photo.image.path), Path(photo.thumbnail.path)]
+    assert all(f.exists() for f in photo_files)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("anonymise_closed_cases", "--days", "365", "--apply", stdout=StringIO())
     old.refresh_from_db()
@@ -309,7 +312,7 @@ def test_anonymising_removes_what_identifies_and_keeps_what_counts(
     assert IncomeSource.objects.get(case=old).amount == 700
     visit = HomeVisit.objects.get(case=old)
     assert (visit.findings, visit.latitude) == ("", None)
-    assert not VisitPhoto.objects.exists() and not photo_file.exists()
+    assert not VisitPhoto.objects.exists() and not any(f.exists() for f in photo_files)
     assert not Case.history.filter(id=old.pk, first_name__startswith="ผู้ประสบปัญหา").exists()
     assert not HouseholdMember.history.filter(case_id=old.pk, name="พี่สาว").exists()
     assert AccessLog.objects.filter(action="anonymise", case_id=old.pk).count() == 1

@@ -1,6 +1,7 @@
 """Logging a home visit: whole or not at all, once, with clean photos, by the right people."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -120,9 +121,33 @@ def test_photo_metadata_with_the_location_is_removed(volunteer_client, case, tmp
         {**visit_data(case), "photos": [upload(original)]},
     )
     photo = VisitPhoto.objects.get()
-    with photo.image.open("rb") as stored:
-        assert exif_of(stored.read()) == {}
+    for stored_file in (photo.image, photo.thumbnail):
+        with stored_file.open("rb") as stored:
+            assert exif_of(stored.read()) == {}
     assert (photo.width, photo.height) == (1200, 900)
+
+
+def test_the_case_page_loads_small_thumbnails_for_slow_phones(volunteer_client, case, tmp_path):
+    from PIL import Image
+
+    volunteer_client.post(
+        reverse("cases:visit-create", args=[case.pk]),
+        {
+            **visit_data(case),
+            "photos": [upload(phone_photo(tmp_path / "big.jpg", size=(3000, 2000)))],
+        },
+    )
+    photo = VisitPhoto.objects.get()
+    url = reverse("cases:visit-photo", args=[photo.pk])
+    assert (
+        f'{url}?size=thumb"'
+        in volunteer_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    )
+    thumb = b"".join(volunteer_client.get(url, {"size": "thumb"}).streaming_content)
+    full = b"".join(volunteer_client.get(url).streaming_content)
+    with Image.open(io.BytesIO(thumb)) as small, Image.open(io.BytesIO(full)) as large:
+        assert (small.size, large.size) == ((320, 213), (2000, 1333))
+    assert len(thumb) * 5 < len(full)
 
 
 def test_big_photos_are_scaled_for_slow_lines(volunteer_client, case, tmp_path):
