@@ -7,15 +7,7 @@ from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSour
 
 class HouseholdMemberInline(admin.TabularInline):
     model = HouseholdMember
-    fields = [
-        "relation",
-        "name",
-        "age",
-        "occupation",
-        "monthly_income",
-        "condition",
-        "can_care_for_self",
-    ]
+    fields = list(HouseholdMember.RECORDED_FIELDS)
     extra = 0
 
 

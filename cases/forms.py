@@ -243,15 +243,7 @@ class CaseEditForm(CaseForm):
 class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
-        fields = [
-            "relation",
-            "name",
-            "age",
-            "occupation",
-            "monthly_income",
-            "condition",
-            "can_care_for_self",
-        ]
+        fields = list(HouseholdMember.RECORDED_FIELDS)
 
 
 class IncomeSourceForm(forms.ModelForm):

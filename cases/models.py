@@ -455,19 +455,7 @@ class Case(models.Model):
         data["team"] = self.team.name if self.team else ""
         data["target_groups"] = [group.name for group in self.target_groups.all()]
         data["household_members"] = [
-            values(
-                m,
-                [
-                    "relation",
-                    "name",
-                    "age",
-                    "occupation",
-                    "monthly_income",
-                    "condition",
-                    "can_care_for_self",
-                ],
-            )
-            for m in self.household_members.all()
+            values(m, HouseholdMember.RECORDED_FIELDS) for m in self.household_members.all()
         ]
         data["income_sources"] = [values(i, ["kind", "amount", "note"]) for i in self.incomes.all()]
         data["home_visits"] = [
@@ -681,6 +669,12 @@ class HouseholdMember(CaseChild):
     can_care_for_self = models.BooleanField(_("can care for self"), default=True)
 
     history = HistoricalRecords()
+
+    # What a coordinator records of a member: the intake form, the admin and the export.
+    # A tuple: Django adds the formset's foreign key to a form's field list in place.
+    RECORDED_FIELDS = (
+        "relation", "name", "age", "occupation", "monthly_income", "condition", "can_care_for_self",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["id"]

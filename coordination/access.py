@@ -10,30 +10,28 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 
-def coordinator_required(view: Callable) -> Callable:
-    """Coordinators of a centre and administrators; everyone else gets 403."""
+def role_required(allowed: Callable[..., bool]) -> Callable:
+    """A view for users `allowed(user)` accepts; everyone else gets 403."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_staff or request.user.is_coordinator):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def case_worker_required(view: Callable) -> Callable:
-    """Volunteers (their teams' cases, as visible_to says), coordinators and
-    administrators; a user with no role gets 403."""
+# Coordinators of a centre and administrators.
+coordinator_required = role_required(lambda user: user.is_staff or user.is_coordinator)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not (user.is_staff or user.is_coordinator or user.is_volunteer):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Also volunteers: which cases they reach is for visible_to to say.
+case_worker_required = role_required(
+    lambda user: user.is_staff or user.is_coordinator or user.is_volunteer
+)
 
 
 def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
