@@ -510,9 +510,10 @@ class VisitForm(forms.ModelForm):
 
     def add_barthel_fields(self) -> None:
         """The ten Barthel items, each a group of radio buttons with the score in front."""
-        for item in barthel.ITEMS:
+        for number, item in enumerate(barthel.ITEMS, start=1):
             self.fields[item.field] = forms.TypedChoiceField(
-                label=item.label,
+                # Numbered as on the paper form the volunteer may be copying from.
+                label=format_lazy("{}. {}", number, item.label),
                 choices=[
                     (score, format_lazy("{} – {}", score, text)) for score, text in item.choices
                 ],

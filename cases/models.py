@@ -837,6 +837,7 @@ class HomeVisit(CaseChild):
                 models.CheckConstraint(
                     condition=Q(**{f"{item.field}__lte": item.maximum}),
                     name=f"visit_{item.field}_range",
+                    violation_error_message=_("Choose one of the answers offered."),
                 )
                 for item in barthel.ITEMS
             ],
@@ -848,6 +849,10 @@ class HomeVisit(CaseChild):
                     adl_score=sum((F(name) for name in barthel.FIELDS[1:]), F(barthel.FIELDS[0])),
                 ),
                 name="visit_barthel_items_all_or_none_and_total",
+                violation_error_message=_(
+                    "Answer all ten ADL items, or leave them all blank (a total may be typed "
+                    "alone)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -930,7 +935,9 @@ class HomeVisit(CaseChild):
         ):
             errors["next_visit_due"] = _("The next visit cannot be before this visit.")
         given = [value is not None for value in self.adl_item_values()]
-        if any(given) and not all(given):
+        if all(given):
+            self.adl_score = self.adl_items_total()
+        elif any(given):
             errors[NON_FIELD_ERRORS] = _(
                 "Answer all ten ADL items, or leave them all blank (a total may be typed alone)."
             )
