@@ -277,3 +277,35 @@ def test_the_worklist_shows_how_many_days_each_case_is_overdue(coordinator_clien
     week = coordinator_client.get(reverse("cases:followup-list"), {"show": "week"})
     assert due_today.number in week.content.decode()
     assert "เกินกำหนด 0 วัน" not in week.content.decode()
+
+
+def test_a_correction_shows_the_answers_chosen_and_recounts_the_total(
+    django_app, coordinator, case
+):
+    items = {
+        "adl_feeding": 2,
+        "adl_grooming": 1,
+        "adl_transfer": 3,
+        "adl_toilet": 2,
+        "adl_mobility": 3,
+        "adl_dressing": 2,
+        "adl_stairs": 2,
+        "adl_bathing": 1,
+        "adl_bowels": 2,
+        "adl_bladder": 2,
+    }
+    visit = HomeVisitFactory(
+        case=case, visited_at=timezone.now() - datetime.timedelta(days=2), **items
+    )
+    page = django_app.get(reverse("cases:visit-edit", args=[visit.pk]), user=coordinator)
+    assert 'class="adl border rounded p-2 mb-3" open' in page.text
+    form = visit_form_of(page)
+    assert {name: form[name].value for name in items} == {
+        name: str(value) for name, value in items.items()
+    }
+    form["adl_stairs"] = "0"
+    form["adl_bathing"] = "0"
+    form.submit().follow()
+    visit.refresh_from_db()
+    assert (visit.adl_score, visit.adl_stairs, visit.adl_bathing) == (17, 0, 0)
+    assert visit.adl_group == "ติดสังคม"
