@@ -10,8 +10,10 @@ from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cases import barthel
 from cases.models import Case, DisabilityType, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
@@ -246,7 +248,29 @@ class HouseholdMemberForm(forms.ModelForm):
         fields = list(HouseholdMember.RECORDED_FIELDS)
 
 
-class IncomeSourceForm(forms.ModelForm):
+class BlankExtraRowMixin:
+    """An extra row of a list ("add a row") that is left empty is ignored, so it shows no
+    required marks; once anything is typed in it, what it needs is required again."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.required_when_used: list[str] = []
+        if self.empty_permitted:  # Django's mark of an extra row of a formset
+            for name, field in self.fields.items():
+                if field.required:
+                    field.required = False
+                    self.required_when_used.append(name)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # Runs only for a row with something typed in it (Django skips unchanged extra rows).
+        for name in self.required_when_used:
+            if data.get(name) in self.fields[name].empty_values and name not in self.errors:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return data
+
+
+class IncomeSourceForm(BlankExtraRowMixin, forms.ModelForm):
     class Meta:
         model = IncomeSource
         fields = ["kind", "amount", "note"]
@@ -436,7 +460,7 @@ class VisitForm(forms.ModelForm):
         model = HomeVisit
         fields = [
             "volunteers", "other_participants", "purpose", "findings", "living_conditions",
-            "health", "adl_score", "needs", "actions", "referral_needed", "income_checked",
+            "health", "adl_score", *barthel.FIELDS, "needs", "actions", "referral_needed", "income_checked",
             "next_visit_due", "latitude", "longitude",
         ]  # fmt: skip
         widgets = {
@@ -449,10 +473,26 @@ class VisitForm(forms.ModelForm):
             "latitude": forms.HiddenInput,
             "longitude": forms.HiddenInput,
         }
+        labels = {
+            # Under the heading "Income and allowances": say what is ticked, not the heading again.
+            "income_checked": _("I went through the list below with the household"),
+            "adl_score": _("ADL total (0–20)"),
+        }
+        help_texts = {
+            "adl_score": _(
+                "Counted from the items when they are answered; type it only if you have just "
+                "the total."
+            ),
+        }
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
+        self.notices: list[str] = []
+        self.add_barthel_fields()
+        self.fields["next_visit_due"].help_text = _(
+            "Left blank, the next visit is due %(days)d days after this one."
+        ) % {"days": case.center.followup_interval_days}
         members = Volunteer.objects.filter(
             memberships__team_id=case.team_id, memberships__left_on__isnull=True
         )
@@ -468,8 +508,54 @@ class VisitForm(forms.ModelForm):
             self.initial.setdefault("visit_date", local.date())
             self.initial.setdefault("visit_time", local.time().replace(second=0, microsecond=0))
 
+    def add_barthel_fields(self) -> None:
+        """The ten Barthel items, each a group of radio buttons with the score in front."""
+        for number, item in enumerate(barthel.ITEMS, start=1):
+            self.fields[item.field] = forms.TypedChoiceField(
+                # Numbered as on the paper form the volunteer may be copying from.
+                label=format_lazy("{}. {}", number, item.label),
+                choices=[
+                    (score, format_lazy("{} – {}", score, text)) for score, text in item.choices
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"data-adl-item": item.maximum}),
+            )
+
+    def adl_started(self) -> bool:
+        """Open the ADL items when some are answered (a correction, an error to fix)."""
+        return any(self[name].value() not in (None, "") for name in barthel.FIELDS)
+
+    def barthel_bound_fields(self) -> list:
+        return [self[name] for name in barthel.FIELDS]
+
+    def clean_barthel(self, data: dict) -> None:
+        """All ten items or none; with all ten the total is theirs, whatever was typed."""
+        values = [data.get(name) for name in barthel.FIELDS]
+        answered = [value is not None for value in values]
+        if any(answered) and not all(answered):
+            for name, done in zip(barthel.FIELDS, answered, strict=True):
+                if not done and name not in self.errors:
+                    self.add_error(name, _("Choose an answer for this item too."))
+        elif all(answered):
+            total = sum(values)
+            typed = data.get("adl_score")
+            if self.errors.pop("adl_score", None):  # not a number from 0 to 20: ignored too
+                typed = self.data.get(self.add_prefix("adl_score"))
+            if typed not in (None, "") and typed != total:
+                self.notices.append(
+                    _(
+                        "The ADL total typed (%(typed)s) did not match the items; the total of "
+                        "the items (%(total)d) was saved."
+                    )
+                    % {"typed": typed, "total": total}
+                )
+            data["adl_score"] = total
+
     def clean(self) -> dict:
         data = super().clean()
+        self.clean_barthel(data)
         day, time = data.get("visit_date"), data.get("visit_time")
         if day and time:
             # The model checks it (not in the future, next visit not before it).
@@ -493,7 +579,8 @@ class VisitForm(forms.ModelForm):
         super()._update_errors(errors)
 
 
-# The case's income sources, confirmed or updated during a visit.
+# The case's income sources, confirmed or updated during a visit. A new row has nothing
+# to delete: leaving it empty is enough.
 VisitIncomeFormSet = inlineformset_factory(
-    Case, IncomeSource, form=IncomeSourceForm, extra=1, can_delete=True
+    Case, IncomeSource, form=IncomeSourceForm, extra=1, can_delete=True, can_delete_extra=False
 )

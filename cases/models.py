@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases import barthel
 from coordination.choices import Prefix, Sex, person_name
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
@@ -470,6 +471,7 @@ class Case(models.Model):
                         "living_conditions",
                         "health",
                         "adl_score",
+                        *barthel.FIELDS,
                         "needs",
                         "actions",
                         "referral_needed",
@@ -496,6 +498,12 @@ class Case(models.Model):
             and self.next_visit_due
             and self.next_visit_due < (today or timezone.localdate())
         )
+
+    def days_overdue(self, today: datetime.date | None = None) -> int:
+        """How many days past its next visit date an overdue case is; 0 when not overdue."""
+        if not self.is_overdue(today):
+            return 0
+        return ((today or timezone.localdate()) - self.next_visit_due).days
 
     @transaction.atomic
     def save_checked(self, expected_version: int, *, by) -> None:
@@ -771,6 +779,19 @@ class HomeVisit(CaseChild):
         validators=[MaxValueValidator(20)],
         help_text=_("0–20: 12 or more independent, 5–11 housebound, 0–4 bed-bound."),
     )
+    # The ten Barthel items as ten small columns rather than one JSON value: PostgreSQL
+    # checks each item's range, all-or-none and the total; the history shows which item
+    # changed; reports can count "cannot bathe" without parsing. Blank = not assessed.
+    adl_feeding = models.PositiveSmallIntegerField(_("feeding"), null=True, blank=True)
+    adl_grooming = models.PositiveSmallIntegerField(_("grooming"), null=True, blank=True)
+    adl_transfer = models.PositiveSmallIntegerField(_("transfer"), null=True, blank=True)
+    adl_toilet = models.PositiveSmallIntegerField(_("toilet use"), null=True, blank=True)
+    adl_mobility = models.PositiveSmallIntegerField(_("mobility"), null=True, blank=True)
+    adl_dressing = models.PositiveSmallIntegerField(_("dressing"), null=True, blank=True)
+    adl_stairs = models.PositiveSmallIntegerField(_("stairs"), null=True, blank=True)
+    adl_bathing = models.PositiveSmallIntegerField(_("bathing"), null=True, blank=True)
+    adl_bowels = models.PositiveSmallIntegerField(_("bowels"), null=True, blank=True)
+    adl_bladder = models.PositiveSmallIntegerField(_("bladder"), null=True, blank=True)
     needs = models.TextField(_("needs"), max_length=TEXT_LIMIT, blank=True)
     actions = models.TextField(_("what was done or advised"), max_length=TEXT_LIMIT, blank=True)
     referral_needed = models.BooleanField(_("referral needed"), default=False)
@@ -812,6 +833,27 @@ class HomeVisit(CaseChild):
                 condition=Q(adl_score__isnull=True) | Q(adl_score__lte=20),
                 name="visit_adl_score_0_to_20",
             ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{item.field}__lte": item.maximum}),
+                    name=f"visit_{item.field}_range",
+                    violation_error_message=_("Choose one of the answers offered."),
+                )
+                for item in barthel.ITEMS
+            ],
+            # All ten items or none; with the items the total is theirs.
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True for name in barthel.FIELDS})
+                | Q(
+                    **{f"{name}__isnull": False for name in barthel.FIELDS},
+                    adl_score=sum((F(name) for name in barthel.FIELDS[1:]), F(barthel.FIELDS[0])),
+                ),
+                name="visit_barthel_items_all_or_none_and_total",
+                violation_error_message=_(
+                    "Answer all ten ADL items, or leave them all blank (a total may be typed "
+                    "alone)."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="visit_latitude_range",
@@ -830,6 +872,11 @@ class HomeVisit(CaseChild):
         return f"{self.case.number} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
     def save(self, *args, **kwargs) -> None:
+        if self.has_adl_items():
+            # The items decide the total, whatever was typed.
+            self.adl_score = self.adl_items_total()
+        if self.next_visit_due is None and self.visited_at:
+            self.next_visit_due = self.default_next_visit_due()
         with transaction.atomic():
             super().save(*args, **kwargs)
             self.case.refresh_visit_dates()
@@ -846,15 +893,33 @@ class HomeVisit(CaseChild):
             return True
         return self.author_id == user.pk and timezone.now() - self.created_at < self.EDIT_WINDOW
 
+    def default_next_visit_due(self) -> datetime.date:
+        """The centre's usual interval after this visit: a case without a next date would
+        drop off every worklist."""
+        interval = datetime.timedelta(days=self.case.center.followup_interval_days)
+        return timezone.localtime(self.visited_at).date() + interval
+
+    def adl_item_values(self) -> list[int | None]:
+        return [getattr(self, name) for name in barthel.FIELDS]
+
+    def has_adl_items(self) -> bool:
+        return all(value is not None for value in self.adl_item_values())
+
+    def adl_items_total(self) -> int:
+        return sum(value or 0 for value in self.adl_item_values())
+
+    def adl_answers(self) -> list[tuple[str, int, str]]:
+        """Each item as (item, score, the answer chosen) for the visit page."""
+        if not self.has_adl_items():
+            return []
+        return [
+            (item.label, score, dict(item.choices)[score])
+            for item, score in zip(barthel.ITEMS, self.adl_item_values(), strict=True)
+        ]
+
     @property
     def adl_group(self) -> str:
-        if self.adl_score is None:
-            return ""
-        if self.adl_score >= 12:
-            return _("independent")
-        if self.adl_score >= 5:
-            return _("housebound")
-        return _("bed-bound")
+        return barthel.group(self.adl_score)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -869,6 +934,13 @@ class HomeVisit(CaseChild):
             and self.next_visit_due < timezone.localtime(self.visited_at).date()
         ):
             errors["next_visit_due"] = _("The next visit cannot be before this visit.")
+        given = [value is not None for value in self.adl_item_values()]
+        if all(given):
+            self.adl_score = self.adl_items_total()
+        elif any(given):
+            errors[NON_FIELD_ERRORS] = _(
+                "Answer all ten ADL items, or leave them all blank (a total may be typed alone)."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -458,7 +458,8 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial={
             "visit_date": now.date(),
             "visit_time": now.time().replace(second=0, microsecond=0),
-            "next_visit_due": now.date() + datetime.timedelta(days=30),
+            "next_visit_due": now.date()
+            + datetime.timedelta(days=case.center.followup_interval_days),
             "volunteers": [me] if me else [],
             "submission_token": uuid.uuid4(),
             "purpose": HomeVisit.Purpose.FOLLOW_UP
@@ -486,10 +487,17 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, _("This visit was already saved."))
                 return redirect("cases:visit-detail", pk=visit.pk)
             messages.success(request, _("Visit saved."))
+            show_notices(request, form)
             return redirect("cases:visit-detail", pk=visit.pk)
     return render(
         request, "cases/visit_form.html", {"form": form, "incomes": incomes, "case": case}
     )
+
+
+def show_notices(request: HttpRequest, form: VisitForm) -> None:
+    """What the form changed from what was typed (an ADL total replaced by the items')."""
+    for notice in form.notices:
+        messages.warning(request, notice)
 
 
 @transaction.atomic
@@ -558,6 +566,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and incomes.is_valid():
         save_visit(form, incomes, user, logged=False)
         messages.success(request, _("Changes saved."))
+        show_notices(request, form)
         return redirect("cases:visit-detail", pk=visit.pk)
     return render(
         request,

@@ -44,7 +44,7 @@ class SubdistrictAdmin(admin.ModelAdmin):
 
 @admin.register(Center)
 class CenterAdmin(admin.ModelAdmin):
-    list_display = ["name", "district", "opened_on", "phone"]
+    list_display = ["name", "district", "opened_on", "phone", "followup_interval_days"]
     list_select_related = ["district"]
     search_fields = ["name", "district__name_th", "district__name_en"]
     autocomplete_fields = ["district"]

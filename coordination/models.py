@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -104,11 +104,28 @@ class Center(models.Model):
     address = models.TextField(_("address"))
     opened_on = models.DateField(_("opened on"))
     phone = PhoneField(blank=True)
+    # A visit saved without a next date is due again after this many days, so no case
+    # silently drops off the worklists. Centres differ (staffing, distances): data, not a constant.
+    followup_interval_days = models.PositiveSmallIntegerField(
+        _("follow-up interval (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_(
+            "When a visit is saved without a next visit date, the next visit is due this many "
+            "days after it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("coordination centre")
         verbose_name_plural = _("coordination centres")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(followup_interval_days__gte=1, followup_interval_days__lte=366),
+                name="center_followup_interval_1_to_366",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -51,7 +51,7 @@ def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(
     page.fill("#id_adl_score", "3")
     assert page.locator("#adl-group").inner_text() == "ติดเตียง"
     page.fill("#id_needs", "เตียงผู้ป่วย ผ้าอ้อมผู้ใหญ่")
-    page.get_by_label("ตรวจสอบรายได้และเบี้ยยังชีพแล้ว").check()
+    page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").check()
     page.set_input_files("#id_photos", str(phone_photo(tmp_path / "bed.jpg")))
     screenshot(page, "visit-form-phone")
     page.get_by_role("button", name="บันทึกการเยี่ยม").click()
