@@ -38,6 +38,7 @@ from coordination.access import (
     center_for_new_objects,
     coordinator_required,
     get_visible_or_404,
+    manages,
 )
 from coordination.audit import log_access
 from coordination.models import AccessLog
@@ -138,7 +139,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else TeamMembership.objects.none()
     )
     incomes = list(case.incomes.all())
-    can_manage = request.user.is_staff or request.user.is_coordinator
+    can_manage = manages(request.user)
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     return render(
         request,
