@@ -49,7 +49,19 @@ def may_open(user, obj: Model) -> bool:
     link is shown so that no link answers 403 or 404."""
     if not user.is_authenticated or not manages(user):
         return False
-    return type(obj).objects.visible_to(user).filter(pk=obj.pk).exists()
+    return obj.pk in visible_pks(user, type(obj))
+
+
+def visible_pks(user, model: type[Model]) -> set:
+    """The keys of the rows of `model` that `user` may see, read once per request: a
+    page that asks about each member of a team costs one query, not one per member.
+    Cached on the user object, which lives as long as the request (like its roles)."""
+    if not hasattr(user, "_visible_pks"):
+        user._visible_pks = {}
+    cache = user._visible_pks
+    if model not in cache:
+        cache[model] = set(model.objects.visible_to(user).order_by().values_list("pk", flat=True))
+    return cache[model]
 
 
 def center_for_new_objects(user):

@@ -4,6 +4,8 @@ user may open a volunteer's or a team's page, the views apply it and the page as
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination.access import may_open
@@ -77,3 +79,16 @@ def test_may_open_answers_as_the_pages_do(
         status = client.get(reverse(name, args=[obj.pk])).status_code
         assert status in (200, 403, 404)
         assert may_open(user, obj) == (status == 200), (who, obj, status)
+
+
+def test_asking_about_each_member_costs_no_query_per_member(coordinator_client, case, team, center):
+    url = reverse("cases:case-detail", args=[case.pk])
+    VolunteerFactory(center=center).join_team(team)
+    with CaptureQueriesContext(connection) as one_member:
+        coordinator_client.get(url)
+    for _ in range(9):
+        VolunteerFactory(center=center).join_team(team)
+    with CaptureQueriesContext(connection) as ten_members:
+        html = coordinator_client.get(url).content.decode()
+    assert len(links_to_people_and_teams(html)) == 11
+    assert len(ten_members) == len(one_member)

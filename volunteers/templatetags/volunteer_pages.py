@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from coordination.access import may_open
+from coordination.access import may_open, visible_pks
 from volunteers.models import Team, Volunteer
 
 register = template.Library()
@@ -23,11 +23,7 @@ def page_url(user, obj: Volunteer | Team) -> str:
             else "volunteers:team-detail"
         )
         return reverse(name, args=[obj.pk])
-    own = (
-        user.is_authenticated
-        and user.is_volunteer
-        and type(obj).objects.visible_to(user).filter(pk=obj.pk).exists()
-    )
+    own = user.is_authenticated and user.is_volunteer and obj.pk in visible_pks(user, type(obj))
     if own:
         url = reverse("volunteers:my-profile")
         return f"{url}#team-{obj.pk}" if isinstance(obj, Team) else url
