@@ -55,3 +55,18 @@ def test_a_volunteer_follows_the_case_page_to_their_own_page_and_meets_a_clear_4
     assert_accessible(page)
     screenshot(page, "404-phone")
     phone.close()
+
+
+def test_the_500_page_reads_in_thai_and_english_with_nothing_blocked(
+    production_errors, settings, live_server, page, assert_accessible, screenshot
+):
+    """Styled by linked files only (the CSP forbids inline styles): no_csp_violations
+    watches the console."""
+    settings.ROOT_URLCONF = "tests.error_urls"
+    response = page.goto(live_server.url + "/fails/")
+    assert response.status == 500
+    assert page.get_by_role("heading", level=1).inner_text() == "ระบบขัดข้อง"
+    assert page.get_by_role("heading", name="Something went wrong").is_visible()
+    assert page.get_by_role("link", name="กลับไปหน้าแรก").is_visible()
+    assert_accessible(page)
+    screenshot(page, "500")
