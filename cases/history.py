@@ -2,11 +2,12 @@
 and of what hangs on it: who changed which field, from what to what."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
 from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from coordination.templatetags.thai import be_date, be_datetime, question_of, yes_no
 
 HIDDEN = {"version", "updated_at", "created_at", "center", "case", "monthly_income"}
 
@@ -21,12 +22,23 @@ class Change:
 
 
 def shown(record, name: str) -> str:
+    """A recorded value as the case page writes it: labels of choices, yes/no in the
+    words its question takes, dates in the reader's era (BE on Thai pages)."""
     value = getattr(record, name)
     model_field = record.instance_type._meta.get_field(name)
-    if model_field.choices and value not in (None, "") and not isinstance(value, list):
-        value = dict(model_field.flatchoices).get(value, value)
-    if value in (None, ""):
+    if value in (None, "") or value == []:
         return "–"
+    if isinstance(value, list):
+        labels = dict(getattr(model_field, "base_field", model_field).flatchoices)
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return yes_no(value, question_of(name))
+    if isinstance(value, datetime):
+        return be_datetime(value)
+    if isinstance(value, date):
+        return be_date(value)
     return str(value)
 
 

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,10 +38,11 @@ from coordination.access import (
     center_for_new_objects,
     coordinator_required,
     get_visible_or_404,
+    manages,
 )
 from coordination.audit import log_access
 from coordination.models import AccessLog
-from coordination.templatetags.thai import be_date
+from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
 from volunteers.views import subdistricts_for
@@ -138,7 +139,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else TeamMembership.objects.none()
     )
     incomes = list(case.incomes.all())
-    can_manage = request.user.is_staff or request.user.is_coordinator
+    can_manage = manages(request.user)
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     return render(
         request,
@@ -641,6 +642,8 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
                 label = f"{where[key[:3]]}: {label}"
         if key == "national_id":
             value = mask_national_id(value)
+        if isinstance(value, bool):
+            value = yes_no(value, question_of(key))
         if isinstance(value, datetime.date):
             value = be_date(value)
         if isinstance(value, list):
@@ -652,12 +655,10 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
 @coordinator_required
 @require_http_methods(["GET"])
 def consent_form(request: HttpRequest, pk: int) -> HttpResponse:
-    """The consent form to print and have signed; always in Thai, ID masked."""
+    """The consent form to print and have signed, ID masked. The form itself is always
+    Thai (the template says so); the menu around it follows the reader's language."""
     case = get_case_for_user(request.user, pk, Case.objects.select_related("center"))
     log_access(request, AccessLog.Action.PRINT, case=case)
-    with translation.override("th"):
-        return render(
-            request,
-            "cases/consent_form.html",
-            {"case": case, "purposes": Case.ConsentPurpose.choices},
-        )
+    return render(
+        request, "cases/consent_form.html", {"case": case, "purposes": Case.ConsentPurpose.choices}
+    )

@@ -25,8 +25,12 @@ def role_required(allowed: Callable[..., bool]) -> Callable:
     return decorator
 
 
-# Coordinators of a centre and administrators.
-coordinator_required = role_required(lambda user: user.is_staff or user.is_coordinator)
+def manages(user) -> bool:
+    """Coordinators of a centre and administrators: who opens the centre's own pages."""
+    return user.is_staff or user.is_coordinator
+
+
+coordinator_required = role_required(manages)
 
 # Also volunteers: which cases they reach is for visible_to to say.
 case_worker_required = role_required(
@@ -37,6 +41,27 @@ case_worker_required = role_required(
 def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
     """The object if `user` may see it, else 404 — never revealing that it exists."""
     return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+def may_open(user, obj: Model) -> bool:
+    """Whether the page of `obj` behind `coordinator_required` and `get_visible_or_404`
+    (a volunteer's, a team's) opens for `user`: the same two checks, asked before a
+    link is shown so that no link answers 403 or 404."""
+    if not user.is_authenticated or not manages(user):
+        return False
+    return obj.pk in visible_pks(user, type(obj))
+
+
+def visible_pks(user, model: type[Model]) -> set:
+    """The keys of the rows of `model` that `user` may see, read once per request: a
+    page that asks about each member of a team costs one query, not one per member.
+    Cached on the user object, which lives as long as the request (like its roles)."""
+    if not hasattr(user, "_visible_pks"):
+        user._visible_pks = {}
+    cache = user._visible_pks
+    if model not in cache:
+        cache[model] = set(model.objects.visible_to(user).order_by().values_list("pk", flat=True))
+    return cache[model]
 
 
 def center_for_new_objects(user):

@@ -138,6 +138,7 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "coordination.views.csrf_failure"
 
 # Login protection (django-axes): 5 failures of one username from one address lock
 # that pair for 15 minutes. Administrators unlock in the admin (Access attempts).

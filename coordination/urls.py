@@ -6,6 +6,9 @@ from django.views.i18n import set_language
 
 from coordination import views
 
+# 403 and 404 use Django's handlers, which render 403.html and 404.html with the request.
+handler400 = views.bad_request
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

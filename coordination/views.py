@@ -89,3 +89,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "visits_this_month": visits_this_month,
         },
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 in the site's frame. Django's own handler renders without the request, so
+    the page would lose the menu and the user's language."""
+    return render(request, "400.html", status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """An expired or foreign form: said in plain words, in the frame (Django's own
+    CSRF page is English and technical)."""
+    return render(request, "403_csrf.html", status=403)

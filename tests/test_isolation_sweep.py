@@ -57,6 +57,7 @@ RULES = {
     "password_change_done": "user",
     "place-options": "user",
     "cases:my-cases": "volunteer",
+    "volunteers:my-profile": "volunteer",
     "cases:case-detail": "worker",
     "cases:visit-create": "worker",
     "cases:visit-detail": "worker",

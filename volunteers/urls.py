@@ -5,6 +5,7 @@ from volunteers import views
 app_name = "volunteers"
 urlpatterns = [
     path("", views.volunteer_list, name="volunteer-list"),
+    path("me/", views.my_profile, name="my-profile"),
     path("new/", views.volunteer_create, name="volunteer-create"),
     path("<int:pk>/", views.volunteer_detail, name="volunteer-detail"),
     path("<int:pk>/edit/", views.volunteer_edit, name="volunteer-edit"),

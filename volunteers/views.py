@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -100,6 +101,37 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_form": VolunteerStatusForm(initial={"status": volunteer.status}),
         },
     )
+
+
+@require_http_methods(["GET"])
+def my_profile(request: HttpRequest) -> HttpResponse:
+    """A volunteer's own page: their record, their teams and their teammates' phone
+    numbers — what they need in the field, where the coordinators' pages answer 403."""
+    if not request.user.is_volunteer:
+        raise PermissionDenied
+    # Their own record, not visible_to: a coordinator who also volunteers sees many.
+    volunteer = (
+        Volunteer.objects.filter(user=request.user)
+        .select_related("subdistrict__district__province", "center")
+        .first()
+    )
+    memberships = (
+        volunteer.memberships.open().select_related("team__target_group").order_by("team__name")
+        if volunteer
+        else TeamMembership.objects.none()
+    )
+    teammates = (
+        TeamMembership.objects.open()
+        .filter(team__in=[m.team_id for m in memberships])
+        .exclude(volunteer=volunteer)
+        .select_related("volunteer")
+        .order_by("role", "volunteer__first_name", "volunteer__last_name")
+    )
+    teams = [
+        (membership, [m for m in teammates if m.team_id == membership.team_id])
+        for membership in memberships
+    ]
+    return render(request, "volunteers/my_profile.html", {"volunteer": volunteer, "teams": teams})
 
 
 @coordinator_required

@@ -1,4 +1,4 @@
-"""Display filters: Buddhist-era dates, masked national IDs, baht."""
+"""Display filters: Buddhist-era dates, masked national IDs, baht, yes and no."""
 
 import datetime
 from decimal import Decimal
@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from coordination import dates
 from coordination.validators import format_national_id, mask_national_id
@@ -31,6 +32,24 @@ def be_datetime(value: datetime.datetime | None) -> str:
     if dates.is_thai():
         return f"{dates.format_date(local.date())} {time} น."
     return f"{dates.format_date(local.date())}, {time}"
+
+
+def question_of(field_name: str) -> str:
+    """What a yes/no field asks: `has_…` fields whether there is something ("has"),
+    all others whether something is so ("is")."""
+    return "has" if field_name.startswith("has_") else "is"
+
+
+@register.filter
+def yes_no(value: bool | None, question: str = "is") -> str:
+    """Yes or no in the words the question takes. Thai answers "is it so?" with
+    ใช่/ไม่ใช่ and "is there / does one have?" with มี/ไม่มี; ได้ ("can") is no answer
+    to either."""
+    if value is None:
+        return "–"
+    if question == "has":
+        return pgettext("there is", "yes") if value else pgettext("there is", "no")
+    return pgettext("it is so", "yes") if value else pgettext("it is so", "no")
 
 
 @register.filter
