@@ -87,11 +87,15 @@ def test_the_demo_is_bueng_kum_with_five_led_teams_and_the_two_seed_cases(db, se
     assert second.monthly_income() == Decimal("1800.00")
     assert first.team.target_group.code == "disability"
     assert second.team.target_group.code == "elderly"
-    seed_visits = HomeVisit.objects.filter(case__number__in=SEED_NUMBERS)
-    assert sorted(timezone.localtime(v.visited_at).date().isoformat() for v in seed_visits) == [
-        "2019-04-24",
-        "2019-04-24",
-    ]
+    # Their first visits were that day; they are still worked, visited within the year.
+    today = timezone.localdate()
+    for case in (first, second):
+        visits = list(case.visits.order_by("visited_at"))
+        assert timezone.localtime(visits[0].visited_at).date().isoformat() == "2019-04-24"
+        assert visits[0].adl_score == (13 if case == first else 3)
+        assert (today - timezone.localtime(visits[1].visited_at).date()).days <= 365
+        assert case.status == Case.Status.FOLLOW_UP and not case.is_overdue()
+    assert HomeVisit.objects.filter(visited_at__date="2019-04-24").count() == 2
 
 
 def test_the_three_demo_logins_work_and_have_their_roles(db, settings):
@@ -148,7 +152,7 @@ def test_sixty_cases_of_the_last_year_cover_every_group_and_status(demo):
 
 def test_the_visits_are_of_the_last_year_by_the_teams_volunteers(demo):
     today = timezone.localdate()
-    visits = HomeVisit.objects.exclude(case__number__in=SEED_NUMBERS).select_related("case")
+    visits = HomeVisit.objects.filter(visited_at__year__gt=2019).select_related("case")
     dates = [timezone.localtime(v.visited_at).date() for v in visits]
     assert min(dates) >= today - datetime.timedelta(days=366) and max(dates) < today
     assert visits.filter(referral_needed=True).exists()
