@@ -96,6 +96,11 @@ def test_the_demo_is_bueng_kum_with_five_led_teams_and_the_two_seed_cases(db, se
         assert (today - timezone.localtime(visits[1].visited_at).date()).days <= 365
         assert case.status == Case.Status.FOLLOW_UP and not case.is_overdue()
     assert HomeVisit.objects.filter(visited_at__date="2019-04-24").count() == 2
+    # The change history of that day is dated that day, not the day the demo loaded.
+    first_records = [*first.history.all(), *HouseholdMember.history.filter(case_id=first.pk)]
+    assert {timezone.localtime(r.history_date).date().isoformat() for r in first_records} == {
+        "2019-04-24"
+    }
 
 
 def test_the_three_demo_logins_work_and_have_their_roles(db, settings):

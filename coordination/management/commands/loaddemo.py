@@ -288,6 +288,13 @@ class Command(BaseCommand):
                 status_to=Case.Status.ASSESSED,
                 at=visited_at,
             )
+        # The change history tells the same day, not the day the demo was loaded.
+        seeds = [first.pk, second.pk]
+        Case.history.filter(id__in=seeds).update(history_date=visited_at, history_user=coordinator)
+        for model in (HouseholdMember, IncomeSource, HomeVisit):
+            model.history.filter(case_id__in=seeds).update(
+                history_date=visited_at, history_user=coordinator
+            )
 
 
 # ---------------------------------------------------------------------------
