@@ -137,6 +137,11 @@ def test_sixty_cases_of_the_last_year_cover_every_group_and_status(demo):
         "follow_up": 15,
         "closed": 10,
     }
+    # The story of each case ends in the status it has.
+    for case in living:
+        last = case.events.exclude(status_to="").first()
+        assert last.status_to == case.status, case.number
+        assert last.at <= timezone.now()
     closed = living.filter(status=Case.Status.CLOSED)
     assert set(closed.values_list("closure_reason", flat=True)) == set(Case.ClosureReason.values)
     assert all(CaseEvent.objects.filter(case=c, kind="closed").exists() for c in closed)

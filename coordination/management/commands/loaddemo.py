@@ -427,6 +427,7 @@ class LivingCentre:
     def __init__(self, center, groups, teams, members, coordinator, volunteer_user) -> None:
         self.rng = random.Random(SEED)
         self.today = timezone.localdate()
+        self.now = timezone.now()
         self.center, self.groups, self.teams, self.members = center, groups, teams, members
         self.coordinator, self.volunteer_user = coordinator, volunteer_user
         self.subdistricts = {s.code: s for s in Subdistrict.objects.filter(district_id="1027")}
@@ -475,7 +476,9 @@ class LivingCentre:
         self.load_rows(order)
 
     def at(self, day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+        # A case opened or closed today, loaded early in the morning, is not in the future.
+        return min(moment, self.now)
 
     def days_ago(self, days: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days)
@@ -495,6 +498,16 @@ class LivingCentre:
         road, sois = rng.choice(roads)
         housing = person.pop("housing")
         urgent = code in ("women", "destitute") and position in (3, 5)
+        # Two intake cases wait for a team: the dashboard's "unassigned".
+        waits_for_team = (
+            status == Case.Status.INTAKE
+            and position == 0
+            and code
+            in (
+                "destitute",
+                "women",
+            )
+        )
         case = Case(
             center=self.center,
             **person,
@@ -516,9 +529,7 @@ class LivingCentre:
             priority=Case.Priority.URGENT
             if urgent
             else rng.choice([Case.Priority.NORMAL] * 3 + [Case.Priority.HIGH, Case.Priority.LOW]),
-            # Two intake cases wait for a team: the dashboard's "unassigned".
-            team=None if status == Case.Status.INTAKE and code in ("destitute", "women")
-            and position == 0 else self.teams[code],
+            team=None if waits_for_team else self.teams[code],
             opened_on=opened_on,
             consent_given_by="ผู้ประสบปัญหา" if code != "children_youth" else "ผู้ปกครอง",
             consent_method=rng.choice(list(Case.ConsentMethod)),
@@ -528,14 +539,16 @@ class LivingCentre:
             consent_recorded_at=self.at(opened_on),
         )  # fmt: skip
         if status == Case.Status.CLOSED:
-            last = visit_days[-1]
+            closed_before = sum(c.status == Case.Status.CLOSED for c in self.cases)
+            # The first closed today (the dashboard's "closed this month"), the others
+            # some days after their last visit; every reason in turn.
             case.closed_on = (
                 self.today
-                if not any(c.status == Case.Status.CLOSED for c in self.cases)
-                else min(self.today, last + datetime.timedelta(days=rng.randint(0, 10)))
+                if not closed_before
+                else min(self.today, visit_days[-1] + datetime.timedelta(days=rng.randint(0, 10)))
             )
             reasons = list(Case.ClosureReason)
-            case.closure_reason = reasons[sum(c.status == "closed" for c in self.cases) % 5]
+            case.closure_reason = reasons[closed_before % len(reasons)]
         groups = [code]
         age = case.age(on=self.today)
         if code == "elderly" and rng.random() < 0.4:
@@ -603,18 +616,19 @@ class LivingCentre:
         if age >= 60 and rng.random() < 0.4:
             details.update(birth_date=datetime.date(born, 1, 1), birth_year_only=True)
         else:
-            # Born after this day of the year: a year older than `age` would say otherwise.
-            details["birth_date"] = datetime.date(born - 1, rng.randint(1, 12), rng.randint(1, 28))
+            details["birth_date"] = datetime.date(born, rng.randint(1, 12), rng.randint(1, 28))
         first_digit = "1" if born >= 1984 else "3"
         details["national_id"] = with_check_digit(
             f"{first_digit}1027{len(self.cases):03d}{rng.randint(0, 9999):04d}"
         )
-        details["housing"] = {
-            "destitute": rng.choice([Case.Housing.RENTED, Case.Housing.OTHERS_LAND]),
-            "women": rng.choice([Case.Housing.RENTED, Case.Housing.RELATIVES]),
-            "children_youth": Case.Housing.RELATIVES,
-        }.get(code, rng.choice([Case.Housing.OWN_SECURE, Case.Housing.RELATIVES,
-                                Case.Housing.RENTED]))  # fmt: skip
+        H = Case.Housing
+        details["housing"] = rng.choice(
+            {
+                "destitute": [H.RENTED, H.OTHERS_LAND],
+                "women": [H.RENTED, H.RELATIVES],
+                "children_youth": [H.RELATIVES],
+            }.get(code, [H.OWN_SECURE, H.RELATIVES, H.RENTED])
+        )
         details["marital_status"] = (
             ""
             if age < 18
@@ -632,12 +646,15 @@ class LivingCentre:
         rng = self.rng
         if status == Case.Status.INTAKE:
             return [], None
-        count = {
-            Case.Status.ASSESSED: 1,
-            Case.Status.IN_ASSISTANCE: rng.randint(2, 4),
-            Case.Status.FOLLOW_UP: rng.randint(3, 6),
-            Case.Status.CLOSED: rng.randint(2, 4),
+        # Enough visits to have reached the status: assessed at the first, in
+        # assistance at the second, follow-up at the third.
+        fewest, most = {
+            Case.Status.ASSESSED: (1, 1),
+            Case.Status.IN_ASSISTANCE: (2, 4),
+            Case.Status.FOLLOW_UP: (3, 6),
+            Case.Status.CLOSED: (2, 4),
         }[status]
+        count = rng.randint(fewest, most)
         if status == Case.Status.CLOSED:
             last = self.days_ago(rng.randint(10, 300))
             next_due = last + datetime.timedelta(days=30)
@@ -656,7 +673,9 @@ class LivingCentre:
         days = [last]
         for _ in range(count - 1):
             earlier = days[0] - datetime.timedelta(days=rng.randint(25, 60))
-            if earlier < self.days_ago(365):
+            # Within the year; the fewest visits always fit (the latest is at most 300
+            # days ago and a visit at most 60 days before the next).
+            if earlier < self.days_ago(365) and len(days) >= fewest:
                 break
             days.insert(0, earlier)
         return days, next_due
