@@ -125,6 +125,7 @@ def test_the_demo_refuses_to_load_in_production(db, settings):
 def test_sixty_cases_of_the_last_year_cover_every_group_and_status(demo):
     living = Case.objects.exclude(number__in=SEED_NUMBERS)
     assert living.count() == 60
+    assert len({(case.first_name, case.last_name) for case in living}) == 60
     statuses = [value for value, _label in Case.Status.choices]
     for code in GROUPS:
         in_group = living.filter(target_groups__code=code)

@@ -432,6 +432,7 @@ class LivingCentre:
         self.coordinator, self.volunteer_user = coordinator, volunteer_user
         self.subdistricts = {s.code: s for s in Subdistrict.objects.filter(district_id="1027")}
         self.due_turn = 0
+        self.names: set[tuple[str, str]] = set()
         self.cases: list[Case] = []
         self.plans: dict[int, dict] = {}  # by position in self.cases
 
@@ -595,6 +596,10 @@ class LivingCentre:
                 first = rng.choice(YOUNG_WOMEN if female else YOUNG_MEN)
             else:
                 first = rng.choice(WOMEN if female else MEN)
+        # No two people of the centre share a name: a worklist must tell them apart.
+        while (first, surname) in self.names:
+            surname = rng.choice(SURNAMES)
+        self.names.add((first, surname))
         if age < 15:
             prefix = "girl" if female else "boy"
         else:
