@@ -1,0 +1,83 @@
+"""Helpers to take a form as a page renders it, and to check nothing of it is missing.
+
+webtest submits only the fields the page contains. A field the form class expects but
+the template forgot (a hidden `version`, a formset's management form) then fails the
+submission the way it fails a person; `assert_renders_every_field` says which one."""
+
+import copy
+
+from django import forms
+from webtest.forms import Form
+from webtest.response import TestResponse
+
+
+def form_posting_to(response: TestResponse, action: str) -> Form:
+    """The page's form whose action is `action` (several forms share one page)."""
+    found = [form for form in response.forms.values() if form.action == action]
+    assert len(found) == 1, f"{len(found)} forms post to {action}"
+    return found[0]
+
+
+def expected_names(form: forms.BaseForm | forms.BaseFormSet, skip=()) -> set[str]:
+    """The HTML names a form (or a formset, with its management form and the fields of
+    each of its rows) reads from a submission."""
+    if isinstance(form, forms.BaseFormSet):
+        names = expected_names(form.management_form)
+        for row in form.forms:
+            names |= expected_names(row, skip)
+        return names
+    return {form[name].html_name for name in form.fields if name not in skip}
+
+
+def assert_renders_every_field(rendered: Form, *django_forms, skip=()) -> None:
+    """Every field of the forms behind the page, hidden ones included, is in the <form>."""
+    wanted = set().union(*(expected_names(form, skip) for form in django_forms))
+    missing = sorted(wanted - set(rendered.fields))
+    assert not missing, f"fields not rendered in the form: {missing}"
+
+
+def form_with_field(response: TestResponse, name: str) -> Form:
+    """The page's form that has a field `name` (the page also has logout and language forms)."""
+    found = [form for form in response.forms.values() if name in form.fields]
+    assert len(found) == 1, f"{len(found)} forms have a field {name}"
+    return found[0]
+
+
+def add_row(rendered: Form, prefix: str) -> int:
+    """Adds a formset row as the page's 'add a row' button does (static/js/formset.js):
+    copies the empty form rendered in the <template>, `__prefix__` numbered after the rows
+    there, and raises TOTAL_FORMS. Returns the new row's index.
+
+    (Unlike a browser, webtest also posts the <template>'s own `__prefix__` fields;
+    Django's formset never reads them.)"""
+    total = rendered[f"{prefix}-TOTAL_FORMS"]
+    index = int(total.value)
+    empty = f"{prefix}-__prefix__-"
+    template = [
+        (name, field) for name, field in rendered.field_order if name and name.startswith(empty)
+    ]
+    assert template, f"no empty form of {prefix} on the page"
+    for name, field in template:
+        new_name = name.replace("__prefix__", str(index))
+        clone = copy.copy(field)
+        clone.name = new_name
+        if hasattr(field, "options"):
+            clone.options = list(field.options)
+        rendered.fields.setdefault(new_name, []).append(clone)
+        rendered.field_order.append((new_name, clone))
+    total.force_value(str(index + 1))
+    return index
+
+
+def submit_and_follow(rendered: Form, **kwargs) -> TestResponse:
+    """Submits; the save must redirect (on a form error, the failure says which)."""
+    response = rendered.submit(**kwargs)
+    if response.status_int != 302:
+        context = response.context or {}
+        errors = {
+            name: context[name].errors
+            for name in ("form", "household", "incomes")
+            if name in context and context[name].errors
+        }
+        raise AssertionError(f"not saved ({response.status}): {errors}")
+    return response.follow()
