@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from tests.factories import HouseholdMemberFactory, IncomeSourceFactory
+from tests.factories import HouseholdMemberFactory, IncomeSourceFactory, UserFactory
 from tests.forms.rendered import (
     add_row,
     assert_renders_every_field,
@@ -74,3 +74,29 @@ def test_a_coordinator_adds_a_household_member_and_removes_an_income(app, case, 
     assert [(i.kind, i.amount) for i in case.incomes.all()] == [
         ("elderly_allowance", Decimal("700.00"))
     ]
+
+
+def test_two_people_editing_the_same_case_the_second_gets_a_409_with_their_typed_values_kept(
+    app, second_app, case, coordinator
+):
+    colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
+    mine = form_with_field(edit_page(app, case, coordinator), "first_name")
+    theirs = form_with_field(edit_page(second_app, case, colleague), "first_name")
+
+    mine["phone"] = "0811111111"
+    submit_and_follow(mine)
+    theirs["first_name"] = "บุญมา"
+    theirs["problems"] = "ขาดรายได้"
+    conflict = theirs.submit(status=409)
+
+    case.refresh_from_db()
+    assert (case.first_name, case.phone, case.version) == ("บุญเรือน", "0811111111", 2)
+    assert "มีผู้อื่นบันทึกกรณีนี้เมื่อเวลา" in conflict.text
+    again = form_with_field(conflict, "first_name")
+    assert again["first_name"].value == "บุญมา"
+    assert again["problems"].value == "ขาดรายได้"
+    # The page now carries the current version: saving after review goes through.
+    assert again["version"].value == "2"
+    submit_and_follow(again)
+    case.refresh_from_db()
+    assert (case.first_name, case.problems, case.version) == ("บุญมา", "ขาดรายได้", 3)
