@@ -81,3 +81,27 @@ def submit_and_follow(rendered: Form, **kwargs) -> TestResponse:
         }
         raise AssertionError(f"not saved ({response.status}): {errors}")
     return response.follow()
+
+
+def forms_in_context(response: TestResponse) -> dict[str, forms.BaseForm | forms.BaseFormSet]:
+    """The forms and formsets the view handed to its template, by context name."""
+    found = {}
+    for context in response.context or []:
+        for layer in context.dicts if hasattr(context, "dicts") else [context]:
+            for name, value in layer.items():
+                if isinstance(value, forms.BaseForm | forms.BaseFormSet):
+                    found.setdefault(name, value)
+    return found
+
+
+def assert_rendered_whole(response: TestResponse, *names: str, skip=()) -> None:
+    """The forms the view passed to its template as `names` are each rendered whole, in
+    the <form> of the page that holds most of their fields (one <form> may hold a form
+    and its formsets; forms of one page may share a field name such as `note`)."""
+    behind = forms_in_context(response)
+    for name in names:
+        assert name in behind, f"{response.request.path}: no form {name} in the context"
+        wanted = expected_names(behind[name], skip)
+        rendered = max(response.forms.values(), key=lambda r: len(wanted & set(r.fields)))
+        missing = sorted(wanted - set(rendered.fields))
+        assert not missing, f"{response.request.path}: {name} is missing {missing}"
