@@ -5,20 +5,31 @@ the template forgot (a hidden `version`, a formset's management form) then fails
 submission the way it fails a person; `assert_renders_every_field` says which one."""
 
 import copy
+from collections.abc import Iterable
 
 from django import forms
 from webtest.forms import Form
 from webtest.response import TestResponse
 
 
+def as_a_browser_posts(form: Form) -> Form:
+    """Sets aside the fields of a formset's empty form: a browser never posts what is in
+    a <template>, webtest would. add_row() copies them, as the page's script does."""
+    form.empty_rows = [(n, f) for n, f in form.field_order if n and "__prefix__" in n]
+    for name, _field in form.empty_rows:
+        form.fields.pop(name, None)
+    form.field_order = [(n, f) for n, f in form.field_order if not (n and "__prefix__" in n)]
+    return form
+
+
 def form_posting_to(response: TestResponse, action: str) -> Form:
     """The page's form whose action is `action` (several forms share one page)."""
     found = [form for form in response.forms.values() if form.action == action]
     assert len(found) == 1, f"{len(found)} forms post to {action}"
-    return found[0]
+    return as_a_browser_posts(found[0])
 
 
-def expected_names(form: forms.BaseForm | forms.BaseFormSet, skip=()) -> set[str]:
+def expected_names(form: forms.BaseForm | forms.BaseFormSet, skip: Iterable[str] = ()) -> set[str]:
     """The HTML names a form (or a formset, with its management form and the fields of
     each of its rows) reads from a submission."""
     if isinstance(form, forms.BaseFormSet):
@@ -29,7 +40,9 @@ def expected_names(form: forms.BaseForm | forms.BaseFormSet, skip=()) -> set[str
     return {form[name].html_name for name in form.fields if name not in skip}
 
 
-def assert_renders_every_field(rendered: Form, *django_forms, skip=()) -> None:
+def assert_renders_every_field(
+    rendered: Form, *django_forms: forms.BaseForm | forms.BaseFormSet, skip: Iterable[str] = ()
+) -> None:
     """Every field of the forms behind the page, hidden ones included, is in the <form>."""
     wanted = set().union(*(expected_names(form, skip) for form in django_forms))
     missing = sorted(wanted - set(rendered.fields))
@@ -40,22 +53,17 @@ def form_with_field(response: TestResponse, name: str) -> Form:
     """The page's form that has a field `name` (the page also has logout and language forms)."""
     found = [form for form in response.forms.values() if name in form.fields]
     assert len(found) == 1, f"{len(found)} forms have a field {name}"
-    return found[0]
+    return as_a_browser_posts(found[0])
 
 
 def add_row(rendered: Form, prefix: str) -> int:
     """Adds a formset row as the page's 'add a row' button does (static/js/formset.js):
     copies the empty form rendered in the <template>, `__prefix__` numbered after the rows
-    there, and raises TOTAL_FORMS. Returns the new row's index.
-
-    (Unlike a browser, webtest also posts the <template>'s own `__prefix__` fields;
-    Django's formset never reads them.)"""
+    there, and raises TOTAL_FORMS. Returns the new row's index."""
     total = rendered[f"{prefix}-TOTAL_FORMS"]
     index = int(total.value)
     empty = f"{prefix}-__prefix__-"
-    template = [
-        (name, field) for name, field in rendered.field_order if name and name.startswith(empty)
-    ]
+    template = [(name, field) for name, field in rendered.empty_rows if name.startswith(empty)]
     assert template, f"no empty form of {prefix} on the page"
     for name, field in template:
         new_name = name.replace("__prefix__", str(index))
@@ -69,16 +77,11 @@ def add_row(rendered: Form, prefix: str) -> int:
     return index
 
 
-def submit_and_follow(rendered: Form, **kwargs) -> TestResponse:
+def submit_and_follow(rendered: Form, **kwargs: object) -> TestResponse:
     """Submits; the save must redirect (on a form error, the failure says which)."""
     response = rendered.submit(**kwargs)
     if response.status_int != 302:
-        context = response.context or {}
-        errors = {
-            name: context[name].errors
-            for name in ("form", "household", "incomes")
-            if name in context and context[name].errors
-        }
+        errors = {name: form.errors for name, form in forms_in_context(response).items()}
         raise AssertionError(f"not saved ({response.status}): {errors}")
     return response.follow()
 
@@ -94,7 +97,7 @@ def forms_in_context(response: TestResponse) -> dict[str, forms.BaseForm | forms
     return found
 
 
-def assert_rendered_whole(response: TestResponse, *names: str, skip=()) -> None:
+def assert_rendered_whole(response: TestResponse, *names: str, skip: Iterable[str] = ()) -> None:
     """The forms the view passed to its template as `names` are each rendered whole, in
     the <form> of the page that holds most of their fields (one <form> may hold a form
     and its formsets; forms of one page may share a field name such as `note`)."""
