@@ -49,7 +49,7 @@ def test_a_coordinator_corrects_the_id_and_address_and_it_is_saved(app, case, co
 
 def test_a_coordinator_adds_a_household_member_and_removes_an_income(app, case, coordinator):
     HouseholdMemberFactory(case=case, center=case.center, name="ลูกสาว", age=45)
-    pension = IncomeSourceFactory(case=case, center=case.center, kind="pension", amount=3000)
+    wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=3000)
     IncomeSourceFactory(case=case, center=case.center, kind="elderly_allowance", amount=700)
     rendered = form_with_field(edit_page(app, case, coordinator), "first_name")
     # Two empty rows are offered; fill both and add a third, as the page's button does.
@@ -61,8 +61,8 @@ def test_a_coordinator_adds_a_household_member_and_removes_an_income(app, case, 
     rendered[f"household-{third}-relation"] = "sibling"
     rendered[f"household-{third}-name"] = "น้องสาว"
     rendered[f"household-{third}-age"] = "70"
-    pension_row = next(i for i in range(2) if rendered[f"incomes-{i}-id"].value == str(pension.pk))
-    rendered[f"incomes-{pension_row}-DELETE"] = True
+    wages_row = next(i for i in range(2) if rendered[f"incomes-{i}-id"].value == str(wages.pk))
+    rendered[f"incomes-{wages_row}-DELETE"] = True
     submit_and_follow(rendered)
 
     assert [(m.name, m.age) for m in case.household_members.order_by("pk")] == [
@@ -100,3 +100,24 @@ def test_two_people_editing_the_same_case_the_second_gets_a_409_with_their_typed
     submit_and_follow(again)
     case.refresh_from_db()
     assert (case.first_name, case.problems, case.version) == ("บุญมา", "ขาดรายได้", 3)
+
+
+def test_a_negative_income_on_the_edit_page_saves_nothing_and_keeps_what_was_typed(
+    app, case, coordinator
+):
+    rendered = form_with_field(edit_page(app, case, coordinator), "first_name")
+    rendered["first_name"] = "บุญมา"
+    rendered["household-0-relation"] = "child"
+    rendered["household-0-name"] = "ลูกสาว"
+    rendered["incomes-0-kind"] = "child_grant"
+    rendered["incomes-0-amount"] = "-500"
+    page = rendered.submit()
+
+    assert page.status_int == 200
+    assert "ยังไม่ได้บันทึกข้อมูล" in page.text
+    assert "จำนวนเงินต้องไม่ติดลบ" in page.text
+    case.refresh_from_db()
+    assert (case.first_name, case.version) == ("บุญเรือน", 1)
+    assert not case.household_members.exists() and not case.incomes.exists()
+    again = form_with_field(page, "first_name")
+    assert (again["first_name"].value, again["household-0-name"].value) == ("บุญมา", "ลูกสาว")

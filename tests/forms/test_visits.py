@@ -49,9 +49,7 @@ def test_a_volunteer_logs_a_visit_updating_adding_and_removing_income_with_photo
     app, case, volunteer_on_team, tmp_path
 ):
     allowance = IncomeSourceFactory(case=case, center=case.center, kind="elderly_allowance")
-    pension = IncomeSourceFactory(
-        case=case, center=case.center, kind="pension", amount=Decimal("2000")
-    )
+    wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=Decimal("2000"))
     rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
     # The page starts as what a volunteer on the spot needs: now, and themself present.
     assert rendered["volunteers"].value == str(volunteer_on_team.pk)
@@ -59,7 +57,7 @@ def test_a_volunteer_logs_a_visit_updating_adding_and_removing_income_with_photo
     rendered["income_checked"] = True
     rows = {rendered[f"incomes-{i}-id"].value: i for i in range(2)}
     rendered[f"incomes-{rows[str(allowance.pk)]}-amount"] = "800"
-    rendered[f"incomes-{rows[str(pension.pk)]}-DELETE"] = True  # no longer paid
+    rendered[f"incomes-{rows[str(wages.pk)]}-DELETE"] = True  # no longer paid
     rendered["incomes-2-kind"] = "disability_allowance"  # the one empty row offered
     rendered["incomes-2-amount"] = "800"
     added = add_row(rendered, "incomes")
