@@ -7,6 +7,7 @@ from django.urls import reverse
 from cases.models import Case
 from tests.factories import HomeVisitFactory
 from tests.forms.rendered import assert_rendered_whole
+from tests.test_isolation_sweep import APP_ROUTES
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def visit(case, volunteer_on_team):
     return visit
 
 
-# (URL name, its arguments, who opens it, the forms the page must render whole)
+# (URL name, its arguments from the cast, the forms it must render whole), as the coordinator
 COORDINATOR_PAGES = [
     ("cases:case-list", lambda f: [], {"form"}),
     ("cases:case-create", lambda f: [], {"form", "household", "incomes"}),
@@ -32,7 +33,23 @@ COORDINATOR_PAGES = [
     ("volunteers:volunteer-edit", lambda f: [f.volunteer.pk], {"form"}),
     ("volunteers:team-create", lambda f: [], {"form"}),
     ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
+    ("password_change", lambda f: [], {"form"}),
 ]
+# Where the other pages' forms stand: each URL of the app is one of these or above.
+WHOLE_ELSEWHERE = {
+    "login": "tests/forms/test_account.py (an anonymous page)",
+}
+POSTED_TO_FROM_PAGES_ABOVE = {
+    "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
+    "volunteers:volunteer-status", "volunteers:team-add-member",
+    "volunteers:team-end-membership", "volunteers:team-make-leader",
+    "logout", "set_language",  # every page's menu
+}  # fmt: skip
+WITHOUT_A_FORM = {
+    "home", "health", "place-options", "password_change_done", "coordination:dashboard",
+    "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
+    "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
+}  # fmt: skip
 
 
 class Cast:
@@ -64,3 +81,10 @@ def test_a_volunteers_visit_pages_render_their_forms_whole(
     target = case if url_name == "cases:visit-create" else visit
     response = app.get(reverse(url_name, args=[target.pk]), user=volunteer_on_team.user)
     assert_rendered_whole(response, "form", "incomes")
+
+
+def test_every_page_of_the_app_is_swept_here_or_says_why_not():
+    swept = {name for name, _args, _forms in COORDINATOR_PAGES}
+    known = swept | set(WHOLE_ELSEWHERE) | POSTED_TO_FROM_PAGES_ABOVE | WITHOUT_A_FORM
+    assert set(APP_ROUTES) - known == set(), "a new page: sweep its forms here"
+    assert known - set(APP_ROUTES) == set(), "a page named here no longer exists"
