@@ -122,6 +122,9 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # A layout renders only the fields it names; a hidden field added later (the
+        # edit form's `version`) would silently never reach the browser. Render them all.
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Fieldset(
                 _("The person"),

@@ -1,4 +1,5 @@
-"""Form data for the case intake and edit pages, as a browser would post it."""
+"""Hand-made form data for view tests of intake and edit (bad input, edge cases).
+Pages as a person submits them are tested in tests/forms/, with django-webtest."""
 
 from coordination.models import TargetGroup
 

@@ -1,0 +1,79 @@
+"""Giving a case to a team, from each page that offers it, as a coordinator does."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CaseEvent
+from tests.factories import CaseFactory, TeamFactory
+from tests.forms.rendered import (
+    assert_renders_every_field,
+    form_posting_to,
+    form_with_field,
+    submit_and_follow,
+)
+
+
+def test_a_coordinator_assigns_a_case_on_its_assign_page(app, case, coordinator):
+    other = TeamFactory(center=case.center, name="ทีมคนพิการ")
+    response = app.get(reverse("cases:case-assign", args=[case.pk]), user=coordinator)
+    rendered = form_with_field(response, "team")
+    assert_renders_every_field(rendered, response.context["form"])
+    assert rendered["team"].value == str(case.team_id)  # the current team is preselected
+
+    rendered["team"] = str(other.pk)
+    page = submit_and_follow(rendered)
+
+    assert page.request.path == reverse("cases:case-detail", args=[case.pk])
+    case.refresh_from_db()
+    assert case.team == other
+    assert case.events.filter(kind=CaseEvent.Kind.ASSIGNED, team=other, by=coordinator).exists()
+
+
+def test_the_assign_page_proposes_the_team_of_the_first_target_group(app, center, coordinator):
+    elderly_team = TeamFactory(center=center, name="ทีมผู้สูงอายุ")
+    unassigned = CaseFactory(center=center, team=None)
+    rendered = form_with_field(
+        app.get(reverse("cases:case-assign", args=[unassigned.pk]), user=coordinator), "team"
+    )
+    assert rendered["team"].value == str(elderly_team.pk)
+
+    submit_and_follow(rendered)  # the coordinator accepts the proposal as it stands
+    unassigned.refresh_from_db()
+    assert unassigned.team == elderly_team
+
+
+def test_a_coordinator_assigns_the_cases_ticked_in_the_list(app, center, team, coordinator):
+    first, second, untouched = (CaseFactory(center=center, team=None) for _ in range(3))
+    response = app.get(reverse("cases:case-list"), user=coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-bulk-assign"))
+    # Only the team and the ticked cases: the list page renders its own inputs.
+    assert {"team", "cases"} <= set(rendered.fields)
+    rendered["cases"] = [str(first.pk), str(second.pk)]  # ticks these boxes, no others
+    rendered["team"] = str(team.pk)
+    page = submit_and_follow(rendered)
+
+    assert page.request.path == reverse("cases:case-list")
+    assert "มอบหมาย 2 กรณีให้" in page.text
+    assert {c.pk for c in team.cases.all()} == {first.pk, second.pk}
+    untouched.refresh_from_db()
+    assert untouched.team is None
+
+
+def test_a_coordinator_moves_an_overdue_case_from_the_worklist_and_returns_to_it(
+    app, center, team, coordinator
+):
+    other = TeamFactory(center=center, name="ทีมเด็ก")
+    overdue = CaseFactory(
+        center=center, team=team, next_visit_due=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    response = app.get(reverse("cases:followup-list"), user=coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-assign", args=[overdue.pk]))
+    assert {"team", "next"} <= set(rendered.fields)  # AssignForm's one field, and where to return
+    rendered["team"] = str(other.pk)
+    page = submit_and_follow(rendered)
+
+    assert page.request.path == reverse("cases:followup-list")
+    overdue.refresh_from_db()
+    assert overdue.team == other

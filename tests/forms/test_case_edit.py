@@ -1,0 +1,123 @@
+"""Editing a case as a coordinator does: the page's own form, filled and saved."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from tests.factories import HouseholdMemberFactory, IncomeSourceFactory, UserFactory
+from tests.forms.rendered import (
+    add_row,
+    assert_renders_every_field,
+    form_with_field,
+    submit_and_follow,
+)
+
+
+def edit_page(app, case, user):
+    return app.get(reverse("cases:case-edit", args=[case.pk]), user=user)
+
+
+def test_the_edit_page_renders_every_field_of_the_form_the_view_reads(app, case, coordinator):
+    response = edit_page(app, case, coordinator)
+    rendered = form_with_field(response, "first_name")
+    assert_renders_every_field(
+        rendered,
+        response.context["form"],
+        response.context["household"],
+        response.context["incomes"],
+        # Offered only when a similar person exists.
+        skip={"confirm_different_person"},
+    )
+    assert rendered["version"].value == str(case.version)
+
+
+def test_a_coordinator_corrects_the_id_and_address_and_it_is_saved(app, case, coordinator):
+    rendered = form_with_field(edit_page(app, case, coordinator), "first_name")
+    rendered["national_id"] = "1-0000-00000-77-7"  # as typed, with dashes
+    rendered["reg_house_no"] = "12/3"
+    rendered["phone"] = "081 234 5678"
+    response = submit_and_follow(rendered)
+
+    assert response.request.path == reverse("cases:case-detail", args=[case.pk])
+    assert "บันทึกการแก้ไขแล้ว" in response.text
+    case.refresh_from_db()
+    assert case.national_id == "1000000000777"
+    assert case.reg_house_no == "12/3"
+    assert case.phone == "0812345678"
+    assert case.version == 2
+
+
+def test_a_coordinator_adds_a_household_member_and_removes_an_income(app, case, coordinator):
+    HouseholdMemberFactory(case=case, center=case.center, name="ลูกสาว", age=45)
+    wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=3000)
+    IncomeSourceFactory(case=case, center=case.center, kind="elderly_allowance", amount=700)
+    rendered = form_with_field(edit_page(app, case, coordinator), "first_name")
+    # Two empty rows are offered; fill both and add a third, as the page's button does.
+    for index in (1, 2):
+        rendered[f"household-{index}-relation"] = "grandchild"
+        rendered[f"household-{index}-name"] = f"หลาน {index}"
+        rendered[f"household-{index}-age"] = "1" + str(index)
+    third = add_row(rendered, "household")
+    rendered[f"household-{third}-relation"] = "sibling"
+    rendered[f"household-{third}-name"] = "น้องสาว"
+    rendered[f"household-{third}-age"] = "70"
+    wages_row = next(i for i in range(2) if rendered[f"incomes-{i}-id"].value == str(wages.pk))
+    rendered[f"incomes-{wages_row}-DELETE"] = True
+    submit_and_follow(rendered)
+
+    assert [(m.name, m.age) for m in case.household_members.order_by("pk")] == [
+        ("ลูกสาว", 45),
+        ("หลาน 1", 11),
+        ("หลาน 2", 12),
+        ("น้องสาว", 70),
+    ]
+    assert [(i.kind, i.amount) for i in case.incomes.all()] == [
+        ("elderly_allowance", Decimal("700.00"))
+    ]
+
+
+def test_two_people_editing_the_same_case_the_second_gets_a_409_with_their_typed_values_kept(
+    app, second_app, case, coordinator
+):
+    colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
+    mine = form_with_field(edit_page(app, case, coordinator), "first_name")
+    theirs = form_with_field(edit_page(second_app, case, colleague), "first_name")
+
+    mine["phone"] = "0811111111"
+    submit_and_follow(mine)
+    theirs["first_name"] = "บุญมา"
+    theirs["problems"] = "ขาดรายได้"
+    conflict = theirs.submit(status=409)
+
+    case.refresh_from_db()
+    assert (case.first_name, case.phone, case.version) == ("บุญเรือน", "0811111111", 2)
+    assert "มีผู้อื่นบันทึกกรณีนี้เมื่อเวลา" in conflict.text
+    again = form_with_field(conflict, "first_name")
+    assert again["first_name"].value == "บุญมา"
+    assert again["problems"].value == "ขาดรายได้"
+    # The page now carries the current version: saving after review goes through.
+    assert again["version"].value == "2"
+    submit_and_follow(again)
+    case.refresh_from_db()
+    assert (case.first_name, case.problems, case.version) == ("บุญมา", "ขาดรายได้", 3)
+
+
+def test_a_negative_income_on_the_edit_page_saves_nothing_and_keeps_what_was_typed(
+    app, case, coordinator
+):
+    rendered = form_with_field(edit_page(app, case, coordinator), "first_name")
+    rendered["first_name"] = "บุญมา"
+    rendered["household-0-relation"] = "child"
+    rendered["household-0-name"] = "ลูกสาว"
+    rendered["incomes-0-kind"] = "child_grant"
+    rendered["incomes-0-amount"] = "-500"
+    page = rendered.submit()
+
+    assert page.status_int == 200
+    assert "ยังไม่ได้บันทึกข้อมูล" in page.text
+    assert "จำนวนเงินต้องไม่ติดลบ" in page.text
+    case.refresh_from_db()
+    assert (case.first_name, case.version) == ("บุญเรือน", 1)
+    assert not case.household_members.exists() and not case.incomes.exists()
+    again = form_with_field(page, "first_name")
+    assert (again["first_name"].value, again["household-0-name"].value) == ("บุญมา", "ลูกสาว")

@@ -1,0 +1,82 @@
+"""A case's status, its closing and reopening, from the forms on the case page."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent
+from tests.forms.rendered import assert_renders_every_field, form_posting_to, submit_and_follow
+
+
+def case_page(app, case, user):
+    return app.get(reverse("cases:case-detail", args=[case.pk]), user=user)
+
+
+def test_a_coordinator_changes_the_status_with_a_note(app, case, coordinator):
+    response = case_page(app, case, coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-status", args=[case.pk]))
+    assert_renders_every_field(rendered, response.context["status_form"])
+    assert rendered["status"].value == Case.Status.INTAKE  # the current status is shown
+
+    rendered["status"] = Case.Status.IN_ASSISTANCE
+    rendered["note"] = "ส่งต่อ พมจ. แล้ว"
+    page = submit_and_follow(rendered)
+
+    assert "เปลี่ยนสถานะแล้ว" in page.text
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_ASSISTANCE
+    event = case.events.get(kind=CaseEvent.Kind.STATUS)
+    assert (event.status_from, event.status_to, event.note, event.by) == (
+        Case.Status.INTAKE,
+        Case.Status.IN_ASSISTANCE,
+        "ส่งต่อ พมจ. แล้ว",
+        coordinator,
+    )
+
+
+def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
+    response = case_page(app, case, coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-close", args=[case.pk]))
+    assert_renders_every_field(rendered, response.context["close_form"])
+
+    rendered["reason"] = Case.ClosureReason.MOVED
+    rendered["note"] = "ย้ายไปอยู่กับลูกที่เชียงใหม่"
+    page = submit_and_follow(rendered)
+
+    assert f"ปิดกรณี {case.number} แล้ว" in page.text
+    case.refresh_from_db()
+    assert (case.status, case.closure_reason, case.closed_on) == (
+        Case.Status.CLOSED,
+        Case.ClosureReason.MOVED,
+        timezone.localdate(),
+    )
+    assert case.events.get(kind=CaseEvent.Kind.CLOSED).note == "ย้ายไปอยู่กับลูกที่เชียงใหม่"
+    # A closed case offers reopening instead of the status and close forms.
+    assert reverse("cases:case-status", args=[case.pk]) not in [
+        form.action for form in page.forms.values()
+    ]
+
+
+def test_a_coordinator_reopens_a_closed_case_with_a_note(app, case, coordinator):
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator)
+    response = case_page(app, case, coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-reopen", args=[case.pk]))
+    assert_renders_every_field(rendered, response.context["reopen_form"])
+
+    rendered["note"] = "กลับมาขอความช่วยเหลืออีก"
+    page = submit_and_follow(rendered)
+
+    assert f"เปิดกรณี {case.number} อีกครั้งแล้ว" in page.text
+    case.refresh_from_db()
+    assert (case.status, case.closure_reason, case.closed_on) == (
+        Case.Status.FOLLOW_UP,
+        "",
+        None,
+    )
+    assert case.events.get(kind=CaseEvent.Kind.REOPENED).note == "กลับมาขอความช่วยเหลืออีก"
+
+
+def test_a_volunteer_on_the_team_is_offered_none_of_these_forms(app, case, volunteer_on_team):
+    response = case_page(app, case, volunteer_on_team.user)
+    actions = {form.action for form in response.forms.values()}
+    for name in ("case-status", "case-close", "case-reopen"):
+        assert reverse(f"cases:{name}", args=[case.pk]) not in actions

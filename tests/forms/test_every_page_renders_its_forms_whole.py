@@ -1,0 +1,90 @@
+"""Every page with a form renders each form whole, hidden fields and management forms
+included: a field the template forgets fails here, before it fails a person."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case
+from tests.factories import HomeVisitFactory
+from tests.forms.rendered import assert_rendered_whole
+from tests.test_isolation_sweep import APP_ROUTES
+
+
+@pytest.fixture
+def visit(case, volunteer_on_team):
+    visit = HomeVisitFactory(case=case, center=case.center, author=volunteer_on_team.user)
+    visit.volunteers.add(volunteer_on_team)
+    return visit
+
+
+# (URL name, its arguments from the cast, the forms it must render whole), as the coordinator
+COORDINATOR_PAGES = [
+    ("cases:case-list", lambda f: [], {"form"}),
+    ("cases:case-create", lambda f: [], {"form", "household", "incomes"}),
+    ("cases:case-detail", lambda f: [f.case.pk], {"status_form", "close_form"}),
+    ("cases:case-edit", lambda f: [f.case.pk], {"form", "household", "incomes"}),
+    ("cases:case-assign", lambda f: [f.case.pk], {"form"}),
+    ("cases:followup-list", lambda f: [], {"form"}),
+    ("cases:visit-create", lambda f: [f.case.pk], {"form", "incomes"}),
+    ("cases:visit-edit", lambda f: [f.visit.pk], {"form", "incomes"}),
+    ("volunteers:volunteer-list", lambda f: [], {"form"}),
+    ("volunteers:volunteer-create", lambda f: [], {"form"}),
+    ("volunteers:volunteer-detail", lambda f: [f.volunteer.pk], {"status_form"}),
+    ("volunteers:volunteer-edit", lambda f: [f.volunteer.pk], {"form"}),
+    ("volunteers:team-create", lambda f: [], {"form"}),
+    ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
+    ("password_change", lambda f: [], {"form"}),
+]
+# Where the other pages' forms stand: each URL of the app is one of these or above.
+WHOLE_ELSEWHERE = {
+    "login": "tests/forms/test_account.py (an anonymous page)",
+}
+POSTED_TO_FROM_PAGES_ABOVE = {
+    "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
+    "volunteers:volunteer-status", "volunteers:team-add-member",
+    "volunteers:team-end-membership", "volunteers:team-make-leader",
+    "logout", "set_language",  # every page's menu
+}  # fmt: skip
+WITHOUT_A_FORM = {
+    "home", "health", "place-options", "password_change_done", "coordination:dashboard",
+    "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
+    "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
+}  # fmt: skip
+
+
+class Cast:
+    def __init__(self, case, visit, volunteer, team) -> None:
+        self.case, self.visit, self.volunteer, self.team = case, visit, volunteer, team
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args", "expected"), COORDINATOR_PAGES, ids=[page[0] for page in COORDINATOR_PAGES]
+)
+def test_a_coordinators_page_renders_each_of_its_forms_whole(
+    app, coordinator, case, visit, volunteer_on_team, team, url_name, args, expected
+):
+    cast = Cast(case, visit, volunteer_on_team, team)
+    response = app.get(reverse(url_name, args=args(cast)), user=coordinator)
+    assert_rendered_whole(response, *expected, skip={"confirm_different_person"})
+
+
+def test_a_closed_cases_page_renders_its_reopen_form_whole(app, coordinator, case):
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator)
+    response = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+    assert_rendered_whole(response, "reopen_form")
+
+
+@pytest.mark.parametrize("url_name", ["cases:visit-create", "cases:visit-edit"])
+def test_a_volunteers_visit_pages_render_their_forms_whole(
+    app, case, visit, volunteer_on_team, url_name
+):
+    target = case if url_name == "cases:visit-create" else visit
+    response = app.get(reverse(url_name, args=[target.pk]), user=volunteer_on_team.user)
+    assert_rendered_whole(response, "form", "incomes")
+
+
+def test_every_page_of_the_app_is_swept_here_or_says_why_not():
+    swept = {name for name, _args, _forms in COORDINATOR_PAGES}
+    known = swept | set(WHOLE_ELSEWHERE) | POSTED_TO_FROM_PAGES_ABOVE | WITHOUT_A_FORM
+    assert set(APP_ROUTES) - known == set(), "a new page: sweep its forms here"
+    assert known - set(APP_ROUTES) == set(), "a page named here no longer exists"

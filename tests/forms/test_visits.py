@@ -1,0 +1,139 @@
+"""Logging and correcting a home visit as a volunteer does, on the page's own form."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from webtest import Upload
+
+from cases.models import CaseEvent, HomeVisit
+from tests.factories import IncomeSourceFactory
+from tests.forms.rendered import (
+    add_row,
+    assert_renders_every_field,
+    form_with_field,
+    submit_and_follow,
+)
+from tests.images import phone_photo
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def visit_page(app, case, user):
+    return app.get(reverse("cases:visit-create", args=[case.pk]), user=user)
+
+
+def fill_what_was_found(rendered) -> None:
+    rendered["findings"] = "หลังคารั่ว"
+    rendered["health"] = "เดินไม่ได้"
+    rendered["adl_score"] = "3"
+    rendered["needs"] = "ซ่อมหลังคา"
+    rendered["actions"] = "ประสานเขต"
+
+
+def test_the_visit_page_renders_every_field_of_the_forms_the_view_reads(
+    app, case, volunteer_on_team
+):
+    response = visit_page(app, case, volunteer_on_team.user)
+    rendered = form_with_field(response, "findings")
+    assert_renders_every_field(rendered, response.context["form"], response.context["incomes"])
+    assert rendered["submission_token"].value  # the double-submit guard reaches the page
+
+
+def test_a_volunteer_logs_a_visit_updating_adding_and_removing_income_with_photos(
+    app, case, volunteer_on_team, tmp_path
+):
+    allowance = IncomeSourceFactory(case=case, center=case.center, kind="elderly_allowance")
+    wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=Decimal("2000"))
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    # The page starts as what a volunteer on the spot needs: now, and themself present.
+    assert rendered["volunteers"].value == str(volunteer_on_team.pk)
+    fill_what_was_found(rendered)
+    rendered["income_checked"] = True
+    rows = {rendered[f"incomes-{i}-id"].value: i for i in range(2)}
+    rendered[f"incomes-{rows[str(allowance.pk)]}-amount"] = "800"
+    rendered[f"incomes-{rows[str(wages.pk)]}-DELETE"] = True  # no longer paid
+    rendered["incomes-2-kind"] = "disability_allowance"  # the one empty row offered
+    rendered["incomes-2-amount"] = "800"
+    added = add_row(rendered, "incomes")
+    rendered[f"incomes-{added}-kind"] = "family_support"
+    rendered[f"incomes-{added}-amount"] = "500"
+    # The input takes several files at once.
+    rendered["photos"] = [
+        Upload(name, phone_photo(tmp_path / name).read_bytes(), "image/jpeg")
+        for name in ("house.jpg", "roof.jpg")
+    ]
+    page = submit_and_follow(rendered)
+
+    visit = HomeVisit.objects.get()
+    assert page.request.path == reverse("cases:visit-detail", args=[visit.pk])
+    assert "บันทึกการเยี่ยมแล้ว" in page.text
+    assert visit.author == volunteer_on_team.user
+    assert list(visit.volunteers.all()) == [volunteer_on_team]
+    assert (visit.findings, visit.adl_score, visit.income_checked) == ("หลังคารั่ว", 3, True)
+    assert sorted(case.incomes.values_list("kind", "amount")) == [
+        ("disability_allowance", Decimal("800.00")),
+        ("elderly_allowance", Decimal("800.00")),
+        ("family_support", Decimal("500.00")),
+    ]
+    assert visit.monthly_income == Decimal("2100.00")
+    assert visit.photos.count() == 2
+    case.refresh_from_db()
+    today = timezone.localdate()
+    assert case.next_visit_due == today + datetime.timedelta(days=30)  # as the page proposed
+    assert case.events.filter(kind=CaseEvent.Kind.VISIT_LOGGED).count() == 1
+
+
+def test_the_same_page_submitted_twice_saves_one_visit(app, case, volunteer_on_team):
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    submit_and_follow(rendered)
+    again = submit_and_follow(rendered)  # a double tap, or back and save again
+
+    assert HomeVisit.objects.count() == 1
+    assert again.request.path == reverse("cases:visit-detail", args=[HomeVisit.objects.get().pk])
+    assert "บันทึกการเยี่ยมนี้ไว้แล้ว" in again.text
+
+
+def test_the_author_corrects_a_visit_on_its_correction_page(app, case, volunteer_on_team):
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    submit_and_follow(rendered)
+    visit = HomeVisit.objects.get()
+
+    response = app.get(reverse("cases:visit-edit", args=[visit.pk]), user=volunteer_on_team.user)
+    correction = form_with_field(response, "findings")
+    assert_renders_every_field(correction, response.context["form"], response.context["incomes"])
+    assert correction["findings"].value == "หลังคารั่ว"
+    correction["findings"] = "หลังคารั่วหนัก ฝนตกน้ำเข้าบ้าน"
+    page = submit_and_follow(correction)
+
+    assert page.request.path == reverse("cases:visit-detail", args=[visit.pk])
+    visit.refresh_from_db()
+    assert visit.findings == "หลังคารั่วหนัก ฝนตกน้ำเข้าบ้าน"
+    assert visit.adl_score == 3  # what was not touched is kept
+    event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
+    assert event.by == volunteer_on_team.user
+    assert "สิ่งที่พบ" in event.note
+
+
+def test_a_coordinator_corrects_a_volunteers_visit(app, case, volunteer_on_team, coordinator):
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    submit_and_follow(rendered)
+    visit = HomeVisit.objects.get()
+
+    correction = form_with_field(
+        app.get(reverse("cases:visit-edit", args=[visit.pk]), user=coordinator), "findings"
+    )
+    correction["adl_score"] = "13"
+    submit_and_follow(correction)
+
+    visit.refresh_from_db()
+    assert (visit.adl_score, visit.author) == (13, volunteer_on_team.user)
+    assert case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED).by == coordinator
