@@ -49,6 +49,7 @@ WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
+    "volunteers:my-profile",
 }  # fmt: skip
 
 
