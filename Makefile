@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prepare lint messages
+.PHONY: run test prepare stop lint messages
 
 # Reinstall only when the pins change.
 $(VENV)/.installed: pyproject.toml
@@ -26,6 +26,11 @@ run: prepare
 
 test: prepare
 	$(PY) -m pytest
+
+# Stops this folder's embedded PostgreSQL if anything left it running, and says what it stopped.
+stop:
+	@if test -x $(PY); then $(PY) -m coordination.embedded_pg stop .pgdata; \
+	else echo "No .venv here: no embedded PostgreSQL was started from this folder."; fi
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
