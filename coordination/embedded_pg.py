@@ -369,14 +369,27 @@ def _recover_stale(pgdata: Path, socket_dir: Path) -> None:
         Path(f"{sock}.lock").unlink(missing_ok=True)
 
 
+def _gone(process: psutil.Process, seconds: float) -> bool:
+    """psutil's wait() would wait on for a zombie whose parent is not us (the watchdog's
+    parent may live on without reaping it); a zombie has gone."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
 def _end(process: psutil.Process) -> None:
     with contextlib.suppress(psutil.Error):
         process.terminate()
-        try:
-            process.wait(10)
-        except psutil.TimeoutExpired:
+        if not _gone(process, 10):
             process.kill()
-            process.wait(5)
+            _gone(process, 5)
 
 
 def _prepare_for_system_user(pgdata: Path) -> None:
@@ -507,17 +520,30 @@ def release(pgdata: Path, me: User) -> None:
 # --- the watchdog --------------------------------------------------------------------
 
 
+# Started through a short-lived middle process, so that the watchdog is init's child: the
+# user that started it may run for hours without reaping it (a zombie in `ps`) once it ends.
+LAUNCH = (
+    "import subprocess, sys; print(subprocess.Popen(sys.argv[1:], start_new_session=True,"
+    " stdin=subprocess.DEVNULL, stdout=sys.stderr).pid)"
+)
+
+
 def _spawn_watchdog(pgdata: Path) -> User:
+    """In a session of its own: signals to the user's process group do not reach it."""
+    command = [sys.executable, "-m", "coordination.embedded_pg", "watch", str(pgdata)]
     with (pgdata / WATCHDOG_LOG).open("a") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "coordination.embedded_pg", "watch", str(pgdata)],
+        launched = subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCH, *command],
             cwd=PROJECT_DIR,
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=subprocess.PIPE,
             stderr=log,
-            start_new_session=True,  # not in the user's process group: group signals miss it
+            text=True,
+            check=True,
+            timeout=30,
         )
-    return identity(process.pid) or (process.pid, None)
+    pid = int(launched.stdout)
+    return identity(pid) or (pid, None)
 
 
 def watch(pgdata: Path) -> None:
