@@ -269,6 +269,12 @@ def test_a_folder_made_by_a_user_then_used_under_root_is_left_theirs(bare_folder
     assert postmasters(folder) == []
 
 
+def make_stop(project) -> str:
+    stopped = subprocess.run(["make", "-s", "stop"], cwd=project, capture_output=True, text=True)
+    assert stopped.returncode == 0, stopped.stderr
+    return stopped.stdout.strip()
+
+
 def test_make_stop_stops_a_server_left_running_and_says_what_it_stopped(project):
     user = start_user(project)
     [postmaster] = postmasters(project)
@@ -278,27 +284,22 @@ def test_make_stop_stops_a_server_left_running_and_says_what_it_stopped(project)
     time.sleep(1.5)
     assert postmaster.is_running()
 
-    stopped = subprocess.run(["make", "-s", "stop"], cwd=project, capture_output=True, text=True)
+    said = make_stop(project)
 
-    assert stopped.returncode == 0, stopped.stderr
-    assert stopped.stdout.strip() == (
-        f"Stopped the embedded PostgreSQL of {pgdata_of(project)} (pid {postmaster.pid})."
+    assert (
+        said == f"Stopped the embedded PostgreSQL of {pgdata_of(project)} (pid {postmaster.pid})."
     )
     assert postmasters(project) == []
-    again = subprocess.run(["make", "-s", "stop"], cwd=project, capture_output=True, text=True)
-    assert again.stdout.strip() == f"No embedded PostgreSQL of {pgdata_of(project)} was running."
+    assert make_stop(project) == f"No embedded PostgreSQL of {pgdata_of(project)} was running."
 
-
-def test_make_stop_names_the_processes_that_still_used_the_server(project):
+    # A server still in use: stopped all the same, and the user is named, not killed.
     user = start_user(project)
-
-    stopped = subprocess.run(["make", "-s", "stop"], cwd=project, capture_output=True, text=True)
-
-    assert "Stopped the embedded PostgreSQL" in stopped.stdout
-    assert "Ended its watchdog" in stopped.stdout
-    assert f"still used it, now without a database: {user.pid} (" in stopped.stdout
+    said = make_stop(project)
+    assert "Stopped the embedded PostgreSQL" in said
+    assert "Ended its watchdog" in said
+    assert f"still used it, now without a database: {user.pid} (" in said
     assert postmasters(project) == []
-    assert psutil.pid_exists(user.pid)  # stopping a server does not kill the app
+    assert psutil.pid_exists(user.pid)
 
 
 SHARED_SERVER = (
@@ -311,7 +312,7 @@ SHARED_SERVER = (
 def test_two_manage_py_commands_started_together_share_one_server(project):
     commands = [
         subprocess.Popen(
-            [embedded.PYTHON, "manage.py", "shell", "-c", SHARED_SERVER],
+            [embedded.PYTHON, "manage.py", "shell", "-v", "0", "-c", SHARED_SERVER],
             cwd=project,
             env=embedded.environment(),
             stdout=subprocess.PIPE,
