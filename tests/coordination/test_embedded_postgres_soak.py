@@ -74,7 +74,7 @@ def test_the_server_outlives_no_way_of_ending_its_users_and_keeps_the_data(proje
     measured = []
     for number, way in enumerate(ways):
         server = subprocess.Popen(
-            [embedded.PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"],
+            [embedded.PYTHON, "manage.py", "runserver", "--skip-checks", f"127.0.0.1:{port}"],
             cwd=project,
             env=embedded.environment(),
             stdout=subprocess.DEVNULL,
