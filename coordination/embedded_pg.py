@@ -249,20 +249,26 @@ def _run(args: list[str], *, timeout: float) -> subprocess.CompletedProcess:
 
 
 def _ownership_message(pgdata: Path) -> str:
-    try:
-        owner = pgdata.stat().st_uid
-    except OSError:
-        owner = None
-    me = os.geteuid()
-    if me == 0:
+    """Running once as root and once as a user leaves a folder the other cannot use."""
+    import pwd
+
+    owner, name = None, "another user"
+    for made in (pgdata / "PG_VERSION", pgdata):  # the folder, if its files are out of reach
+        try:
+            owner = made.stat().st_uid
+            name = pwd.getpwuid(owner).pw_name
+            break
+        except (OSError, KeyError):
+            continue
+    if os.geteuid() == 0:
         return (
-            f"{pgdata} belongs to the user who ran it before (uid {owner}), not to "
-            f"{SYSTEM_USER}, the user the server runs as under root: run as that user "
-            f"again, or give it over: chown -R {SYSTEM_USER}: {pgdata}"
+            f"{pgdata} belongs to {name} (uid {owner}), who ran it before; under root the "
+            f"server runs as {SYSTEM_USER}: run as {name} again, or give it over: "
+            f"chown -R {SYSTEM_USER}: {pgdata}"
         )
     how = " (it was made by running as root)" if owner == _uid_of(SYSTEM_USER) else ""
     return (
-        f"{pgdata} belongs to another user{how}, so you cannot use it: run as root again, "
+        f"{pgdata} belongs to {name}{how}, so you cannot use it: run as root again, "
         f"or take it over: sudo chown -R {os.getuid()}:{os.getgid()} {pgdata}"
     )
 
@@ -321,10 +327,10 @@ def _explain(output: str, pgdata: Path, socket_dir: Path | None = None) -> str:
     if "no space left on device" in lowered:
         return f"the disk holding {pgdata} is full: free some space, then run again"
     if "address already in use" in lowered or "is another postmaster" in lowered:
-        where = socket_dir or pgdata
+        where = (socket_dir or pgdata) / ".s.PGSQL.5432"
         return (
-            f"the socket in {where} is in use by another PostgreSQL: stop it (`make stop` "
-            "in its project folder), then run again"
+            f"the socket {where} is in use by another process: stop it (`make stop` if it "
+            "is a PostgreSQL of this folder), then run again"
         )
     if "incompatible with server" in lowered:
         return f"{pgdata} was made by another PostgreSQL version: move it away and run again"
@@ -509,7 +515,8 @@ def release(pgdata: Path, me: User) -> None:
     """At exit: forget this process, and stop the server if nobody alive is left."""
     if os.getpid() != me[0]:  # a forked child inherited the hook; the parent still uses it
         return
-    with contextlib.suppress(FileNotFoundError, StartError), locked(pgdata):
+    # At exit nothing is worth a traceback: the watchdog will see to what is left.
+    with contextlib.suppress(OSError, StartError), locked(pgdata):
         state = read_state(pgdata, quiet=True)
         state["users"] = [user for user in state["users"] if user != me and is_alive(user)]
         write_state(pgdata, state)

@@ -25,7 +25,7 @@ PROJECT_PARTS = ["manage.py", "Makefile", "pyproject.toml", "coordination", "cas
 # A process using the server as the settings module does: prints the URL once connected,
 # then keeps the server until it is ended (or exits at once with "exit").
 USER_SCRIPT = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 import psycopg2
 from coordination.database import database_url
@@ -33,8 +33,10 @@ url = database_url(Path(sys.argv[1]))
 with psycopg2.connect(url) as connection, connection.cursor() as cursor:
     cursor.execute("SELECT 1")
 print(url, flush=True)
-if sys.argv[2] == "wait":
-    time.sleep(600)
+if sys.argv[2] == "wait":  # until ended, or until the test run that started it has gone
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.2)
 """
 
 

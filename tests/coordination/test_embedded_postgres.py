@@ -252,7 +252,7 @@ def test_a_folder_made_under_root_then_used_as_a_user_is_named_in_one_line(bare_
     folder = bare_folder
     result = run_user_forked_as("nobody", folder)
 
-    assert_one_line(result, "made by running as root", "chown -R")
+    assert_one_line(result, "embedded_postgres (it was made by running as root)", "chown -R")
     assert postmasters(folder) == []
 
 
@@ -264,7 +264,7 @@ def test_a_folder_made_by_a_user_then_used_under_root_is_left_theirs(bare_folder
 
     result = run_user(folder)
 
-    assert_one_line(result, "uid 65534", "chown -R embedded_postgres")
+    assert_one_line(result, "belongs to nobody (uid 65534)", "chown -R embedded_postgres")
     assert pgdata.stat().st_uid == 65534  # root did not take it over
     assert postmasters(folder) == []
 
