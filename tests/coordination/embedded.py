@@ -115,9 +115,11 @@ def watchdog_of(folder: Path) -> psutil.Process | None:
 def clean_up(folder: Path) -> None:
     """Whatever a test did or failed to do: no process and no server of the folder stays."""
     pgdata = (folder / ".pgdata").resolve()
-    for process in psutil.process_iter(["name", "cmdline"]):
+    for process in psutil.process_iter(["name", "cmdline", "cwd"]):
+        # Users name the folder (python -c ... FOLDER) or run in it (manage.py runserver).
         command = " ".join(process.info["cmdline"] or [])
-        if process.info["name"] != "postgres" and str(folder) in command:
+        inside = str(folder) in command or str(process.info["cwd"]).startswith(str(folder))
+        if process.info["name"] != "postgres" and inside:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
             with contextlib.suppress(psutil.Error):
