@@ -24,8 +24,16 @@ run: prepare
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the embedded PostgreSQL)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: prepare
+test: prepare node_modules/.installed
 	$(PY) -m pytest
+
+# Test tools from npm, exactly as package-lock.json pins them: vnu-jar (the Nu HTML
+# Checker, run on Debian's Java). Its install script would fetch a Java of its own;
+# we use the system's. Without npm the HTML test skips (and fails in CI).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: tests/test_html_validity.py will be skipped"; fi
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
