@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prepare lint messages
+.PHONY: run test prepare lint messages page-weight
 
 # Reinstall only when the pins change.
 $(VENV)/.installed: pyproject.toml
@@ -34,6 +34,11 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then \
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: tests/test_html_validity.py will be skipped"; fi
+
+# Bytes a phone downloads for the main pages, first visit and next, with production
+# settings (gunicorn, DEBUG off, WhiteNoise); fails over 150 kB / 40 kB.
+page-weight: prepare
+	$(PY) -m pytest tests/browser/test_page_weight.py -q -s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
