@@ -141,6 +141,10 @@ def test_the_main_pages_keep_to_their_weight_on_a_phone(production_server, brows
     ]:
         first = transfer.load(production_server + path, empty_cache=True)
         weights[name] = (first, transfer.load(production_server + path, empty_cache=False))
+    # The next visit is light because hashed files may be kept for ever.
+    stylesheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
+    with urllib.request.urlopen(production_server + stylesheet) as response:
+        assert response.headers["Cache-Control"] == "max-age=315360000, public, immutable"
     context.close()
     print("\npage weight (bytes transferred): first load / next load")
     for name, (first, again) in weights.items():
