@@ -88,12 +88,23 @@ def pages(db, center, coordinator, team, client, tmp_path):
             {},
         ),
         ("confirm-close", reverse("cases:case-close", args=[case.pk]), {"close-reason": "moved"}),
+        (
+            "confirm-leaving",
+            reverse("volunteers:volunteer-status", args=[volunteer.pk]),
+            {"status": "left"},
+        ),
+        (
+            "confirm-bulk-assign",
+            reverse("cases:case-bulk-assign"),
+            {"team": team.pk, "cases": [case.pk, closed.pk]},
+        ),
     ]
     as_volunteer = [
         ("my-cases", reverse("cases:my-cases")),
         ("volunteer-case-detail", reverse("cases:case-detail", args=[case.pk])),
         ("visit-create", reverse("cases:visit-create", args=[case.pk])),
         ("visit-edit", reverse("cases:visit-edit", args=[visit.pk])),
+        ("volunteer-visit-detail", reverse("cases:visit-detail", args=[visit.pk])),
     ]
     saved: dict[Path, str] = {}
 
