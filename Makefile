@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prepare stop lint messages
+.PHONY: run test prepare stop lint messages page-weight
 
 # A pip configuration that lists extra file:// indexes (as on the shared development
 # machine, ~/.config/pip/pip.conf) makes pip warn once per package and index that lacks it,
@@ -33,13 +33,26 @@ run: prepare
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the embedded PostgreSQL)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: prepare
+test: prepare node_modules/.installed
 	$(PY) -m pytest
 
 # Stops this folder's embedded PostgreSQL if anything left it running, and says what it stopped.
 stop:
 	@if test -x $(PY); then $(PY) -m coordination.embedded_pg stop .pgdata; \
 	else echo "No .venv here: no embedded PostgreSQL was started from this folder."; fi
+
+# Test tools from npm, exactly as package-lock.json pins them: vnu-jar (the Nu HTML
+# Checker, run on Debian's Java). Its install script would fetch a Java of its own;
+# we use the system's. Without npm the HTML test skips (and fails in CI).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: tests/test_html_validity.py will be skipped"; fi
+
+# Bytes a phone downloads for the main pages, first visit and next, with production
+# settings (gunicorn, DEBUG off, WhiteNoise); fails over 150 kB / 40 kB.
+page-weight: prepare
+	$(PY) -m pytest tests/browser/test_page_weight.py -q -s
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

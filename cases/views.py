@@ -1,6 +1,7 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -41,6 +42,7 @@ from coordination.access import (
     manages,
 )
 from coordination.audit import log_access
+from coordination.confirm import confirmation_page, is_confirmed
 from coordination.models import AccessLog
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
@@ -105,6 +107,8 @@ def case_bulk_assign(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("cases:case-list")
     team = form.cleaned_data["team"]
+    if not is_confirmed(request):
+        return confirm_bulk_assign(request, team, form.cleaned_data["cases"])
     with transaction.atomic():
         cases = list(form.cleaned_data["cases"].select_for_update())
         if any(case.center_id != team.center_id for case in cases):
@@ -117,6 +121,31 @@ def case_bulk_assign(request: HttpRequest) -> HttpResponse:
         _("%(count)d cases assigned to %(team)s.") % {"count": len(cases), "team": team},
     )
     return redirect("cases:case-list")
+
+
+def confirm_bulk_assign(request: HttpRequest, team: Team, cases: QuerySet) -> HttpResponse:
+    """Names every case that moves and the team it leaves, before any of them moves."""
+    cases = list(cases.select_related("team").order_by("number"))
+    changes = [
+        _("%(count)d cases will move to %(team)s:") % {"count": len(cases), "team": team.name}
+    ]
+    changes += [
+        _("%(number)s %(name)s, now with %(old)s")
+        % {
+            "number": case.number,
+            "name": case.full_name,
+            "old": case.team.name if case.team else _("no team"),
+        }
+        for case in cases
+    ]
+    changes.append(_("Their previous teams no longer see them in their worklists."))
+    return confirmation_page(
+        request,
+        title=_("Move %(count)d cases to %(team)s?") % {"count": len(cases), "team": team.name},
+        changes=changes,
+        confirm_label=_("Yes, move the cases"),
+        cancel_url=reverse("cases:case-list"),
+    )
 
 
 @case_worker_required
@@ -155,7 +184,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "changes": case_history(case) if can_manage else [],
             "status_form": StatusForm(initial={"status": case.status}),
-            "close_form": CloseForm(),
+            # A prefix: the status form has a "note" too, and ids must be unique.
+            "close_form": CloseForm(prefix="close"),
             "reopen_form": ReopenForm(),
         },
     )
@@ -314,7 +344,9 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, prefix="close")
+    if form.is_valid() and case.status != Case.Status.CLOSED and not is_confirmed(request):
+        return confirm_close(request, case, form.cleaned_data["reason"])
     if form.is_valid():
         try:
             case.close(form.cleaned_data["reason"], by=request.user, note=form.cleaned_data["note"])
@@ -325,6 +357,28 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose why the case is closed."))
     return redirect("cases:case-detail", pk=case.pk)
+
+
+def confirm_close(request: HttpRequest, case: Case, reason: str) -> HttpResponse:
+    changes = [
+        _("Case %(number)s (%(name)s) will be closed: %(reason)s.")
+        % {
+            "number": case.number,
+            "name": case.full_name,
+            "reason": Case.ClosureReason(reason).label,
+        },
+        _("It leaves the worklists and the team's follow-ups; no visits can be logged on it."),
+        _("Everything recorded is kept, and a coordinator can reopen it."),
+        _("Unless it is reopened, its personal details are anonymised %(days)d days after closing.")
+        % {"days": settings.CASE_RETENTION_DAYS},
+    ]
+    return confirmation_page(
+        request,
+        title=_("Close case %(number)s?") % {"number": case.number},
+        changes=changes,
+        confirm_label=_("Yes, close the case"),
+        cancel_url=reverse("cases:case-detail", args=[case.pk]),
+    )
 
 
 @coordinator_required

@@ -4,11 +4,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coordination.access import center_for_new_objects, coordinator_required, get_visible_or_404
+from coordination.confirm import confirmation_page, is_confirmed
 from coordination.models import Subdistrict, TargetGroup
 from volunteers.forms import (
     AddMemberForm,
@@ -170,7 +172,10 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = get_visible_or_404(Volunteer.objects, request.user, pk=pk)
     form = VolunteerStatusForm(request.POST)
     if form.is_valid():
-        volunteer.set_status(form.cleaned_data["status"])
+        status = form.cleaned_data["status"]
+        if status == Volunteer.Status.LEFT and not is_confirmed(request):
+            return confirm_leaving(request, volunteer)
+        volunteer.set_status(status)
         messages.success(
             request,
             _("%(name)s is now %(status)s.")
@@ -179,6 +184,29 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a status from the list."))
     return redirect("volunteers:volunteer-detail", pk=volunteer.pk)
+
+
+def confirm_leaving(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
+    """Leaving ends every team membership at once: say which, before it happens."""
+    teams = list(
+        Team.objects.filter(memberships__in=volunteer.memberships.open())
+        .annotate(open_cases=Count("cases", filter=~Q(cases__status="closed"), distinct=True))
+        .order_by("name")
+    )
+    changes = [_("%(name)s will be marked as having left the volunteers.") % {"name": volunteer}]
+    changes += [
+        _("%(name)s will leave %(team)s; its %(count)d open cases stay with the team.")
+        % {"name": volunteer, "team": team.name, "count": team.open_cases}
+        for team in teams
+    ]
+    changes.append(_("The record and the visits they logged are kept."))
+    return confirmation_page(
+        request,
+        title=_("Mark %(name)s as left?") % {"name": volunteer},
+        changes=changes,
+        confirm_label=_("Yes, mark as left"),
+        cancel_url=reverse("volunteers:volunteer-detail", args=[volunteer.pk]),
+    )
 
 
 def with_counts(teams: QuerySet) -> QuerySet:
@@ -314,9 +342,30 @@ def membership_of(request: HttpRequest, pk: int, membership_pk: int) -> TeamMemb
 @require_POST
 def team_end_membership(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = membership_of(request, pk, membership_pk)
+    if not is_confirmed(request):
+        return confirm_removal(request, membership)
     membership.volunteer.leave_team(membership.team)
     messages.success(request, _("%(name)s left the team.") % {"name": membership.volunteer})
     return redirect("volunteers:team-detail", pk=pk)
+
+
+def confirm_removal(request: HttpRequest, membership: TeamMembership) -> HttpResponse:
+    team, volunteer = membership.team, membership.volunteer
+    open_cases = team.cases.open().count()
+    changes = [
+        _("%(name)s will leave %(team)s; the team's %(count)d open cases stay with the team.")
+        % {"name": volunteer, "team": team.name, "count": open_cases}
+    ]
+    if membership.role == TeamMembership.Role.LEADER:
+        changes.append(_("The team will have no leader until you choose one."))
+    changes.append(_("The membership stays in the team's history as a former member."))
+    return confirmation_page(
+        request,
+        title=_("Remove %(name)s from %(team)s?") % {"name": volunteer, "team": team.name},
+        changes=changes,
+        confirm_label=_("Yes, remove from the team"),
+        cancel_url=reverse("volunteers:team-detail", args=[team.pk]),
+    )
 
 
 @coordinator_required

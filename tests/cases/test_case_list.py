@@ -124,7 +124,8 @@ def test_selected_cases_are_reassigned_in_one_go_and_recorded(
     target = TeamFactory(center=center, name="ทีมใหม่")
     cases = CaseFactory.create_batch(3, center=center, team=team)
     response = coordinator_client.post(
-        reverse("cases:case-bulk-assign"), {"team": target.pk, "cases": [c.pk for c in cases[:2]]}
+        reverse("cases:case-bulk-assign"),
+        {"team": target.pk, "cases": [c.pk for c in cases[:2]], "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert sorted(Case.objects.filter(team=target).values_list("pk", flat=True)) == sorted(
@@ -142,7 +143,7 @@ def test_bulk_reassignment_with_another_centres_case_saves_nothing(
     theirs = CaseFactory(center=other_center)
     response = coordinator_client.post(
         reverse("cases:case-bulk-assign"),
-        {"team": target.pk, "cases": [ours.pk, theirs.pk]},
+        {"team": target.pk, "cases": [ours.pk, theirs.pk], "confirmed": "yes"},
         follow=True,
     )
     assert "กรุณาเลือกกรณีจากรายการ" in response.content.decode()
@@ -156,7 +157,8 @@ def test_bulk_reassignment_to_another_centres_team_saves_nothing(
     ours = CaseFactory(center=center, team=team)
     foreign_team = TeamFactory(center=other_center)
     coordinator_client.post(
-        reverse("cases:case-bulk-assign"), {"team": foreign_team.pk, "cases": [ours.pk]}
+        reverse("cases:case-bulk-assign"),
+        {"team": foreign_team.pk, "cases": [ours.pk], "confirmed": "yes"},
     )
     assert Case.objects.get(pk=ours.pk).team == team
 

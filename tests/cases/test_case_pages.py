@@ -160,12 +160,13 @@ def test_closed_is_not_a_status_one_can_pick(coordinator_client, case):
 
 
 def test_closing_needs_a_reason_and_reopening_brings_it_back(coordinator_client, case):
-    coordinator_client.post(reverse("cases:case-close", args=[case.pk]), {"reason": ""})
+    coordinator_client.post(reverse("cases:case-close", args=[case.pk]), {"close-reason": ""})
     case.refresh_from_db()
     assert case.status == "intake"
 
     coordinator_client.post(
-        reverse("cases:case-close", args=[case.pk]), {"reason": "died", "note": "แจ้งโดยญาติ"}
+        reverse("cases:case-close", args=[case.pk]),
+        {"close-reason": "died", "close-note": "แจ้งโดยญาติ", "confirmed": "yes"},
     )
     case.refresh_from_db()
     assert (case.status, case.closure_reason, case.closed_on) == (
@@ -186,7 +187,9 @@ def test_closing_needs_a_reason_and_reopening_brings_it_back(coordinator_client,
 def test_a_closed_case_cannot_be_closed_again(coordinator_client, case):
     case.close("resolved", by=None)
     response = coordinator_client.post(
-        reverse("cases:case-close", args=[case.pk]), {"reason": "moved"}, follow=True
+        reverse("cases:case-close", args=[case.pk]),
+        {"close-reason": "moved", "confirmed": "yes"},
+        follow=True,
     )
     assert "กรณีนี้ปิดแล้ว" in response.content.decode()
     case.refresh_from_db()
@@ -207,7 +210,8 @@ def test_a_closed_case_cannot_be_closed_again(coordinator_client, case):
 def test_another_centres_case_answers_404(coordinator_client, other_center, name, method):
     foreign = CaseFactory(center=other_center)
     response = getattr(coordinator_client, method)(
-        reverse(f"cases:{name}", args=[foreign.pk]), {"status": "assessed", "reason": "died"}
+        reverse(f"cases:{name}", args=[foreign.pk]),
+        {"status": "assessed", "close-reason": "died", "confirmed": "yes"},
     )
     assert response.status_code == 404
     foreign.refresh_from_db()

@@ -130,7 +130,8 @@ def test_removing_a_member_ends_the_membership_and_keeps_it(coordinator_client, 
     volunteer = VolunteerFactory(center=center)
     membership = volunteer.join_team(team)
     coordinator_client.post(
-        reverse("volunteers:team-end-membership", args=[team.pk, membership.pk])
+        reverse("volunteers:team-end-membership", args=[team.pk, membership.pk]),
+        {"confirmed": "yes"},
     )
     membership.refresh_from_db()
     assert membership.left_on is not None

@@ -180,7 +180,8 @@ def test_leaving_keeps_the_volunteer_and_ends_their_memberships(coordinator_clie
     volunteer = VolunteerFactory(center=center)
     volunteer.join_team(team)
     response = coordinator_client.post(
-        reverse("volunteers:volunteer-status", args=[volunteer.pk]), {"status": "left"}
+        reverse("volunteers:volunteer-status", args=[volunteer.pk]),
+        {"status": "left", "confirmed": "yes"},
     )
     assert response.status_code == 302
     volunteer.refresh_from_db()

@@ -1,0 +1,154 @@
+"""Every main page is valid HTML by the Nu HTML Checker (vnu-jar from npm, on Java).
+
+The pages are fetched as a coordinator and as a volunteer, written to files, and checked
+in one run of vnu: starting Java once keeps this a few seconds, however many pages.
+Outside CI the test is skipped, saying why, when Java or vnu.jar is missing; in CI
+(CI=true) it fails instead, so a machine without them cannot pass by skipping.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    CaseFactory,
+    HomeVisitFactory,
+    HouseholdMemberFactory,
+    IncomeSourceFactory,
+    UserFactory,
+    VolunteerFactory,
+)
+
+VNU_JAR = (
+    Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+
+
+def vnu_command() -> list[str]:
+    java = shutil.which("java")
+    missing = [
+        what
+        for what, present in [
+            ("java (apt: default-jre-headless)", java),
+            ("vnu.jar (npm ci)", VNU_JAR.exists()),
+        ]
+        if not present
+    ]
+    if missing:
+        reason = "HTML validation needs " + " and ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must install them (.ci/run)")
+        pytest.skip(reason)
+    return [java, "-Xss8m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
+
+
+@pytest.fixture
+def pages(db, center, coordinator, team, client, tmp_path):
+    """Coordinator's and volunteer's main pages, each saved under its own name."""
+    user = UserFactory(username="volunteer-user", center=center, role="volunteer")
+    volunteer = VolunteerFactory(center=center, user=user, first_name="สมศรี")
+    membership = volunteer.join_team(team)
+    case = CaseFactory(center=center, team=team)
+    HouseholdMemberFactory(case=case)
+    IncomeSourceFactory(case=case)
+    visit = HomeVisitFactory(case=case, author=user)
+    closed = CaseFactory(center=center, team=team)
+    closed.close("resolved", by=None)
+    as_coordinator = [
+        ("dashboard", reverse("coordination:dashboard")),
+        ("case-list", reverse("cases:case-list")),
+        ("case-list-filtered", reverse("cases:case-list") + "?status=intake&q=ทดสอบ"),
+        ("case-create", reverse("cases:case-create")),
+        ("case-detail", reverse("cases:case-detail", args=[case.pk])),
+        ("case-detail-closed", reverse("cases:case-detail", args=[closed.pk])),
+        ("case-edit", reverse("cases:case-edit", args=[case.pk])),
+        ("case-assign", reverse("cases:case-assign", args=[case.pk])),
+        ("case-print", reverse("cases:case-print", args=[case.pk])),
+        ("consent-form", reverse("cases:case-consent-form", args=[case.pk])),
+        ("followups", reverse("cases:followup-list")),
+        ("visit-detail", reverse("cases:visit-detail", args=[visit.pk])),
+        ("volunteer-list", reverse("volunteers:volunteer-list")),
+        ("volunteer-create", reverse("volunteers:volunteer-create")),
+        ("volunteer-detail", reverse("volunteers:volunteer-detail", args=[volunteer.pk])),
+        ("volunteer-edit", reverse("volunteers:volunteer-edit", args=[volunteer.pk])),
+        ("team-list", reverse("volunteers:team-list")),
+        ("team-create", reverse("volunteers:team-create")),
+        ("team-detail", reverse("volunteers:team-detail", args=[team.pk])),
+        ("password-change", reverse("password_change")),
+    ]
+    confirmations = [
+        (
+            "confirm-removal",
+            reverse("volunteers:team-end-membership", args=[team.pk, membership.pk]),
+            {},
+        ),
+        ("confirm-close", reverse("cases:case-close", args=[case.pk]), {"close-reason": "moved"}),
+        (
+            "confirm-leaving",
+            reverse("volunteers:volunteer-status", args=[volunteer.pk]),
+            {"status": "left"},
+        ),
+        (
+            "confirm-bulk-assign",
+            reverse("cases:case-bulk-assign"),
+            {"team": team.pk, "cases": [case.pk, closed.pk]},
+        ),
+    ]
+    as_volunteer = [
+        ("my-cases", reverse("cases:my-cases")),
+        ("volunteer-case-detail", reverse("cases:case-detail", args=[case.pk])),
+        ("visit-create", reverse("cases:visit-create", args=[case.pk])),
+        ("visit-edit", reverse("cases:visit-edit", args=[visit.pk])),
+        ("volunteer-visit-detail", reverse("cases:visit-detail", args=[visit.pk])),
+    ]
+    saved: dict[Path, str] = {}
+
+    def save(name: str, response) -> None:
+        assert response.status_code == 200, (name, response.status_code)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        saved[path] = name
+
+    save("login", client.get(reverse("login")))
+    client.force_login(coordinator)
+    for name, url in as_coordinator:
+        save(name, client.get(url))
+    for name, url, data in confirmations:
+        save(name, client.post(url, data))
+    client.force_login(user)
+    for name, url in as_volunteer:
+        save(name, client.get(url))
+    return saved
+
+
+def test_the_main_pages_are_valid_html(pages):
+    command = vnu_command()
+    result = subprocess.run(
+        [*command, *map(str, pages)], capture_output=True, text=True, timeout=300, check=False
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{pages[Path(m['url'].removeprefix('file:'))]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error"
+    ]
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def test_the_checker_finds_an_error_when_there_is_one(tmp_path):
+    """The check above cannot pass by reading nothing."""
+    command = vnu_command()
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<!doctype html><html lang="th"><title>x</title><span><form></form></span>'
+        '<p id="a"></p><p id="a"></p>',
+        encoding="utf-8",
+    )
+    result = subprocess.run([*command, str(page)], capture_output=True, text=True, check=False)
+    errors = [m for m in json.loads(result.stderr)["messages"] if m["type"] == "error"]
+    assert len(errors) >= 2
