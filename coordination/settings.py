@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "coordination.middleware.CSPEverywhereMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",

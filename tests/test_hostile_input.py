@@ -2,6 +2,7 @@
 500, never anything half-saved, never markup rendered as markup."""
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from tests.cases.helpers import formset, intake_data
 from tests.factories import (
     CaseFactory,
     HomeVisitFactory,
+    HouseholdMemberFactory,
     IncomeSourceFactory,
     TeamFactory,
     VolunteerFactory,
@@ -214,30 +216,38 @@ def test_thai_digit_ids_are_understood(coordinator_client, center):
     assert Case.objects.get().national_id == national_id(5)
 
 
-def test_another_centres_income_row_in_a_formset_is_never_touched(
-    coordinator_client, case, other_center
+ROW_FORMS = [
+    # (page, formset prefix, the row's factory, a row as posted)
+    ("cases:case-edit", "incomes", IncomeSourceFactory, {"kind": "wages", "amount": "1", "note": "x"}),
+    ("cases:case-edit", "household", HouseholdMemberFactory,
+     {"relation": "child", "name": "x", "monthly_income": "0", "condition": "normal",
+      "can_care_for_self": "on"}),
+    ("cases:visit-create", "incomes", IncomeSourceFactory,
+     {"kind": "wages", "amount": "1", "note": "x"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("whose", ["another centre", "another case of this centre"])
+@pytest.mark.parametrize(("page", "prefix", "factory", "row"), ROW_FORMS)
+def test_a_row_of_another_case_in_a_formset_is_a_form_error(
+    coordinator_client, case, other_center, page, prefix, factory, row, whose
 ):
-    foreign_income = IncomeSourceFactory(case=CaseFactory(center=other_center), amount=700)
-    data = intake_data(version=str(case.version))
-    data.update(
-        formset(
-            "incomes",
-            [{"id": foreign_income.pk, "kind": "wages", "amount": "1", "note": "x"}],
-            initial=1,
-        )
-    )
-    coordinator_client.post(reverse("cases:case-edit", args=[case.pk]), data)
-    foreign_income.refresh_from_db()
-    assert (foreign_income.case.center, foreign_income.kind, foreign_income.amount) == (
-        other_center,
-        "elderly_allowance",
-        700,
-    )
-    # The row was read as a new row of this case: a safe save, in our centre only.
-    assert list(IncomeSource.objects.filter(case=case).values_list("kind", "note")) in (
-        [],
-        [("wages", "x")],
-    )
+    other_case = CaseFactory(center=other_center if whose == "another centre" else case.center)
+    foreign = factory(case=other_case)
+    if page == "cases:case-edit":
+        data = intake_data(version=str(case.version))
+    else:
+        data = {"visit_date": timezone.localdate().isoformat(), "visit_time": "00:01",
+                "purpose": "follow_up"}  # fmt: skip
+    data.update(formset(prefix, [{"id": foreign.pk, **row}], initial=1))
+    before = counts()
+    response = coordinator_client.post(reverse(page, args=[case.pk]), data)
+    assert response.status_code == 200
+    formset_shown = response.context["household" if prefix == "household" else "incomes"]
+    assert "not one of this case" in str(formset_shown.non_form_errors())
+    assert "not one of this case" in response.content.decode()
+    assert counts() == before
+    assert factory._meta.model.objects.get(pk=foreign.pk).case == other_case
 
 
 @pytest.mark.parametrize("version", ["-1", "0", "99999999999999999999", "x", ""])
@@ -274,6 +284,55 @@ def test_another_centres_volunteer_as_visit_participant_is_refused(
     response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
     assert "volunteers" in response.context["form"].errors
     assert not HomeVisit.objects.exists()
+
+
+@pytest.mark.parametrize("whose", ["another centre", "this centre, inactive"])
+def test_a_volunteer_not_offered_on_an_unassigned_cases_visit_is_refused(
+    coordinator_client, center, other_center, whose
+):
+    """The finding: for a case with no team, volunteers with no membership anywhere were
+    offered from every centre (a LEFT JOIN with team_id IS NULL)."""
+    unassigned = CaseFactory(center=center, team=None)
+    if whose == "another centre":
+        stranger = VolunteerFactory(center=other_center)
+    else:
+        stranger = VolunteerFactory(center=center, status=Volunteer.Status.INACTIVE)
+    ours = VolunteerFactory(center=center)
+    page = coordinator_client.get(reverse("cases:visit-create", args=[unassigned.pk]))
+    offered = set(page.context["form"].fields["volunteers"].queryset)
+    assert ours in offered and stranger not in offered
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01", "purpose": "follow_up",
+        "volunteers": [stranger.pk], **formset("incomes", []),
+    }  # fmt: skip
+    response = coordinator_client.post(reverse("cases:visit-create", args=[unassigned.pk]), data)
+    assert "volunteers" in response.context["form"].errors
+    assert not HomeVisit.objects.exists()
+    data["volunteers"] = [ours.pk]
+    response = coordinator_client.post(reverse("cases:visit-create", args=[unassigned.pk]), data)
+    assert response.status_code == 302
+    assert list(HomeVisit.objects.get().volunteers.all()) == [ours]
+
+
+def test_another_visits_submission_token_never_leads_to_that_visit(
+    volunteer_client, case, other_center
+):
+    """A token is looked up among the user's own visits of this case only; any other
+    visit's token, of any centre, is a form error — never a redirect to that visit."""
+    theirs = HomeVisitFactory(case=CaseFactory(center=other_center))
+    theirs.submission_token = uuid.uuid4()
+    theirs.save()
+    ours_by_someone_else = HomeVisitFactory(case=case, submission_token=uuid.uuid4())
+    for foreign in (theirs, ours_by_someone_else):
+        data = {
+            "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01",
+            "purpose": "follow_up", "submission_token": str(foreign.submission_token),
+            **formset("incomes", []),
+        }  # fmt: skip
+        response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+        assert response.status_code == 200
+        assert "already used for another visit" in response.content.decode()
+        assert HomeVisit.objects.filter(case=case).count() == 1
 
 
 def test_another_centres_membership_and_volunteer_are_refused_on_the_team_page(
