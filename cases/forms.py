@@ -495,7 +495,8 @@ class VisitForm(forms.ModelForm):
         # double tap). Any other visit's token is not this form's: refuse it rather
         # than save over it or lead to that visit.
         # A hidden field's error is not shown next to it: the form's own errors are.
-        if token and HomeVisit.objects.filter(submission_token=token).exists():
+        others = HomeVisit.objects.exclude(pk=self.instance.pk)
+        if token and others.filter(submission_token=token).exists():
             self.add_error(
                 None,
                 forms.ValidationError(
