@@ -224,6 +224,12 @@ def test_each_page_answers_each_role_as_the_rules_say(client, world, name, role)
     response = client.post(url) if name in POST_ONLY else client.get(url)
     assert outcome(response) == expected(RULES.get(name, "?"), role, name, world)
     assert_security_headers(response)
+    if response.status_code == 200 and (
+        response.streaming or response.has_header("Content-Disposition")
+    ):
+        # A file or a download (a photo, an export): a person's data, never kept on a
+        # shared phone. A new such answer fails here until it says no-store.
+        assert response.get("Cache-Control") == "no-store", name
 
 
 SECURITY_HEADERS = {
