@@ -70,11 +70,11 @@ def ensure_app_role(owner_url: str) -> None:
     statements += grant_sql(app_role(), append_only_tables())
     connection = psycopg2.connect(owner_url)
     try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            # Workers starting together would otherwise race on the same catalogue rows
-            # ("tuple concurrently updated"); the lock ends with the session.
-            cursor.execute("SELECT pg_advisory_lock(hashtext('coordination.dbroles'))")
+        # One transaction: a running worker never sees the grants revoked and not yet
+        # given back. Workers starting together would race on the same catalogue rows
+        # ("tuple concurrently updated"): the lock queues them.
+        with connection, connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('coordination.dbroles'))")
             for statement in statements:
                 cursor.execute(statement)
     finally:
@@ -138,10 +138,10 @@ END $$""",
 
 def grant_after_migrate(using: str = "default") -> None:
     """post_migrate: new tables get the app role's grants, if that role exists here."""
-    from django.db import connections
+    from django.db import connections, transaction
 
     role = app_role()
-    with connections[using].cursor() as cursor:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone() is None:
             return

@@ -177,3 +177,38 @@ def test_the_app_does_its_work_as_the_app_role(
     assert client.get(reverse("cases:case-detail", args=[case.pk])).status_code == 200
     assert client.get(reverse("cases:case-export", args=[case.pk])).status_code == 200
     assert AccessLog.objects.filter(action__in=["view_case", "export"]).count() == 2
+
+
+def test_create_app_role_prints_the_sql_an_operator_runs():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_app_role", stdout=out)
+    sql = out.getvalue()
+    assert f"CREATE ROLE {app_role()} LOGIN NOSUPERUSER" in sql
+    assert "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public" in sql
+    assert "coordination_accesslog" in sql and "cases_historicalcase" in sql
+    assert "REVOKE UPDATE, DELETE, TRUNCATE" in sql
+
+
+@pytest.mark.parametrize(
+    ("argv", "owner"),
+    [
+        (["manage.py", "migrate"], True),
+        (["manage.py", "anonymise_closed_cases", "--apply"], True),
+        (["manage.py", "create_app_role"], True),
+        (["manage.py", "runserver"], False),
+        (["manage.py", "checkdb"], False),
+        (["gunicorn", "migrate"], False),
+    ],
+)
+def test_only_commands_that_migrate_or_delete_connect_as_the_owner(monkeypatch, argv, owner):
+    import sys
+
+    from coordination.dbroles import connects_as_owner
+
+    monkeypatch.delenv("DJANGO_DB_OWNER", raising=False)
+    monkeypatch.delitem(sys.modules, "pytest")  # as outside the test suite
+    assert connects_as_owner(argv) is owner

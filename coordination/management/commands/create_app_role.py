@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, transaction
 
 from coordination.dbroles import app_role, append_only_tables, grant_sql, role_sql
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             for statement in statements:
                 self.stdout.write(f"{statement};")
             return
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
         self.stdout.write(f"Role {role} created or updated; its grants are applied.")
