@@ -202,10 +202,6 @@ def choice_fields(built: list) -> list[tuple[str, str, forms.ModelChoiceField]]:
     for instance in built:
         if isinstance(instance, BaseFormSet):
             continue  # its forms were recorded one by one
-        if "__prefix__" in (instance.prefix or ""):
-            # A formset's empty form, the template for 'add a row': Django gives its
-            # `id` field every row of the table, but it is never bound, so never chooses.
-            continue
         for field_name, field in instance.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 found.append((type(instance).__name__, field_name, field))
