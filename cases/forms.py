@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -279,11 +279,37 @@ class IncomeSourceForm(BlankExtraRowMixin, forms.ModelForm):
         fields = ["kind", "amount", "note"]
 
 
+class CaseRowsFormSet(BaseInlineFormSet):
+    """One case's rows (household members, incomes). Django's hidden `id` field would
+    accept a row of any case of any centre and then quietly save it as a new row; here
+    it chooses among this case's rows only, and a row of another case is a form error."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        form.fields[self.model._meta.pk.name].queryset = self.get_queryset()
+
+    def clean(self) -> None:
+        super().clean()
+        pk_name = self.model._meta.pk.name
+        if any(pk_name in form.errors for form in self.forms):
+            raise forms.ValidationError(
+                _(
+                    "A row sent with the form is not one of this case's: reload the page and enter it again."
+                ),
+                code="foreign_row",
+            )
+
+
 HouseholdFormSet = inlineformset_factory(
-    Case, HouseholdMember, form=HouseholdMemberForm, extra=2, can_delete=True
+    Case,
+    HouseholdMember,
+    form=HouseholdMemberForm,
+    formset=CaseRowsFormSet,
+    extra=2,
+    can_delete=True,
 )
 IncomeFormSet = inlineformset_factory(
-    Case, IncomeSource, form=IncomeSourceForm, extra=2, can_delete=True
+    Case, IncomeSource, form=IncomeSourceForm, formset=CaseRowsFormSet, extra=2, can_delete=True
 )
 
 
@@ -496,12 +522,7 @@ class VisitForm(forms.ModelForm):
         self.fields["next_visit_due"].help_text = _(
             "Left blank, the next visit is due %(days)d days after this one."
         ) % {"days": case.center.followup_interval_days}
-        members = Volunteer.objects.filter(
-            memberships__team_id=case.team_id, memberships__left_on__isnull=True
-        )
-        if self.instance.pk:  # keep whoever was there, even if they have left the team since
-            members = members | Volunteer.objects.filter(visits=self.instance)
-        self.fields["volunteers"].queryset = members.distinct().order_by("first_name")
+        self.fields["volunteers"].queryset = self.volunteers_to_offer(case)
         existing = self.instance.photos.count() if self.instance.pk else 0
         self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
         if self.photo_room <= 0:
@@ -556,6 +577,43 @@ class VisitForm(forms.ModelForm):
                 )
             data["adl_score"] = total
 
+    def clean_submission_token(self):
+        token = self.cleaned_data.get("submission_token")
+        # The view has already matched a token of the user's own visit of this case (a
+        # double tap). Any other visit's token is not this form's: refuse it rather
+        # than save over it or lead to that visit.
+        # A hidden field's error is not shown next to it: the form's own errors are.
+        others = HomeVisit.objects.exclude(pk=self.instance.pk)
+        if token and others.filter(submission_token=token).exists():
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "This form was already used for another visit: "
+                        "reload the page and enter it again."
+                    ),
+                    code="foreign_token",
+                ),
+            )
+        return token
+
+    def volunteers_to_offer(self, case: Case):
+        """The case's team's active members; for a case with no team yet, the centre's
+        active volunteers — an unassigned case is still visited (the first assessment,
+        an emergency) and the record must say who went. Always of the case's centre only.
+        """
+        own_centre = Volunteer.objects.filter(center_id=case.center_id)
+        if case.team_id is not None:
+            # The membership conditions in one filter(): one join, both on the same row.
+            offered = own_centre.filter(
+                memberships__team_id=case.team_id, memberships__left_on__isnull=True
+            )
+        else:
+            offered = own_centre.active()
+        if self.instance.pk:  # keep whoever was there, even if they have left the team since
+            offered = offered | own_centre.filter(visits=self.instance)
+        return offered.distinct().order_by("first_name")
+
     def clean(self) -> dict:
         data = super().clean()
         self.clean_barthel(data)
@@ -569,6 +627,10 @@ class VisitForm(forms.ModelForm):
                 _("A visit keeps at most 5 photos; %(room)d more can be added.")
                 % {"room": self.photo_room},
             )
+        try:
+            self.instance.check_volunteers(data.get("volunteers") or [])
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error(None, _("The location is incomplete; try again or leave it out."))
         return data
@@ -585,5 +647,11 @@ class VisitForm(forms.ModelForm):
 # The case's income sources, confirmed or updated during a visit. A new row has nothing
 # to delete: leaving it empty is enough.
 VisitIncomeFormSet = inlineformset_factory(
-    Case, IncomeSource, form=IncomeSourceForm, extra=1, can_delete=True, can_delete_extra=False
+    Case,
+    IncomeSource,
+    form=IncomeSourceForm,
+    formset=CaseRowsFormSet,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
 )

@@ -623,6 +623,12 @@ class Case(models.Model):
         return f"{self.center.district_id}-{year_be}-{sequence:04d}"
 
 
+class CaseChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseChildQuerySet:
+        """A case's rows are seen by whoever may see the case."""
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
 class CaseChild(models.Model):
     """Rows that belong to a case carry its centre, so every index leads with it."""
 
@@ -676,6 +682,7 @@ class HouseholdMember(CaseChild):
     )
     can_care_for_self = models.BooleanField(_("can care for self"), default=True)
 
+    objects = CaseChildQuerySet.as_manager()
     history = HistoricalRecords()
 
     # What a coordinator records of a member: the intake form, the admin and the export.
@@ -723,6 +730,7 @@ class IncomeSource(CaseChild):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    objects = CaseChildQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -738,10 +746,8 @@ class IncomeSource(CaseChild):
         return f"{self.get_kind_display()}: {self.amount:,.2f}"
 
 
-class HomeVisitQuerySet(models.QuerySet):
-    def visible_to(self, user) -> HomeVisitQuerySet:
-        """A visit is seen by whoever may see its case."""
-        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+class HomeVisitQuerySet(CaseChildQuerySet):
+    """A visit is seen by whoever may see its case."""
 
 
 class HomeVisit(CaseChild):
@@ -943,6 +949,15 @@ class HomeVisit(CaseChild):
             )
         if errors:
             raise ValidationError(errors)
+
+    def check_volunteers(self, volunteers) -> None:
+        """Only the visit's own centre's volunteers can have been there. Many-to-many
+        rows are not there yet when clean() runs, so the form calls this with its
+        choice; a database trigger (same_centre_guard_visit_volunteer) says it too."""
+        if any(volunteer.center_id != self.center_id for volunteer in volunteers):
+            raise ValidationError(
+                {"volunteers": _("Only volunteers of this coordination centre can be recorded.")}
+            )
 
 
 def visit_photo_path(photo: VisitPhoto, filename: str) -> str:

@@ -525,9 +525,10 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     incomes = VisitIncomeFormSet(request.POST or None, instance=case, prefix="incomes")
     if request.method == "POST":
         token = parse_uuid(request.POST.get("submission_token", ""))
-        already = (
-            HomeVisit.objects.filter(submission_token=token, case=case).first() if token else None
-        )
+        # Only this person's own visit of this case counts as "already saved": a token
+        # taken from anyone else's form must not lead to their visit.
+        own_visits = HomeVisit.objects.filter(case=case, author=user)
+        already = own_visits.filter(submission_token=token).first() if token else None
         if already:  # a double tap or a resubmitted form
             messages.info(request, _("This visit was already saved."))
             return redirect("cases:visit-detail", pk=already.pk)
@@ -535,10 +536,14 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 visit = save_visit(form, incomes, user, logged=True)
             except IntegrityError:
-                # The same form arrived twice at once: the first one won.
-                visit = HomeVisit.objects.get(
+                # The same form arrived twice at once: the first one won. If the token
+                # is someone else's, the form says so (VisitForm.clean_submission_token)
+                # on the next try; it never leads to their visit.
+                visit = own_visits.filter(
                     submission_token=form.cleaned_data["submission_token"]
-                )
+                ).first()
+                if visit is None:
+                    raise
                 messages.info(request, _("This visit was already saved."))
                 return redirect("cases:visit-detail", pk=visit.pk)
             messages.success(request, _("Visit saved."))
@@ -642,7 +647,8 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
         photo.thumbnail if request.GET.get("size") == "thumb" and photo.thumbnail else photo.image
     )
     response = FileResponse(wanted.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
+    # Like the export: a shared phone must not keep a person's photo after logout.
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -1,5 +1,10 @@
+from dataclasses import asdict
+
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -17,3 +22,20 @@ class ThaiFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class CSPEverywhereMiddleware(CSPMiddleware):
+    """django-csp leaves Django's debug 404 and 500 pages without the policy. Every
+    response here carries it in every mode, so that development sends — and the tests
+    see — what production sends."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase):
+        if (
+            response.status_code in (404, 500)
+            and HEADER not in response
+            and not getattr(response, "_csp_exempt", False)
+        ):
+            parts = self.get_policy_parts(request=request, response=response)
+            if policy := build_policy(**asdict(parts)):
+                response[HEADER] = policy
+        return super().process_response(request, response)

@@ -12,6 +12,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from coordination.database import database_url
+from coordination.dbroles import connection_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -85,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "coordination.middleware.CSPEverywhereMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
@@ -118,7 +119,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        database_url(BASE_DIR),
+        connection_url(database_url(BASE_DIR)),
         conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )

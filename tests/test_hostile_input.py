@@ -2,24 +2,36 @@
 500, never anything half-saved, never markup rendered as markup."""
 
 import datetime
+import html
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
-from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
 from tests.cases.helpers import formset, intake_data
 from tests.factories import (
     CaseFactory,
     HomeVisitFactory,
+    HouseholdMemberFactory,
     IncomeSourceFactory,
     TeamFactory,
     VolunteerFactory,
     national_id,
 )
+from tests.images import jpeg_claiming_size, phone_photo, png_of_size, png_with_text_bomb
 from volunteers.models import Team, TeamMembership, Volunteer
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 HUGE = "ก" * 100_000
@@ -214,30 +226,38 @@ def test_thai_digit_ids_are_understood(coordinator_client, center):
     assert Case.objects.get().national_id == national_id(5)
 
 
-def test_another_centres_income_row_in_a_formset_is_never_touched(
-    coordinator_client, case, other_center
+ROW_FORMS = [
+    # (page, formset prefix, the row's factory, a row as posted)
+    ("cases:case-edit", "incomes", IncomeSourceFactory, {"kind": "wages", "amount": "1", "note": "x"}),
+    ("cases:case-edit", "household", HouseholdMemberFactory,
+     {"relation": "child", "name": "x", "monthly_income": "0", "condition": "normal",
+      "can_care_for_self": "on"}),
+    ("cases:visit-create", "incomes", IncomeSourceFactory,
+     {"kind": "wages", "amount": "1", "note": "x"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("whose", ["another centre", "another case of this centre"])
+@pytest.mark.parametrize(("page", "prefix", "factory", "row"), ROW_FORMS)
+def test_a_row_of_another_case_in_a_formset_is_a_form_error(
+    coordinator_client, case, other_center, page, prefix, factory, row, whose
 ):
-    foreign_income = IncomeSourceFactory(case=CaseFactory(center=other_center), amount=700)
-    data = intake_data(version=str(case.version))
-    data.update(
-        formset(
-            "incomes",
-            [{"id": foreign_income.pk, "kind": "wages", "amount": "1", "note": "x"}],
-            initial=1,
-        )
-    )
-    coordinator_client.post(reverse("cases:case-edit", args=[case.pk]), data)
-    foreign_income.refresh_from_db()
-    assert (foreign_income.case.center, foreign_income.kind, foreign_income.amount) == (
-        other_center,
-        "elderly_allowance",
-        700,
-    )
-    # The row was read as a new row of this case: a safe save, in our centre only.
-    assert list(IncomeSource.objects.filter(case=case).values_list("kind", "note")) in (
-        [],
-        [("wages", "x")],
-    )
+    other_case = CaseFactory(center=other_center if whose == "another centre" else case.center)
+    foreign = factory(case=other_case)
+    if page == "cases:case-edit":
+        data = intake_data(version=str(case.version))
+    else:
+        data = {"visit_date": timezone.localdate().isoformat(), "visit_time": "00:01",
+                "purpose": "follow_up"}  # fmt: skip
+    data.update(formset(prefix, [{"id": foreign.pk, **row}], initial=1))
+    before = counts()
+    response = coordinator_client.post(reverse(page, args=[case.pk]), data)
+    assert response.status_code == 200
+    formset_shown = response.context["household" if prefix == "household" else "incomes"]
+    assert "ไม่ใช่ของกรณีนี้" in str(formset_shown.non_form_errors())
+    assert "ไม่ใช่ของกรณีนี้" in response.content.decode()
+    assert counts() == before
+    assert factory._meta.model.objects.get(pk=foreign.pk).case == other_case
 
 
 @pytest.mark.parametrize("version", ["-1", "0", "99999999999999999999", "x", ""])
@@ -274,6 +294,55 @@ def test_another_centres_volunteer_as_visit_participant_is_refused(
     response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
     assert "volunteers" in response.context["form"].errors
     assert not HomeVisit.objects.exists()
+
+
+@pytest.mark.parametrize("whose", ["another centre", "this centre, inactive"])
+def test_a_volunteer_not_offered_on_an_unassigned_cases_visit_is_refused(
+    coordinator_client, center, other_center, whose
+):
+    """The finding: for a case with no team, volunteers with no membership anywhere were
+    offered from every centre (a LEFT JOIN with team_id IS NULL)."""
+    unassigned = CaseFactory(center=center, team=None)
+    if whose == "another centre":
+        stranger = VolunteerFactory(center=other_center)
+    else:
+        stranger = VolunteerFactory(center=center, status=Volunteer.Status.INACTIVE)
+    ours = VolunteerFactory(center=center)
+    page = coordinator_client.get(reverse("cases:visit-create", args=[unassigned.pk]))
+    offered = set(page.context["form"].fields["volunteers"].queryset)
+    assert ours in offered and stranger not in offered
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01", "purpose": "follow_up",
+        "volunteers": [stranger.pk], **formset("incomes", []),
+    }  # fmt: skip
+    response = coordinator_client.post(reverse("cases:visit-create", args=[unassigned.pk]), data)
+    assert "volunteers" in response.context["form"].errors
+    assert not HomeVisit.objects.exists()
+    data["volunteers"] = [ours.pk]
+    response = coordinator_client.post(reverse("cases:visit-create", args=[unassigned.pk]), data)
+    assert response.status_code == 302
+    assert list(HomeVisit.objects.get().volunteers.all()) == [ours]
+
+
+def test_another_visits_submission_token_never_leads_to_that_visit(
+    volunteer_client, case, other_center
+):
+    """A token is looked up among the user's own visits of this case only; any other
+    visit's token, of any centre, is a form error — never a redirect to that visit."""
+    theirs = HomeVisitFactory(case=CaseFactory(center=other_center))
+    theirs.submission_token = uuid.uuid4()
+    theirs.save()
+    ours_by_someone_else = HomeVisitFactory(case=case, submission_token=uuid.uuid4())
+    for foreign in (theirs, ours_by_someone_else):
+        data = {
+            "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01",
+            "purpose": "follow_up", "submission_token": str(foreign.submission_token),
+            **formset("incomes", []),
+        }  # fmt: skip
+        response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+        assert response.status_code == 200
+        assert "ถูกใช้บันทึกการเยี่ยมบ้านครั้งอื่นไปแล้ว" in response.content.decode()
+        assert HomeVisit.objects.filter(case=case).count() == 1
 
 
 def test_another_centres_membership_and_volunteer_are_refused_on_the_team_page(
@@ -421,3 +490,150 @@ def test_a_visit_edit_with_another_cases_photo_or_visit_changes_nothing(
     assert response.status_code == 404
     foreign_visit.refresh_from_db()
     assert foreign_visit.findings == "ของเขา"
+
+
+# Image bombs: a small file can hold an enormous picture.
+
+PEAK_LIMIT_MB = 300
+
+MEASURE = """
+import json, os, sys
+import django
+django.setup()
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from cases.photos import clean_photo
+
+
+def peak_mb():
+    # VmHWM: this process's own peak resident memory (getrusage's maxrss would carry
+    # the parent's peak over from before exec).
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+path = sys.argv[1]
+with open(path, "rb") as handle:
+    upload = SimpleUploadedFile(os.path.basename(path), handle.read())
+before = peak_mb()
+try:
+    clean_photo(upload)
+    outcome = "accepted"
+except forms.ValidationError as error:
+    outcome = error.code
+print(json.dumps({"outcome": outcome, "before_mb": before, "peak_mb": peak_mb()}))
+"""
+
+
+@pytest.fixture(scope="session")
+def hostile_images(tmp_path_factory) -> dict:
+    """Each made once: the large ones take seconds to compress."""
+    folder = tmp_path_factory.mktemp("hostile-images")
+    truncated = phone_photo(folder / "whole.jpg")
+    (folder / "truncated.jpg").write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
+    big_jpeg = folder / "at-the-limit.jpg"
+    Image.new("RGB", (7000, 5700), (200, 200, 200)).save(big_jpeg, "JPEG", quality=50)
+    return {
+        # (file, what the form must answer)
+        "png-13000x13000": (png_of_size(folder / "13000.png", 13000, 13000), "too_many_pixels"),
+        "png-20000x20000": (
+            png_of_size(folder / "20000.png", 20000, 20000, mode="1"),
+            "too_many_pixels",
+        ),
+        "jpeg-bomb-60000x60000": (
+            jpeg_claiming_size(folder / "bomb.jpg", 60000, 60000),
+            "too_many_pixels",
+        ),
+        "jpeg-header-7000x7000-no-pixels": (
+            jpeg_claiming_size(folder / "7000.jpg", 7000, 7000),
+            "too_many_pixels",
+        ),
+        "truncated-jpeg": (folder / "truncated.jpg", "not_an_image"),
+        "png-text-chunk-bomb": (png_with_text_bomb(folder / "text.png"), "not_an_image"),
+        "png-rgba-6300x6300-over-the-alpha-limit": (
+            png_of_size(folder / "6300a.png", 6300, 6300),
+            "too_many_pixels",
+        ),
+        "png-rgba-4470x4470-at-the-alpha-limit": (
+            png_of_size(folder / "4470a.png", 4470, 4470),
+            "accepted",
+        ),
+        "png-rgb-6300x6300-at-the-limit": (
+            png_of_size(folder / "6300.png", 6300, 6300, mode="RGB"),
+            "accepted",
+        ),
+        "jpeg-at-the-limit-7000x5700": (big_jpeg, "accepted"),
+    }
+
+
+HOSTILE_IMAGES = [
+    "png-13000x13000",
+    "png-20000x20000",
+    "jpeg-bomb-60000x60000",
+    "jpeg-header-7000x7000-no-pixels",
+    "truncated-jpeg",
+    "png-text-chunk-bomb",
+    "png-rgba-6300x6300-over-the-alpha-limit",
+    "png-rgba-4470x4470-at-the-alpha-limit",
+    "png-rgb-6300x6300-at-the-limit",
+    "jpeg-at-the-limit-7000x5700",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_IMAGES)
+def test_one_upload_of_a_hostile_image_stays_under_300_mb(hostile_images, name):
+    """Measured in a fresh process: its peak resident memory, Django loaded included."""
+    path, answer = hostile_images[name]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
+    # Nothing here touches the database: a URL that parses is enough, no server starts.
+    env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:9/nothing"
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    print(name, measured)  # shown with -s: the numbers the README quotes
+    assert measured["outcome"] == answer
+    assert measured["peak_mb"] < PEAK_LIMIT_MB, measured
+
+
+# Decoding the accepted ones at the limit is measured in its own process above.
+REFUSED_IMAGES = [name for name in HOSTILE_IMAGES if "at-the" not in name]
+
+
+@pytest.mark.parametrize("name", REFUSED_IMAGES)
+def test_a_hostile_image_on_the_visit_form_is_a_form_error_never_a_500(
+    volunteer_client, case, hostile_images, settings, tmp_path, name
+):
+    settings.MEDIA_ROOT = tmp_path
+    path, answer = hostile_images[name]
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01",
+        "purpose": "follow_up", **formset("incomes", []),
+    }  # fmt: skip
+    with path.open("rb") as handle:
+        data["photos"] = File(handle, name=path.name)
+        response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors.as_data()["photos"]
+    assert error.code == answer
+    assert html.escape(error.messages[0], quote=False) in response.content.decode()
+    assert not HomeVisit.objects.exists() and not VisitPhoto.objects.exists()
+
+
+def test_the_pixel_limit_is_said_in_thai_first(volunteer_client, case, hostile_images):
+    path, _ = hostile_images["png-13000x13000"]
+    data = {
+        "visit_date": timezone.localdate().isoformat(), "visit_time": "00:01",
+        "purpose": "follow_up", **formset("incomes", []),
+    }  # fmt: skip
+    with path.open("rb") as handle:
+        data["photos"] = File(handle, name="big.png")
+        response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    assert "ไม่เกิน 40 ล้านพิกเซล" in response.content.decode()

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files import File
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
-from cases.models import VisitPhoto
+from cases.models import HomeVisit, VisitPhoto
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     VolunteerFactory,
 )
 from tests.images import phone_photo
+from volunteers.models import Volunteer
 
 
 def walk(resolver=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -222,6 +224,84 @@ def test_each_page_answers_each_role_as_the_rules_say(client, world, name, role)
     url = reverse(name, args=world.args.get(name, []))
     response = client.post(url) if name in POST_ONLY else client.get(url)
     assert outcome(response) == expected(RULES.get(name, "?"), role, name, world)
+    assert_security_headers(response)
+    if response.status_code == 200 and (
+        response.streaming or response.has_header("Content-Disposition")
+    ):
+        # A file or a download (a photo, an export): a person's data, never kept on a
+        # shared phone. A new such answer fails here until it says no-store.
+        assert response.get("Cache-Control") == "no-store", name
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def assert_security_headers(response) -> None:
+    """Every answer — page, redirect, 403, 404, 405, file — carries the same headers."""
+    missing = {
+        header: response.get(header)
+        for header, expected_part in SECURITY_HEADERS.items()
+        if expected_part not in (response.get(header) or "")
+    }
+    assert missing == {}, (response.status_code, missing)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_error_answers_carry_the_security_headers_in_every_mode(client, world, settings, debug):
+    """django-csp leaves Django's debug 404 without a policy: the finding."""
+    settings.DEBUG = debug
+    client.force_login(world.users["other_coordinator"])
+    answers = [
+        client.get("/no-such-page/"),  # 404 from the URLconf
+        client.get(reverse("cases:case-detail", args=world.args["cases:case-detail"])),  # 404
+        client.get(reverse("cases:my-cases")),  # 403
+        client.get(reverse("cases:case-status", args=world.args["cases:case-status"])),  # 405
+    ]
+    assert [a.status_code for a in answers] == [404, 404, 403, 405]
+    for answer in answers:
+        assert_security_headers(answer)
+
+
+# Answers holding a person's data are never kept by the browser (a shared phone).
+NO_STORE = {"cases:visit-photo", "cases:case-export"}
+
+
+@pytest.mark.parametrize("name", sorted(NO_STORE))
+def test_personal_files_are_never_cached(client, world, name):
+    client.force_login(world.users["coordinator"])
+    response = client.get(reverse(name, args=world.args[name]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_volunteers_latest_visits_show_only_cases_the_viewer_may_see(client, world):
+    """The finding: a visit of another centre's case, recorded with our volunteer before
+    the same-centre guard existed, showed that case's number and person on our page."""
+    ours = Volunteer.objects.get(pk=world.args["volunteers:volunteer-detail"][0])
+    theirs = HomeVisit.objects.exclude(center_id=ours.center_id).select_related("case").get()
+    own = HomeVisit.objects.filter(center_id=ours.center_id).select_related("case").get()
+    with connection.cursor() as cursor:  # the data as it was before the database guard
+        cursor.execute(
+            "ALTER TABLE cases_homevisit_volunteers DISABLE TRIGGER same_centre_guard_visit_volunteer"
+        )
+        theirs.volunteers.add(ours)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left pending
+        cursor.execute(
+            "ALTER TABLE cases_homevisit_volunteers ENABLE TRIGGER same_centre_guard_visit_volunteer"
+        )
+    own.volunteers.add(ours)
+    client.force_login(world.users["coordinator"])
+    response = client.get(reverse("volunteers:volunteer-detail", args=[ours.pk]))
+    page = response.content.decode()
+    assert own.case.number in page
+    assert theirs.case.number not in page and theirs.case.first_name not in page
+    assert list(response.context["visits"]) == [own]
 
 
 def admin_url(name: str) -> str:

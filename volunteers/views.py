@@ -91,7 +91,11 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("team")
         .order_by("next_visit_due", "number")
     )
-    visits = volunteer.visits.select_related("case").order_by("-visited_at")[:10]
+    # Only visits of cases the viewer may see: a volunteer may have been recorded on a
+    # visit of a case this viewer has no business with.
+    visits = (
+        volunteer.visits.visible_to(request.user).select_related("case").order_by("-visited_at")
+    )[:10]
     return render(
         request,
         "volunteers/volunteer_detail.html",
