@@ -7,6 +7,7 @@ from coordination.models import TargetGroup
 from tests.factories import VolunteerFactory
 from tests.forms.rendered import (
     assert_renders_every_field,
+    confirm_and_follow,
     form_posting_to,
     form_with_field,
     submit_and_follow,
@@ -77,7 +78,7 @@ def test_a_coordinator_removes_a_member_and_the_membership_is_kept_as_history(
         team_page(app, team, coordinator),
         reverse("volunteers:team-end-membership", args=[team.pk, membership.pk]),
     )
-    page = submit_and_follow(rendered)
+    page = confirm_and_follow(rendered)
 
     assert f"{volunteer_on_team} ออกจากทีมแล้ว" in page.text
     membership.refresh_from_db()
