@@ -577,6 +577,41 @@ def empty_schema(settings_dict: dict, dbname: str) -> None:
         connection.close()
 
 
+def database_url_of(settings_dict: dict, dbname: str) -> str:
+    """A DATABASE_URL for `dbname` on the same server, as the owner (for a child process)."""
+    from urllib.parse import quote, urlencode
+
+    params = conninfo(settings_dict, dbname)
+    host = params.pop("host", "")
+    port = params.pop("port", "")
+    user = quote(params.pop("user", ""), safe="")
+    password = quote(str(settings_dict.get("PASSWORD") or ""), safe="")
+    name = quote(params.pop("dbname"), safe="")
+    if host.startswith("/"):  # a Unix socket folder goes in the query
+        params["host"], host = host, ""
+    netloc = f"{user}:{password}@{host}" + (f":{port}" if port else "")
+    query = urlencode(params)
+    return f"postgresql://{netloc}/{name}" + (f"?{query}" if query else "")
+
+
+def grant_app_role(settings_dict: dict, dbname: str) -> bool:
+    """The dump holds no grants (--no-privileges): give the app role its own again, if it
+    exists on this server. One transaction, as dbroles does."""
+    from coordination.dbroles import app_role, append_only_tables, grant_sql
+
+    connection = connect(settings_dict, dbname)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app_role()])
+            if cursor.fetchone() is None:
+                return False
+            for statement in grant_sql(app_role(), append_only_tables()):
+                cursor.execute(statement)
+            return True
+    finally:
+        connection.close()
+
+
 def database_has_data(settings_dict: dict, dbname: str) -> bool:
     connection = connect(settings_dict, dbname)
     try:

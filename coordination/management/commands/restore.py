@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -9,9 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from coordination import backup
-from coordination.dbroles import grant_after_migrate
-
-TARGET_ALIAS = "restore_target"
 
 
 class Command(BaseCommand):
@@ -78,19 +77,34 @@ class Command(BaseCommand):
 
     def finish(self, dbname: str, settings_dict: dict, pending: list) -> None:
         """Migrations of a newer app, then the app role's grants (the dump has none)."""
-        alias = DEFAULT_DB_ALIAS
-        if dbname != settings_dict["NAME"]:
-            alias = TARGET_ALIAS
-            connections.settings[alias] = {**settings_dict, "NAME": dbname}
-        try:
-            if pending:
-                self.stdout.write(f"migrations: {len(pending)} newer than the archive, applying")
-                call_command("migrate", database=alias, interactive=False, verbosity=0)
+        if pending:
+            self.stdout.write(f"migrations: {len(pending)} newer than the archive, applying")
+            if dbname == settings_dict["NAME"]:
+                call_command("migrate", interactive=False, verbosity=0)
             else:
-                grant_after_migrate(using=alias)
-        finally:
-            if alias != DEFAULT_DB_ALIAS:
-                connections[alias].close()
-                del connections[alias]
-                del connections.settings[alias]
+                # Another database: a `migrate` of its own, pointed at it (this process's
+                # connections are Django's settings', made once).
+                environment = {
+                    **{k: v for k, v in os.environ.items() if k != "DATABASE_OWNER_URL"},
+                    "DATABASE_URL": backup.database_url_of(settings_dict, dbname),
+                    "DJANGO_DB_OWNER": "1",
+                }
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        str(Path(settings.BASE_DIR) / "manage.py"),
+                        "migrate",
+                        "--noinput",
+                        "--verbosity",
+                        "0",
+                    ],  # fmt: skip
+                    env=environment,
+                    capture_output=True,
+                    text=True,
+                )
+                if result.returncode != 0:
+                    said = (result.stderr.strip().splitlines() or ["no reason given"])[-1]
+                    raise backup.BackupError(f"the migrations failed after the restore: {said}")
+        else:
+            backup.grant_app_role(settings_dict, dbname)
         self.stdout.write("Restore complete.")
