@@ -239,17 +239,10 @@ def test_an_encrypted_archive_round_trips_and_hides_its_contents(db, media, tmp_
     with pytest.raises(CommandError, match="is encrypted: set BACKUP_PASSPHRASE"):
         run("verify-backup", str(archive))
 
+    # Damage of every kind is tested in test_sealed.py; here the message the operator reads.
     monkeypatch.setenv("BACKUP_PASSPHRASE", "ม้าลาย correct horse")
-    tampered = bytearray(data)
-    tampered[len(data) // 2] ^= 1
-    archive.write_bytes(bytes(tampered))
-    with pytest.raises(CommandError, match="damaged: encrypted part \\d+ fails its check"):
-        run("verify-backup", str(archive))
-    archive.write_bytes(data[: 100 + 64 * 1024 * 2])  # cut on no particular boundary
-    with pytest.raises(CommandError, match="cut short"):
-        run("verify-backup", str(archive))
-    archive.write_bytes(data[: 63 + 2 * (64 * 1024 + 16)])  # cut right after a whole chunk
-    with pytest.raises(CommandError, match="cut short"):
+    archive.write_bytes(data[: 100 + 64 * 1024 * 2])
+    with pytest.raises(CommandError, match="cannot be used: the archive is .*cut short"):
         run("verify-backup", str(archive))
 
 
