@@ -8,6 +8,8 @@ import os
 import resource
 import shutil
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -104,28 +106,57 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_and_every_photo(
     case = CaseFactory(center=center, first_name="สมศรี", problems="บ้านทรุด")
     HouseholdMemberFactory(case=case, name="หลานชาย", age=12)
     visit = HomeVisitFactory(case=case, findings="หลังคารั่ว")
-    for number in range(2):
+    for number in range(3):
         image, thumbnail = clean_photo(upload(phone_photo(tmp_path / f"p{number}.jpg")))
         VisitPhoto.objects.create(visit=visit, image=image, thumbnail=thumbnail)
-    AccessLog.objects.create(
-        user=coordinator, action=AccessLog.Action.choices[0][0], case_id=case.pk, center=center
-    )
+    lost = VisitPhoto.objects.last().thumbnail
+    Path(lost.path).unlink()  # a disk error lost it before any backup
     photos = {
         path.relative_to(media): path.read_bytes() for path in media.rglob("*") if path.is_file()
     }
-    assert len(photos) == 4  # two photos, two thumbnails, real JPEG files
+    assert len(photos) == 5  # real JPEG files
     live = connection.settings_dict["NAME"]
 
-    said = run("backup", "--to", str(tmp_path / "archives"))
+    # Visits are being logged all through the backup.
+    stop, logged = threading.Event(), []
+
+    def log_visits() -> None:
+        try:
+            while not stop.is_set():
+                logged.append(
+                    AccessLog.objects.create(user=coordinator, action="view_case", case_id=case.pk)
+                )
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=log_visits)
+    writer.start()
+    while not logged:
+        time.sleep(0.01)
+    try:
+        said = run("backup", "--to", str(tmp_path / "archives"))
+    finally:
+        stop.set()
+        writer.join()
     archive = only_archive(tmp_path / "archives")
-    assert "database:" in said and "media: 4 files" in said and f"archive: {archive}" in said
+    assert "database:" in said and "media: 5 files" in said and f"archive: {archive}" in said
+    assert "WARNING: 1 photos in the database are missing" in said
     assert archive.stat().st_mode & 0o077 == 0  # people's data: the owner's eyes only
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile(backup.MANIFEST).read())
+    assert manifest["media"]["missing"] == [lost.name]
+    in_backup = manifest["row_counts"]["coordination_accesslog"]
+    assert 0 < in_backup < len(logged)  # the snapshot: some rows before it, some after
 
     shutil.rmtree(media)  # the disk is gone
     with backup.temporary_database(connection.settings_dict) as drill:
         said = run("restore", str(archive), "--into", drill)
         assert "as the manifest counts" in said and "Restore complete." in said
-        assert table_rows(drill) == table_rows(live)
+        restored, now = table_rows(drill), table_rows(live)
+        log_ids = [row[0] for row in restored.pop("coordination_accesslog")]
+        assert log_ids == sorted(entry.pk for entry in logged)[:in_backup]
+        now.pop("coordination_accesslog")
+        assert restored == now  # every other row of every table, as it was
         restored = {
             path.relative_to(media): path.read_bytes()
             for path in media.rglob("*")
@@ -136,8 +167,22 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_and_every_photo(
         # Now it holds data: a second restore must be asked for.
         with pytest.raises(CommandError, match="holds data.*--force"):
             run("restore", str(archive), "--into", drill)
-        said = run("restore", str(archive), "--into", drill, "--force")
-        assert table_rows(drill) == table_rows(live)
+        run("restore", str(archive), "--into", drill, "--force")
+        assert len(table_rows(drill)["coordination_accesslog"]) == in_backup
+
+
+def test_photos_written_after_the_snapshot_are_kept_and_noted(db, media, tmp_path):
+    (media / "early.jpg").write_bytes(b"before")
+    late = media / "late.jpg"
+    late.write_bytes(b"after")
+    later = time.time() + 3600  # as if written while the dump ran
+    os.utime(late, (later, later))
+    said = run("backup", "--to", str(tmp_path / "archives"))
+    assert "media: 1 written after the database snapshot (kept, noted)" in said
+    with tarfile.open(only_archive(tmp_path / "archives")) as tar:
+        manifest = json.loads(tar.extractfile(backup.MANIFEST).read())
+    assert manifest["media"]["written_after_snapshot"] == ["late.jpg"]
+    assert {"media/early.jpg", "media/late.jpg"} <= set(manifest["parts"])
 
 
 def test_verify_backup_restores_into_a_temporary_database_and_leaves_none(plain_archive):
