@@ -36,6 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 
 from coordination import sealed
@@ -296,9 +297,10 @@ def _write(settings_dict, media_root, folder, work, passphrase, now, say) -> Wri
     try:
         connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
         with connection.cursor() as cursor:
+            # Taken just before: a photo written at the very moment is noted, not missed.
+            snapshot_at = datetime.now().timestamp()
             cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
             snapshot, server_version = cursor.fetchone()
-            snapshot_at = datetime.now().timestamp()
             manifest["server_version"] = server_version
             manifest["row_counts"] = row_counts(cursor)
             cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
@@ -570,7 +572,15 @@ def empty_schema(settings_dict: dict, dbname: str) -> None:
     connection = connect(settings_dict, dbname)
     try:
         with connection, connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            # The app, still serving, would hold locks: say so rather than wait forever.
+            cursor.execute("SET lock_timeout = '10s'")
+            try:
+                cursor.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            except psycopg2.errors.LockNotAvailable:
+                raise BackupError(
+                    f"the database {dbname} is in use: stop the app (gunicorn, make run), "
+                    "then restore"
+                ) from None
             cursor.execute("CREATE SCHEMA public")
             cursor.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
     finally:

@@ -85,7 +85,8 @@ class SealingWriter(io.RawIOBase):
         return len(data)
 
     def close(self) -> None:
-        if not self.closed:
+        # Not after a failed write (a full disk): the output is gone; `out` may be closed.
+        if not self.closed and not self._out.closed:
             self._emit(bytes(self._buffer), last=True)
             self._buffer.clear()
         super().close()

@@ -294,7 +294,12 @@ def test_an_encrypted_archive_round_trips_and_hides_its_contents(db, media, tmp_
 # --- a full disk -----------------------------------------------------------------------
 
 
-def test_a_full_disk_leaves_no_archive_and_no_half_written_file(db, media, tmp_path):
+@pytest.mark.parametrize("passphrase", [None, "ม้าลาย"])
+def test_a_full_disk_leaves_no_archive_and_no_half_written_file(
+    db, media, tmp_path, monkeypatch, passphrase
+):
+    if passphrase:
+        monkeypatch.setenv("BACKUP_PASSPHRASE", passphrase)
     (media / "big.bin").write_bytes(os.urandom(3 * 2**20))
     folder = tmp_path / "archives"
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
