@@ -273,7 +273,7 @@ def test_an_encrypted_archive_round_trips_and_hides_its_contents(db, media, tmp_
     archive = only_archive(tmp_path / "archives")
     assert archive.name.endswith(".tar.enc") and "encrypted" in said
     data = archive.read_bytes()
-    assert b"manifest" not in data and b"11/2" not in data and b"PGDMP" not in data
+    assert b"manifest" not in data and "สมศรี".encode() not in data and b"PGDMP" not in data
     said = run("verify-backup", str(archive))
     assert "OK:" in said
 
@@ -283,12 +283,7 @@ def test_an_encrypted_archive_round_trips_and_hides_its_contents(db, media, tmp_
     monkeypatch.delenv("BACKUP_PASSPHRASE")
     with pytest.raises(CommandError, match="is encrypted: set BACKUP_PASSPHRASE"):
         run("verify-backup", str(archive))
-
-    # Damage of every kind is tested in test_sealed.py; here the message the operator reads.
-    monkeypatch.setenv("BACKUP_PASSPHRASE", "ม้าลาย correct horse")
-    archive.write_bytes(data[: 100 + 64 * 1024 * 2])
-    with pytest.raises(CommandError, match="cannot be used: the archive is .*cut short"):
-        run("verify-backup", str(archive))
+    # Damage of every kind (changed, reordered, cut short) is tested in test_sealed.py.
 
 
 # --- a full disk -----------------------------------------------------------------------
