@@ -264,6 +264,11 @@ def backup(
     now: datetime,
     say: Say,
 ) -> Written:
+    if folder.resolve().is_relative_to(media_root.resolve()):
+        raise BackupError(
+            f"{folder} is inside the photos folder {media_root}: each backup would hold "
+            "the ones before it; choose another folder"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     with _folder_lock(folder):
         for stray in folder.glob(f".{PREFIX}*.partial"):  # a run that died: never whole

@@ -350,6 +350,12 @@ def test_backup_prunes_by_date_as_configured_and_touches_nothing_else(
     assert f"pruned: {old[0].name}" in said and f"pruned: {old[1].name}" in said
 
 
+def test_archives_are_not_written_inside_the_photos_folder(db, media):
+    with pytest.raises(CommandError, match="inside the photos folder"):
+        run("backup", "--to", str(media / "backups"))
+    assert not (media / "backups").exists()
+
+
 def test_backup_restore_and_verify_connect_as_the_owner(monkeypatch):
     import sys
 
