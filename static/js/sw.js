@@ -1,0 +1,186 @@
+// The service worker (served at /sw.js by coordination/pwa.py so that it controls every
+// page). It keeps two things on the phone:
+// - the app shell (CSS, JS, fonts, icons): static files, hashed in production, so a
+//   copy never goes stale; kept whoever is logged in;
+// - one user's pages (my cases, their open cases and visit forms, photos they opened),
+//   in a cache named after that user, deleted when anyone else (or no one) is logged in,
+//   and never served after the session's expiry.
+// Waiting visits are not here but in IndexedDB (static/js/offline.js).
+"use strict";
+
+const SHELL = "shell-v1";
+const META = "meta-v1";
+const META_URL = "/__offline-meta";
+const PAGES_PREFIX = "pages-";
+// What may be kept: a volunteer's pages, and photos they opened themselves.
+const KEEPABLE = [
+  /^\/cases\/mine\/$/,
+  /^\/cases\/\d+\/$/,
+  /^\/cases\/\d+\/visits\/new\/$/,
+  /^\/cases\/photos\/\d+\/$/,
+];
+
+self.addEventListener("install", function () {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+async function readMeta() {
+  const cache = await caches.open(META);
+  const response = await cache.match(META_URL);
+  return response ? response.json() : { user: null, expires: 0, missing: "" };
+}
+
+async function writeMeta(meta) {
+  const cache = await caches.open(META);
+  await cache.put(META_URL, new Response(JSON.stringify(meta)));
+}
+
+async function dropPagesExcept(keep) {
+  const names = await caches.keys();
+  await Promise.all(
+    names
+      .filter(function (name) { return name.startsWith(PAGES_PREFIX) && name !== keep; })
+      .map(function (name) { return caches.delete(name); })
+  );
+}
+
+function pagesOf(user) {
+  return PAGES_PREFIX + user;
+}
+
+function keepable(url) {
+  const parsed = new URL(url);
+  return parsed.origin === self.location.origin && KEEPABLE.some(function (pattern) {
+    return pattern.test(parsed.pathname);
+  });
+}
+
+// The page tells who is logged in (nobody on the login page) and what to keep.
+async function setUser(message) {
+  const meta = await readMeta();
+  const user = message.user || null;
+  if (meta.user !== user || !user) {
+    await dropPagesExcept(user ? pagesOf(user) : null);
+  }
+  const next = {
+    user: user,
+    expires: user ? message.expires : 0,
+    missing: message.missing || meta.missing || "",
+    refreshed: meta.user === user ? meta.refreshed || 0 : 0,
+  };
+  await writeMeta(next);
+  if (message.shell && message.shell.length) {
+    const shell = await caches.open(SHELL);
+    await Promise.all(message.shell.map(async function (url) {
+      if (!(await shell.match(url))) {
+        try { await shell.add(url); } catch (error) { /* offline: next time */ }
+      }
+    }));
+  }
+  if (user && message.pages && (message.refresh || Date.now() - next.refreshed > 5 * 60 * 1000)) {
+    await refreshPages(user, message.pages);
+  }
+}
+
+// Fetches the list of this user's pages, then each page; drops pages no longer listed
+// (a case closed or moved to another team). Stops quietly when the signal goes.
+async function refreshPages(user, listUrl) {
+  let list;
+  try {
+    const response = await fetch(listUrl, { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok || response.redirected) return;
+    list = await response.json();
+  } catch (error) {
+    return;
+  }
+  if (String(list.user) !== String(user)) return; // another login in the meantime
+  const cache = await caches.open(pagesOf(user));
+  const wanted = new Set(list.urls.map(function (url) { return new URL(url, self.location.origin).href; }));
+  for (const url of wanted) {
+    try {
+      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch (error) {
+      return;
+    }
+  }
+  for (const request of await cache.keys()) {
+    if (!wanted.has(request.url) && !/\/cases\/photos\//.test(request.url)) {
+      await cache.delete(request);
+    }
+  }
+  const meta = await readMeta();
+  if (meta.user === user) {
+    meta.expires = list.expires;
+    meta.refreshed = Date.now();
+    await writeMeta(meta);
+  }
+}
+
+self.addEventListener("message", function (event) {
+  const data = event.data || {};
+  if (data.type === "user") event.waitUntil(setUser(data));
+});
+
+async function fromNetworkOrCache(event) {
+  const request = event.request;
+  const meta = await readMeta();
+  try {
+    const response = await fetch(request);
+    if (meta.user && response.ok && !response.redirected && keepable(request.url)) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(pagesOf(meta.user)).then(function (cache) {
+        return cache.put(request.url, copy);
+      }));
+    }
+    return response;
+  } catch (error) {
+    if (meta.user && meta.expires > Date.now()) {
+      const cache = await caches.open(pagesOf(meta.user));
+      const kept = await cache.match(request.url, { ignoreSearch: true });
+      if (kept) return kept;
+    } else if (meta.user) {
+      await dropPagesExcept(null); // the session is over: so are its pages
+    }
+    return new Response(
+      "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+        "<title>Offline</title><p style='font:1.2rem sans-serif;padding:1rem'>" +
+        (meta.missing || "Offline") + "</p>",
+      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
+    );
+  }
+}
+
+async function shellFirst(request) {
+  const shell = await caches.open(SHELL);
+  const kept = await shell.match(request);
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok) shell.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", function (event) {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fromNetworkOrCache(event));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(shellFirst(request));
+  }
+});
+
+// Background Sync: the waiting visits are sent by an open page of the app (it reads the
+// form's CSRF token and the server's messages); the worker wakes the pages up.
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "send-visits") return;
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (clients) {
+    clients.forEach(function (client) { client.postMessage({ type: "sync" }); });
+  }));
+});
