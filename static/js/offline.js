@@ -169,7 +169,24 @@ async function saveOnPhone() {
   return visit;
 }
 
+// A kept form was made when it was fetched: a new visit is of today, now.
+function today() {
+  const date = form.querySelector("#id_visit_date");
+  const time = form.querySelector("#id_visit_time");
+  const now = new Date();
+  const shown = date && /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(date.value);
+  if (shown) {
+    const buddhist = parseInt(shown[3], 10) >= 2400; // as the server wrote it (Thai or English)
+    date.value = String(now.getDate()).padStart(2, "0") + "/" + String(now.getMonth() + 1).padStart(2, "0") +
+      "/" + (now.getFullYear() + (buddhist ? 543 : 0));
+  }
+  if (time && /^\d{2}:\d{2}/.test(time.value)) {
+    time.value = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+}
+
 if (form && user) {
+  if (!navigator.onLine && !editing) today();
   if (editing) {
     getVisit(editing).then(function (visit) {
       if (!visit) return;
@@ -249,7 +266,8 @@ async function showWaiting() {
   });
   list.hidden = visits.length === 0;
   const status = document.getElementById("waiting-status");
-  if (status && sessionStorage.getItem("offline-saved")) {
+  const kept = new URLSearchParams(location.search).has("kept"); // by the worker (sw.js)
+  if (status && (sessionStorage.getItem("offline-saved") || kept)) {
     sessionStorage.removeItem("offline-saved");
     status.textContent = words.saved;
   }

@@ -13,12 +13,15 @@ const META = "meta-v1";
 const META_URL = "/__offline-meta";
 const PAGES_PREFIX = "pages-";
 // What may be kept: a volunteer's pages, and photos they opened themselves.
+// Not the visit form: a form seen online is submitted online, and its submission token
+// must never be submitted again from a kept copy (that would read as "already saved").
+// Forms are kept only by refreshPages, whose copies are never shown online.
 const KEEPABLE = [
   /^\/cases\/mine\/$/,
   /^\/cases\/\d+\/$/,
-  /^\/cases\/\d+\/visits\/new\/$/,
   /^\/cases\/photos\/\d+\/$/,
 ];
+const VISIT_FORM = /^\/cases\/(\d+)\/visits\/new\/$/;
 
 self.addEventListener("install", function () {
   self.skipWaiting();
@@ -164,11 +167,95 @@ async function shellFirst(request) {
   return response;
 }
 
+// The outbox of static/js/offline.js (same database, same record).
+function openOutbox() {
+  return new Promise(function (resolve, reject) {
+    const request = indexedDB.open("visits-outbox", 1);
+    request.onupgradeneeded = function () {
+      request.result.createObjectStore("visits", { keyPath: "token" });
+    };
+    request.onsuccess = function () { resolve(request.result); };
+    request.onerror = function () { reject(request.error); };
+  });
+}
+
+async function keepInOutbox(make) {
+  const db = await openOutbox();
+  return new Promise(function (resolve, reject) {
+    const tx = db.transaction("visits", "readwrite");
+    const store = tx.objectStore("visits");
+    let record;
+    make(store, function (value) { record = value; store.put(value); });
+    tx.oncomplete = function () { db.close(); resolve(record); };
+    tx.onerror = function () { db.close(); reject(tx.error); };
+  });
+}
+
+function unescapeHtml(text) {
+  return text.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+// A visit form sent while the phone believed it had a signal, and the network failed
+// ("lie-fi"): the visit is kept in the outbox rather than lost on the browser's error page.
+async function sendOrKeep(event, caseId) {
+  const request = event.request;
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const meta = await readMeta();
+    if (!meta.user) return Response.error();
+    const data = await copy.formData();
+    const fields = [];
+    const photos = [];
+    for (const [name, value] of data.entries()) {
+      if (name === "csrfmiddlewaretoken" || name === "submission_token") continue;
+      if (typeof value === "string") fields.push([name, value]);
+      else if (value.size) photos.push({ name: value.name, blob: value });
+    }
+    const path = new URL(request.url).pathname;
+    const caseUrl = path.replace(/visits\/new\/$/, "");
+    const kept = await caches.open(pagesOf(meta.user)).then(function (cache) {
+      return cache.match(new URL(path, self.location.origin).href);
+    });
+    const html = kept ? await kept.text() : "";
+    const name = /data-case-name="([^"]*)"/.exec(html);
+    const pageToken = String(data.get("submission_token") || "");
+    await keepInOutbox(function (store, put) {
+      const existing = store.get(pageToken || "-");
+      existing.onsuccess = function () {
+        put({
+          // The form's token, unless a visit on the phone already has it (two visits
+          // from one kept form): then one of its own.
+          token: pageToken && !existing.result ? pageToken : crypto.randomUUID(),
+          user: String(meta.user),
+          caseId: caseId,
+          caseName: name ? unescapeHtml(name[1]) : "",
+          caseUrl: caseUrl,
+          action: path,
+          fields: fields,
+          photos: photos,
+          savedAt: Date.now(),
+          status: "waiting",
+          message: "",
+        });
+      };
+    });
+    return Response.redirect(caseUrl + "?kept=1", 303);
+  }
+}
+
 self.addEventListener("fetch", function (event) {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  const visitForm = VISIT_FORM.exec(url.pathname);
+  if (request.method === "POST" && request.mode === "navigate" && visitForm) {
+    event.respondWith(sendOrKeep(event, visitForm[1]));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(fromNetworkOrCache(event));
   } else if (url.pathname.startsWith("/static/")) {

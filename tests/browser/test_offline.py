@@ -287,3 +287,35 @@ def test_the_manifest_makes_the_app_installable(homes, live_server, browser):
     )
     assert registration == "/"
     context.close()
+
+
+def test_a_visit_whose_sending_fails_on_the_way_is_kept_on_the_phone_not_lost(
+    homes, live_server, browser
+):
+    """The phone thinks it has a signal; the network fails under the form ("lie-fi")."""
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
+    assert page.locator("#offline-banner").is_hidden()
+    page.fill("#id_findings", "ส่งไม่ถึงแต่ไม่หาย")
+    page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").check()
+
+    create_url = "**" + reverse("cases:visit-create", args=[case.pk])
+    phone.route(
+        create_url,
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_role("button", name="บันทึกการเยี่ยม").click()
+    page.wait_for_url("**" + reverse("cases:case-detail", args=[case.pk]) + "?kept=1")
+    assert "รอส่ง" in page.locator("#waiting-visits").inner_text()
+    assert "บันทึกไว้ในเครื่องนี้แล้ว" in page.locator("#waiting-status").inner_text()
+    assert HomeVisit.objects.count() == 0
+
+    phone.unroute(create_url)
+    page.reload()
+    wait_until_sent(page)
+    assert HomeVisit.objects.get().findings == "ส่งไม่ถึงแต่ไม่หาย"
+    phone.close()
