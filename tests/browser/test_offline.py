@@ -262,13 +262,29 @@ def test_journey_two_homes_without_a_signal_on_a_phone(
     record_offline(page, live_server, two, "บ้านที่สอง ต้องการรถเข็น")
     page.goto(live_server.url + reverse("cases:my-cases"))
     assert page.locator(".waiting-visit").count() == 2
+    sizes = page.locator(".waiting-visit a, .waiting-visit button").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })"
+    )
+    assert len(sizes) == 4 and all(min(size) >= 44 for size in sizes), sizes
+
+    # Corrected while it waits: the form opens with what was recorded.
+    first = page.locator(".waiting-visit").filter(has_text=one.full_name)
+    first.get_by_role("link", name="แก้ไข").click()
+    page.wait_for_url("**?waiting=*")
+    assert page.input_value("#id_findings") == "บ้านที่หนึ่ง หลังคารั่ว"
+    assert page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").is_checked()
+    page.fill("#id_findings", "บ้านที่หนึ่ง หลังคารั่ว ต้องซ่อมด่วน")
+    page.get_by_role("button", name="บันทึกการเยี่ยม").click()
+    page.wait_for_url(live_server.url + reverse("cases:case-detail", args=[one.pk]))
+    page.goto(live_server.url + reverse("cases:my-cases"))
+    assert page.locator(".waiting-visit").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
     screenshot(page, "offline-waiting-visits-phone")
 
     phone.set_offline(False)
     wait_until_sent(page)
-    assert HomeVisit.objects.filter(case=one, findings="บ้านที่หนึ่ง หลังคารั่ว").count() == 1
+    assert HomeVisit.objects.filter(case=one, findings="บ้านที่หนึ่ง หลังคารั่ว ต้องซ่อมด่วน").count() == 1
     assert HomeVisit.objects.filter(case=two, findings="บ้านที่สอง ต้องการรถเข็น").count() == 1
     assert HomeVisit.objects.count() == 2
     phone.close()
