@@ -6,9 +6,11 @@ the paths under its own URL, and it must control /cases/. Both it and the manife
 public like the login page: the browser fetches them for the login page too (which
 empties the phone's cache), and they hold nothing personal."""
 
+import datetime
 import json
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sessions.models import Session
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
@@ -60,6 +62,19 @@ def manifest(request: HttpRequest) -> HttpResponse:
     )
 
 
+def session_end(request: HttpRequest) -> datetime.datetime:
+    """When this session really ends: a stored session ends 8 hours after it was last
+    saved (at login), not 8 hours after this request, which is what
+    `get_expiry_date()` counts from."""
+    key = request.session.session_key
+    stored = (
+        Session.objects.filter(session_key=key).values_list("expire_date", flat=True).first()
+        if key
+        else None
+    )
+    return stored or request.session.get_expiry_date()
+
+
 @require_GET
 def offline_pages(request: HttpRequest) -> JsonResponse:
     """What this user's phone keeps: for a volunteer, my cases and each open case's page
@@ -81,7 +96,7 @@ def offline_pages(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(
         {
             "user": user.pk,
-            "expires": int(request.session.get_expiry_date().timestamp() * 1000),
+            "expires": int(session_end(request).timestamp() * 1000),
             "urls": urls,
         }
     )

@@ -75,7 +75,6 @@ async function startWorker() {
   ready.active.postMessage({
     type: "user",
     user: user || null,
-    expires: parseInt(app.dataset.expires, 10) || 0,
     pages: app.dataset.pages,
     missing: words.missing,
     shell: shell,
@@ -265,6 +264,7 @@ async function showWaiting() {
     items.append(item);
   });
   list.hidden = visits.length === 0;
+  list.dataset.shown = "1"; // read from the phone (tests wait for it)
   const status = document.getElementById("waiting-status");
   const kept = new URLSearchParams(location.search).has("kept"); // by the worker (sw.js)
   if (status && (sessionStorage.getItem("offline-saved") || kept)) {

@@ -71,7 +71,8 @@ async function setUser(message) {
   }
   const next = {
     user: user,
-    expires: user ? message.expires : 0,
+    // The session's end comes with the list of pages (refreshPages), from the server.
+    expires: user && meta.user === user ? meta.expires : 0,
     missing: message.missing || meta.missing || "",
     refreshed: meta.user === user ? meta.refreshed || 0 : 0,
   };
@@ -101,6 +102,10 @@ async function refreshPages(user, listUrl) {
     return;
   }
   if (String(list.user) !== String(user)) return; // another login in the meantime
+  const before = await readMeta();
+  if (before.user !== user) return;
+  before.expires = list.expires; // first: a page kept below is shown only before it
+  await writeMeta(before);
   const cache = await caches.open(pagesOf(user));
   const wanted = new Set(list.urls.map(function (url) { return new URL(url, self.location.origin).href; }));
   for (const url of wanted) {
@@ -118,7 +123,6 @@ async function refreshPages(user, listUrl) {
   }
   const meta = await readMeta();
   if (meta.user === user) {
-    meta.expires = list.expires;
     meta.refreshed = Date.now();
     await writeMeta(meta);
   }

@@ -78,7 +78,14 @@ def record_offline(page, live_server, case: Case, findings: str, photo=None) -> 
         page.set_input_files("#id_photos", str(photo))
     page.get_by_role("button", name="บันทึกการเยี่ยม").click()
     page.wait_for_url(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+    page.locator(".waiting-visit").first.wait_for()  # read from IndexedDB after the page
     assert "รอส่ง" in page.locator("#waiting-visits").inner_text()
+
+
+def waiting_list_read(page):
+    """The waiting list once offline.js has read the phone's outbox."""
+    page.locator("#waiting-visits[data-shown]").wait_for(state="attached")
+    return page.locator("#waiting-visits")
 
 
 def wait_until_sent(page) -> None:
@@ -108,6 +115,7 @@ def test_a_visit_recorded_offline_with_a_photo_waits_on_the_phone_and_arrives_on
     page = phone.new_page()
     page.goto(live_server.url + reverse("cases:my-cases"))
     waiting = page.locator("#waiting-visits")
+    page.locator(".waiting-visit").first.wait_for()
     assert "บุญเรือน ทดสอบ" in waiting.inner_text() and "รอส่ง" in waiting.inner_text()
     assert HomeVisit.objects.count() == 0
 
@@ -121,7 +129,7 @@ def test_a_visit_recorded_offline_with_a_photo_waits_on_the_phone_and_arrives_on
         # Shrunk on the phone to the server's limit (cases/photos.py MAX_SIDE).
         assert max(image.size) == 2000
     page.reload()
-    assert page.locator("#waiting-visits").is_hidden()
+    assert waiting_list_read(page).is_hidden()
     assert HomeVisit.objects.count() == 1
     phone.close()
 
@@ -190,11 +198,13 @@ def test_a_case_closed_meanwhile_keeps_the_visit_on_the_phone_with_the_servers_m
     # Still there after the app opens again; discarding it is the volunteer's choice.
     page.goto(live_server.url + reverse("cases:my-cases"))
     item = page.locator(".waiting-visit")
+    item.first.wait_for()
     assert item.count() == 1
     page.once("dialog", lambda dialog: dialog.accept())
     item.get_by_role("button", name="ลบ").click()
     page.locator("#waiting-visits").wait_for(state="hidden")
     page.reload()
+    waiting_list_read(page)
     assert page.locator(".waiting-visit").count() == 0
     assert HomeVisit.objects.count() == 0
     phone.close()
@@ -229,14 +239,14 @@ def test_two_volunteers_on_one_phone_never_see_each_others_data(homes, live_serv
     text = page.locator("body").inner_text()
     assert "บุญเรือน" not in text and "ทองใบ" not in text
     assert "ข้อมูลส่วนตัวของบ้านนี้" not in text
-    assert page.locator("#waiting-visits").is_hidden()
+    assert waiting_list_read(page).is_hidden()
 
     phone.set_offline(True)
     page.goto(live_server.url + reverse("cases:my-cases"))
     assert page.locator("#offline-banner").is_visible()
     text = page.locator("body").inner_text()
     assert "สมหมาย" in text and "บุญเรือน" not in text and "ทองใบ" not in text
-    assert page.locator("#waiting-visits").is_hidden()
+    assert waiting_list_read(page).is_hidden()
     for case in first:
         page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
         assert case.first_name not in page.locator("body").inner_text()
@@ -261,6 +271,7 @@ def test_journey_two_homes_without_a_signal_on_a_phone(
     record_offline(page, live_server, one, "บ้านที่หนึ่ง หลังคารั่ว")
     record_offline(page, live_server, two, "บ้านที่สอง ต้องการรถเข็น")
     page.goto(live_server.url + reverse("cases:my-cases"))
+    page.locator(".waiting-visit").nth(1).wait_for()
     assert page.locator(".waiting-visit").count() == 2
     sizes = page.locator(".waiting-visit a, .waiting-visit button").evaluate_all(
         "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })"
@@ -277,6 +288,7 @@ def test_journey_two_homes_without_a_signal_on_a_phone(
     page.get_by_role("button", name="บันทึกการเยี่ยม").click()
     page.wait_for_url(live_server.url + reverse("cases:case-detail", args=[one.pk]))
     page.goto(live_server.url + reverse("cases:my-cases"))
+    page.locator(".waiting-visit").nth(1).wait_for()
     assert page.locator(".waiting-visit").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
@@ -334,4 +346,27 @@ def test_a_visit_whose_sending_fails_on_the_way_is_kept_on_the_phone_not_lost(
     page.reload()
     wait_until_sent(page)
     assert HomeVisit.objects.get().findings == "ส่งไม่ถึงแต่ไม่หาย"
+    phone.close()
+
+
+def test_no_kept_page_is_shown_after_the_session_has_ended(homes, live_server, browser):
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    # The session's end, as the server gave it with the list of pages, now passed.
+    page.evaluate(
+        """async () => {
+            const cache = await caches.open('meta-v1');
+            const meta = await (await cache.match('/__offline-meta')).json();
+            meta.expires = Date.now() - 1000;
+            await cache.put('/__offline-meta', new Response(JSON.stringify(meta)));
+        }"""
+    )
+    phone.set_offline(True)
+    page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+    assert case.first_name not in page.locator("body").inner_text()
+    assert "หน้านี้ไม่ได้เก็บไว้ในเครื่องนี้" in page.locator("body").inner_text()
+    assert kept_urls(page) == []  # and the pages are gone from the phone
     phone.close()

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+from django.contrib.sessions.models import Session
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
@@ -72,6 +73,17 @@ def test_a_volunteers_phone_keeps_their_open_cases_and_their_forms(
     # Kept no longer than the session: 8 hours.
     expires = datetime.datetime.fromtimestamp(data["expires"] / 1000, tz=datetime.UTC)
     assert abs(expires - before - datetime.timedelta(hours=8)) < datetime.timedelta(minutes=1)
+
+
+def test_kept_pages_end_with_the_session_not_8_hours_after_the_last_page(
+    client, volunteer_on_team, case
+):
+    client.force_login(volunteer_on_team.user)
+    # Logged in 7 hours ago: one hour is left, whatever page was opened last.
+    end = timezone.now() + datetime.timedelta(hours=1)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=end)
+    data = client.get(reverse("offline-pages")).json()
+    assert data["expires"] == int(end.timestamp() * 1000)
 
 
 def test_a_coordinators_phone_keeps_no_pages(client, coordinator, case):
