@@ -5,6 +5,7 @@ the phone in IndexedDB and reaches the server once, whatever happens on the way.
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from PIL import Image
 
@@ -89,7 +90,9 @@ def waiting_list_read(page):
 
 
 def wait_until_sent(page) -> None:
-    page.locator("#waiting-visits").wait_for(state="hidden")
+    waiting_list_read(page)
+    page.locator(".waiting-visit").first.wait_for(state="detached")
+    assert waiting_list_read(page).is_hidden()
 
 
 def test_a_visit_recorded_offline_with_a_photo_waits_on_the_phone_and_arrives_once(
@@ -369,4 +372,28 @@ def test_no_kept_page_is_shown_after_the_session_has_ended(homes, live_server, b
     assert case.first_name not in page.locator("body").inner_text()
     assert "หน้านี้ไม่ได้เก็บไว้ในเครื่องนี้" in page.locator("body").inner_text()
     assert kept_urls(page) == []  # and the pages are gone from the phone
+    phone.close()
+
+
+def test_an_expired_session_keeps_the_waiting_visits_until_the_volunteer_logs_in_again(
+    homes, live_server, browser
+):
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "รอเข้าสู่ระบบใหม่")
+    Session.objects.all().delete()  # the working day is over while she was away
+
+    phone.set_offline(False)
+    status = page.locator("#waiting-status")
+    status.filter(has_text="กรุณาเข้าสู่ระบบอีกครั้ง").wait_for()
+    assert "รอส่ง" in page.locator("#waiting-visits").inner_text()
+    assert HomeVisit.objects.count() == 0
+
+    log_in(page, live_server, "somsri")  # the same volunteer: her visit is sent
+    wait_until_sent(page)
+    assert HomeVisit.objects.get().findings == "รอเข้าสู่ระบบใหม่"
     phone.close()
