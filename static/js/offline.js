@@ -284,6 +284,11 @@ function serverMessage(html) {
   const texts = Array.from(page.querySelectorAll(
     "#content .alert-danger, #content .alert-warning, #content .invalid-feedback, #content .errorlist"
   )).map(function (element) { return element.textContent.trim(); }).filter(Boolean);
+  if (!texts.length) {
+    // A page that is not the form (the case is no longer on the volunteer's teams: 404).
+    const heading = page.querySelector("#content h1");
+    if (heading) texts.push(heading.textContent.trim());
+  }
   return Array.from(new Set(texts)).join(" ");
 }
 

@@ -162,13 +162,26 @@ async function fromNetworkOrCache(event) {
   }
 }
 
+// Hashed names (production: WhiteNoise's manifest, e.g. app.3f2a9c1b7d4e.css) never change:
+// the kept copy first. Unhashed ones (development) change under the same name: the
+// network first, the kept copy offline.
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+
 async function shellFirst(request) {
   const shell = await caches.open(SHELL);
-  const kept = await shell.match(request);
-  if (kept) return kept;
-  const response = await fetch(request);
-  if (response.ok) shell.put(request, response.clone());
-  return response;
+  if (HASHED.test(new URL(request.url).pathname)) {
+    const kept = await shell.match(request);
+    if (kept) return kept;
+  }
+  try {
+    const response = await fetch(request);
+    if (response.ok) shell.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const kept = await shell.match(request);
+    if (kept) return kept;
+    throw error;
+  }
 }
 
 // The outbox of static/js/offline.js (same database, same record).
