@@ -397,3 +397,24 @@ def test_an_expired_session_keeps_the_waiting_visits_until_the_volunteer_logs_in
     wait_until_sent(page)
     assert HomeVisit.objects.get().findings == "รอเข้าสู่ระบบใหม่"
     phone.close()
+
+
+def test_a_case_moved_to_another_team_meanwhile_keeps_the_visit_with_the_servers_answer(
+    homes, live_server, browser
+):
+    case = homes["somsri"][1]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "เยี่ยมก่อนย้ายทีม")
+    Case.objects.filter(pk=case.pk).update(team=homes["manee"][0].team)
+
+    phone.set_offline(False)
+    message = page.locator(".waiting-message")
+    message.wait_for()
+    assert message.inner_text().strip() != ""
+    assert "เซิร์ฟเวอร์ไม่รับบันทึกนี้" in page.locator("#waiting-visits").inner_text()
+    assert HomeVisit.objects.count() == 0
+    phone.close()
