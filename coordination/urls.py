@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from coordination import views
+from coordination import pwa, views
 
 # 403 and 404 use Django's handlers, which render 403.html and 404.html with the request.
 handler400 = views.bad_request
@@ -24,6 +24,11 @@ urlpatterns = [
     # Public like the login page it serves: one may read the login page in English.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
+    # The installable app (coordination/pwa.py): the worker must sit at the root to
+    # control every page.
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
+    path("offline/pages/", pwa.offline_pages, name="offline-pages"),
     path("volunteers/", include("volunteers.urls")),
     path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
