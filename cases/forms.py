@@ -404,9 +404,7 @@ class FollowupFilterForm(forms.Form):
         if team := self.cleaned_data["team"]:
             cases = cases.filter(team=team)
         if volunteer := self.cleaned_data["volunteer"]:
-            cases = cases.filter(
-                team__memberships__volunteer=volunteer, team__memberships__left_on__isnull=True
-            )
+            cases = cases.of_active_member(volunteer)
         return cases
 
 
@@ -605,9 +603,7 @@ class VisitForm(forms.ModelForm):
         own_centre = Volunteer.objects.filter(center_id=case.center_id)
         if case.team_id is not None:
             # The membership conditions in one filter(): one join, both on the same row.
-            offered = own_centre.filter(
-                memberships__team_id=case.team_id, memberships__left_on__isnull=True
-            )
+            offered = own_centre.in_team(case.team_id)
         else:
             offered = own_centre.active()
         if self.instance.pk:  # keep whoever was there, even if they have left the team since

@@ -95,8 +95,9 @@ class AddMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["volunteer"].queryset = (
-            Volunteer.objects.filter(center_id=team.center_id, status=Volunteer.Status.ACTIVE)
-            .exclude(memberships__team=team, memberships__left_on__isnull=True)
+            Volunteer.objects.filter(center_id=team.center_id)
+            .active()
+            .exclude(pk__in=Volunteer.objects.in_team(team).values("pk"))
             .order_by("first_name")
         )
 
