@@ -119,10 +119,10 @@ def add_member_figures(memberships: list[TeamMembership]) -> None:
     last visit. Two queries, however many members."""
     ids = [m.volunteer_id for m in memberships]
     open_cases = dict(
-        TeamMembership.objects.open()
+        TeamMembership.objects.active()
         .filter(volunteer_id__in=ids)
         .values("volunteer_id")
-        .annotate(n=Count("team__cases", filter=~Q(team__cases__status="closed"), distinct=True))
+        .annotate(n=Count("team__cases", filter=open_condition("team__cases__"), distinct=True))
         .values_list("volunteer_id", "n")
     )
     now = timezone.localtime()

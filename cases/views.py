@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.filters import CaseFilter, FollowupFilter, visible_teams
 from cases.forms import (
     AssignForm,
     BulkAssignForm,
     CaseEditForm,
-    CaseFilterForm,
     CaseForm,
     CloseForm,
-    FollowupFilterForm,
     HouseholdFormSet,
     IncomeFormSet,
     ReopenForm,
@@ -42,7 +41,7 @@ from coordination.access import (
 )
 from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
-from coordination.models import AccessLog, Subdistrict, TargetGroup
+from coordination.models import AccessLog, TargetGroup
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -68,27 +67,12 @@ def list_rows(cases: QuerySet) -> QuerySet:
 @coordinator_required
 @require_http_methods(["GET"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible_teams = Team.objects.visible_to(user).select_related("target_group")
-    form = CaseFilterForm(
-        request.GET or None,
-        teams=visible_teams,
-        subdistricts=Subdistrict.objects.of_centres_of(user),
-    )
-    cases = Case.objects.visible_to(user)
-    if form.is_valid():
-        cases = form.filter(cases)
-    else:
-        cases = cases.open().order_by("-opened_on", "-number")
-    page = Paginator(list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = CaseFilter(request, Case.objects.visible_to(request.user))
+    page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "bulk_teams": visible_teams,
-        },
+        {"form": chosen.form, "page_obj": page, "bulk_teams": visible_teams(request)},
     )
 
 
@@ -163,7 +147,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).prefetch_related("target_groups"),
     )
     team_members = (
-        case.team.memberships.open().select_related("volunteer").order_by("role", "joined_on")
+        case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
         if case.team
         else TeamMembership.objects.none()
     )
@@ -431,13 +415,9 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
     user = request.user
     today = timezone.localdate()
-    teams = Team.objects.visible_to(user).select_related("target_group")
-    form = FollowupFilterForm(
-        request.GET or None, teams=teams, volunteers=Volunteer.objects.visible_to(user).active()
-    )
-    cases = Case.objects.visible_to(user).open()
-    if form.is_valid():
-        cases = form.filter(cases)
+    teams = visible_teams(request)
+    chosen = FollowupFilter(request, Case.objects.visible_to(user).open())
+    cases = chosen.qs
     sections = followup_conditions(today)
     shown = request.GET.get("show") if request.GET.get("show") in sections else "overdue"
     condition, ordering = sections[shown]
@@ -457,7 +437,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/followup_list.html",
         {
-            "form": form,
+            "form": chosen.form,
             "page_obj": page,
             "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()],
             "shown": shown,

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coordination.access import center_for_new_objects, coordinator_required, get_visible_or_404
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.models import Subdistrict
+from volunteers.filters import VolunteerFilter
 from volunteers.forms import (
     AddMemberForm,
     TeamForm,
-    VolunteerFilterForm,
     VolunteerForm,
     VolunteerStatusForm,
 )
@@ -36,30 +36,17 @@ def open_memberships() -> Prefetch:
 @coordinator_required
 @require_http_methods(["GET"])
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = VolunteerFilterForm(
-        request.GET or None,
-        teams=Team.objects.visible_to(user).select_related("target_group"),
-        subdistricts=Subdistrict.objects.of_centres_of(user),
-    )
     volunteers = (
-        Volunteer.objects.visible_to(user)
+        Volunteer.objects.visible_to(request.user)
         .select_related("subdistrict", "center")
         .prefetch_related(open_memberships())
         .order_by("first_name", "last_name", "pk")
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            volunteers = volunteers.search(data["q"])
-        if data["team"]:
-            volunteers = volunteers.in_team(data["team"])
-        if data["status"]:
-            volunteers = volunteers.filter(status=data["status"])
-        if data["subdistrict"]:
-            volunteers = volunteers.filter(subdistrict=data["subdistrict"])
-    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "volunteers/volunteer_list.html", {"form": form, "page_obj": page})
+    chosen = VolunteerFilter(request, volunteers)
+    page = Paginator(chosen.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "volunteers/volunteer_list.html", {"form": chosen.form, "page_obj": page}
+    )
 
 
 @require_http_methods(["GET"])
