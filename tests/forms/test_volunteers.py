@@ -83,4 +83,4 @@ def test_a_volunteer_who_leaves_is_marked_so_and_leaves_their_teams(
     assert f"สถานะของ {volunteer_on_team} เป็น" in page.text
     volunteer_on_team.refresh_from_db()
     assert volunteer_on_team.status == Volunteer.Status.LEFT
-    assert not volunteer_on_team.memberships.open().exists()
+    assert not volunteer_on_team.memberships.active().exists()
