@@ -12,18 +12,13 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sessions.models import Session
 from django.contrib.staticfiles import finders
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.models import Case
-
 THEME_COLOUR = "#1d3557"  # the navigation bar's (static/css/app.css .app-navbar)
-# A volunteer's open cases kept on the phone: more than any team gives one person, and
-# few enough that the phone fetches them in seconds on a slow line.
-MAX_OFFLINE_CASES = 60
 
 
 @login_not_required
@@ -73,32 +68,3 @@ def session_end(request: HttpRequest) -> datetime.datetime:
         else None
     )
     return stored or request.session.get_expiry_date()
-
-
-@require_GET
-def offline_pages(request: HttpRequest) -> JsonResponse:
-    """What this user's phone keeps: for a volunteer, my cases and each open case's page
-    and visit form; for anyone else nothing. With the session's expiry, after which
-    the phone must not show them any more."""
-    user = request.user
-    urls: list[str] = []
-    if user.is_volunteer:
-        urls.append(reverse("cases:my-cases"))
-        cases = (
-            Case.objects.visible_to(user)
-            .open()
-            .order_by("next_visit_due", "number")
-            .values_list("pk", flat=True)[:MAX_OFFLINE_CASES]
-        )
-        for pk in cases:
-            urls.append(reverse("cases:case-detail", args=[pk]))
-            urls.append(reverse("cases:visit-create", args=[pk]))
-    response = JsonResponse(
-        {
-            "user": user.pk,
-            "expires": int(session_end(request).timestamp() * 1000),
-            "urls": urls,
-        }
-    )
-    response["Cache-Control"] = "no-store"
-    return response

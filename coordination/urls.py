@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 # The root URLconf wires every app together, so it alone may import the apps above
 # coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
-from cases import team_pages
+from cases import offline, team_pages
 from cases import views as case_views
 from coordination import pwa, views
 from volunteers import urls as volunteer_urls
@@ -42,7 +42,7 @@ urlpatterns = [
     # control every page.
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
-    path("offline/pages/", pwa.offline_pages, name="offline-pages"),
+    path("offline/pages/", offline.offline_pages, name="offline-pages"),
     path("volunteers/", include((volunteer_pages, volunteer_urls.app_name))),
     path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""The installable app's files (coordination/pwa.py): the service worker at the root, the
+"""The installable app's files (coordination/pwa.py, cases/offline.py): the service worker at the root, the
 manifest, the list of pages a volunteer's phone keeps, and what keeping them weighs."""
 
 import datetime
