@@ -21,13 +21,14 @@ from coordination.models import District, Province, Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
 
 ADDRESS_PARTS = ["house_no", "moo", "village", "lane", "soi", "road"]
+PLACE_LEVELS = ("province", "district", "subdistrict")
 
 
 class AddressPickerMixin:
     """Province → district → subdistrict selects for the `reg_` and `cur_` addresses.
 
     Only the subdistrict is stored; the province and district narrow its list
-    (static/js/address.js refills them without a page load)."""
+    (htmx refills them from place_options without a page load)."""
 
     address_prefixes = ("reg", "cur")
 
@@ -54,9 +55,27 @@ class AddressPickerMixin:
                 if chosen
                 else Subdistrict.objects.none()
             )
-            for name, kind in (("province", "province"), ("district", "district")):
-                self.fields[f"{prefix}_{name}"].widget.attrs["data-place"] = kind
-            self.fields[subdistrict_field].widget.attrs["data-place"] = "subdistrict"
+            self.refill_on_change(prefix)
+
+    def refill_on_change(self, prefix: str) -> None:
+        """htmx attributes (data-hx-…: valid HTML): a chosen province refills the districts and empties the
+        subdistricts; a chosen district refills the subdistricts (no script of ours)."""
+        url = reverse("place-options")
+        province, district, subdistrict = (f"{prefix}_{level}" for level in PLACE_LEVELS)
+        self.fields[province].widget.attrs.update(
+            {"data-hx-get": url, "data-hx-target": f"#{self[district].auto_id}"}
+        )
+        self.fields[district].widget.attrs.update(
+            {"data-hx-get": url, "data-hx-target": f"#{self[subdistrict].auto_id}"}
+        )
+        # Asked with no parameter, place_options answers only the blank choice.
+        self.fields[subdistrict].widget.attrs.update(
+            {
+                "data-hx-get": url,
+                "data-hx-trigger": f"change from:#{self[province].auto_id}",
+                "data-hx-params": "none",
+            }
+        )
 
     def _chosen_district(self, prefix: str, default: District | None) -> District | None:
         if self.is_bound:
