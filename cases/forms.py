@@ -12,15 +12,23 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import barthel
-from cases.models import Case, DisabilityType, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from cases.models import (
+    Address,
+    Case,
+    DisabilityType,
+    HomeVisit,
+    HouseholdMember,
+    IncomeSource,
+    VisitPhoto,
+)
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
 from coordination.models import District, Province, Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
 
-ADDRESS_PARTS = ["house_no", "moo", "village", "lane", "soi", "road"]
 PLACE_LEVELS = ("province", "district", "subdistrict")
 
 
@@ -30,7 +38,7 @@ class AddressPickerMixin:
     Only the subdistrict is stored; the province and district narrow its list
     (htmx refills them from place_options without a page load)."""
 
-    address_prefixes = ("reg", "cur")
+    address_prefixes = Address.PREFIXES
 
     def add_address_pickers(self, default_district: District | None) -> None:
         for prefix in self.address_prefixes:
@@ -121,9 +129,9 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
             "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
             "disability_types", "has_disability_card",
-            *[f"reg_{part}" for part in ADDRESS_PARTS], "reg_subdistrict", "reg_postal_code",
+            *[f"reg_{part}" for part in Address.LINE], "reg_subdistrict", "reg_postal_code",
             "current_same_as_registered",
-            *[f"cur_{part}" for part in ADDRESS_PARTS], "cur_subdistrict", "cur_postal_code",
+            *[f"cur_{part}" for part in Address.LINE], "cur_subdistrict", "cur_postal_code",
             "landmark", "target_groups", "problems", "housing", "monthly_rent",
             "housing_condition", "priority", "opened_on",
             "consent_given_by", "consent_method", "consent_purposes",
@@ -173,7 +181,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         )  # fmt: skip
 
     def _address_fieldset(self, prefix: str, legend: str, landmark: bool = False) -> Fieldset:
-        parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in ADDRESS_PARTS]
+        parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in Address.LINE]
         return Fieldset(
             legend,
             Row(*parts),
@@ -495,13 +503,7 @@ class VisitForm(forms.ModelForm):
         required=False,
     )
     next_visit_due = ThaiDateField(label=_("next visit due"), required=False)
-    photos = MultiplePhotoField(
-        label=_("Photos"),
-        required=False,
-        help_text=_(
-            "Up to 5 JPEG or PNG photos of at most 5 MB each; their location data is removed."
-        ),
-    )
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -544,6 +546,12 @@ class VisitForm(forms.ModelForm):
         self.fields["volunteers"].queryset = self.volunteers_to_offer(case)
         existing = self.instance.photos.count() if self.instance.pk else 0
         self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
+        self.fields["photos"].help_text = ngettext(
+            "Up to %(count)d JPEG or PNG photo of at most 5 MB; its location data is removed.",
+            "Up to %(count)d JPEG or PNG photos of at most 5 MB each; their location data is "
+            "removed.",
+            VisitPhoto.MAX_PER_VISIT,
+        ) % {"count": VisitPhoto.MAX_PER_VISIT}
         if self.photo_room <= 0:
             del self.fields["photos"]
         if self.instance.pk:
@@ -643,8 +651,12 @@ class VisitForm(forms.ModelForm):
         if len(data.get("photos") or []) > self.photo_room:
             self.add_error(
                 "photos",
-                _("A visit keeps at most 5 photos; %(room)d more can be added.")
-                % {"room": self.photo_room},
+                ngettext(
+                    "A visit keeps at most %(count)d photo; %(room)d more can be added.",
+                    "A visit keeps at most %(count)d photos; %(room)d more can be added.",
+                    VisitPhoto.MAX_PER_VISIT,
+                )
+                % {"count": VisitPhoto.MAX_PER_VISIT, "room": self.photo_room},
             )
         try:
             self.instance.check_volunteers(data.get("volunteers") or [])

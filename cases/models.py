@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -77,6 +78,36 @@ class CaseNumberCounter(models.Model):
 
 class StaleCaseError(Exception):
     """Someone else saved the case since the form was opened."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """One of a case's two addresses (`reg_…` as in the house registration, `cur_…`
+    where the person lives now), in the parts a Thai address is written in. The form
+    asks for these parts, cases/_address.html writes them, anonymising blanks them."""
+
+    # Typed as text, in writing order; then the subdistrict (chosen) and postal code.
+    LINE = ("house_no", "moo", "village", "lane", "soi", "road")
+    PREFIXES = ("reg", "cur")
+
+    house_no: str
+    moo: str
+    village: str
+    lane: str
+    soi: str
+    road: str
+    subdistrict: Subdistrict | None
+    postal_code: str
+
+    @classmethod
+    def of(cls, case: Case, prefix: str) -> Address:
+        parts = (*cls.LINE, "subdistrict", "postal_code")
+        return cls(**{part: getattr(case, f"{prefix}_{part}") for part in parts})
+
+    @classmethod
+    def typed_fields(cls) -> list[str]:
+        """The case's columns typed for both addresses: all but the subdistricts."""
+        return [f"{p}_{part}" for p in cls.PREFIXES for part in (*cls.LINE, "postal_code")]
 
 
 class CaseQuerySet(CenterScopedQuerySet):
@@ -392,6 +423,14 @@ class Case(models.Model):
     def full_name(self) -> str:
         return person_name(self.get_prefix_display(), self.first_name, self.last_name)
 
+    @property
+    def registered_address(self) -> Address:
+        return Address.of(self, "reg")
+
+    @property
+    def current_address(self) -> Address:
+        return Address.of(self, "cur")
+
     def age(self, on: datetime.date | None = None) -> int | None:
         on = on or timezone.localdate()
         if self.birth_date:
@@ -441,9 +480,7 @@ class Case(models.Model):
             "number", "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
             "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
             "disability_types", "has_disability_card",
-            *[f"{p}_{part}" for p in ("reg", "cur") for part in
-              ("house_no", "moo", "village", "lane", "soi", "road", "postal_code")],
-            "current_same_as_registered", "landmark", "problems", "housing", "monthly_rent",
+            *Address.typed_fields(), "current_same_as_registered", "landmark", "problems", "housing", "monthly_rent",
             "housing_condition", "status", "priority", "opened_on", "closed_on", "closure_reason",
             "consent_given_by", "consent_method", "consent_purposes", "consent_recorded_at",
         ]  # fmt: skip
@@ -575,9 +612,7 @@ class Case(models.Model):
         what statistics count: groups, area, sex, birth year, household and income figures."""
         blank_fields = [
             "last_name", "national_id", "phone", "marital_status", "problems", "housing_condition",
-            "landmark", "consent_given_by",
-            *[f"{p}_{part}" for p in ("reg", "cur") for part in
-              ("house_no", "moo", "village", "lane", "soi", "road", "postal_code")],
+            "landmark", "consent_given_by", *Address.typed_fields(),
         ]  # fmt: skip
         for name in blank_fields:
             setattr(self, name, "")
@@ -972,12 +1007,17 @@ class VisitPhotoQuerySet(models.QuerySet):
         return self.filter(visit__in=HomeVisit.objects.visible_to(user).values("pk"))
 
 
-class VisitPhoto(CaseChild):
+class VisitPhoto(models.Model):
     """A photo from a home visit. Never public: served only by a view that checks the
-    viewer may see the case. Stored re-encoded, without EXIF (and so without GPS)."""
+    viewer may see the case. Stored re-encoded, without EXIF (and so without GPS).
+    It hangs on a visit, not on a case, so it is no CaseChild; it carries the centre
+    all the same, for the index and the same-centre guards."""
 
     MAX_PER_VISIT = 5
 
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="+", verbose_name=_("coordination centre")
+    )
     visit = models.ForeignKey(
         HomeVisit, models.CASCADE, related_name="photos", verbose_name=_("home visit")
     )
@@ -1003,7 +1043,7 @@ class VisitPhoto(CaseChild):
     def save(self, *args, **kwargs) -> None:
         if self.visit_id:
             self.center_id = self.visit.center_id
-        super(CaseChild, self).save(*args, **kwargs)
+        super().save(*args, **kwargs)
 
 
 class CaseEvent(CaseChild):

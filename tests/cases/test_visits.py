@@ -191,7 +191,23 @@ def test_more_than_five_photos_are_refused(volunteer_client, case, tmp_path):
     response = volunteer_client.post(
         reverse("cases:visit-create", args=[case.pk]), {**visit_data(case), "photos": photos}
     )
-    assert "photos" in response.context["form"].errors
+    assert response.context["form"].errors["photos"] == [
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 5 ภาพ เพิ่มได้อีก 5 ภาพ"
+    ]
+    assert not HomeVisit.objects.exists()
+
+
+def test_the_photo_limit_and_its_words_follow_max_per_visit(
+    volunteer_client, case, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(VisitPhoto, "MAX_PER_VISIT", 2)
+    url = reverse("cases:visit-create", args=[case.pk])
+    assert "ได้ไม่เกิน 2 ภาพ" in volunteer_client.get(url).content.decode()
+    photos = [upload(phone_photo(tmp_path / f"p{n}.jpg", size=(50, 50))) for n in range(3)]
+    response = volunteer_client.post(url, {**visit_data(case), "photos": photos})
+    assert response.context["form"].errors["photos"] == [
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 2 ภาพ เพิ่มได้อีก 2 ภาพ"
+    ]
     assert not HomeVisit.objects.exists()
 
 
