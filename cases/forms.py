@@ -23,6 +23,7 @@ from cases.models import (
     HouseholdMember,
     IncomeSource,
     VisitPhoto,
+    plausible_visit_time,
 )
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
@@ -646,8 +647,14 @@ class VisitForm(forms.ModelForm):
         self.clean_barthel(data)
         day, time = data.get("visit_date"), data.get("visit_time")
         if day and time:
-            # The model checks it (not in the future, next visit not before it).
-            self.instance.visited_at = timezone.make_aware(datetime.datetime.combine(day, time))
+            visited_at = timezone.make_aware(datetime.datetime.combine(day, time))
+            try:
+                plausible_visit_time(visited_at)
+            except forms.ValidationError as error:
+                self.add_error("visit_date", error)
+            else:
+                # The model checks the rest (the next visit not before it).
+                self.instance.visited_at = visited_at
         if len(data.get("photos") or []) > self.photo_room:
             self.add_error(
                 "photos",
@@ -665,14 +672,6 @@ class VisitForm(forms.ModelForm):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error(None, _("The location is incomplete; try again or leave it out."))
         return data
-
-    def _update_errors(self, errors) -> None:
-        # The model speaks of visited_at; on this form that is the date field.
-        if hasattr(errors, "error_dict") and "visited_at" in errors.error_dict:
-            errors.error_dict.setdefault("visit_date", []).extend(
-                errors.error_dict.pop("visited_at")
-            )
-        super()._update_errors(errors)
 
 
 # The case's income sources, confirmed or updated during a visit. A new row has nothing

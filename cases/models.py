@@ -785,6 +785,16 @@ class HomeVisitQuerySet(CaseChildQuerySet):
     """A visit is seen by whoever may see its case."""
 
 
+def plausible_visit_time(value: datetime.datetime) -> None:
+    """A validator of `HomeVisit.visited_at`, also run by the visit form on the date and
+    time it combines: the field is not on that form, so its errors go to the date."""
+    if value.year < 2000:
+        raise ValidationError(_("A visit cannot be before the year 2000 (2543 BE)."))
+    # A few minutes of grace: a phone's clock may run ahead of the server's.
+    if value > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError(_("A visit cannot be in the future."))
+
+
 class HomeVisit(CaseChild):
     """เยี่ยมบ้าน: what the volunteers found, did, and when they come back."""
 
@@ -796,7 +806,7 @@ class HomeVisit(CaseChild):
         EMERGENCY = "emergency", _("emergency")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="visits", verbose_name=_("case"))
-    visited_at = models.DateTimeField(_("visited at"))
+    visited_at = models.DateTimeField(_("visited at"), validators=[plausible_visit_time])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -964,11 +974,6 @@ class HomeVisit(CaseChild):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.visited_at and self.visited_at.year < 2000:
-            errors["visited_at"] = _("A visit cannot be before the year 2000 (2543 BE).")
-        # A few minutes of grace: a phone's clock may run ahead of the server's.
-        if self.visited_at and self.visited_at > timezone.now() + datetime.timedelta(minutes=5):
-            errors["visited_at"] = _("A visit cannot be in the future.")
         if (
             self.visited_at
             and self.next_visit_due

@@ -225,6 +225,32 @@ def test_a_visit_in_the_future_is_refused(volunteer_client, case):
     assert not HomeVisit.objects.exists()
 
 
+def test_a_visit_before_2000_is_refused_next_to_its_date(volunteer_client, case):
+    response = volunteer_client.post(
+        reverse("cases:visit-create", args=[case.pk]),
+        visit_data(case, visit_date="31/12/2542", next_visit_due="2026-01-01"),
+    )
+    form = response.context["form"]
+    assert form.errors["visit_date"] == ["วันที่เยี่ยมต้องไม่ก่อนปี พ.ศ. 2543 (ค.ศ. 2000)"]
+    assert "__all__" not in form.errors
+    assert not HomeVisit.objects.exists()
+
+
+def test_the_visit_time_is_checked_by_the_model_too(case):
+    """The admin and any other ModelForm with visited_at get the same check on that field."""
+    from django.core.exceptions import ValidationError
+
+    visit = HomeVisit(
+        case=case,
+        center=case.center,
+        purpose="follow_up",
+        visited_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    with pytest.raises(ValidationError) as raised:
+        visit.full_clean()
+    assert list(raised.value.message_dict) == ["visited_at"]
+
+
 def test_the_next_visit_cannot_come_before_this_one(volunteer_client, case):
     yesterday = now_local().date() - datetime.timedelta(days=1)
     response = volunteer_client.post(
