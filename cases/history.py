@@ -45,7 +45,7 @@ class Diff:
     changes: list[ModelChange]
 
 
-Names = dict[type[models.Model], dict[Any, models.Model]]
+Names = dict[Any, dict[Any, models.Model]]  # by related model, then key
 
 
 def shown(model_field: models.Field, value: Any, names: Names) -> str:

@@ -166,7 +166,7 @@ class User(AbstractUser):
     # Part of every session's check: changing it logs the user out on every device.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # not in django-stubs
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

@@ -1,17 +1,17 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from coordination.access import coordinator_required
+from coordination.access import AuthenticatedRequest, coordinator_required
 from coordination.models import Center, District, Subdistrict, TargetGroup
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone starts where their work is."""
     user = request.user
     if user.is_coordinator:
@@ -29,8 +29,9 @@ def place_options(request: HttpRequest) -> HttpResponse:
     puts into the next address picker. A picker sends its own field, `province` or, on a
     form with two addresses, `reg_province`: only the part after the prefix counts. With
     neither, only the blank choice: a picker emptied when the one above it changes."""
-    asked = {name.rpartition("_")[2]: code for name, code in request.GET.items()}
+    asked = {name.rpartition("_")[2]: str(code) for name, code in request.GET.items()}
     province, district = asked.get("province", ""), asked.get("district", "")
+    places: QuerySet[District] | QuerySet[Subdistrict]
     if province.isdigit():
         places = District.objects.filter(province_id=province)
     elif district.isdigit():

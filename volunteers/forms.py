@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,8 @@ class VolunteerFilterForm(forms.Form):
 
     def __init__(self, *args, teams, subdistricts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["subdistrict"].queryset = subdistricts
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
+        cast(forms.ModelChoiceField, self.fields["subdistrict"]).queryset = subdistricts
 
 
 class VolunteerForm(forms.ModelForm):
@@ -44,7 +46,7 @@ class VolunteerForm(forms.ModelForm):
 
     def __init__(self, *args, subdistricts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subdistrict"].queryset = subdistricts
+        cast(forms.ModelChoiceField, self.fields["subdistrict"]).queryset = subdistricts
 
     def clean_national_id(self) -> str:
         national_id = self.cleaned_data["national_id"]
@@ -71,7 +73,9 @@ class TeamForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_group"].queryset = TargetGroup.objects.all()
+        cast(
+            forms.ModelChoiceField, self.fields["target_group"]
+        ).queryset = TargetGroup.objects.all()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
@@ -94,14 +98,15 @@ class AddMemberForm(forms.Form):
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
-        self.fields["volunteer"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = (
             Volunteer.objects.filter(center_id=team.center_id, status=Volunteer.Status.ACTIVE)
             .exclude(memberships__team=team, memberships__left_on__isnull=True)
             .order_by("first_name")
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("role") == TeamMembership.Role.LEADER
             and self.team.memberships.open().filter(role=TeamMembership.Role.LEADER).exists()
