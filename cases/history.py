@@ -8,6 +8,7 @@ subdistrict for every record (233 queries for a case with 55 visits). The keys t
 change are named afterwards, one query per kind of thing named."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -71,7 +72,7 @@ def shown(model_field: models.Field, value: Any, names: Names) -> str:
     return str(value)
 
 
-def diffs_of(records, subject: str) -> list[Diff]:
+def diffs_of(records: Iterable[Any], subject: str) -> list[Diff]:
     """Pairs each record with the one before it of the same object."""
     previous: dict[int, Any] = {}
     diffs = []
