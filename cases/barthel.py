@@ -169,7 +169,7 @@ def group(total: int | None) -> str:
     if total is None:
         return ""
     if total >= INDEPENDENT_FROM:
-        return _("independent")
+        return str(_("independent"))
     if total >= HOUSEBOUND_FROM:
-        return _("housebound")
-    return _("bed-bound")
+        return str(_("housebound"))
+    return str(_("bed-bound"))

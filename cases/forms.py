@@ -12,24 +12,34 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import barthel
-from cases.models import Case, DisabilityType, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from cases.models import (
+    Address,
+    Case,
+    DisabilityType,
+    HomeVisit,
+    HouseholdMember,
+    IncomeSource,
+    VisitPhoto,
+    plausible_visit_time,
+)
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
 from coordination.models import District, Province, Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
 
-ADDRESS_PARTS = ["house_no", "moo", "village", "lane", "soi", "road"]
+PLACE_LEVELS = ("province", "district", "subdistrict")
 
 
 class AddressPickerMixin:
     """Province → district → subdistrict selects for the `reg_` and `cur_` addresses.
 
     Only the subdistrict is stored; the province and district narrow its list
-    (static/js/address.js refills them without a page load)."""
+    (htmx refills them from place_options without a page load)."""
 
-    address_prefixes = ("reg", "cur")
+    address_prefixes = Address.PREFIXES
 
     def add_address_pickers(self, default_district: District | None) -> None:
         for prefix in self.address_prefixes:
@@ -54,9 +64,27 @@ class AddressPickerMixin:
                 if chosen
                 else Subdistrict.objects.none()
             )
-            for name, kind in (("province", "province"), ("district", "district")):
-                self.fields[f"{prefix}_{name}"].widget.attrs["data-place"] = kind
-            self.fields[subdistrict_field].widget.attrs["data-place"] = "subdistrict"
+            self.refill_on_change(prefix)
+
+    def refill_on_change(self, prefix: str) -> None:
+        """htmx attributes (data-hx-…: valid HTML): a chosen province refills the districts and empties the
+        subdistricts; a chosen district refills the subdistricts (no script of ours)."""
+        url = reverse("place-options")
+        province, district, subdistrict = (f"{prefix}_{level}" for level in PLACE_LEVELS)
+        self.fields[province].widget.attrs.update(
+            {"data-hx-get": url, "data-hx-target": f"#{self[district].auto_id}"}
+        )
+        self.fields[district].widget.attrs.update(
+            {"data-hx-get": url, "data-hx-target": f"#{self[subdistrict].auto_id}"}
+        )
+        # Asked with no parameter, place_options answers only the blank choice.
+        self.fields[subdistrict].widget.attrs.update(
+            {
+                "data-hx-get": url,
+                "data-hx-trigger": f"change from:#{self[province].auto_id}",
+                "data-hx-params": "none",
+            }
+        )
 
     def _chosen_district(self, prefix: str, default: District | None) -> District | None:
         if self.is_bound:
@@ -102,9 +130,9 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
             "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
             "disability_types", "has_disability_card",
-            *[f"reg_{part}" for part in ADDRESS_PARTS], "reg_subdistrict", "reg_postal_code",
+            *[f"reg_{part}" for part in Address.LINE], "reg_subdistrict", "reg_postal_code",
             "current_same_as_registered",
-            *[f"cur_{part}" for part in ADDRESS_PARTS], "cur_subdistrict", "cur_postal_code",
+            *[f"cur_{part}" for part in Address.LINE], "cur_subdistrict", "cur_postal_code",
             "landmark", "target_groups", "problems", "housing", "monthly_rent",
             "housing_condition", "priority", "opened_on",
             "consent_given_by", "consent_method", "consent_purposes",
@@ -154,7 +182,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         )  # fmt: skip
 
     def _address_fieldset(self, prefix: str, legend: str, landmark: bool = False) -> Fieldset:
-        parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in ADDRESS_PARTS]
+        parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in Address.LINE]
         return Fieldset(
             legend,
             Row(*parts),
@@ -379,13 +407,7 @@ class VisitForm(forms.ModelForm):
         required=False,
     )
     next_visit_due = ThaiDateField(label=_("next visit due"), required=False)
-    photos = MultiplePhotoField(
-        label=_("Photos"),
-        required=False,
-        help_text=_(
-            "Up to 5 JPEG or PNG photos of at most 5 MB each; their location data is removed."
-        ),
-    )
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -428,6 +450,12 @@ class VisitForm(forms.ModelForm):
         self.fields["volunteers"].queryset = self.volunteers_to_offer(case)
         existing = self.instance.photos.count() if self.instance.pk else 0
         self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
+        self.fields["photos"].help_text = ngettext(
+            "Up to %(count)d JPEG or PNG photo of at most 5 MB; its location data is removed.",
+            "Up to %(count)d JPEG or PNG photos of at most 5 MB each; their location data is "
+            "removed.",
+            VisitPhoto.MAX_PER_VISIT,
+        ) % {"count": VisitPhoto.MAX_PER_VISIT}
         if self.photo_room <= 0:
             del self.fields["photos"]
         if self.instance.pk:
@@ -520,13 +548,23 @@ class VisitForm(forms.ModelForm):
         self.clean_barthel(data)
         day, time = data.get("visit_date"), data.get("visit_time")
         if day and time:
-            # The model checks it (not in the future, next visit not before it).
-            self.instance.visited_at = timezone.make_aware(datetime.datetime.combine(day, time))
+            visited_at = timezone.make_aware(datetime.datetime.combine(day, time))
+            try:
+                plausible_visit_time(visited_at)
+            except forms.ValidationError as error:
+                self.add_error("visit_date", error)
+            else:
+                # The model checks the rest (the next visit not before it).
+                self.instance.visited_at = visited_at
         if len(data.get("photos") or []) > self.photo_room:
             self.add_error(
                 "photos",
-                _("A visit keeps at most 5 photos; %(room)d more can be added.")
-                % {"room": self.photo_room},
+                ngettext(
+                    "A visit keeps at most %(count)d photo; %(room)d more can be added.",
+                    "A visit keeps at most %(count)d photos; %(room)d more can be added.",
+                    VisitPhoto.MAX_PER_VISIT,
+                )
+                % {"count": VisitPhoto.MAX_PER_VISIT, "room": self.photo_room},
             )
         try:
             self.instance.check_volunteers(data.get("volunteers") or [])
@@ -535,14 +573,6 @@ class VisitForm(forms.ModelForm):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error(None, _("The location is incomplete; try again or leave it out."))
         return data
-
-    def _update_errors(self, errors) -> None:
-        # The model speaks of visited_at; on this form that is the date field.
-        if hasattr(errors, "error_dict") and "visited_at" in errors.error_dict:
-            errors.error_dict.setdefault("visit_date", []).extend(
-                errors.error_dict.pop("visited_at")
-            )
-        super()._update_errors(errors)
 
 
 # The case's income sources, confirmed or updated during a visit. A new row has nothing

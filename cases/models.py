@@ -4,6 +4,7 @@ import datetime
 import os
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -90,6 +91,36 @@ def open_condition(through: str = "") -> Q:
 def overdue_condition(today: datetime.date, through: str = "") -> Q:
     """The one meaning of "overdue": open, and past its next visit date."""
     return open_condition(through) & Q(**{f"{through}next_visit_due__lt": today})
+
+
+@dataclass(frozen=True)
+class Address:
+    """One of a case's two addresses (`reg_…` as in the house registration, `cur_…`
+    where the person lives now), in the parts a Thai address is written in. The form
+    asks for these parts, cases/_address.html writes them, anonymising blanks them."""
+
+    # Typed as text, in writing order; then the subdistrict (chosen) and postal code.
+    LINE = ("house_no", "moo", "village", "lane", "soi", "road")
+    PREFIXES = ("reg", "cur")
+
+    house_no: str
+    moo: str
+    village: str
+    lane: str
+    soi: str
+    road: str
+    subdistrict: Subdistrict | None
+    postal_code: str
+
+    @classmethod
+    def of(cls, case: Case, prefix: str) -> Address:
+        parts = (*cls.LINE, "subdistrict", "postal_code")
+        return cls(**{part: getattr(case, f"{prefix}_{part}") for part in parts})
+
+    @classmethod
+    def typed_fields(cls) -> list[str]:
+        """The case's columns typed for both addresses: all but the subdistricts."""
+        return [f"{p}_{part}" for p in cls.PREFIXES for part in (*cls.LINE, "postal_code")]
 
 
 class CaseQuerySet(CenterScopedQuerySet):
@@ -432,6 +463,14 @@ class Case(models.Model):
     def full_name(self) -> str:
         return person_name(self.get_prefix_display(), self.first_name, self.last_name)
 
+    @property
+    def registered_address(self) -> Address:
+        return Address.of(self, "reg")
+
+    @property
+    def current_address(self) -> Address:
+        return Address.of(self, "cur")
+
     def age(self, on: datetime.date | None = None) -> int | None:
         on = on or timezone.localdate()
         if self.birth_date:
@@ -481,9 +520,7 @@ class Case(models.Model):
             "number", "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
             "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
             "disability_types", "has_disability_card",
-            *[f"{p}_{part}" for p in ("reg", "cur") for part in
-              ("house_no", "moo", "village", "lane", "soi", "road", "postal_code")],
-            "current_same_as_registered", "landmark", "problems", "housing", "monthly_rent",
+            *Address.typed_fields(), "current_same_as_registered", "landmark", "problems", "housing", "monthly_rent",
             "housing_condition", "status", "priority", "opened_on", "closed_on", "closure_reason",
             "consent_given_by", "consent_method", "consent_purposes", "consent_recorded_at",
         ]  # fmt: skip
@@ -653,9 +690,7 @@ class Case(models.Model):
         what statistics count: groups, area, sex, birth year, household and income figures."""
         blank_fields = [
             "last_name", "national_id", "phone", "marital_status", "problems", "housing_condition",
-            "landmark", "consent_given_by",
-            *[f"{p}_{part}" for p in ("reg", "cur") for part in
-              ("house_no", "moo", "village", "lane", "soi", "road", "postal_code")],
+            "landmark", "consent_given_by", *Address.typed_fields(),
         ]  # fmt: skip
         for name in blank_fields:
             setattr(self, name, "")
@@ -828,6 +863,16 @@ class HomeVisitQuerySet(CaseChildQuerySet):
     """A visit is seen by whoever may see its case."""
 
 
+def plausible_visit_time(value: datetime.datetime) -> None:
+    """A validator of `HomeVisit.visited_at`, also run by the visit form on the date and
+    time it combines: the field is not on that form, so its errors go to the date."""
+    if value.year < 2000:
+        raise ValidationError(_("A visit cannot be before the year 2000 (2543 BE)."))
+    # A few minutes of grace: a phone's clock may run ahead of the server's.
+    if value > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError(_("A visit cannot be in the future."))
+
+
 class HomeVisit(CaseChild):
     """เยี่ยมบ้าน: what the volunteers found, did, and when they come back."""
 
@@ -839,7 +884,7 @@ class HomeVisit(CaseChild):
         EMERGENCY = "emergency", _("emergency")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="visits", verbose_name=_("case"))
-    visited_at = models.DateTimeField(_("visited at"))
+    visited_at = models.DateTimeField(_("visited at"), validators=[plausible_visit_time])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -1036,11 +1081,6 @@ class HomeVisit(CaseChild):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.visited_at and self.visited_at.year < 2000:
-            errors["visited_at"] = _("A visit cannot be before the year 2000 (2543 BE).")
-        # A few minutes of grace: a phone's clock may run ahead of the server's.
-        if self.visited_at and self.visited_at > timezone.now() + datetime.timedelta(minutes=5):
-            errors["visited_at"] = _("A visit cannot be in the future.")
         if (
             self.visited_at
             and self.next_visit_due
@@ -1079,12 +1119,17 @@ class VisitPhotoQuerySet(models.QuerySet):
         return self.filter(visit__in=HomeVisit.objects.visible_to(user).values("pk"))
 
 
-class VisitPhoto(CaseChild):
+class VisitPhoto(models.Model):
     """A photo from a home visit. Never public: served only by a view that checks the
-    viewer may see the case. Stored re-encoded, without EXIF (and so without GPS)."""
+    viewer may see the case. Stored re-encoded, without EXIF (and so without GPS).
+    It hangs on a visit, not on a case, so it is no CaseChild; it carries the centre
+    all the same, for the index and the same-centre guards."""
 
     MAX_PER_VISIT = 5
 
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="+", verbose_name=_("coordination centre")
+    )
     visit = models.ForeignKey(
         HomeVisit, models.CASCADE, related_name="photos", verbose_name=_("home visit")
     )
@@ -1110,7 +1155,7 @@ class VisitPhoto(CaseChild):
     def save(self, *args, **kwargs) -> None:
         if self.visit_id:
             self.center_id = self.visit.center_id
-        super(CaseChild, self).save(*args, **kwargs)
+        super().save(*args, **kwargs)
 
 
 class CaseEvent(CaseChild):

@@ -50,7 +50,7 @@ def too_many_pixels(upload: UploadedFile) -> forms.ValidationError:
 def clean_photo(upload: UploadedFile) -> tuple[ContentFile, ContentFile]:
     """The photo, checked and cleaned, and its thumbnail. Any failure is a form error:
     a hostile file can make a decoder raise almost anything, and it must never be a 500."""
-    if upload.size > MAX_BYTES:
+    if (upload.size or 0) > MAX_BYTES:
         raise forms.ValidationError(
             _("%(name)s is larger than 5 MB.") % {"name": upload.name}, code="too_large"
         )

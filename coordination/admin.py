@@ -64,7 +64,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["center", "groups", "is_staff", "is_active"]
     autocomplete_fields = ["center"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Coordination centre"), {"fields": ["center"]}),
     )
     add_fieldsets = (

@@ -414,6 +414,7 @@ def _prepare_for_system_user(pgdata: Path) -> None:
     utils.ensure_folder_permissions(bin_path, read | stat.S_IXGRP | stat.S_IXOTH)
     utils.ensure_folder_permissions(bin_path.parent / "lib", read)
     uid = _uid_of(SYSTEM_USER)
+    assert uid is not None  # ensure_user_exists has just made the user
     if pgdata.stat().st_uid != uid:
         import pwd
 
@@ -485,6 +486,7 @@ def use(pgdata: Path) -> str:
         raise StartError(f"{pgdata.parent} does not exist")
     pgdata.mkdir(exist_ok=True)
     me = identity(os.getpid())
+    assert me is not None  # this very process is running
     with locked(pgdata):
         # Before anything is changed: root must not take over a user's folder.
         _check_ownership(pgdata)

@@ -41,7 +41,8 @@ class NationalIDField(models.CharField):
     def to_python(self, value: Any) -> str:
         return normalize_national_id(super().to_python(value))
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    # Django's signature names form_class; passing it through **kwargs is the same call.
+    def formfield(self, **kwargs: Any) -> forms.Field | None:  # type: ignore[override]
         return super().formfield(**{"form_class": NationalIDFormField, **kwargs})
 
 
@@ -66,7 +67,8 @@ class PhoneField(models.CharField):
     def to_python(self, value: Any) -> str:
         return normalize_phone(super().to_python(value))
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    # Django's signature names form_class; passing it through **kwargs is the same call.
+    def formfield(self, **kwargs: Any) -> forms.Field | None:  # type: ignore[override]
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any, NoReturn, Self
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,8 +21,8 @@ class CenterScopedQuerySet(models.QuerySet):
     """Rows that belong to a centre. The one rule of who sees them: staff all, a
     coordinator their centre's, anyone else what `visible_to_others` allows."""
 
-    def visible_to(self, user):
-        if not user.is_authenticated:
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        if not isinstance(user, User):  # not logged in
             return self.none()
         if user.is_staff:
             return self
@@ -29,7 +30,7 @@ class CenterScopedQuerySet(models.QuerySet):
             return self.filter(center_id=user.center_id)
         return self.visible_to_others(user)
 
-    def visible_to_others(self, user):
+    def visible_to_others(self, user: User) -> Self:
         return self.none()
 
 
@@ -177,7 +178,7 @@ class User(AbstractUser):
     # Part of every session's check: changing it logs the user out on every device.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # not in django-stubs
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -330,10 +331,10 @@ class AllowanceRate(models.Model):
 
 
 class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("The access log is append-only.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("The access log is append-only.")
 
 
@@ -388,10 +389,10 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.case_number}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The access log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The access log is append-only.")

@@ -15,7 +15,7 @@ def arabic_digits(value: str) -> str:
     return value.translate(THAI_DIGITS)
 
 
-def normalize_national_id(value: str) -> str:
+def normalize_national_id(value: str | None) -> str:
     """Digits only: accepts Thai digits, spaces and dashes (`3-1234-...`)."""
     return re.sub(r"[\s\-]", "", arabic_digits(value or ""))
 
@@ -47,7 +47,7 @@ def mask_national_id(value: str) -> str:
     return f"{value[0]}-{value[1:5]}-xxxxx-xx-{value[12]}"
 
 
-def normalize_phone(value: str) -> str:
+def normalize_phone(value: str | None) -> str:
     return re.sub(r"[\s\-()]", "", arabic_digits(value or ""))
 
 

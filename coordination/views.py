@@ -1,14 +1,16 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from coordination.access import AuthenticatedRequest
 from coordination.models import District, Subdistrict
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone starts where their work is."""
     user = request.user
     if user.is_coordinator:
@@ -21,16 +23,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def place_options(request: HttpRequest) -> JsonResponse:
-    """Districts of a province or subdistricts of a district, for the address pickers."""
-    province, district = request.GET.get("province", ""), request.GET.get("district", "")
+def place_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of a province's districts or a district's subdistricts, which htmx
+    puts into the next address picker. A picker sends its own field, `province` or, on a
+    form with two addresses, `reg_province`: only the part after the prefix counts. With
+    neither, only the blank choice: a picker emptied when the one above it changes."""
+    asked = {name.rpartition("_")[2]: str(code) for name, code in request.GET.items()}
+    province, district = asked.get("province", ""), asked.get("district", "")
+    places: QuerySet[District] | QuerySet[Subdistrict]
     if province.isdigit():
         places = District.objects.filter(province_id=province)
     elif district.isdigit():
         places = Subdistrict.objects.filter(district_id=district)
     else:
         places = District.objects.none()
-    return JsonResponse({"options": [{"code": p.code, "name": p.name} for p in places]})
+    return render(request, "coordination/_place_options.html", {"places": places})
 
 
 @login_not_required

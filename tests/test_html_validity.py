@@ -44,7 +44,7 @@ def vnu_command() -> list[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(reason + "; CI must install them (.ci/run)")
         pytest.skip(reason)
-    return [java, "-Xss8m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
+    return [str(java), "-Xss8m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
 
 
 @pytest.fixture

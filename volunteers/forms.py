@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,7 @@ class VolunteerForm(forms.ModelForm):
 
     def __init__(self, *args, subdistricts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subdistrict"].queryset = subdistricts
+        cast(forms.ModelChoiceField, self.fields["subdistrict"]).queryset = subdistricts
 
     def clean_national_id(self) -> str:
         national_id = self.cleaned_data["national_id"]
@@ -53,7 +55,9 @@ class TeamForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_group"].queryset = TargetGroup.objects.all()
+        cast(
+            forms.ModelChoiceField, self.fields["target_group"]
+        ).queryset = TargetGroup.objects.all()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
@@ -76,15 +80,16 @@ class AddMemberForm(forms.Form):
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
-        self.fields["volunteer"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = (
             Volunteer.objects.filter(center_id=team.center_id)
             .active()
             .exclude(pk__in=Volunteer.objects.in_team(team).values("pk"))
             .order_by("first_name")
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("role") == TeamMembership.Role.LEADER
             and self.team.memberships.active().filter(role=TeamMembership.Role.LEADER).exists()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,12 +13,12 @@ from simple_history.models import HistoricalRecords
 
 from coordination.choices import Prefix, person_name
 from coordination.fields import NationalIDField, PhoneField
-from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
+from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup, User
 from coordination.validators import normalize_phone
 
 
 class VolunteerQuerySet(CenterScopedQuerySet):
-    def visible_to_others(self, user) -> VolunteerQuerySet:
+    def visible_to_others(self, user: User) -> Self:
         """A volunteer sees only themself."""
         return self.filter(user=user)
 
@@ -133,7 +134,7 @@ class Volunteer(models.Model):
 
 
 class TeamQuerySet(CenterScopedQuerySet):
-    def visible_to_others(self, user) -> TeamQuerySet:
+    def visible_to_others(self, user: User) -> Self:
         """A volunteer sees the teams they are an active member of."""
         return self.filter(TeamMembership.active_condition("memberships__", volunteer__user=user))
 

@@ -106,3 +106,43 @@ def test_the_intake_form_works_on_a_360_pixel_phone(
     screenshot(page, "intake-phone")
     context.close()
     assert not blocked, blocked
+
+
+def test_the_address_pickers_refill_and_empty_in_place_without_a_script_of_ours(
+    demo, live_server, page, assert_accessible
+):
+    """htmx swaps the server's <option>s into the next picker; the current address shows
+    only when it differs (CSS, no script); the autouse CSP guard sees nothing blocked."""
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", "coordinator")
+    page.fill("#id_password", "coordinator-demo-2562")
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.goto(live_server.url + reverse("cases:case-create"))
+    scripts = page.eval_on_selector_all("script[src]", "all => all.map(s => s.src)")
+    assert not any(src.endswith("/address.js") for src in scripts)
+    assert any("htmx" in src for src in scripts)
+
+    current = page.locator("fieldset.address-cur")
+    assert current.is_hidden()
+    page.get_by_label("อาศัยอยู่ตามที่อยู่ในทะเบียนบ้าน").uncheck()
+    assert current.is_visible()
+
+    # The registered address starts in the centre's district; move it to Chiang Mai.
+    assert page.locator("#id_reg_subdistrict option[value='102704']").count() == 1
+    page.select_option("#id_reg_province", "50")
+    page.wait_for_selector("#id_reg_district option[value='5001']", state="attached")
+    # A new province: the old district's subdistricts are gone, nothing chosen.
+    page.wait_for_function("document.querySelectorAll('#id_reg_subdistrict option').length === 1")
+    assert page.locator("#id_reg_subdistrict").input_value() == ""
+    page.select_option("#id_reg_district", "5001")
+    page.wait_for_selector("#id_reg_subdistrict option[value='500101']", state="attached")
+    page.select_option("#id_reg_subdistrict", "500101")
+    assert_accessible(page)
+
+    # Stepping through the provinces with the keyboard: each step refills the districts
+    # and the focus stays on the province list (only the next list's options change).
+    page.focus("#id_reg_province")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_reg_province").input_value() == "51"
+    page.wait_for_selector("#id_reg_district option[value='5101']", state="attached")
+    assert page.evaluate("document.activeElement.id") == "id_reg_province"

@@ -191,7 +191,23 @@ def test_more_than_five_photos_are_refused(volunteer_client, case, tmp_path):
     response = volunteer_client.post(
         reverse("cases:visit-create", args=[case.pk]), {**visit_data(case), "photos": photos}
     )
-    assert "photos" in response.context["form"].errors
+    assert response.context["form"].errors["photos"] == [
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 5 ภาพ เพิ่มได้อีก 5 ภาพ"
+    ]
+    assert not HomeVisit.objects.exists()
+
+
+def test_the_photo_limit_and_its_words_follow_max_per_visit(
+    volunteer_client, case, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(VisitPhoto, "MAX_PER_VISIT", 2)
+    url = reverse("cases:visit-create", args=[case.pk])
+    assert "ได้ไม่เกิน 2 ภาพ" in volunteer_client.get(url).content.decode()
+    photos = [upload(phone_photo(tmp_path / f"p{n}.jpg", size=(50, 50))) for n in range(3)]
+    response = volunteer_client.post(url, {**visit_data(case), "photos": photos})
+    assert response.context["form"].errors["photos"] == [
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 2 ภาพ เพิ่มได้อีก 2 ภาพ"
+    ]
     assert not HomeVisit.objects.exists()
 
 
@@ -207,6 +223,32 @@ def test_a_visit_in_the_future_is_refused(volunteer_client, case):
     )
     assert "อนาคต" in " ".join(response.context["form"].errors["visit_date"])
     assert not HomeVisit.objects.exists()
+
+
+def test_a_visit_before_2000_is_refused_next_to_its_date(volunteer_client, case):
+    response = volunteer_client.post(
+        reverse("cases:visit-create", args=[case.pk]),
+        visit_data(case, visit_date="31/12/2542", next_visit_due="2026-01-01"),
+    )
+    form = response.context["form"]
+    assert form.errors["visit_date"] == ["วันที่เยี่ยมต้องไม่ก่อนปี พ.ศ. 2543 (ค.ศ. 2000)"]
+    assert "__all__" not in form.errors
+    assert not HomeVisit.objects.exists()
+
+
+def test_the_visit_time_is_checked_by_the_model_too(case):
+    """The admin and any other ModelForm with visited_at get the same check on that field."""
+    from django.core.exceptions import ValidationError
+
+    visit = HomeVisit(
+        case=case,
+        center=case.center,
+        purpose="follow_up",
+        visited_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    with pytest.raises(ValidationError) as raised:
+        visit.full_clean()
+    assert list(raised.value.message_dict) == ["visited_at"]
 
 
 def test_the_next_visit_cannot_come_before_this_one(volunteer_client, case):

@@ -1,5 +1,7 @@
 """The frame every page shares: where people land, language, login and password pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -84,12 +86,33 @@ def test_a_user_changes_their_password(coordinator_client, coordinator):
     assert coordinator.check_password("a-new-long-passphrase-2569")
 
 
-def test_the_address_pickers_list_districts_and_subdistricts(coordinator_client):
-    districts = coordinator_client.get(reverse("place-options"), {"province": "10"}).json()
-    assert len(districts["options"]) == 50
-    assert {"code": "1027", "name": "เขตบึงกุ่ม"} in districts["options"]
-    subdistricts = coordinator_client.get(reverse("place-options"), {"district": "1027"}).json()
-    assert [o["name"] for o in subdistricts["options"]] == ["คลองกุ่ม", "นวมินทร์", "นวลจันทร์"]
+def options_of(response) -> list[tuple[str, str]]:
+    """(value, text) of each <option> of a place_options answer, the blank one first."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', response.content.decode())
+
+
+def test_the_address_pickers_get_the_options_of_districts_and_subdistricts(coordinator_client):
+    districts = options_of(coordinator_client.get(reverse("place-options"), {"province": "10"}))
+    assert districts[0] == ("", "---------")
+    assert len(districts) == 1 + 50
+    assert ("1027", "เขตบึงกุ่ม") in districts
+    subdistricts = options_of(
+        coordinator_client.get(reverse("place-options"), {"district": "1027"})
+    )
+    assert [name for _, name in subdistricts] == ["---------", "คลองกุ่ม", "นวมินทร์", "นวลจันทร์"]
+
+
+def test_a_picker_asks_with_its_own_field_name(coordinator_client):
+    """htmx sends the select's own name: the case form's pickers are reg_… and cur_…."""
+    by_name = options_of(coordinator_client.get(reverse("place-options"), {"cur_district": "1027"}))
+    plain = options_of(coordinator_client.get(reverse("place-options"), {"district": "1027"}))
+    assert by_name == plain and len(by_name) == 4
+
+
+def test_asked_for_nothing_the_pickers_get_only_the_blank_choice(coordinator_client):
+    assert options_of(coordinator_client.get(reverse("place-options"))) == [("", "---------")]
 
 
 def test_the_address_pickers_need_a_login(client):

@@ -90,7 +90,7 @@ def submit_and_follow(rendered: Form, **kwargs: object) -> TestResponse:
 
 def forms_in_context(response: TestResponse) -> dict[str, forms.BaseForm | forms.BaseFormSet]:
     """The forms and formsets the view handed to its template, by context name."""
-    found = {}
+    found: dict[str, forms.BaseForm | forms.BaseFormSet] = {}
     for context in response.context or []:
         for layer in context.dicts if hasattr(context, "dicts") else [context]:
             for name, value in layer.items():

@@ -138,3 +138,32 @@ def test_a_similar_person_is_confirmed_with_the_box_the_page_then_offers(app, ce
     again["confirm_different_person"] = True
     submit_and_follow(again)
     assert Case.objects.count() == 2
+
+
+def test_each_address_picker_asks_the_server_for_the_next_ones_choices(app, coordinator):
+    """What htmx does with the rendered attributes, done by hand: a province chosen
+    refills the district list, a district the subdistrict list, and a new province
+    empties the subdistricts."""
+    page = intake_page(app, coordinator)
+    for prefix in ("reg", "cur"):
+        province = page.html.find("select", attrs={"name": f"{prefix}_province"})
+        district = page.html.find("select", attrs={"name": f"{prefix}_district"})
+        subdistrict = page.html.find("select", attrs={"name": f"{prefix}_subdistrict"})
+        assert province["data-hx-target"] == f"#{district['id']}"
+        assert district["data-hx-target"] == f"#{subdistrict['id']}"
+        assert subdistrict["data-hx-trigger"] == f"change from:#{province['id']}"
+        assert subdistrict["data-hx-params"] == "none"
+
+        # htmx sends the changed select's own name and value.
+        districts = app.get(province["data-hx-get"], {province["name"]: "50"}, user=coordinator)
+        assert ("5001", "เมืองเชียงใหม่") in options(districts)
+        subdistricts = app.get(
+            district["data-hx-get"], {district["name"]: "5001"}, user=coordinator
+        )
+        assert options(subdistricts)[:2] == [("", "---------"), ("500101", "ศรีภูมิ")]
+        emptied = app.get(subdistrict["data-hx-get"], user=coordinator)
+        assert options(emptied) == [("", "---------")]
+
+
+def options(response) -> list[tuple[str, str]]:
+    return [(o["value"], o.text) for o in response.html.find_all("option")]
