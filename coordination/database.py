@@ -7,7 +7,6 @@ and `make test` need no installed PostgreSQL and leave no server behind.
 
 import os
 import signal
-import sys
 import threading
 from pathlib import Path
 
@@ -30,9 +29,12 @@ def database_url(base_dir: Path) -> str:
 def exit_cleanly_on_signals() -> None:
     """SIGTERM (kill, systemd, a script) and SIGHUP (the terminal closed) end the process
     as Ctrl-C does, through the exit hooks, so the last user stops the server at once.
-    Only where nobody else (gunicorn, say) has claimed the signal."""
+    As Ctrl-C, not as sys.exit(): whatever runs at that moment may catch a SystemExit
+    (pytest reports it as the running test's error and carries on), while every program
+    here already ends cleanly on KeyboardInterrupt. Only where nobody else (gunicorn,
+    say) has claimed the signal."""
     if threading.current_thread() is not threading.main_thread():
         return
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) == signal.SIG_DFL:
-            signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
+            signal.signal(signum, signal.default_int_handler)
