@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files import File
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
@@ -118,10 +119,8 @@ class World:
     args: dict
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
+def build_world(media) -> World:
     """Two centres, each with a team, a volunteer on it, a case, a visit and a photo."""
-    settings.MEDIA_ROOT = tmp_path
     ours, theirs = CenterFactory(district_id="1027"), CenterFactory(district_id="1001")
     objects = {}
     for center in (ours, theirs):
@@ -132,7 +131,7 @@ def world(db, settings, tmp_path) -> World:
         membership = volunteer.join_team(team)
         case = CaseFactory(center=center, team=team)
         visit = HomeVisitFactory(case=case, author=volunteer.user)
-        with phone_photo(tmp_path / "p.jpg", size=(40, 30)).open("rb") as handle:
+        with phone_photo(media / "p.jpg", size=(40, 30)).open("rb") as handle:
             photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
         objects[center.pk] = {
             "team": team,
@@ -173,6 +172,31 @@ def world(db, settings, tmp_path) -> World:
         "volunteers:team-make-leader": [team, a["membership"].pk],
     }
     return World(users=users, args=args)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world is built once for the module, inside a transaction that is rolled back
+    after its last test: building it for each of the ~250 requests was most of the time."""
+    media = tmp_path_factory.mktemp("sweep-media")
+    with override_settings(MEDIA_ROOT=media):
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+            built = build_world(media)
+        yield built
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(db, module_world) -> World:
+    """Each test runs in a savepoint of its own (pytest-django's `db` inside the module's
+    transaction), rolled back after it: one role's POST (closing the case, ending a
+    membership) cannot change, or hide, the answer another role gets."""
+    assert len(connection.atomic_blocks) > 1, "the test is not in a savepoint of its own"
+    return module_world
 
 
 def expected(rule: str, role: str, name: str, world: World) -> str:
