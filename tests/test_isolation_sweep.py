@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
@@ -22,6 +22,7 @@ from tests.factories import (
     VolunteerFactory,
 )
 from tests.images import phone_photo
+from tests.module_data import assert_in_own_savepoint, built_once
 from volunteers.models import Volunteer
 
 
@@ -176,18 +177,14 @@ def build_world(media) -> World:
 
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world is built once for the module, inside a transaction that is rolled back
-    after its last test: building it for each of the ~250 requests was most of the time."""
+    """Built once for the module (building it for each of the ~250 requests was most of
+    the module's time); each test runs in a savepoint of its own, see `built_once`."""
     media = tmp_path_factory.mktemp("sweep-media")
-    with override_settings(MEDIA_ROOT=media):
-        with django_db_blocker.unblock():
-            outer = transaction.atomic()
-            outer.__enter__()
-            built = build_world(media)
-        yield built
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with (
+        override_settings(MEDIA_ROOT=media),
+        built_once(django_db_blocker, lambda: build_world(media)) as world,
+    ):
+        yield world
 
 
 @pytest.fixture
@@ -195,7 +192,7 @@ def world(db, module_world) -> World:
     """Each test runs in a savepoint of its own (pytest-django's `db` inside the module's
     transaction), rolled back after it: one role's POST (closing the case, ending a
     membership) cannot change, or hide, the answer another role gets."""
-    assert len(connection.atomic_blocks) > 1, "the test is not in a savepoint of its own"
+    assert_in_own_savepoint()
     return module_world
 
 
