@@ -33,8 +33,12 @@ run: prepare
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the embedded PostgreSQL)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# One pytest worker per core (pytest-xdist), each with its own test database
+# (test_postgres_gw0, _gw1 ...) on the one embedded server. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+
 test: prepare node_modules/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # One archive of the database and the photos in ./backups (or TO=DIR, or BACKUP_DIR),
 # encrypted when BACKUP_PASSPHRASE is set; old ones pruned (README, "Backups").

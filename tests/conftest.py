@@ -1,12 +1,14 @@
 """The cast every test may call on: two centres, their coordinators, a team,
 a volunteer on it, one who is not, and a case assigned to the team."""
 
-import importlib
-
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 
+from coordination.models import AllowanceRate, District, Province, Subdistrict, TargetGroup
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -15,27 +17,61 @@ from tests.factories import (
     VolunteerFactory,
 )
 
-SEED_MIGRATIONS = [
-    "coordination.migrations.0002_seed_target_groups",
-    "coordination.migrations.0003_seed_allowance_rates",
-    "coordination.migrations.0004_seed_thai_geography",
-    "coordination.migrations.0005_seed_roles",
-    "coordination.migrations.0012_roles_without_unused_permissions",
-]
+# What the data migrations seed, parents before children.
+SEEDED = (TargetGroup, AllowanceRate, Province, District, Subdistrict, Group)
 
 
-def reseed(sender, **kwargs) -> None:
+class Seed:
+    """The seeded rows as the migrations left them, read once; put back after a flush."""
+
+    def __init__(self) -> None:
+        self.rows = {model: list(model._base_manager.all()) for model in SEEDED}
+        # Permissions are made again by each flush's post_migrate, with new ids: by name.
+        self.grants = {
+            group.pk: list(group.permissions.values_list("content_type__app_label", "codename"))
+            for group in self.rows[Group]
+        }
+        assert self.rows[Subdistrict], "the test database has lost its seed: run with --create-db"
+        # Every other table starts empty. A table with rows now is seeded by a migration
+        # this class does not know, and would be lost after the first flush.
+        remade_by_flush = {ContentType, Permission, Group.permissions.through}
+        unknown = [
+            model._meta.label
+            for model in apps.get_models(include_auto_created=True)
+            if model not in (*SEEDED, *remade_by_flush) and model._base_manager.exists()
+        ]
+        assert unknown == [], (
+            f"rows in {unknown} before any test: add what a data migration seeds to SEEDED "
+            "(tests/conftest.py), or run with --create-db if an interrupted run left them"
+        )
+
+    def put_back(self, sender, **kwargs) -> None:
+        # post_migrate is sent once per app; the last one comes after every permission exists.
+        if sender is not LAST_APP:
+            return
+        for model, rows in self.rows.items():
+            model._base_manager.bulk_create(rows, batch_size=2000)
+        for group_pk, grants in self.grants.items():
+            named = Q(pk__in=[])
+            for app_label, codename in grants:
+                named |= Q(content_type__app_label=app_label, codename=codename)
+            Group.objects.get(pk=group_pk).permissions.set(Permission.objects.filter(named))
+
+
+LAST_APP = [config for config in apps.get_app_configs() if config.models_module][-1]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """Transactional tests (live server, concurrency) end with a flush that empties the
-    seeded tables; seed them again so later tests, and the next --reuse-db run, find them."""
-    if sender.label != "cases":  # the last of our apps: every permission exists by now
-        return
-    for name in SEED_MIGRATIONS:
-        module = importlib.import_module(name)
-        forward = module.Migration.operations[0].code
-        forward(apps, None)
-
-
-post_migrate.connect(reseed, dispatch_uid="tests-reseed-after-flush")
+    seeded tables; their rows, read once here, go back after each flush, so later tests
+    and the next --reuse-db run find them. (pytest-django's serialized_rollback would
+    reload the whole database object by object before each such test: seconds each.)"""
+    with django_db_blocker.unblock():
+        seed = Seed()
+    post_migrate.connect(seed.put_back, dispatch_uid="tests-seed-after-flush")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-seed-after-flush")
 
 
 @pytest.fixture(autouse=True)

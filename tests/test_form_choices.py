@@ -18,6 +18,7 @@ from django.apps import apps
 from django.core.files import File
 from django.db import models
 from django.forms.formsets import BaseFormSet
+from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import Case, VisitPhoto
@@ -33,6 +34,7 @@ from tests.factories import (
     VolunteerFactory,
 )
 from tests.images import phone_photo
+from tests.module_data import assert_in_own_savepoint, built_once
 from tests.test_isolation_sweep import APP_ROUTES, POST_ONLY, ROUTES
 from volunteers.models import Team, Volunteer
 
@@ -97,11 +99,9 @@ class World:
     extra_urls: list
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
+def build_world(media) -> World:
     """Two centres, each with a team and its members, a volunteer on no team, an inactive
     volunteer, a case with a team and one without, visits, household and income rows."""
-    settings.MEDIA_ROOT = tmp_path
     ours, theirs = CenterFactory(district_id="1027"), CenterFactory(district_id="1001")
     objects = {}
     for center in (ours, theirs):
@@ -120,7 +120,7 @@ def world(db, settings, tmp_path) -> World:
         IncomeSourceFactory(case=unassigned)
         visit = HomeVisitFactory(case=case, author=volunteer.user)
         visit.volunteers.add(volunteer)
-        with phone_photo(tmp_path / "p.jpg", size=(40, 30)).open("rb") as handle:
+        with phone_photo(media / "p.jpg", size=(40, 30)).open("rb") as handle:
             photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
         objects[center.pk] = {
             "team": team,
@@ -169,6 +169,24 @@ def world(db, settings, tmp_path) -> World:
     ]
     assert Center.objects.count() == 2
     return World(users=users, args=args, extra_urls=extra_urls)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module; each test runs in a savepoint of its own (`built_once`):
+    the pages one test POSTs to change nothing another test sees."""
+    media = tmp_path_factory.mktemp("choices-media")
+    with (
+        override_settings(MEDIA_ROOT=media),
+        built_once(django_db_blocker, lambda: build_world(media)) as world,
+    ):
+        yield world
+
+
+@pytest.fixture
+def world(db, module_world) -> World:
+    assert_in_own_savepoint()
+    return module_world
 
 
 @pytest.fixture

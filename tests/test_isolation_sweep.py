@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files import File
 from django.db import connection
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
@@ -21,6 +22,7 @@ from tests.factories import (
     VolunteerFactory,
 )
 from tests.images import phone_photo
+from tests.module_data import assert_in_own_savepoint, built_once
 from volunteers.models import Volunteer
 
 
@@ -121,10 +123,8 @@ class World:
     args: dict
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> World:
+def build_world(media) -> World:
     """Two centres, each with a team, a volunteer on it, a case, a visit and a photo."""
-    settings.MEDIA_ROOT = tmp_path
     ours, theirs = CenterFactory(district_id="1027"), CenterFactory(district_id="1001")
     objects = {}
     for center in (ours, theirs):
@@ -135,7 +135,7 @@ def world(db, settings, tmp_path) -> World:
         membership = volunteer.join_team(team)
         case = CaseFactory(center=center, team=team)
         visit = HomeVisitFactory(case=case, author=volunteer.user)
-        with phone_photo(tmp_path / "p.jpg", size=(40, 30)).open("rb") as handle:
+        with phone_photo(media / "p.jpg", size=(40, 30)).open("rb") as handle:
             photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
         objects[center.pk] = {
             "team": team,
@@ -176,6 +176,27 @@ def world(db, settings, tmp_path) -> World:
         "volunteers:team-make-leader": [team, a["membership"].pk],
     }
     return World(users=users, args=args)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module (building it for each of the ~250 requests was most of
+    the module's time); each test runs in a savepoint of its own, see `built_once`."""
+    media = tmp_path_factory.mktemp("sweep-media")
+    with (
+        override_settings(MEDIA_ROOT=media),
+        built_once(django_db_blocker, lambda: build_world(media)) as world,
+    ):
+        yield world
+
+
+@pytest.fixture
+def world(db, module_world) -> World:
+    """Each test runs in a savepoint of its own (pytest-django's `db` inside the module's
+    transaction), rolled back after it: one role's POST (closing the case, ending a
+    membership) cannot change, or hide, the answer another role gets."""
+    assert_in_own_savepoint()
+    return module_world
 
 
 def expected(rule: str, role: str, name: str, world: World) -> str:

@@ -2,6 +2,8 @@
 the access log or the change history, nor alter any table. Tested by connecting to
 the test database as that role (coordination/dbroles.py), as the app does."""
 
+import fcntl
+
 import psycopg2
 import pytest
 from django.db import connection, transaction
@@ -20,12 +22,19 @@ def connection_params(django_db_setup, django_db_blocker) -> dict:
 
 
 @pytest.fixture(scope="session")
-def app_role_ready(connection_params) -> None:
+def app_role_ready(connection_params, tmp_path_factory) -> None:
     """The role and its grants, committed, in the test database: what `migrate` and
     the embedded server's start do, done here for a test database made before them."""
     owner = psycopg2.connect(**connection_params)
     owner.autocommit = True
-    with owner.cursor() as cursor:
+    # The role is the server's, shared by the databases of parallel workers (pytest-xdist):
+    # altering it at once fails ("tuple concurrently updated"). A file lock in the run's
+    # common temporary folder queues them (an advisory lock is per database).
+    with (
+        (tmp_path_factory.getbasetemp().parent / "app-role.lock").open("a") as lock,
+        owner.cursor() as cursor,
+    ):
+        fcntl.flock(lock, fcntl.LOCK_EX)
         for statement in role_sql(app_role(), login_password=None) + grant_sql(
             app_role(), append_only_tables()
         ):
