@@ -75,10 +75,10 @@ class District(BilingualName):
 
 
 class SubdistrictQuerySet(models.QuerySet):
-    def of_centres_of(self, user) -> SubdistrictQuerySet:
+    def of_centres_of(self, user: User) -> SubdistrictQuerySet:
         """Where a user's work is: their centre's district (an administrator: every
         centre's). The choices of the address and area filters."""
-        if user.center_id:
+        if user.center is not None:
             return self.filter(district_id=user.center.district_id)
         return self.filter(district__center__isnull=False)
 

@@ -50,7 +50,7 @@ class Seed:
         if sender is not LAST_APP:
             return
         for model, rows in self.rows.items():
-            model._base_manager.bulk_create(rows, batch_size=2000)
+            model._base_manager.bulk_create(rows, batch_size=2000)  # type: ignore[arg-type]
         for group_pk, grants in self.grants.items():
             named = Q(pk__in=[])
             for app_label, codename in grants:

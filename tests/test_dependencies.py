@@ -15,7 +15,7 @@ WIRING = {Path("coordination/urls.py"), Path("coordination/settings.py")}
 
 def imported_apps(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)

@@ -241,7 +241,7 @@ class TeamMembership(models.Model):
         return f"{self.volunteer} – {self.team}"
 
     @staticmethod
-    def active_condition(through: str = "", **lookups) -> Q:
+    def active_condition(through: str = "", **lookups: object) -> Q:
         """The one meaning of "active member": a membership not ended. `through` reaches
         memberships from another model ("memberships__" from a team or a volunteer,
         "team__memberships__" from a case); `lookups` are on the same membership row,
