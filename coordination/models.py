@@ -130,6 +130,40 @@ class Center(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def create_teams(self) -> list:
+        """One team per target group, for a new centre to start working: the teams it
+        has already (of any name) are left alone. Called where a centre is created —
+        not a signal, not save(): tests and imports make centres that want no teams."""
+        Team = self.teams.model
+        have = set(self.teams.values_list("target_group_id", flat=True))
+        taken = set(self.teams.values_list("name", flat=True))
+        created = []
+        for group in TargetGroup.objects.exclude(pk__in=have):
+            name = f"ทีม{group.name_th}"
+            if name in taken:
+                name = f"{name} ({group.code})"
+            created.append(Team.objects.create(center=self, target_group=group, name=name))
+        return created
+
+    def onboarding_steps(self) -> list[tuple[str, bool]]:
+        """What a new centre still has to do before its work can run, in order; the
+        dashboard shows the list until every step is done. Four queries."""
+        Membership = self.teams.model.memberships.rel.related_model
+        led = Membership.objects.filter(role="leader", left_on__isnull=True).values("team_id")
+        leaderless = self.teams.exclude(pk__in=led).exists()
+        return [
+            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists()),
+            (_("Volunteers imported"), self.volunteers.exists()),
+            (
+                _("Every team given a leader"),
+                self.teams.exists() and not leaderless,
+            ),
+            (_("Agencies entered"), self.agencies.exists()),
+        ]
+
+    def is_onboarded(self) -> bool:
+        return all(done for _label, done in self.onboarding_steps())
+
 
 class TargetGroup(BilingualName):
     """The ministry's five target groups, seeded by a data migration."""
@@ -330,6 +364,11 @@ class AccessLog(models.Model):
         LOGIN_FAILED = "login_failed", _("failed to log in")
         LOGOUT = "logout", _("logged out")
         ANONYMISE = "anonymise", _("anonymised a case")
+        ACCOUNT_CREATED = "account_created", _("created a login account")
+        PASSWORD_LINK = "password_link", _("issued a link to set a password")
+        PASSWORD_SET = "password_set", _("set their password through a link")
+        ACCOUNT_DISABLED = "account_disabled", _("closed a login account")
+        ACCOUNT_ENABLED = "account_enabled", _("reopened a login account")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from coordination import views
+from coordination import account_views, views
 
 # 403 and 404 use Django's handlers, which render 403.html and 404.html with the request.
 handler400 = views.bad_request
@@ -18,6 +18,11 @@ urlpatterns = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "password/set/<str:uidb64>/<str:token>/",
+        account_views.password_set,
+        name="password-set",
     ),
     path("places/", views.place_options, name="place-options"),
     path("dashboard/", include(([path("", views.dashboard, name="dashboard")], "coordination"))),

@@ -51,6 +51,8 @@ ADMIN_ROUTES = sorted(name for name in ROUTES if name.startswith("admin:"))
 # teams' cases; volunteer: volunteers only.
 RULES = {
     "login": "public",
+    # A one-time link's page: anyone holding it (a bad link answers with a clear message).
+    "password-set": "public",
     "health": "public",
     "set_language": "public",
     "home": "user",
@@ -85,6 +87,7 @@ RULES = {
             "volunteers:volunteer-detail",
             "volunteers:volunteer-edit",
             "volunteers:volunteer-status",
+            "volunteers:volunteer-account",
             "volunteers:team-list",
             "volunteers:team-create",
             "volunteers:team-detail",
@@ -167,6 +170,8 @@ def world(db, settings, tmp_path) -> World:
         "volunteers:volunteer-detail": [volunteer],
         "volunteers:volunteer-edit": [volunteer],
         "volunteers:volunteer-status": [volunteer],
+        "volunteers:volunteer-account": [volunteer],
+        "password-set": ["MQ", "c5y8k0-0123456789abcdef"],
         "volunteers:team-detail": [team],
         "volunteers:team-add-member": [team],
         "volunteers:team-end-membership": [team, a["membership"].pk],

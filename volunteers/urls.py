@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import account_views, views
 
 app_name = "volunteers"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.volunteer_detail, name="volunteer-detail"),
     path("<int:pk>/edit/", views.volunteer_edit, name="volunteer-edit"),
     path("<int:pk>/status/", views.volunteer_status, name="volunteer-status"),
+    path("<int:pk>/account/", account_views.volunteer_account, name="volunteer-account"),
     path("teams/", views.team_list, name="team-list"),
     path("teams/new/", views.team_create, name="team-create"),
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),
