@@ -1,7 +1,6 @@
 """A volunteer's login: given by a coordinator, a one-time link to set the password,
 a new link when it is forgotten, closed when the volunteer leaves — and who may not."""
 
-import datetime
 import re
 
 import pytest
