@@ -468,12 +468,13 @@ def test_production_redirects_to_https_behind_the_proxy():
     )
 
 
-def test_only_the_login_health_and_language_pages_are_public(client, db):
+def test_only_the_login_health_language_and_password_link_pages_are_public(client, db):
     from tests.test_isolation_sweep import RULES
 
     assert sorted(name for name, rule in RULES.items() if rule == "public") == [
         "health",
         "login",
+        "password-set",
         "set_language",
     ]
     assert client.get(reverse("health")).status_code == 200
