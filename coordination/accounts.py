@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 import enum
 
+import segno
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -73,8 +75,12 @@ def password_link_path(user: User) -> str:
     password they had (forgotten, or known to someone it should not be)."""
     with transaction.atomic():
         user.set_unusable_password()
-        user.session_epoch += 1
-        user.save(update_fields=["password", "session_epoch"])
+        # Counted in the database: a stale copy must never move the epoch back and
+        # revive sessions an earlier bump had ended.
+        User.objects.filter(pk=user.pk).update(
+            password=user.password, session_epoch=F("session_epoch") + 1
+        )
+        user.refresh_from_db(fields=["password", "session_epoch", "last_login", "is_active"])
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("password-set", args=[uid, password_links.make_token(user)])
 
@@ -107,11 +113,17 @@ def set_account_active(user: User, active: bool, *, by: User | None = None) -> N
     login, password included."""
     if user.is_active == active:
         return
-    user.is_active = active
-    user.session_epoch += 1
-    user.save(update_fields=["is_active", "session_epoch"])
+    User.objects.filter(pk=user.pk).update(is_active=active, session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["is_active", "session_epoch"])
     action = AccessLog.Action.ACCOUNT_ENABLED if active else AccessLog.Action.ACCOUNT_DISABLED
     log_access(None, action, user=by, obj=user)
+
+
+def qr_code(link: str) -> str:
+    """The link as an SVG data address for an <img>: no inline markup or style for the
+    pages' content security policy to refuse (img-src allows data:), and the <img>
+    takes an alt text for screen readers."""
+    return segno.make(link, error="m").svg_data_uri(scale=5, border=4)
 
 
 def username_taken(username: str) -> bool:

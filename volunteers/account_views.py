@@ -2,7 +2,6 @@
 
 import datetime
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -12,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coordination.access import coordinator_required, get_visible_or_404
-from coordination.accounts import PASSWORD_LINK_HOURS, issue_password_link, suggest_username
+from coordination.accounts import (
+    PASSWORD_LINK_HOURS,
+    issue_password_link,
+    qr_code,
+    suggest_username,
+)
 from coordination.models import AccessLog
 from coordination.validators import normalize_phone
 from volunteers.account_forms import GiveLoginForm
@@ -34,12 +38,6 @@ def last_link_issued_at(account) -> datetime.datetime | None:
         .values_list("at", flat=True)
         .first()
     )
-
-
-def qr_code(link: str) -> str:
-    """The link as an SVG data address for an <img>: no inline markup or style for the
-    page's content security policy to refuse, and an alt text for screen readers."""
-    return segno.make(link, error="m").svg_data_uri(scale=5, border=4)
 
 
 @coordinator_required
