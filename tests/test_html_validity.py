@@ -110,7 +110,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
                 "volunteers:volunteer-account",
                 args=[VolunteerFactory(center=center, user=UserFactory(center=center)).pk],
             ),
-            {},
+            {"action": "new_link"},
         ),
     ]
     as_volunteer = [

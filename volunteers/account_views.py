@@ -66,6 +66,11 @@ def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
                 link = issue_password_link(account, request=request)
                 messages.success(request, _("Login %(username)s created.") % {"username": account})
     elif request.method == "POST":
+        if request.POST.get("action") != "new_link":
+            # A give-a-login form from a page opened before someone else gave one: it must
+            # not quietly replace the link they just handed over.
+            messages.error(request, _("This volunteer already has a login."))
+            return redirect("volunteers:volunteer-account", pk=volunteer.pk)
         if account is None or not account.is_active:
             messages.error(request, _("A volunteer who has left gets no link."))
             return redirect("volunteers:volunteer-account", pk=volunteer.pk)

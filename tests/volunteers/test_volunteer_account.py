@@ -4,6 +4,7 @@ a new link when it is forgotten, closed when the volunteer leaves — and who ma
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
@@ -20,6 +21,7 @@ from volunteers.models import Volunteer
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "ดอกแก้ว-2567-บึงกุ่ม"
+NEW_LINK = {"action": "new_link"}  # the new-link button's form
 
 
 @pytest.fixture
@@ -228,7 +230,7 @@ def test_a_new_link_ends_the_old_one_the_password_and_every_session(
     assert volunteer_phone.get(reverse("cases:my-cases")).status_code == 200
 
     # Forgotten password: the coordinator issues a new link.
-    response = coordinator_client.post(account_url(newcomer))
+    response = coordinator_client.post(account_url(newcomer), NEW_LINK)
     second = path_of(link_in(response))
 
     assert second != first
@@ -262,7 +264,7 @@ def test_a_volunteer_who_leaves_loses_the_login_at_once_and_gets_it_back_on_rejo
     page = coordinator_client.get(account_url(newcomer)).content.decode()
     assert "ปิดแล้ว: อพม. พ้นสภาพ" in page
     # No new link for a closed account, even posted by hand.
-    coordinator_client.post(account_url(newcomer))
+    coordinator_client.post(account_url(newcomer), NEW_LINK)
     assert actions_on(account).count("password_link") == 1
 
     coordinator_client.post(status_url, {"status": "active"})
@@ -338,3 +340,35 @@ def test_anonymous_goes_to_the_login_page(client, newcomer):
 
 def test_only_get_and_post(coordinator_client, newcomer):
     assert coordinator_client.put(account_url(newcomer)).status_code == 405
+
+
+def test_the_links_72_hours_are_their_own_not_the_password_reset_timeout(
+    coordinator_client, newcomer, settings
+):
+    settings.PASSWORD_RESET_TIMEOUT = 60  # Django's reset links, were they ever used
+    give_login(coordinator_client, newcomer)
+    account = User.objects.get(username="0891234567")
+    issued = password_links._num_seconds(password_links._now()) - 71 * 3600
+    token = password_links._make_token_with_timestamp(account, issued, settings.SECRET_KEY)
+    uid = urlsafe_base64_encode(force_bytes(account.pk))
+    page = Client().get(reverse("password-set", args=[uid, token]))
+    assert "new_password1" in page.content.decode()
+
+
+def test_a_give_a_login_form_from_a_stale_page_does_not_replace_the_link(
+    coordinator_client, newcomer
+):
+    first = give_login(coordinator_client, newcomer)
+    # A second coordinator had the page open before the login was given.
+    response = coordinator_client.post(account_url(newcomer), {"username": "another"}, follow=True)
+    assert "อพม. คนนี้มีบัญชีเข้าระบบแล้ว" in response.content.decode()
+    assert not User.objects.filter(username="another").exists()
+    assert "new_password1" in Client().get(first).content.decode()
+
+
+def test_the_model_refuses_a_second_login_for_the_same_volunteer(coordinator_client, newcomer):
+    stale = Volunteer.objects.get(pk=newcomer.pk)
+    give_login(coordinator_client, newcomer)
+    with pytest.raises(ValidationError):
+        stale.give_login("another", request=None)
+    assert not User.objects.filter(username="another").exists()
