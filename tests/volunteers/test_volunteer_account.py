@@ -4,9 +4,9 @@ a new link when it is forgotten, closed when the volunteer leaves — and who ma
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
