@@ -87,17 +87,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "groups": [(group, by_group.get(group.pk, 0)) for group in TargetGroup.objects.all()],
             "visits_this_month": visits_this_month,
-            "onboarding": onboarding_left(request.user),
+            # A new centre's checklist, until done; a national administrator has none.
+            "onboarding": request.user.center.onboarding_left() if request.user.center_id else [],
         },
     )
-
-
-def onboarding_left(user) -> list[tuple[str, bool]]:
-    """A new centre's checklist, shown until every step is done (then nothing)."""
-    if user.center_id is None:
-        return []
-    steps = user.center.onboarding_steps()
-    return [] if all(done for _label, done in steps) else steps
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
