@@ -73,6 +73,15 @@ class District(BilingualName):
         verbose_name_plural = _("districts")
 
 
+class SubdistrictQuerySet(models.QuerySet):
+    def of_centres_of(self, user) -> SubdistrictQuerySet:
+        """Where a user's work is: their centre's district (an administrator: every
+        centre's). The choices of the address and area filters."""
+        if user.center_id:
+            return self.filter(district_id=user.center.district_id)
+        return self.filter(district__center__isnull=False)
+
+
 class Subdistrict(BilingualName):
     """ตำบล or, in Bangkok, แขวง."""
 
@@ -83,6 +92,8 @@ class Subdistrict(BilingualName):
     postal_codes = ArrayField(
         models.CharField(max_length=5), verbose_name=_("postal codes"), default=list
     )
+
+    objects = SubdistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -134,7 +145,6 @@ class Center(models.Model):
         """One team per target group, for a new centre to start working: the teams it
         has already (of any name) are left alone. Called where a centre is created —
         not a signal, not save(): tests and imports make centres that want no teams."""
-        Team = self.teams.model
         have = set(self.teams.values_list("target_group_id", flat=True))
         taken = set(self.teams.values_list("name", flat=True))
         created = []
@@ -142,27 +152,30 @@ class Center(models.Model):
             name = f"ทีม{group.name_th}"
             if name in taken:
                 name = f"{name} ({group.code})"
-            created.append(Team.objects.create(center=self, target_group=group, name=name))
+            created.append(self.teams.create(target_group=group, name=name))
         return created
 
     def onboarding_steps(self) -> list[tuple[str, bool]]:
         """What a new centre still has to do before its work can run, in order; the
-        dashboard shows the list until every step is done. Four queries."""
-        Membership = self.teams.model.memberships.rel.related_model
-        led = Membership.objects.filter(role="leader", left_on__isnull=True).values("team_id")
-        leaderless = self.teams.exclude(pk__in=led).exists()
+        dashboard shows the list until every step is done. Five small queries."""
+        teams = self.teams.count()
+        # One filter() call: the leader role and the open membership are the same row's.
+        led = (
+            self.teams.filter(memberships__role="leader", memberships__left_on__isnull=True)
+            .distinct()
+            .count()
+        )
         return [
             (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists()),
             (_("Volunteers imported"), self.volunteers.exists()),
-            (
-                _("Every team given a leader"),
-                self.teams.exists() and not leaderless,
-            ),
+            (_("Every team given a leader"), teams > 0 and led == teams),
             (_("Agencies entered"), self.agencies.exists()),
         ]
 
-    def is_onboarded(self) -> bool:
-        return all(done for _label, done in self.onboarding_steps())
+    def onboarding_left(self) -> list[tuple[str, bool]]:
+        """The checklist while a step is left to do; nothing once every step is done."""
+        steps = self.onboarding_steps()
+        return [] if all(done for _label, done in steps) else steps
 
 
 class TargetGroup(BilingualName):
@@ -231,6 +244,16 @@ class User(AbstractUser):
     @property
     def is_volunteer(self) -> bool:
         return self.has_role("volunteer")
+
+    @property
+    def is_coordinator_or_staff(self) -> bool:
+        """Who opens the centre's own pages: its coordinators and the administrators."""
+        return self.is_staff or self.is_coordinator
+
+    @property
+    def is_case_worker(self) -> bool:
+        """Who reaches case pages at all (which cases: `visible_to` says)."""
+        return self.is_coordinator_or_staff or self.is_volunteer
 
 
 class Agency(models.Model):
