@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prepare stop lint messages page-weight
+.PHONY: run test prepare stop lint messages page-weight backup
 
 # A pip configuration that lists extra file:// indexes (as on the shared development
 # machine, ~/.config/pip/pip.conf) makes pip warn once per package and index that lacks it,
@@ -35,6 +35,11 @@ run: prepare
 
 test: prepare node_modules/.installed
 	$(PY) -m pytest
+
+# One archive of the database and the photos in ./backups (or TO=DIR, or BACKUP_DIR),
+# encrypted when BACKUP_PASSPHRASE is set; old ones pruned (README, "Backups").
+backup: prepare
+	$(PY) manage.py backup $(if $(TO),--to "$(TO)")
 
 # Stops this folder's embedded PostgreSQL if anything left it running, and says what it stopped.
 stop:

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import F, Q, Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse
@@ -313,103 +313,6 @@ IncomeFormSet = inlineformset_factory(
 )
 
 
-class CaseFilterForm(forms.Form):
-    SORTS = [
-        ("-opened_on", _("newest first")),
-        ("opened_on", _("oldest first")),
-        ("-last_visit_at", _("last visit, latest first")),
-        ("last_visit_at", _("last visit, longest ago first")),
-        ("next_visit_due", _("next visit due, soonest first")),
-    ]
-    q = forms.CharField(
-        label=_("Search"), required=False, help_text=_("Case number, name or national ID")
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("open cases")), *Case.Status.choices, ("all", _("all cases"))],
-        required=False,
-    )
-    target_group = forms.ModelChoiceField(
-        label=_("Target group"), queryset=TargetGroup.objects.all(), required=False
-    )
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    subdistrict = forms.ModelChoiceField(
-        label=_("Subdistrict"), queryset=Subdistrict.objects.none(), required=False
-    )
-    priority = forms.TypedChoiceField(
-        label=_("Priority"),
-        choices=[("", _("any")), *Case.Priority.choices],
-        coerce=int,
-        required=False,
-    )
-    unassigned = forms.BooleanField(label=_("No team yet"), required=False)
-    overdue = forms.BooleanField(label=_("Follow-up overdue"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
-
-    def __init__(self, *args, teams, subdistricts, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["subdistrict"].queryset = subdistricts
-
-    def filter(self, cases):
-        data = self.cleaned_data
-        if data["q"]:
-            cases = cases.search(data["q"])
-        if data["status"] == "all":
-            pass
-        elif data["status"]:
-            cases = cases.filter(status=data["status"])
-        else:
-            cases = cases.open()
-        if data["target_group"]:
-            cases = cases.filter(target_groups=data["target_group"])
-        if data["team"]:
-            cases = cases.filter(team=data["team"])
-        if data["subdistrict"]:
-            place = data["subdistrict"]
-            cases = cases.filter(
-                Q(cur_subdistrict=place) | Q(current_same_as_registered=True, reg_subdistrict=place)
-            )
-        if data["priority"]:
-            cases = cases.filter(priority=data["priority"])
-        if data["unassigned"]:
-            cases = cases.filter(team__isnull=True)
-        if data["overdue"]:
-            cases = cases.overdue()
-        return cases.order_by(*self.ordering())
-
-    def ordering(self) -> list:
-        sort = self.cleaned_data.get("sort") or "-opened_on"
-        field = sort.lstrip("-")
-        expression = (
-            F(field).desc(nulls_last=True)
-            if sort.startswith("-")
-            else F(field).asc(nulls_last=True)
-        )
-        return [expression, "-number"]
-
-
-class FollowupFilterForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    volunteer = forms.ModelChoiceField(
-        label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
-    )
-
-    def __init__(self, *args, teams, volunteers, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["volunteer"].queryset = volunteers
-
-    def filter(self, cases):
-        if team := self.cleaned_data["team"]:
-            cases = cases.filter(team=team)
-        if volunteer := self.cleaned_data["volunteer"]:
-            cases = cases.filter(
-                team__memberships__volunteer=volunteer, team__memberships__left_on__isnull=True
-            )
-        return cases
-
-
 class AssignForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
 
@@ -605,9 +508,7 @@ class VisitForm(forms.ModelForm):
         own_centre = Volunteer.objects.filter(center_id=case.center_id)
         if case.team_id is not None:
             # The membership conditions in one filter(): one join, both on the same row.
-            offered = own_centre.filter(
-                memberships__team_id=case.team_id, memberships__left_on__isnull=True
-            )
+            offered = own_centre.in_team(case.team_id)
         else:
             offered = own_centre.active()
         if self.instance.pk:  # keep whoever was there, even if they have left the team since

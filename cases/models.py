@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +22,9 @@ from cases import barthel
 from coordination.choices import Prefix, Sex, person_name
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
+from coordination.templatetags.thai import be_date
 from coordination.validators import arabic_digits, normalize_national_id
-from volunteers.models import Team, Volunteer
+from volunteers.models import Team, TeamMembership, Volunteer
 
 # Free text is for notes, not documents: long enough for any visit, short of abuse.
 TEXT_LIMIT = 5000
@@ -79,6 +81,17 @@ class StaleCaseError(Exception):
     """Someone else saved the case since the form was opened."""
 
 
+def open_condition(through: str = "") -> Q:
+    """A case still being worked: any status but closed. `through` reaches cases from
+    another model (e.g. "cases__" from a team), so counts there mean the same thing."""
+    return ~Q(**{f"{through}status": Case.Status.CLOSED})
+
+
+def overdue_condition(today: datetime.date, through: str = "") -> Q:
+    """The one meaning of "overdue": open, and past its next visit date."""
+    return open_condition(through) & Q(**{f"{through}next_visit_due__lt": today})
+
+
 class CaseQuerySet(CenterScopedQuerySet):
     def visible_to_others(self, user) -> CaseQuerySet:
         """A volunteer sees the cases assigned to a team they are an active member of."""
@@ -86,13 +99,12 @@ class CaseQuerySet(CenterScopedQuerySet):
         if not (user.is_volunteer and volunteer is not None):
             return self.none()
         return self.filter(
-            center_id=volunteer.center_id,
-            team__memberships__volunteer=volunteer,
-            team__memberships__left_on__isnull=True,
+            Q(center_id=volunteer.center_id),
+            TeamMembership.active_condition("team__memberships__", volunteer=volunteer),
         )
 
     def open(self) -> CaseQuerySet:
-        return self.exclude(status=Case.Status.CLOSED)
+        return self.filter(open_condition())
 
     def due_for_anonymising(
         self, retention_days: int, today: datetime.date | None = None
@@ -103,7 +115,35 @@ class CaseQuerySet(CenterScopedQuerySet):
         )
 
     def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
-        return self.open().filter(next_visit_due__lt=today or timezone.localdate())
+        return self.filter(overdue_condition(today or timezone.localdate()))
+
+    def of_active_member(self, volunteer: Volunteer) -> CaseQuerySet:
+        """Cases of the teams `volunteer` is an active member of."""
+        return self.filter(
+            TeamMembership.active_condition("team__memberships__", volunteer=volunteer)
+        )
+
+    def figures(self, today: datetime.date) -> dict[str, int]:
+        """The dashboard's counts, in two queries."""
+        month_start = today.replace(day=1)
+        figures = self.open().aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=overdue_condition(today)),
+            unassigned=Count("pk", filter=Q(team__isnull=True)),
+            never_visited=Count("pk", filter=Q(last_visit_at__isnull=True)),
+            urgent=Count("pk", filter=Q(priority=Case.Priority.URGENT)),
+        )
+        figures.update(
+            self.aggregate(
+                opened_this_month=Count("pk", filter=Q(opened_on__gte=month_start)),
+                closed_this_month=Count("pk", filter=Q(closed_on__gte=month_start)),
+            )
+        )
+        return figures
+
+    def count_by(self, field: str) -> dict:
+        """How many of these cases per value of `field` (status, target group...)."""
+        return dict(self.order_by().values_list(field).annotate(n=Count("pk")))
 
     def search(self, text: str) -> CaseQuerySet:
         """Case number, national ID (digits as typed) or any part of the names.
@@ -492,9 +532,14 @@ class Case(models.Model):
         ]
         return data
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """overdue_condition(), for a case already loaded."""
         return bool(
-            self.status != self.Status.CLOSED
+            not self.is_closed
             and self.next_visit_due
             and self.next_visit_due < (today or timezone.localdate())
         )
@@ -505,9 +550,26 @@ class Case(models.Model):
             return 0
         return ((today or timezone.localdate()) - self.next_visit_due).days
 
+    CONSENT_FIELDS = frozenset({"consent_given_by", "consent_method", "consent_purposes"})
+
+    def record_consent(self, *, by) -> None:
+        """Stamps who recorded the consent, and when; saved with the case."""
+        self.consent_recorded_by, self.consent_recorded_at = by, timezone.now()
+
     @transaction.atomic
-    def save_checked(self, expected_version: int, *, by) -> None:
-        """Saves an edit unless someone else saved the case since `expected_version`."""
+    def open(self, *, by) -> None:
+        """Saves a new case and records who opened it (and took its consent, if given)."""
+        if self.consent_method:
+            self.record_consent(by=by)
+        self.save()
+        self.log(CaseEvent.Kind.OPENED, by=by, status_to=self.status)
+
+    @transaction.atomic
+    def save_checked(self, expected_version: int, *, by, changed: Iterable[str] = ()) -> None:
+        """Saves an edit unless someone else saved the case since `expected_version`;
+        a change to the consent records who recorded it."""
+        if self.CONSENT_FIELDS & set(changed):
+            self.record_consent(by=by)
         bumped = Case.objects.filter(pk=self.pk, version=expected_version).update(
             version=F("version") + 1
         )
@@ -528,8 +590,25 @@ class Case(models.Model):
         self.save(update_fields=["team", "version", "updated_at"])
         self.log(CaseEvent.Kind.ASSIGNED, by=by, team=team)
 
+    def check_not_closed(self, message: str) -> None:
+        """Nothing changes on a closed case but its reopening."""
+        if self.is_closed:
+            raise ValidationError(message)
+
+    def proposed_team(self) -> Team | None:
+        """The team of the case's first target group (the ministry's order)."""
+        first_group = self.target_groups.order_by("position").first()
+        if first_group is None:
+            return None
+        return (
+            Team.objects.filter(center_id=self.center_id, target_group=first_group)
+            .order_by("name")
+            .first()
+        )
+
     @transaction.atomic
     def change_status(self, status: str, *, by, note: str = "") -> None:
+        self.check_not_closed(_("Reopen the case before changing its status."))
         if status == self.Status.CLOSED:
             raise ValidationError(_("Close a case with its reason."))
         old = self.status
@@ -542,8 +621,7 @@ class Case(models.Model):
 
     @transaction.atomic
     def close(self, reason: str, *, by, on: datetime.date | None = None, note: str = "") -> None:
-        if self.status == self.Status.CLOSED:
-            raise ValidationError(_("This case is already closed."))
+        self.check_not_closed(_("This case is already closed."))
         old = self.status
         self.status = self.Status.CLOSED
         self.closure_reason = reason
@@ -554,7 +632,7 @@ class Case(models.Model):
 
     @transaction.atomic
     def reopen(self, *, by, note: str = "") -> None:
-        if self.status != self.Status.CLOSED:
+        if not self.is_closed:
             raise ValidationError(_("Only a closed case can be reopened."))
         self.status = self.Status.FOLLOW_UP
         self.closure_reason = ""
@@ -892,6 +970,35 @@ class HomeVisit(CaseChild):
             result = super().delete(*args, **kwargs)
             self.case.refresh_visit_dates()
         return result
+
+    @transaction.atomic
+    def record(self, *, by, volunteers=(), photos=(), token: uuid.UUID | None = None) -> None:
+        """Logs a new visit: with its volunteers and photos, the household's income on the
+        day, and an event on the case. A closed case takes no visit."""
+        self.case.check_not_closed(_("This case is closed: reopen it before logging a visit."))
+        self.submission_token = token
+        self.store(volunteers, photos)
+        self.case.log(CaseEvent.Kind.VISIT_LOGGED, by=by)
+
+    @transaction.atomic
+    def correct(self, *, by, changed: Iterable[str], volunteers=(), photos=()) -> None:
+        """Saves a correction and says on the case which fields (their labels) changed."""
+        self.store(volunteers, photos)
+        fields = ", ".join(str(label) for label in changed) or "–"
+        note = _("Visit of %(date)s: %(fields)s") % {
+            "date": be_date(self.visited_at),
+            "fields": fields,
+        }
+        self.case.log(CaseEvent.Kind.VISIT_CORRECTED, by=by, note=str(note)[:500])
+
+    def store(self, volunteers, photos) -> None:
+        # The income is read before the one save: the case's visit dates are refreshed
+        # once (by save), and the visit keeps what the income sources add up to today.
+        self.monthly_income = self.case.monthly_income()
+        self.save()
+        self.volunteers.set(volunteers)
+        for image, thumbnail in photos:
+            VisitPhoto.objects.create(visit=self, image=image, thumbnail=thumbnail)
 
     def can_edit(self, user) -> bool:
         """Coordinators of the centre always; the author for 24 hours after saving."""

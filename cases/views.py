@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.filters import CaseFilter, FollowupFilter, visible_teams
 from cases.forms import (
     AssignForm,
     BulkAssignForm,
     CaseEditForm,
-    CaseFilterForm,
     CaseForm,
     CloseForm,
-    FollowupFilterForm,
     HouseholdFormSet,
     IncomeFormSet,
     ReopenForm,
@@ -33,21 +32,19 @@ from cases.forms import (
     VisitIncomeFormSet,
 )
 from cases.history import case_history
-from cases.models import Case, CaseEvent, HomeVisit, StaleCaseError, VisitPhoto
+from cases.models import Case, HomeVisit, StaleCaseError, VisitPhoto, overdue_condition
 from coordination.access import (
     case_worker_required,
     center_for_new_objects,
     coordinator_required,
     get_visible_or_404,
-    manages,
 )
 from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
-from coordination.models import AccessLog
+from coordination.models import AccessLog, TargetGroup
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
-from volunteers.views import subdistricts_for
 
 PAGE_SIZE = 25
 
@@ -70,25 +67,12 @@ def list_rows(cases: QuerySet) -> QuerySet:
 @coordinator_required
 @require_http_methods(["GET"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible_teams = Team.objects.visible_to(user).select_related("target_group")
-    form = CaseFilterForm(
-        request.GET or None, teams=visible_teams, subdistricts=subdistricts_for(user)
-    )
-    cases = Case.objects.visible_to(user)
-    if form.is_valid():
-        cases = form.filter(cases)
-    else:
-        cases = cases.open().order_by("-opened_on", "-number")
-    page = Paginator(list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = CaseFilter(request, Case.objects.visible_to(request.user))
+    page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "bulk_teams": visible_teams,
-        },
+        {"form": chosen.form, "page_obj": page, "bulk_teams": visible_teams(request)},
     )
 
 
@@ -163,12 +147,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).prefetch_related("target_groups"),
     )
     team_members = (
-        case.team.memberships.open().select_related("volunteer").order_by("role", "joined_on")
+        case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
         if case.team
         else TeamMembership.objects.none()
     )
     incomes = list(case.incomes.all())
-    can_manage = manages(request.user)
+    can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     return render(
         request,
@@ -211,13 +195,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
     ):
         with transaction.atomic():
             case = form.save(commit=False)
-            if case.consent_method:
-                case.consent_recorded_by, case.consent_recorded_at = user, timezone.now()
-            case.save()
+            case.open(by=user)
             form.save_m2m()
             household.instance = incomes.instance = case
             save_formsets(household, incomes)
-            case.log(CaseEvent.Kind.OPENED, by=user, status_to=case.status)
         messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
         return redirect("cases:case-detail", pk=case.pk)
     return render(
@@ -240,15 +221,10 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and all(
         [form.is_valid(), household.is_valid(), incomes.is_valid()]
     ):
-        consent_changed = bool(
-            {"consent_given_by", "consent_method", "consent_purposes"} & set(form.changed_data)
-        )
         try:
             with transaction.atomic():
                 case = form.save(commit=False)
-                if consent_changed:
-                    case.consent_recorded_by, case.consent_recorded_at = user, timezone.now()
-                case.save_checked(form.cleaned_data["version"], by=user)
+                case.save_checked(form.cleaned_data["version"], by=user, changed=form.changed_data)
                 form.save_m2m()
                 save_formsets(household, incomes)
         except StaleCaseError:
@@ -295,20 +271,14 @@ def safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def proposed_team(case: Case) -> Team | None:
-    """The team of the case's first target group (the ministry's order)."""
-    first_group = case.target_groups.order_by("position").first()
-    if first_group is None:
-        return None
-    return teams_of(case).filter(target_group=first_group).order_by("name").first()
-
-
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Case.objects.select_related("team"))
-    initial_team = case.team or proposed_team(case)
-    form = AssignForm(request.POST or None, teams=teams_of(case), initial={"team": initial_team})
+    proposed = case.proposed_team()
+    form = AssignForm(
+        request.POST or None, teams=teams_of(case), initial={"team": case.team or proposed}
+    )
     if request.method == "POST" and form.is_valid():
         case.assign_team(form.cleaned_data["team"], by=request.user)
         messages.success(
@@ -319,7 +289,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_assign.html",
-        {"form": form, "case": case, "proposed": proposed_team(case)},
+        {"form": form, "case": case, "proposed": proposed},
     )
 
 
@@ -328,15 +298,17 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = StatusForm(request.POST)
-    if case.status == Case.Status.CLOSED:
-        messages.error(request, _("Reopen the case before changing its status."))
-    elif form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _("Choose a status from the list."))
+        return redirect("cases:case-detail", pk=case.pk)
+    try:
         case.change_status(
             form.cleaned_data["status"], by=request.user, note=form.cleaned_data["note"]
         )
-        messages.success(request, _("Status changed."))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
     else:
-        messages.error(request, _("Choose a status from the list."))
+        messages.success(request, _("Status changed."))
     return redirect("cases:case-detail", pk=case.pk)
 
 
@@ -345,7 +317,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = CloseForm(request.POST, prefix="close")
-    if form.is_valid() and case.status != Case.Status.CLOSED and not is_confirmed(request):
+    if form.is_valid() and not case.is_closed and not is_confirmed(request):
         return confirm_close(request, case, form.cleaned_data["reason"])
     if form.is_valid():
         try:
@@ -427,7 +399,7 @@ def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
     """Each worklist section: which open cases, in which order."""
     month_ago = timezone.now() - datetime.timedelta(days=30)
     return {
-        "overdue": (Q(next_visit_due__lt=today), ["next_visit_due", "number"]),
+        "overdue": (overdue_condition(today), ["next_visit_due", "number"]),
         "week": (
             Q(next_visit_due__gte=today, next_visit_due__lte=today + datetime.timedelta(days=7)),
             ["next_visit_due", "number"],
@@ -443,13 +415,9 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
     user = request.user
     today = timezone.localdate()
-    teams = Team.objects.visible_to(user).select_related("target_group")
-    form = FollowupFilterForm(
-        request.GET or None, teams=teams, volunteers=Volunteer.objects.visible_to(user).active()
-    )
-    cases = Case.objects.visible_to(user).open()
-    if form.is_valid():
-        cases = form.filter(cases)
+    teams = visible_teams(request)
+    chosen = FollowupFilter(request, Case.objects.visible_to(user).open())
+    cases = chosen.qs
     sections = followup_conditions(today)
     shown = request.GET.get("show") if request.GET.get("show") in sections else "overdue"
     condition, ordering = sections[shown]
@@ -461,12 +429,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
     )
     by_team = (
-        teams.annotate(
-            overdue=Count(
-                "cases",
-                filter=~Q(cases__status=Case.Status.CLOSED) & Q(cases__next_visit_due__lt=today),
-            )
-        )
+        teams.annotate(overdue=Count("cases", filter=overdue_condition(today, "cases__")))
         .filter(overdue__gt=0)
         .order_by("-overdue", "name")
     )
@@ -474,7 +437,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/followup_list.html",
         {
-            "form": form,
+            "form": chosen.form,
             "page_obj": page,
             "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()],
             "shown": shown,
@@ -495,20 +458,14 @@ def own_volunteer(user) -> Volunteer | None:
     return getattr(user, "volunteer", None)
 
 
-@case_worker_required
-@require_http_methods(["GET", "POST"])
-def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    case = get_case_for_user(user, pk, Case.objects.select_related("team", "center"))
-    if case.status == Case.Status.CLOSED:
-        messages.error(request, _("This case is closed: reopen it before logging a visit."))
-        return redirect("cases:case-detail", pk=case.pk)
+def new_visit_form(request: HttpRequest, case: Case) -> VisitForm:
+    """The visit form of a new visit, filled with what is usually true."""
     now = timezone.localtime()
-    me = own_volunteer(user)
-    form = VisitForm(
+    me = own_volunteer(request.user)
+    return VisitForm(
         request.POST or None,
         request.FILES or None,
-        instance=HomeVisit(case=case, center=case.center, author=user),
+        instance=HomeVisit(case=case, center=case.center, author=request.user),
         case=case,
         initial={
             "visit_date": now.date(),
@@ -522,30 +479,45 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             else HomeVisit.Purpose.ASSESSMENT,
         },
     )
+
+
+def already_saved(request: HttpRequest, case: Case, token) -> HttpResponse | None:
+    """Only this person's own visit of this case counts as "already saved": a token
+    taken from anyone else's form must not lead to their visit."""
+    visit = HomeVisit.objects.filter(case=case, author=request.user, submission_token=token)
+    visit = visit.first() if token else None
+    if visit is None:
+        return None
+    messages.info(request, _("This visit was already saved."))
+    return redirect("cases:visit-detail", pk=visit.pk)
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, Case.objects.select_related("team", "center"))
+    if case.is_closed:
+        messages.error(request, _("This case is closed: reopen it before logging a visit."))
+        return redirect("cases:case-detail", pk=case.pk)
+    form = new_visit_form(request, case)
     incomes = VisitIncomeFormSet(request.POST or None, instance=case, prefix="incomes")
     if request.method == "POST":
         token = parse_uuid(request.POST.get("submission_token", ""))
-        # Only this person's own visit of this case counts as "already saved": a token
-        # taken from anyone else's form must not lead to their visit.
-        own_visits = HomeVisit.objects.filter(case=case, author=user)
-        already = own_visits.filter(submission_token=token).first() if token else None
-        if already:  # a double tap or a resubmitted form
-            messages.info(request, _("This visit was already saved."))
-            return redirect("cases:visit-detail", pk=already.pk)
+        if answer := already_saved(request, case, token):  # a double tap or a resubmission
+            return answer
         if form.is_valid() and incomes.is_valid():
             try:
-                visit = save_visit(form, incomes, user, logged=True)
+                with transaction.atomic():
+                    incomes.save()
+                    visit = form.save(commit=False)
+                    visit.record(by=request.user, token=token, **visit_parts(form))
             except IntegrityError:
                 # The same form arrived twice at once: the first one won. If the token
                 # is someone else's, the form says so (VisitForm.clean_submission_token)
                 # on the next try; it never leads to their visit.
-                visit = own_visits.filter(
-                    submission_token=form.cleaned_data["submission_token"]
-                ).first()
-                if visit is None:
-                    raise
-                messages.info(request, _("This visit was already saved."))
-                return redirect("cases:visit-detail", pk=visit.pk)
+                if answer := already_saved(request, case, token):
+                    return answer
+                raise
             messages.success(request, _("Visit saved."))
             show_notices(request, form)
             return redirect("cases:visit-detail", pk=visit.pk)
@@ -554,40 +526,18 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def visit_parts(form: VisitForm) -> dict:
+    """What the visit form holds beside the visit's own fields."""
+    return {
+        "volunteers": form.cleaned_data.get("volunteers") or [],
+        "photos": form.cleaned_data.get("photos") or [],
+    }
+
+
 def show_notices(request: HttpRequest, form: VisitForm) -> None:
     """What the form changed from what was typed (an ADL total replaced by the items')."""
     for notice in form.notices:
         messages.warning(request, notice)
-
-
-@transaction.atomic
-def save_visit(form: VisitForm, incomes, user, *, logged: bool) -> HomeVisit:
-    """The visit, its volunteers, photos and income updates: all saved, or none."""
-    visit = form.save(commit=False)
-    if logged:
-        visit.submission_token = form.cleaned_data.get("submission_token")
-    visit.save()
-    form.save_m2m()
-    incomes.save()
-    visit.monthly_income = visit.case.monthly_income()
-    visit.save(update_fields=["monthly_income"])
-    for image, thumbnail in form.cleaned_data.get("photos") or []:
-        VisitPhoto.objects.create(visit=visit, image=image, thumbnail=thumbnail)
-    if logged:
-        visit.case.log(CaseEvent.Kind.VISIT_LOGGED, by=user)
-    else:
-        changed = [
-            str(form.fields[name].label) for name in form.changed_data if name in form.fields
-        ]
-        visit.case.log(
-            CaseEvent.Kind.VISIT_CORRECTED,
-            by=user,
-            note=(
-                _("Visit of %(date)s: %(fields)s")
-                % {"date": be_date(visit.visited_at), "fields": ", ".join(changed) or "–"}
-            )[:500],
-        )
-    return visit
 
 
 def get_visit_for_user(user, pk: int) -> HomeVisit:
@@ -624,7 +574,10 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(request.POST or None, request.FILES or None, instance=visit, case=visit.case)
     incomes = VisitIncomeFormSet(request.POST or None, instance=visit.case, prefix="incomes")
     if request.method == "POST" and form.is_valid() and incomes.is_valid():
-        save_visit(form, incomes, user, logged=False)
+        changed = [form.fields[name].label for name in form.changed_data if name in form.fields]
+        with transaction.atomic():
+            incomes.save()
+            form.save(commit=False).correct(by=user, changed=changed, **visit_parts(form))
         messages.success(request, _("Changes saved."))
         show_notices(request, form)
         return redirect("cases:visit-detail", pk=visit.pk)
@@ -721,4 +674,33 @@ def consent_form(request: HttpRequest, pk: int) -> HttpResponse:
     log_access(request, AccessLog.Action.PRINT, case=case)
     return render(
         request, "cases/consent_form.html", {"case": case, "purposes": Case.ConsentPurpose.choices}
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """ภาพรวม: the centre's work at a glance; every figure links to its list."""
+    cases = Case.objects.visible_to(request.user)
+    by_status = cases.open().count_by("status")
+    by_group = cases.open().count_by("target_groups")
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "figures": cases.figures(timezone.localdate()),
+            "statuses": [
+                (status, status.label, by_status.get(status, 0))
+                for status in Case.Status
+                if status != Case.Status.CLOSED
+            ],
+            "groups": [(group, by_group.get(group.pk, 0)) for group in TargetGroup.objects.all()],
+            "visits_this_month": HomeVisit.objects.visible_to(request.user)
+            .filter(visited_at__gte=month_start)
+            .count(),
+            "urgent": Case.Priority.URGENT,
+            # A new centre's checklist, until done; a national administrator has none.
+            "onboarding": request.user.center.onboarding_left() if request.user.center_id else [],
+        },
     )

@@ -25,17 +25,13 @@ def role_required(allowed: Callable[..., bool]) -> Callable:
     return decorator
 
 
-def manages(user) -> bool:
-    """Coordinators of a centre and administrators: who opens the centre's own pages."""
-    return user.is_staff or user.is_coordinator
-
-
-coordinator_required = role_required(manages)
+# Roles are read from the user (User.is_coordinator_or_staff, is_case_worker): the one
+# place that says who is what. docs/architecture.md, "Who sees what", says why not
+# model permissions.
+coordinator_required = role_required(lambda user: user.is_coordinator_or_staff)
 
 # Also volunteers: which cases they reach is for visible_to to say.
-case_worker_required = role_required(
-    lambda user: user.is_staff or user.is_coordinator or user.is_volunteer
-)
+case_worker_required = role_required(lambda user: user.is_case_worker)
 
 
 def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
@@ -47,7 +43,7 @@ def may_open(user, obj: Model) -> bool:
     """Whether the page of `obj` behind `coordinator_required` and `get_visible_or_404`
     (a volunteer's, a team's) opens for `user`: the same two checks, asked before a
     link is shown so that no link answers 403 or 404."""
-    if not user.is_authenticated or not manages(user):
+    if not user.is_authenticated or not user.is_coordinator_or_staff:
         return False
     return obj.pk in visible_pks(user, type(obj))
 

@@ -1,8 +1,8 @@
 """Least privilege: the app serves as a PostgreSQL role that owns nothing.
 
 Two roles:
-- the **owner** owns the tables. Migrations run as it, and the anonymisation command,
-  which deletes the change history of the cases it anonymises.
+- the **owner** owns the tables. Migrations run as it, the anonymisation command,
+  which deletes the change history of the cases it anonymises, and the backup commands.
 - the **app role** (`coordination_app` unless DJANGO_DB_APP_ROLE says otherwise) serves
   the pages. It owns nothing, so it cannot ALTER, DROP, TRUNCATE or disable a trigger;
   it may only SELECT and INSERT the access log and the change history (append-only
@@ -22,6 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 OWNER_COMMANDS = {
     "migrate", "makemigrations", "sqlmigrate", "flush", "sqlflush", "dbshell",
     "anonymise_closed_cases", "create_app_role", "loaddemo", "test",
+    # A dump must read every table; a restore replaces the schema.
+    "backup", "restore", "verify-backup",
 }  # fmt: skip
 
 

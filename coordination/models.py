@@ -73,6 +73,15 @@ class District(BilingualName):
         verbose_name_plural = _("districts")
 
 
+class SubdistrictQuerySet(models.QuerySet):
+    def of_centres_of(self, user) -> SubdistrictQuerySet:
+        """Where a user's work is: their centre's district (an administrator: every
+        centre's). The choices of the address and area filters."""
+        if user.center_id:
+            return self.filter(district_id=user.center.district_id)
+        return self.filter(district__center__isnull=False)
+
+
 class Subdistrict(BilingualName):
     """ตำบล or, in Bangkok, แขวง."""
 
@@ -83,6 +92,8 @@ class Subdistrict(BilingualName):
     postal_codes = ArrayField(
         models.CharField(max_length=5), verbose_name=_("postal codes"), default=list
     )
+
+    objects = SubdistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -233,6 +244,16 @@ class User(AbstractUser):
     @property
     def is_volunteer(self) -> bool:
         return self.has_role("volunteer")
+
+    @property
+    def is_coordinator_or_staff(self) -> bool:
+        """Who opens the centre's own pages: its coordinators and the administrators."""
+        return self.is_staff or self.is_coordinator
+
+    @property
+    def is_case_worker(self) -> bool:
+        """Who reaches case pages at all (which cases: `visible_to` says)."""
+        return self.is_coordinator_or_staff or self.is_volunteer
 
 
 class Agency(models.Model):

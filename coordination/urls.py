@@ -4,7 +4,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from coordination import account_views, views
+# The root URLconf wires every app together, so it alone may import the apps above
+# coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
+from cases import offline, team_pages
+from cases import views as case_views
+from coordination import account_views, pwa, views
+from volunteers import urls as volunteer_urls
+
+volunteer_pages = [
+    *volunteer_urls.urlpatterns,
+    path("<int:pk>/", team_pages.volunteer_detail, name="volunteer-detail"),
+    path("teams/", team_pages.team_list, name="team-list"),
+    path("teams/<int:pk>/", team_pages.team_detail, name="team-detail"),
+]
 
 # 403 and 404 use Django's handlers, which render 403.html and 404.html with the request.
 handler400 = views.bad_request
@@ -25,11 +37,18 @@ urlpatterns = [
         name="password-set",
     ),
     path("places/", views.place_options, name="place-options"),
-    path("dashboard/", include(([path("", views.dashboard, name="dashboard")], "coordination"))),
+    path(
+        "dashboard/", include(([path("", case_views.dashboard, name="dashboard")], "coordination"))
+    ),
     # Public like the login page it serves: one may read the login page in English.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),
-    path("volunteers/", include("volunteers.urls")),
+    # The installable app (coordination/pwa.py): the worker must sit at the root to
+    # control every page.
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
+    path("offline/pages/", offline.offline_pages, name="offline-pages"),
+    path("volunteers/", include((volunteer_pages, volunteer_urls.app_name))),
     path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,26 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coordination.fields import ThaiDateField
-from coordination.models import Subdistrict, TargetGroup
+from coordination.models import TargetGroup
 from volunteers.models import Team, TeamMembership, Volunteer
-
-
-class VolunteerFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"), required=False, help_text=_("Name, national ID or phone")
-    )
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("all"))] + Volunteer.Status.choices, required=False
-    )
-    subdistrict = forms.ModelChoiceField(
-        label=_("Subdistrict"), queryset=Subdistrict.objects.none(), required=False
-    )
-
-    def __init__(self, *args, teams, subdistricts, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["subdistrict"].queryset = subdistricts
 
 
 class VolunteerForm(forms.ModelForm):
@@ -95,8 +77,9 @@ class AddMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["volunteer"].queryset = (
-            Volunteer.objects.filter(center_id=team.center_id, status=Volunteer.Status.ACTIVE)
-            .exclude(memberships__team=team, memberships__left_on__isnull=True)
+            Volunteer.objects.filter(center_id=team.center_id)
+            .active()
+            .exclude(pk__in=Volunteer.objects.in_team(team).values("pk"))
             .order_by("first_name")
         )
 
@@ -104,7 +87,7 @@ class AddMemberForm(forms.Form):
         cleaned = super().clean()
         if (
             cleaned.get("role") == TeamMembership.Role.LEADER
-            and self.team.memberships.open().filter(role=TeamMembership.Role.LEADER).exists()
+            and self.team.memberships.active().filter(role=TeamMembership.Role.LEADER).exists()
         ):
             self.add_error(
                 "role", _("This team already has a leader. Make the new member leader afterwards.")

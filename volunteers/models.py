@@ -25,6 +25,10 @@ class VolunteerQuerySet(CenterScopedQuerySet):
     def active(self) -> VolunteerQuerySet:
         return self.filter(status=Volunteer.Status.ACTIVE)
 
+    def in_team(self, team: Team | int) -> VolunteerQuerySet:
+        """The team's active members."""
+        return self.filter(TeamMembership.active_condition("memberships__", team=team))
+
     def search(self, text: str) -> VolunteerQuerySet:
         query = Q()
         for word in text.split():
@@ -123,7 +127,7 @@ class Volunteer(models.Model):
         self.status = status
         self.save(update_fields=["status", "updated_at"])
         if status == self.Status.LEFT:
-            self.memberships.open().update(left_on=on or timezone.localdate())
+            self.memberships.active().update(left_on=on or timezone.localdate())
         account = self.user
         # A coordinator or an administrator who is also on the roll keeps their login:
         # it is theirs for other work, closed (if ever) by a centre administrator.
@@ -149,13 +153,14 @@ class Volunteer(models.Model):
 
     def leave_team(self, team: Team, *, on: datetime.date | None = None) -> int:
         """Ends the open membership; history is kept, never deleted."""
-        return self.memberships.open().filter(team=team).update(left_on=on or timezone.localdate())
+        ended = self.memberships.active().filter(team=team)
+        return ended.update(left_on=on or timezone.localdate())
 
 
 class TeamQuerySet(CenterScopedQuerySet):
     def visible_to_others(self, user) -> TeamQuerySet:
         """A volunteer sees the teams they are an active member of."""
-        return self.filter(memberships__volunteer__user=user, memberships__left_on__isnull=True)
+        return self.filter(TeamMembership.active_condition("memberships__", volunteer__user=user))
 
 
 class Team(models.Model):
@@ -195,7 +200,7 @@ class Team(models.Model):
     @transaction.atomic
     def make_leader(self, volunteer: Volunteer) -> None:
         """One leader at a time: the old leader stays on as a member."""
-        open_memberships = self.memberships.open()
+        open_memberships = self.memberships.active()
         open_memberships.filter(role=TeamMembership.Role.LEADER).update(
             role=TeamMembership.Role.MEMBER
         )
@@ -204,8 +209,11 @@ class Team(models.Model):
 
 
 class TeamMembershipQuerySet(models.QuerySet):
-    def open(self) -> TeamMembershipQuerySet:
-        return self.filter(left_on__isnull=True)
+    def active(self) -> TeamMembershipQuerySet:
+        return self.filter(TeamMembership.active_condition())
+
+    # The earlier name, kept for callers not yet moved to active().
+    open = active
 
 
 class TeamMembership(models.Model):
@@ -255,6 +263,17 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} – {self.team}"
+
+    @staticmethod
+    def active_condition(through: str = "", **lookups) -> Q:
+        """The one meaning of "active member": a membership not ended. `through` reaches
+        memberships from another model ("memberships__" from a team or a volunteer,
+        "team__memberships__" from a case); `lookups` are on the same membership row,
+        so both conditions hold for one membership (one join)."""
+        return Q(
+            **{f"{through}left_on__isnull": True},
+            **{f"{through}{name}": value for name, value in lookups.items()},
+        )
 
     @property
     def is_open(self) -> bool:

@@ -3,17 +3,16 @@ from django.urls import path
 from volunteers import account_views, views
 
 app_name = "volunteers"
+# The volunteer page, team list and team page show cases: they are in
+# cases/team_pages.py, and coordination/urls.py adds them to this namespace.
 urlpatterns = [
     path("", views.volunteer_list, name="volunteer-list"),
     path("me/", views.my_profile, name="my-profile"),
     path("new/", views.volunteer_create, name="volunteer-create"),
-    path("<int:pk>/", views.volunteer_detail, name="volunteer-detail"),
     path("<int:pk>/edit/", views.volunteer_edit, name="volunteer-edit"),
     path("<int:pk>/status/", views.volunteer_status, name="volunteer-status"),
     path("<int:pk>/account/", account_views.volunteer_account, name="volunteer-account"),
-    path("teams/", views.team_list, name="team-list"),
     path("teams/new/", views.team_create, name="team-create"),
-    path("teams/<int:pk>/", views.team_detail, name="team-detail"),
     path("teams/<int:pk>/members/", views.team_add_member, name="team-add-member"),
     path(
         "teams/<int:pk>/members/<int:membership_pk>/end/",

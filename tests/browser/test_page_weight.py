@@ -110,8 +110,14 @@ class Transfer:
 
 
 def test_the_main_pages_keep_to_their_weight_on_a_phone(production_server, browser):
+    # Without the service worker: what a page itself costs over the wire. (Through the
+    # worker Chromium counts its fetches in the worker, not the page; what the worker
+    # keeps for offline use is weighed in tests/coordination/test_pwa.py.)
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        service_workers="block",
     )
     page = context.new_page()
     transfer = Transfer(page)

@@ -165,3 +165,17 @@ def test_bulk_reassignment_to_another_centres_team_saves_nothing(
 
 def test_bulk_reassignment_is_post_only(coordinator_client):
     assert coordinator_client.get(reverse("cases:case-bulk-assign")).status_code == 405
+
+
+def test_a_filter_that_does_not_validate_filters_nothing_and_says_why(
+    coordinator_client, center, other_center
+):
+    """The lists' one pattern (coordination/filters.py): a bad value — here another
+    centre's team — never half-applies the other filters nor reveals anything."""
+    mine = CaseFactory(center=center, first_name="บุญเรือน")
+    other = CaseFactory(center=center, first_name="สมใจ")
+    foreign_team = TeamFactory(center=other_center)
+    response = coordinator_client.get(URL, {"q": "บุญเรือน", "team": foreign_team.pk})
+    assert response.status_code == 200
+    assert "team" in response.context["form"].errors
+    assert sorted(numbers(response)) == sorted([mine.number, other.number])

@@ -96,14 +96,14 @@ def test_a_volunteer_leaving_asks_first_and_names_their_teams(coordinator_client
     assert "ทีมผู้สูงอายุ" in page and "ทีมคนพิการ" in page
     volunteer.refresh_from_db()
     assert volunteer.status == "active"
-    assert volunteer.memberships.open().count() == 2
+    assert volunteer.memberships.active().count() == 2
 
     response = confirm(coordinator_client, response)
 
     assert response.status_code == 302
     volunteer.refresh_from_db()
     assert volunteer.status == "left"
-    assert not volunteer.memberships.open().exists()
+    assert not volunteer.memberships.active().exists()
 
 
 def test_a_volunteer_becoming_inactive_needs_no_confirmation(coordinator_client, center):

@@ -112,7 +112,7 @@ def test_the_three_demo_logins_work_and_have_their_roles(db, settings):
     volunteer = authenticate(request, username="volunteer", password="volunteer-demo-2562")
     assert admin.is_superuser and admin.is_staff
     assert coordinator.is_coordinator and not coordinator.is_staff
-    assert volunteer.is_volunteer and volunteer.volunteer.memberships.open().count() == 2
+    assert volunteer.is_volunteer and volunteer.volunteer.memberships.active().count() == 2
 
 
 def test_the_demo_refuses_to_load_in_production(db, settings):

@@ -11,6 +11,8 @@ from django import forms
 from webtest.forms import Form
 from webtest.response import TestResponse
 
+from coordination.confirm import CONFIRM_FIELD
+
 
 def as_a_browser_posts(form: Form) -> Form:
     """Sets aside the fields of a formset's empty form: a browser never posts what is in
@@ -108,3 +110,12 @@ def assert_rendered_whole(response: TestResponse, *names: str, skip: Iterable[st
         rendered = max(response.forms.values(), key=lambda r: len(wanted & set(r.fields)))
         missing = sorted(wanted - set(rendered.fields))
         assert not missing, f"{response.request.path}: {name} is missing {missing}"
+
+
+def confirm_and_follow(rendered: Form) -> TestResponse:
+    """Submits a form whose change is asked about first: the confirmation page says what
+    will change and saves nothing; its own form, as rendered, then confirms."""
+    asking = rendered.submit()
+    assert asking.status_int == 200, f"expected the confirmation page, got {asking.status}"
+    confirmation = form_posting_to(asking, rendered.action)
+    return submit_and_follow(confirmation, name=CONFIRM_FIELD)

@@ -9,6 +9,7 @@ from cases.models import CaseEvent
 from tests.factories import CaseFactory, TeamFactory
 from tests.forms.rendered import (
     assert_renders_every_field,
+    confirm_and_follow,
     form_posting_to,
     form_with_field,
     submit_and_follow,
@@ -52,7 +53,7 @@ def test_a_coordinator_assigns_the_cases_ticked_in_the_list(app, center, team, c
     assert {"team", "cases"} <= set(rendered.fields)
     rendered["cases"] = [str(first.pk), str(second.pk)]  # ticks these boxes, no others
     rendered["team"] = str(team.pk)
-    page = submit_and_follow(rendered)
+    page = confirm_and_follow(rendered)
 
     assert page.request.path == reverse("cases:case-list")
     assert "มอบหมาย 2 กรณีให้" in page.text

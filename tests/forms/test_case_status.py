@@ -4,7 +4,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
-from tests.forms.rendered import assert_renders_every_field, form_posting_to, submit_and_follow
+from tests.forms.rendered import (
+    assert_renders_every_field,
+    confirm_and_follow,
+    form_posting_to,
+    submit_and_follow,
+)
 
 
 def case_page(app, case, user):
@@ -38,9 +43,9 @@ def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
     rendered = form_posting_to(response, reverse("cases:case-close", args=[case.pk]))
     assert_renders_every_field(rendered, response.context["close_form"])
 
-    rendered["reason"] = Case.ClosureReason.MOVED
-    rendered["note"] = "ย้ายไปอยู่กับลูกที่เชียงใหม่"
-    page = submit_and_follow(rendered)
+    rendered["close-reason"] = Case.ClosureReason.MOVED
+    rendered["close-note"] = "ย้ายไปอยู่กับลูกที่เชียงใหม่"
+    page = confirm_and_follow(rendered)
 
     assert f"ปิดกรณี {case.number} แล้ว" in page.text
     case.refresh_from_db()

@@ -52,6 +52,7 @@ WITHOUT_A_FORM = {
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile",
+    "service-worker", "web-manifest", "offline-pages",  # the installable app's files
 }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from coordination.models import TargetGroup
 from tests.factories import VolunteerFactory
 from tests.forms.rendered import (
     assert_renders_every_field,
+    confirm_and_follow,
     form_posting_to,
     form_with_field,
     submit_and_follow,
@@ -45,7 +46,7 @@ def test_a_coordinator_adds_a_member_chosen_from_the_list(app, center, team, coo
     page = submit_and_follow(rendered)
 
     assert f"{newcomer} เข้าร่วมทีมแล้ว" in page.text
-    membership = team.memberships.open().get(volunteer=newcomer)
+    membership = team.memberships.active().get(volunteer=newcomer)
     assert (membership.role, str(membership.joined_on)) == (
         TeamMembership.Role.MEMBER,
         "2025-11-01",
@@ -65,7 +66,7 @@ def test_a_coordinator_makes_a_member_the_leader_and_the_old_leader_stays_a_memb
     page = submit_and_follow(rendered)
 
     assert f"{volunteer_on_team} เป็นหัวหน้าทีมแล้ว" in page.text
-    roles = dict(team.memberships.open().values_list("volunteer__first_name", "role"))
+    roles = dict(team.memberships.active().values_list("volunteer__first_name", "role"))
     assert roles == {"สมศรี": TeamMembership.Role.LEADER, "บุญมี": TeamMembership.Role.MEMBER}
 
 
@@ -77,9 +78,9 @@ def test_a_coordinator_removes_a_member_and_the_membership_is_kept_as_history(
         team_page(app, team, coordinator),
         reverse("volunteers:team-end-membership", args=[team.pk, membership.pk]),
     )
-    page = submit_and_follow(rendered)
+    page = confirm_and_follow(rendered)
 
     assert f"{volunteer_on_team} ออกจากทีมแล้ว" in page.text
     membership.refresh_from_db()
     assert membership.left_on == timezone.localdate()
-    assert not team.memberships.open().exists()
+    assert not team.memberships.active().exists()

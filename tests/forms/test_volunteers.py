@@ -7,6 +7,7 @@ from django.urls import reverse
 from tests.factories import VolunteerFactory, national_id
 from tests.forms.rendered import (
     assert_renders_every_field,
+    confirm_and_follow,
     form_posting_to,
     form_with_field,
     submit_and_follow,
@@ -76,10 +77,10 @@ def test_a_volunteer_who_leaves_is_marked_so_and_leaves_their_teams(
     assert rendered["status"].value == Volunteer.Status.ACTIVE
 
     rendered["status"] = Volunteer.Status.LEFT
-    page = submit_and_follow(rendered)
+    page = confirm_and_follow(rendered)
 
     assert page.request.path == url
     assert f"สถานะของ {volunteer_on_team} เป็น" in page.text
     volunteer_on_team.refresh_from_db()
     assert volunteer_on_team.status == Volunteer.Status.LEFT
-    assert not volunteer_on_team.memberships.open().exists()
+    assert not volunteer_on_team.memberships.active().exists()

@@ -144,7 +144,7 @@ def test_making_a_leader_keeps_the_old_one_as_member(coordinator_client, center,
     new = VolunteerFactory(center=center)
     membership = new.join_team(team)
     coordinator_client.post(reverse("volunteers:team-make-leader", args=[team.pk, membership.pk]))
-    roles = dict(team.memberships.open().values_list("volunteer_id", "role"))
+    roles = dict(team.memberships.active().values_list("volunteer_id", "role"))
     assert roles == {old.pk: "member", new.pk: "leader"}
 
 

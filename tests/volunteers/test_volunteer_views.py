@@ -186,7 +186,7 @@ def test_leaving_keeps_the_volunteer_and_ends_their_memberships(coordinator_clie
     assert response.status_code == 302
     volunteer.refresh_from_db()
     assert volunteer.status == "left"
-    assert not volunteer.memberships.open().exists()
+    assert not volunteer.memberships.active().exists()
     assert volunteer.memberships.count() == 1
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0011_accesslog_no_truncate'),
+        ('coordination', '0012_roles_without_unused_permissions'),
     ]
 
     operations = [

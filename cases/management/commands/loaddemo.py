@@ -272,8 +272,7 @@ class Command(BaseCommand):
                 next_visit_due=datetime.date(2019, 5, 24),
             )
             visit.volunteers.set(
-                m.volunteer
-                for m in team.memberships.filter(left_on__isnull=True).select_related("volunteer")
+                m.volunteer for m in team.memberships.active().select_related("volunteer")
             )
             # What happened that day, as the case page's history tells it.
             case.log(

@@ -1,0 +1,145 @@
+"""The pages of teams and volunteers that show their cases. They live here, above
+both apps, because `cases` may use `volunteers` and not the other way round; their
+URLs keep the volunteers' names (the root URLconf wires them in)."""
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cases.models import Case, open_condition, overdue_condition
+from coordination.access import coordinator_required, get_visible_or_404
+from coordination.models import TargetGroup
+from volunteers.forms import AddMemberForm, VolunteerStatusForm
+from volunteers.models import Team, TeamMembership, Volunteer
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = get_visible_or_404(
+        Volunteer.objects.select_related("subdistrict__district", "center", "user"),
+        request.user,
+        pk=pk,
+    )
+    memberships = volunteer.memberships.select_related("team__target_group").order_by(
+        "left_on", "-joined_on"
+    )
+    open_team_ids = [m.team_id for m in memberships if m.is_open]
+    cases = (
+        Case.objects.visible_to(request.user)
+        .open()
+        .filter(team_id__in=open_team_ids)
+        .select_related("team")
+        .order_by("next_visit_due", "number")
+    )
+    # Only visits of cases the viewer may see: a volunteer may have been recorded on a
+    # visit of a case this viewer has no business with.
+    visits = (
+        volunteer.visits.visible_to(request.user).select_related("case").order_by("-visited_at")
+    )[:10]
+    return render(
+        request,
+        "volunteers/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "memberships": memberships,
+            "cases": cases,
+            "visits": visits,
+            "status_form": VolunteerStatusForm(initial={"status": volunteer.status}),
+        },
+    )
+
+
+def with_counts(teams: QuerySet) -> QuerySet:
+    """Leader, member count, open cases and overdue follow-ups of each team."""
+    today = timezone.localdate()
+    return (
+        teams.select_related("target_group", "center")
+        .annotate(
+            member_count=Count(
+                "memberships",
+                filter=TeamMembership.active_condition("memberships__"),
+                distinct=True,
+            ),
+            open_case_count=Count("cases", filter=open_condition("cases__"), distinct=True),
+            overdue_count=Count("cases", filter=overdue_condition(today, "cases__"), distinct=True),
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=TeamMembership.objects.active()
+                .filter(role=TeamMembership.Role.LEADER)
+                .select_related("volunteer"),
+            )
+        )
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = list(with_counts(Team.objects.visible_to(request.user)))
+    groups = [
+        (group, [team for team in teams if team.target_group_id == group.pk])
+        for group in TargetGroup.objects.all()
+    ]
+    return render(request, "volunteers/team_list.html", {"groups": groups})
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_visible_or_404(with_counts(Team.objects), request.user, pk=pk)
+    # Not team.memberships: with_counts() prefetched only the leader's there.
+    memberships = (
+        TeamMembership.objects.filter(team=team)
+        .select_related("volunteer")
+        .order_by("left_on", "role", "joined_on")
+    )
+    cases = team.cases.open().select_related("team").order_by("next_visit_due", "number")
+    current = [m for m in memberships if m.is_open]
+    add_member_figures(current)
+    return render(
+        request,
+        "volunteers/team_detail.html",
+        {
+            "team": team,
+            "current": current,
+            "former": [m for m in memberships if not m.is_open],
+            "cases": cases,
+            "add_form": AddMemberForm(team=team),
+        },
+    )
+
+
+def add_member_figures(memberships: list[TeamMembership]) -> None:
+    """Per member: open cases of all their teams, visits this month, days since their
+    last visit. Two queries, however many members."""
+    ids = [m.volunteer_id for m in memberships]
+    open_cases = dict(
+        TeamMembership.objects.active()
+        .filter(volunteer_id__in=ids)
+        .values("volunteer_id")
+        .annotate(n=Count("team__cases", filter=open_condition("team__cases__"), distinct=True))
+        .values_list("volunteer_id", "n")
+    )
+    now = timezone.localtime()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    visits = {
+        v.pk: v
+        for v in Volunteer.objects.filter(pk__in=ids).annotate(
+            visits_this_month=Count("visits", filter=Q(visits__visited_at__gte=month_start)),
+            last_visit_at=Max("visits__visited_at"),
+        )
+    }
+    for membership in memberships:
+        figures = visits[membership.volunteer_id]
+        membership.open_cases = open_cases.get(membership.volunteer_id, 0)
+        membership.visits_this_month = figures.visits_this_month
+        membership.days_since_visit = (
+            (now.date() - timezone.localtime(figures.last_visit_at).date()).days
+            if figures.last_visit_at
+            else None
+        )

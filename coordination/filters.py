@@ -1,0 +1,34 @@
+"""The one pattern of every list's filters (django-filter): a FilterSet per list, its
+choices scoped to the user through the request, and its form rendered by the page as
+`form`. A filter that does not validate filters nothing: the page shows the whole
+list and the form says what is wrong, never a half-applied filter."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+class CheckboxFilter(django_filters.BooleanFilter):
+    """A tick box: ticked filters, unticked does not (not django-filter's yes/no/any)."""
+
+    field_class = forms.BooleanField
+
+
+class ListFilterSet(django_filters.FilterSet):
+    def __init__(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().__init__(request.GET or None, queryset=queryset, request=request)
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_qs"):
+            valid = self.is_bound and self.is_valid()
+            chosen = self.filter_queryset(self.queryset.all()) if valid else self.queryset.all()
+            self._qs = self.finish(chosen, self.form.cleaned_data if valid else {})
+        return self._qs
+
+    def finish(self, queryset: QuerySet, data: dict) -> QuerySet:
+        """What applies with or without filters: a default, the order."""
+        return queryset
