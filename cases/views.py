@@ -700,5 +700,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .filter(visited_at__gte=month_start)
             .count(),
             "urgent": Case.Priority.URGENT,
+            # A new centre's checklist, until done; a national administrator has none.
+            "onboarding": request.user.center.onboarding_left() if request.user.center_id else [],
         },
     )

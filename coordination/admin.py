@@ -49,6 +49,11 @@ class CenterAdmin(admin.ModelAdmin):
     search_fields = ["name", "district__name_th", "district__name_en"]
     autocomplete_fields = ["district"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.create_teams()  # a new centre starts with one team per target group
+
 
 @admin.register(TargetGroup)
 class TargetGroupAdmin(admin.ModelAdmin):

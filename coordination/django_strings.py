@@ -28,3 +28,5 @@ gettext_noop("This password is entirely numeric.")
 gettext_noop("Your password can’t be entirely numeric.")
 # django/contrib/auth/forms.py
 gettext_noop("Enter the same password as before, for verification.")
+# django/contrib/auth/forms.py (SetPasswordMixin): the set-password page of a one-time link
+gettext_noop("The two password fields didn’t match.")

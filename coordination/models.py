@@ -142,6 +142,42 @@ class Center(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def create_teams(self) -> list:
+        """One team per target group, for a new centre to start working: the teams it
+        has already (of any name) are left alone. Called where a centre is created —
+        not a signal, not save(): tests and imports make centres that want no teams."""
+        have = set(self.teams.values_list("target_group_id", flat=True))
+        taken = set(self.teams.values_list("name", flat=True))
+        created = []
+        for group in TargetGroup.objects.exclude(pk__in=have):
+            name = f"ทีม{group.name_th}"
+            if name in taken:
+                name = f"{name} ({group.code})"
+            created.append(self.teams.create(target_group=group, name=name))
+        return created
+
+    def onboarding_steps(self) -> list[tuple[str, bool]]:
+        """What a new centre still has to do before its work can run, in order; the
+        dashboard shows the list until every step is done. Five small queries."""
+        teams = self.teams.count()
+        # One filter() call: the leader role and the open membership are the same row's.
+        led = (
+            self.teams.filter(memberships__role="leader", memberships__left_on__isnull=True)
+            .distinct()
+            .count()
+        )
+        return [
+            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists()),
+            (_("Volunteers imported"), self.volunteers.exists()),
+            (_("Every team given a leader"), teams > 0 and led == teams),
+            (_("Agencies entered"), self.agencies.exists()),
+        ]
+
+    def onboarding_left(self) -> list[tuple[str, bool]]:
+        """The checklist while a step is left to do; nothing once every step is done."""
+        steps = self.onboarding_steps()
+        return [] if all(done for _label, done in steps) else steps
+
 
 class TargetGroup(BilingualName):
     """The ministry's five target groups, seeded by a data migration."""
@@ -352,6 +388,11 @@ class AccessLog(models.Model):
         LOGIN_FAILED = "login_failed", _("failed to log in")
         LOGOUT = "logout", _("logged out")
         ANONYMISE = "anonymise", _("anonymised a case")
+        ACCOUNT_CREATED = "account_created", _("created a login account")
+        PASSWORD_LINK = "password_link", _("issued a link to set a password")
+        PASSWORD_SET = "password_set", _("set their password through a link")
+        ACCOUNT_DISABLED = "account_disabled", _("closed a login account")
+        ACCOUNT_ENABLED = "account_enabled", _("reopened a login account")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 # coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
 from cases import offline, team_pages
 from cases import views as case_views
-from coordination import pwa, views
+from coordination import account_views, pwa, views
 from volunteers import urls as volunteer_urls
 
 volunteer_pages = [
@@ -30,6 +30,11 @@ urlpatterns = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "password/set/<str:uidb64>/<str:token>/",
+        account_views.password_set,
+        name="password-set",
     ),
     path("places/", views.place_options, name="place-options"),
     path(

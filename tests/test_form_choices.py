@@ -153,6 +153,8 @@ def build_world(media) -> World:
         "volunteers:volunteer-detail": [a["volunteer"].pk],
         "volunteers:volunteer-edit": [a["volunteer"].pk],
         "volunteers:volunteer-status": [a["volunteer"].pk],
+        "volunteers:volunteer-account": [a["volunteer"].pk],
+        "password-set": ["MQ", "c5y8k0-0123456789abcdef"],
         "volunteers:team-detail": [a["team"].pk],
         "volunteers:team-add-member": [a["team"].pk],
         "volunteers:team-end-membership": [a["team"].pk, a["membership"].pk],

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from coordination.accounts import password_link_path
 from tests.factories import (
     CaseFactory,
     HomeVisitFactory,
@@ -80,6 +81,10 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("team-create", reverse("volunteers:team-create")),
         ("team-detail", reverse("volunteers:team-detail", args=[team.pk])),
         ("password-change", reverse("password_change")),
+        (
+            "volunteer-account-give",
+            reverse("volunteers:volunteer-account", args=[VolunteerFactory(center=center).pk]),
+        ),
     ]
     confirmations = [
         (
@@ -98,6 +103,15 @@ def pages(db, center, coordinator, team, client, tmp_path):
             reverse("cases:case-bulk-assign"),
             {"team": team.pk, "cases": [case.pk, closed.pk]},
         ),
+        # Issues a link: the page with the link and its QR code.
+        (
+            "volunteer-account-link",
+            reverse(
+                "volunteers:volunteer-account",
+                args=[VolunteerFactory(center=center, user=UserFactory(center=center)).pk],
+            ),
+            {"action": "new_link"},
+        ),
     ]
     as_volunteer = [
         ("my-cases", reverse("cases:my-cases")),
@@ -115,6 +129,9 @@ def pages(db, center, coordinator, team, client, tmp_path):
         saved[path] = name
 
     save("login", client.get(reverse("login")))
+    other = UserFactory(username="newcomer", center=center, role="volunteer")
+    save("password-set", client.get(password_link_path(other)))
+    save("password-set-refused", client.get(reverse("password-set", args=["MQ", "x-y"])))
     client.force_login(coordinator)
     for name, url in as_coordinator:
         save(name, client.get(url))

@@ -53,6 +53,8 @@ ADMIN_ROUTES = sorted(name for name in ROUTES if name.startswith("admin:"))
 # teams' cases; volunteer: volunteers only.
 RULES = {
     "login": "public",
+    # A one-time link's page: anyone holding it (a bad link answers with a clear message).
+    "password-set": "public",
     "health": "public",
     "set_language": "public",
     "service-worker": "public",
@@ -90,6 +92,7 @@ RULES = {
             "volunteers:volunteer-detail",
             "volunteers:volunteer-edit",
             "volunteers:volunteer-status",
+            "volunteers:volunteer-account",
             "volunteers:team-list",
             "volunteers:team-create",
             "volunteers:team-detail",
@@ -170,6 +173,8 @@ def build_world(media) -> World:
         "volunteers:volunteer-detail": [volunteer],
         "volunteers:volunteer-edit": [volunteer],
         "volunteers:volunteer-status": [volunteer],
+        "volunteers:volunteer-account": [volunteer],
+        "password-set": ["MQ", "c5y8k0-0123456789abcdef"],
         "volunteers:team-detail": [team],
         "volunteers:team-add-member": [team],
         "volunteers:team-end-membership": [team, a["membership"].pk],

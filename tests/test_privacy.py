@@ -473,13 +473,16 @@ def test_production_redirects_to_https_behind_the_proxy():
     )
 
 
-def test_only_the_login_health_and_language_pages_are_public(client, db):
+def test_only_the_login_health_language_password_link_and_app_files_are_public(client, db):
     from tests.test_isolation_sweep import RULES
 
     assert sorted(name for name, rule in RULES.items() if rule == "public") == [
         "health",
         "login",
+        "password-set",
+        "service-worker",
         "set_language",
+        "web-manifest",
     ]
     assert client.get(reverse("health")).status_code == 200
     _ = UserFactory  # the cast is defined in conftest

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coordination.accounts import create_account, set_account_active
 from coordination.choices import Prefix, person_name
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup, User
@@ -120,12 +121,36 @@ class Volunteer(models.Model):
         return membership
 
     @transaction.atomic
-    def set_status(self, status: str, *, on: datetime.date | None = None) -> None:
-        """Inactive or left, never deleted; leaving ends every open membership."""
+    def set_status(self, status: str, *, on: datetime.date | None = None, by=None) -> None:
+        """Inactive or left, never deleted; leaving ends every open membership and closes
+        the volunteer's login at once (its sessions too); rejoining reopens it."""
+        was_left = self.status == self.Status.LEFT
         self.status = status
         self.save(update_fields=["status", "updated_at"])
         if status == self.Status.LEFT:
             self.memberships.active().update(left_on=on or timezone.localdate())
+        account = self.user
+        # A coordinator or an administrator who is also on the roll keeps their login:
+        # it is theirs for other work, closed (if ever) by a centre administrator.
+        if account is not None and not (account.is_staff or account.has_role("coordinator")):
+            if status == self.Status.LEFT:
+                set_account_active(account, False, by=by)
+            elif was_left:
+                set_account_active(account, True, by=by)
+
+    @transaction.atomic
+    def give_login(self, username: str, *, request) -> User:
+        """A `volunteer` account linked to this record, without a password: its owner
+        sets one through the link the coordinator issues next."""
+        # Locked: two coordinators pressing at once must not give two accounts.
+        locked = Volunteer.objects.select_for_update().get(pk=self.pk)
+        if locked.user_id is not None:
+            raise ValidationError(_("This volunteer already has a login."))
+        self.user = create_account(
+            username=username, center=self.center, role="volunteer", request=request
+        )
+        self.save(update_fields=["user", "updated_at"])
+        return self.user
 
     def leave_team(self, team: Team, *, on: datetime.date | None = None) -> int:
         """Ends the open membership; history is kept, never deleted."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import account_views, views
 
 app_name = "volunteers"
 # The volunteer page, team list and team page show cases: they are in
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.volunteer_create, name="volunteer-create"),
     path("<int:pk>/edit/", views.volunteer_edit, name="volunteer-edit"),
     path("<int:pk>/status/", views.volunteer_status, name="volunteer-status"),
+    path("<int:pk>/account/", account_views.volunteer_account, name="volunteer-account"),
     path("teams/new/", views.team_create, name="team-create"),
     path("teams/<int:pk>/members/", views.team_add_member, name="team-add-member"),
     path(

@@ -121,7 +121,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
         status = form.cleaned_data["status"]
         if status == Volunteer.Status.LEFT and not is_confirmed(request):
             return confirm_leaving(request, volunteer)
-        volunteer.set_status(status)
+        volunteer.set_status(status, by=request.user)
         messages.success(
             request,
             _("%(name)s is now %(status)s.")
@@ -142,6 +142,8 @@ def confirm_leaving(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         % {"name": volunteer, "team": team.name, "count": team.cases.open().count()}
         for team in teams
     ]
+    if volunteer.user_id:
+        changes.append(_("Their login is closed at once; rejoining opens it again."))
     changes.append(_("The record and the visits they logged are kept."))
     return confirmation_page(
         request,

@@ -10,8 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
+from coordination.accounts import password_link_path
 from coordination.models import User
 from tests.browser.conftest import watch_csp
+from volunteers.models import Volunteer
 
 PHONE = {"width": 360, "height": 740}
 MIN_TARGET = 44
@@ -149,6 +151,7 @@ def test_the_coordinators_pages_fit_a_phone(demo, live_server, phone, assert_acc
     log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     case = Case.objects.filter(household_members__isnull=False, incomes__isnull=False).first()
     team = case.team
+    without_login = Volunteer.objects.filter(user__isnull=True).first()
     paths = [
         reverse("cases:case-list"),
         reverse("cases:case-list") + "?status=&sort=next_visit",
@@ -160,6 +163,8 @@ def test_the_coordinators_pages_fit_a_phone(demo, live_server, phone, assert_acc
         reverse("cases:case-detail", args=[case.pk]),
         reverse("cases:case-edit", args=[case.pk]),
         reverse("coordination:dashboard"),
+        reverse("volunteers:volunteer-detail", args=[without_login.pk]),
+        reverse("volunteers:volunteer-account", args=[without_login.pk]),
     ]
     problems = [
         p for path in paths for p in check_page(page, live_server.url + path, assert_accessible)
@@ -201,6 +206,13 @@ def test_the_volunteers_pages_fit_a_phone_and_the_visit_button_is_on_the_first_s
 def test_the_login_page_fits_a_phone(live_server, phone, assert_accessible, db):
     page = phone.new_page()
     problems = check_page(page, live_server.url + reverse("login"), assert_accessible)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_page_of_a_password_link_fits_a_phone(live_server, phone, assert_accessible, db):
+    account = User.objects.create(username="0812223333")
+    page = phone.new_page()
+    problems = check_page(page, live_server.url + password_link_path(account), assert_accessible)
     assert not problems, "\n".join(problems)
 
 

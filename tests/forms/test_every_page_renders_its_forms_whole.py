@@ -38,6 +38,8 @@ COORDINATOR_PAGES = [
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
     "login": "tests/forms/test_account.py (an anonymous page)",
+    "password-set": "tests/forms/test_volunteer_login.py (an anonymous page, a link's)",
+    "volunteers:volunteer-account": "tests/forms/test_volunteer_login.py (a volunteer without one)",
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
