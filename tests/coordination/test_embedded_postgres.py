@@ -327,3 +327,45 @@ def test_two_manage_py_commands_started_together_share_one_server(project):
     started = {stdout.strip() for stdout, _ in results}
     assert len(started) == 1  # one server, started once, answered both
     assert postmasters(project) == []  # and stopped when both had gone
+
+
+SLOW_TEST = """
+import time
+
+def test_a_long_one():
+    print("running", flush=True)
+    time.sleep(60)
+
+def test_after_it():
+    pass
+"""
+
+
+def test_sigterm_ends_a_test_run_as_ctrl_c_does_and_stops_the_server(project):
+    """SIGTERM inside a running test must end pytest, not fail that test and go on."""
+    (project / "slow_tests").mkdir()
+    (project / "slow_tests" / "test_slow.py").write_text(SLOW_TEST)
+    run = subprocess.Popen(
+        [embedded.PYTHON, "-m", "pytest", "slow_tests", "-s", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=embedded.environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = []
+    for line in run.stdout:  # until the first test is under way
+        seen.append(line)
+        if "running" in line:
+            break
+    started = time.monotonic()
+    run.send_signal(signal.SIGTERM)
+    output = "".join(seen) + run.communicate(timeout=30)[0]
+
+    assert time.monotonic() - started < 15
+    assert "KeyboardInterrupt" in output
+    assert "test_after_it" not in output and "passed" not in output, output
+    deadline = time.monotonic() + 10
+    while postmasters(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert postmasters(project) == []
