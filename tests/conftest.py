@@ -20,6 +20,7 @@ SEED_MIGRATIONS = [
     "coordination.migrations.0003_seed_allowance_rates",
     "coordination.migrations.0004_seed_thai_geography",
     "coordination.migrations.0005_seed_roles",
+    "coordination.migrations.0013_seed_centre_admin_group",
 ]
 
 
