@@ -88,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which device verified this session (django-otp), then the second step: a session
+    # past the password only reaches the code or enrolment page (deny by default).
+    "django_otp.middleware.OTPMiddleware",
+    "coordination.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.middleware.CSPEverywhereMiddleware",
@@ -155,7 +159,9 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Not on a right password: the count of wrong second-factor codes must survive it.
+# coordination.twofactor forgets the failures once the whole login succeeds.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "coordination.audit.client_ip"
 # How many reverse proxies stand in front and append to X-Forwarded-For (0: none).

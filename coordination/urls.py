@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from coordination import views
+from coordination import twofactor, views
 
 # 403 and 404 use Django's handlers, which render 403.html and 404.html with the request.
 handler400 = views.bad_request
@@ -13,6 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second step of the login, and setting up the authenticator app.
+    path("login/code/", twofactor.login_code, name="login-code"),
+    path("account/two-factor/", twofactor.two_factor_enrol, name="two-factor-enrol"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

@@ -5,8 +5,13 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coordination.twofactor import requires_second_factor
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -36,6 +41,44 @@ def reseed(sender, **kwargs) -> None:
 
 
 post_migrate.connect(reseed, dispatch_uid="tests-reseed-after-flush")
+
+
+def passed_second_step(session, user) -> None:
+    """Marks `session` as verified by the user's authenticator, exactly what
+    django_otp.login stores after a right code (the device's id in the session)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test authenticator", defaults={"confirmed": True}
+    )
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_step(monkeypatch):
+    """`client.force_login(user)` stands for a finished login, so for the users the
+    second step applies to (staff, coordinators) it includes that step. The app is
+    unchanged: a session without the device's mark meets the code page, as the tests of
+    the login itself show (tests/coordination/test_two_factor.py), which log in through
+    the pages."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None) -> None:
+        original(self, user, backend)
+        if requires_second_factor(user):
+            session = self.session
+            passed_second_step(session, user)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def webtest_login_includes_the_second_step(sender, request, user, **kwargs) -> None:
+    """The same for django-webtest's `app.get(url, user=...)` (tests/forms): only its
+    own logins, made through its test-only backend."""
+    if getattr(user, "backend", "").startswith("django_webtest.") and requires_second_factor(user):
+        passed_second_step(request.session, user)
+
+
+user_logged_in.connect(webtest_login_includes_the_second_step, dispatch_uid="tests-webtest-2fa")
 
 
 @pytest.fixture(autouse=True)

@@ -58,6 +58,9 @@ RULES = {
     "password_change": "user",
     "password_change_done": "user",
     "place-options": "user",
+    # The second step of the login: any signed-in user (a verified one is sent on).
+    "login-code": "user",
+    "two-factor-enrol": "user",
     "cases:my-cases": "volunteer",
     "volunteers:my-profile": "volunteer",
     "cases:case-detail": "worker",

@@ -38,6 +38,9 @@ COORDINATOR_PAGES = [
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
     "login": "tests/forms/test_account.py (an anonymous page)",
+    # Met between the password and the code, which webtest's login skips.
+    "login-code": "tests/forms/test_two_factor.py (after the password)",
+    "two-factor-enrol": "tests/forms/test_two_factor.py (after the password)",
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
