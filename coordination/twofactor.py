@@ -24,7 +24,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -84,7 +84,7 @@ class SecondFactorMiddleware:
 def redirect_keeping_next(name: str, request: HttpRequest) -> HttpResponse:
     target = request.get_full_path() if request.method == "GET" else ""
     url = reverse(name)
-    return redirect(f"{url}?next={target}" if target and target != "/" else url)
+    return redirect(f"{url}?{urlencode({'next': target})}" if target and target != "/" else url)
 
 
 def safe_next(request: HttpRequest) -> str:

@@ -11,6 +11,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coordination.models import User
 from coordination.twofactor import requires_second_factor
 from tests.factories import (
     CaseFactory,
@@ -50,6 +51,22 @@ def passed_second_step(session, user) -> None:
         user=user, name="test authenticator", defaults={"confirmed": True}
     )
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+def enter_backup_code(client, username: str) -> None:
+    """The second step of a login made with `client.post(reverse("login"), ...)`: one
+    of the user's backup codes, each good once (an app's code is good once per 30
+    seconds, too few for tests that log in again and again)."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=User.objects.get(username=username), name="backup codes"
+    )
+    code = StaticToken.random_token()
+    device.token_set.create(token=code)
+    response = client.post(reverse("login-code"), {"code": code})
+    assert response.status_code == 302, response.content
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import HomeVisit, VisitPhoto
 from coordination.models import User
+from tests.conftest import enter_backup_code
 from tests.factories import CaseFactory, CenterFactory, TeamFactory
 from tests.images import phone_photo
 
@@ -40,6 +41,7 @@ def demo_admin_client(client, settings, tmp_path):
     TOTPDevice.objects.create(user=coordinator, name="โทรศัพท์")
     StaticDevice.objects.create(user=coordinator, name="รหัสสำรอง")
     client.post(reverse("login"), {"username": "admin", "password": "admin-demo-2562"})
+    enter_backup_code(client, "admin")
     Client().post(reverse("login"), {"username": "coordinator", "password": "wrong"})
     client.get(reverse("cases:case-detail", args=[visit.case_id]))
     return client
