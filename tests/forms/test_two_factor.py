@@ -172,3 +172,16 @@ def test_a_reset_second_factor_ends_the_sessions_and_asks_to_set_up_again(app, c
     page = log_in_with_password(app, "coordinator")
     assert page.request.path == reverse("two-factor-enrol")
     assert not AccessLog.objects.filter(action="reset_2fa").exists()  # logged by the admin action
+
+
+def test_the_page_asked_for_keeps_its_query_through_the_second_step(app, coordinator, device):
+    app.get(reverse("login"))  # a session cookie, as a browser has
+    log_in_with_password(app, "coordinator")
+    asked = reverse("cases:case-list") + "?status=intake&team=1"
+    redirect = app.get(asked)
+    page = redirect.follow()
+    assert page.request.path == reverse("login-code")
+    rendered = form_with_field(page, "code")
+    assert rendered["next"].value == asked
+    rendered["code"] = code_now(device)
+    assert rendered.submit()["Location"] == asked
