@@ -36,6 +36,7 @@ from coordination.audit import client_ip
 from coordination.validators import arabic_digits
 
 BACKUP_CODE_COUNT = 10
+ONE_STEP_SESSION_KEY = "login_without_second_factor"
 
 # What a signed-in but unverified session may open: the second step itself, leaving,
 # and the language switch.
@@ -74,6 +75,10 @@ class SecondFactorMiddleware:
             return None
         if request.resolver_match.view_name in OPEN_BEFORE_SECOND_STEP:
             return None
+        # Known at login (no device then, and none required): no device queries on
+        # every page of a volunteer's session.
+        if request.session.get(ONE_STEP_SESSION_KEY) and not requires_second_factor(user):
+            return None
         if user_has_device(user):
             return redirect_keeping_next("login-code", request)
         if requires_second_factor(user):
@@ -103,6 +108,7 @@ def forget_failures_of_one_step_logins(sender, request, user, **kwargs) -> None:
     is off: a right password must not wipe the count of wrong codes)."""
     if request is not None and not user_has_device(user):
         reset_login_failures(ip=client_ip(request), username=user.get_username())
+        request.session[ONE_STEP_SESSION_KEY] = True
 
 
 class CodeForm(forms.Form):
