@@ -3,21 +3,22 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from coordination.admin import CentreScopedAdmin, CentreScopedInline
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(CentreScopedInline, admin.TabularInline):
     model = HouseholdMember
     fields = list(HouseholdMember.RECORDED_FIELDS)
     extra = 0
 
 
-class IncomeSourceInline(admin.TabularInline):
+class IncomeSourceInline(CentreScopedInline, admin.TabularInline):
     model = IncomeSource
     fields = ["kind", "amount", "note"]
     extra = 0
 
 
-class HomeVisitInline(admin.StackedInline):
+class HomeVisitInline(CentreScopedInline, admin.StackedInline):
     model = HomeVisit
     fields = ["visited_at", "author", "purpose", "findings", "next_visit_due"]
     autocomplete_fields = ["author"]
@@ -26,7 +27,7 @@ class HomeVisitInline(admin.StackedInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["number", "full_name", "status", "priority", "team", "center", "opened_on"]
     list_select_related = ["team", "center"]
     list_filter = ["status", "priority", "target_groups", "center"]
@@ -49,7 +50,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(SimpleHistoryAdmin):
+class HomeVisitAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["case", "visited_at", "purpose", "author", "next_visit_due"]
     list_select_related = ["case", "author"]
     list_filter = ["purpose", "center"]
@@ -61,7 +62,7 @@ class HomeVisitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HouseholdMember)
-class HouseholdMemberAdmin(SimpleHistoryAdmin):
+class HouseholdMemberAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "relation", "age", "condition", "case"]
     list_select_related = ["case"]
     list_filter = ["condition", "relation"]
@@ -71,7 +72,7 @@ class HouseholdMemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IncomeSource)
-class IncomeSourceAdmin(SimpleHistoryAdmin):
+class IncomeSourceAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["case", "kind", "amount"]
     list_select_related = ["case"]
     list_filter = ["kind"]
@@ -81,7 +82,7 @@ class IncomeSourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(CentreScopedAdmin):
     """What happened to cases; a record, so read-only."""
 
     list_display = ["at", "case", "kind", "team", "by"]
@@ -98,7 +99,7 @@ class CaseEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitPhoto)
-class VisitPhotoAdmin(admin.ModelAdmin):
+class VisitPhotoAdmin(CentreScopedAdmin):
     list_display = ["visit", "uploaded_at", "width", "height"]
     list_select_related = ["visit__case"]
     search_fields = ["visit__case__number"]

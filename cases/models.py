@@ -1047,7 +1047,9 @@ class HomeVisit(CaseChild):
 
     def can_edit(self, user) -> bool:
         """Coordinators of the centre always; the author for 24 hours after saving."""
-        if user.is_staff or (user.is_coordinator and user.center_id == self.center_id):
+        if user.is_national_admin or (
+            (user.is_coordinator or user.is_centre_admin) and user.center_id == self.center_id
+        ):
             return True
         return self.author_id == user.pk and timezone.now() - self.created_at < self.EDIT_WINDOW
 

@@ -1,7 +1,25 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+"""The back office. One rule for every admin page: a national administrator (staff
+without a centre) sees everything; a centre administrator (staff bound to a centre)
+sees and changes only that centre's rows, reads centre-wide reference data, and never
+reaches accounts above their own. `CentreScopedAdmin` carries the rule; every
+registered admin and inline uses it (tests/coordination/test_admin_scoping.py fails
+when one does not)."""
 
+from __future__ import annotations
+
+from axes import admin as axes_admin  # noqa: F401  registers axes' admins, re-wrapped below
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
+from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
+
+from coordination.audit import log_access
 from coordination.models import (
     AccessLog,
     Agency,
@@ -14,19 +32,215 @@ from coordination.models import (
     User,
 )
 
+# Centre-wide data: every centre reads it, only national administrators change it.
+CENTRE_WIDE: set[type[Model]] = {Province, District, Subdistrict, TargetGroup, AllowanceRate}
+# Roles a centre administrator may give: never staff, never a permission of its own.
+CENTRE_ROLES = ["coordinator", "volunteer"]
+
+# How a row reaches its centre, where it is not through its own `center` field.
+CENTRE_LOOKUPS: dict[str, str] = {
+    "coordination.center": "pk",
+    "volunteers.teammembership": "team__center",
+    "otp_totp.totpdevice": "user__center",
+    "otp_static.statictoken": "device__user__center",
+    "otp_static.staticdevice": "user__center",
+}
+
+
+def centre_lookup(model: type[Model]) -> str | None:
+    """The ORM path from a row of `model` to its centre; None if it has none."""
+    label = model._meta.label_lower
+    if label in CENTRE_LOOKUPS:
+        return CENTRE_LOOKUPS[label]
+    names = {field.name for field in model._meta.get_fields()}
+    return "center" if "center" in names else None
+
+
+def centre_rows(model: type[Model], queryset: QuerySet, user) -> QuerySet:
+    """The rows of `model` in `queryset` that `user` administers (and may pick as a
+    choice). Deny by default: a model this does not know is hidden from a centre
+    administrator."""
+    if user.is_national_admin:
+        return queryset
+    if not user.is_centre_admin:
+        return queryset.none()
+    if model in CENTRE_WIDE:
+        return queryset
+    if model is Group:
+        return queryset.filter(name__in=CENTRE_ROLES)
+    if model is User:
+        # The centre's coordinators and volunteers; never an account with more power.
+        return queryset.filter(center_id=user.center_id, is_staff=False, is_superuser=False)
+    if model is Agency:
+        # National agencies (no centre) are read by all, changed by none but national staff.
+        return queryset.filter(Q(center_id=user.center_id) | Q(center__isnull=True))
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    lookup = centre_lookup(model)
+    if lookup is None:
+        return queryset.none()
+    return queryset.filter(**{lookup: user.center_id})
+
+
+def centre_of(obj: Model) -> int | None:
+    """The centre an object belongs to, read from the object itself: history and
+    restore hand over instances rebuilt from history, which a query would not find."""
+    lookup = centre_lookup(type(obj))
+    if lookup is None:
+        return None
+    if lookup == "pk":
+        return obj.pk
+    *path, last = lookup.split("__")
+    for step in path:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def administers(user, obj: Model) -> bool:
+    """Whether `user` may change `obj` (reading may be wider: reference data)."""
+    if user.is_national_admin:
+        return True
+    if not user.is_centre_admin or type(obj) in CENTRE_WIDE:
+        return False
+    if isinstance(obj, User) and (obj.is_staff or obj.is_superuser):
+        return False
+    return centre_of(obj) == user.center_id
+
+
+def reads(user, obj: Model) -> bool:
+    if user.is_national_admin or (user.is_centre_admin and type(obj) in CENTRE_WIDE):
+        return True
+    if isinstance(obj, Agency) and obj.center_id is None:
+        return user.is_centre_admin
+    return administers(user, obj)
+
+
+class CentreScopedMixin:
+    """For ModelAdmin and inlines alike: rows, choices, search and permissions all
+    follow `centre_rows`, so that no page of the admin shows another centre."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return centre_rows(self.model, super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = centre_rows(db_field.remote_field.model, field.queryset, request.user)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = centre_rows(db_field.remote_field.model, field.queryset, request.user)
+        return field
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        # The autocomplete view searches this admin's rows for another admin's field:
+        # scope again, whatever queryset it was handed.
+        queryset = centre_rows(self.model, queryset, request.user)
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_list_filter(self, request: HttpRequest):
+        # A related filter lists every row of the related table (every centre, every
+        # team); for a centre administrator it lists only those their rows use.
+        filters = super().get_list_filter(request)
+        if request.user.is_national_admin:
+            return filters
+        return [
+            (name, admin.RelatedOnlyFieldListFilter)
+            if isinstance(name, str) and self._relates_to_centre_data(name)
+            else name
+            for name in filters
+        ]
+
+    def _relates_to_centre_data(self, path: str) -> bool:
+        field = get_fields_from_path(self.model, path)[-1]
+        return field.is_relation and field.related_model not in CENTRE_WIDE
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not super().has_view_permission(request, obj):
+            return False
+        user = request.user
+        if obj is None:
+            return user.is_national_admin or user.is_centre_admin
+        return reads(user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def _may_change(self, request: HttpRequest, obj) -> bool:
+        user = request.user
+        if user.is_national_admin:
+            return True
+        if not user.is_centre_admin or self.model in CENTRE_WIDE:
+            return False
+        return obj is None or administers(user, obj)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        # What a centre administrator creates belongs to their centre, whatever was
+        # posted: an agency without a centre would be national.
+        user = request.user
+        if user.is_centre_admin and centre_lookup(type(obj)) == "center":
+            obj.center_id = user.center_id
+        super().save_model(request, obj, form, change)
+
+
+class CentreScopedAdmin(CentreScopedMixin, admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_national_admin or (user.is_centre_admin and self.model not in CENTRE_WIDE)):
+            return False
+        return super().has_add_permission(request)
+
+    # simple-history rebuilds a deleted object from its history and checks only the
+    # model permission: answer 404 for what is not the user's, as the rest of the admin.
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        self._history_in_centre_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        self._history_in_centre_or_404(request, object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _history_in_centre_or_404(self, request: HttpRequest, object_id, version_id=None):
+        history = getattr(self.model._meta, "simple_history_manager_attribute", None)
+        if history is None:
+            return
+        try:
+            object_id = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404 from None
+        records = getattr(self.model, history).filter(**{self.model._meta.pk.attname: object_id})
+        if version_id is not None:
+            records = records.filter(history_id=version_id)
+        record = records.order_by("-history_date").first()
+        if record is None or not reads(request.user, record.instance):
+            raise Http404
+
+
+class CentreScopedInline(CentreScopedMixin):
+    def has_add_permission(self, request: HttpRequest, obj) -> bool:
+        return super().has_add_permission(request, obj) and self._may_change(request, None)
+
+
 admin.site.site_header = _("Social development volunteers' coordination centre")
 admin.site.site_title = _("Volunteer centre administration")
 admin.site.index_title = _("Administration")
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(CentreScopedAdmin):
     list_display = ["code", "name_th", "name_en"]
     search_fields = ["code", "name_th", "name_en"]
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(CentreScopedAdmin):
     list_display = ["code", "name_th", "name_en", "province"]
     list_select_related = ["province"]
     list_filter = ["province"]
@@ -35,7 +249,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subdistrict)
-class SubdistrictAdmin(admin.ModelAdmin):
+class SubdistrictAdmin(CentreScopedAdmin):
     list_display = ["code", "name_th", "name_en", "district", "postal_codes"]
     list_select_related = ["district"]
     search_fields = ["code", "name_th", "name_en", "district__name_th", "district__name_en"]
@@ -43,7 +257,7 @@ class SubdistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Center)
-class CenterAdmin(admin.ModelAdmin):
+class CenterAdmin(CentreScopedAdmin):
     list_display = ["name", "district", "opened_on", "phone", "followup_interval_days"]
     list_select_related = ["district"]
     search_fields = ["name", "district__name_th", "district__name_en"]
@@ -56,14 +270,14 @@ class CenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(CentreScopedAdmin):
     list_display = ["code", "name_th", "name_en", "position"]
     search_fields = ["code", "name_th", "name_en"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    actions = ["log_out_everywhere"]
+class UserAdmin(CentreScopedMixin, DjangoUserAdmin):
+    actions = ["log_out_everywhere", "reset_second_factor"]
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
     list_filter = ["center", "groups", "is_staff", "is_active"]
@@ -76,6 +290,35 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Coordination centre"), {"fields": ["center", "groups"]}),
     )
+    # What only a national administrator gives: powers above a centre's roles.
+    NATIONAL_ONLY_FIELDS = ("is_staff", "is_superuser", "user_permissions")
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_national_admin:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.NATIONAL_ONLY_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_national_admin:
+            fields.append("center")  # save_model puts the administrator's own centre
+        return fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return (user.is_national_admin or user.is_centre_admin) and super().has_add_permission(
+            request
+        )
 
     @admin.action(description=_("Log out on every device"))
     def log_out_everywhere(self, request, queryset) -> None:
@@ -87,9 +330,22 @@ class UserAdmin(DjangoUserAdmin):
             % {"count": len(queryset)},
         )
 
+    @admin.action(description=_("Reset the second factor (enrol again at next login)"))
+    def reset_second_factor(self, request, queryset) -> None:
+        # The queryset is the changelist's, already scoped to what this administrator
+        # administers; each reset is in the access log.
+        for user in queryset:
+            user.reset_second_factor()
+            log_access(request, AccessLog.Action.RESET_SECOND_FACTOR, obj=user)
+        self.message_user(
+            request,
+            _("%(count)d users will set up a new second factor at their next login.")
+            % {"count": len(queryset)},
+        )
+
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(CentreScopedAdmin):
     """Read-only: the log is append-only, for administrators to search."""
 
     list_display = ["at", "username", "action", "case_number", "center", "ip", "path"]
@@ -114,7 +370,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CentreScopedAdmin):
     list_display = ["name", "kind", "phone", "area", "center"]
     list_select_related = ["center"]
     list_filter = ["kind", "center"]
@@ -123,7 +379,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AllowanceRate)
-class AllowanceRateAdmin(admin.ModelAdmin):
+class AllowanceRateAdmin(CentreScopedAdmin):
     list_display = [
         "kind",
         "age_from",
@@ -135,3 +391,31 @@ class AllowanceRateAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "welfare_card_holders"]
     date_hierarchy = "effective_from"
+
+
+# The admins other apps register, with the same scoping. A centre administrator has no
+# permission on them (the `centre_admin` group does not grant it) and, should one be
+# given, sees only what `centre_rows` allows: login attempts and devices of no centre
+# are national.
+def _rescope(model: type[Model]) -> None:
+    original = type(admin.site._registry[model])
+    if issubclass(original, CentreScopedMixin):
+        return
+    inlines = [
+        type(inline.__name__, (CentreScopedInline, inline), {"__module__": __name__})
+        for inline in original.inlines
+    ]
+    admin.site.unregister(model)
+    admin.site.register(
+        model,
+        type(
+            original.__name__,
+            (CentreScopedMixin, original),
+            {"__module__": __name__, "inlines": inlines},
+        ),
+    )
+
+
+for _model in list(admin.site._registry):
+    if _model._meta.app_label in {"auth", "axes", "otp_totp", "otp_static"}:
+        _rescope(_model)

@@ -18,15 +18,16 @@ from coordination.fields import PhoneField
 
 
 class CenterScopedQuerySet(models.QuerySet):
-    """Rows that belong to a centre. The one rule of who sees them: staff all, a
-    coordinator their centre's, anyone else what `visible_to_others` allows."""
+    """Rows that belong to a centre. The one rule of who sees them: a national
+    administrator all, a coordinator or centre administrator their centre's, anyone
+    else what `visible_to_others` allows."""
 
     def visible_to(self, user: User | AnonymousUser) -> Self:
         if not isinstance(user, User):  # not logged in
             return self.none()
-        if user.is_staff:
+        if user.is_national_admin:
             return self
-        if user.is_coordinator:
+        if user.is_coordinator or user.is_centre_admin:
             return self.filter(center_id=user.center_id)
         return self.visible_to_others(user)
 
@@ -232,11 +233,30 @@ class User(AbstractUser):
         User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
         self.refresh_from_db(fields=["session_epoch"])
 
+    def reset_second_factor(self) -> None:
+        """Forgets every second-factor device (a lost phone): the user enrols again at
+        the next login, and every session, verified with the old device, ends."""
+        from django_otp import devices_for_user
+
+        for device in devices_for_user(self, confirmed=None):
+            device.delete()
+        self.log_out_everywhere()
+
     def has_role(self, role: str) -> bool:
         # Group names are cached per request object: roles are read on every page.
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return role in self._role_names
+
+    @property
+    def is_national_admin(self) -> bool:
+        """Staff without a centre: sees and administers every centre."""
+        return self.is_staff and self.center_id is None
+
+    @property
+    def is_centre_admin(self) -> bool:
+        """Staff bound to a centre: administers that centre only, in the admin too."""
+        return self.is_staff and self.center_id is not None
 
     @property
     def is_coordinator(self) -> bool:
@@ -393,6 +413,7 @@ class AccessLog(models.Model):
         PASSWORD_SET = "password_set", _("set their password through a link")
         ACCOUNT_DISABLED = "account_disabled", _("closed a login account")
         ACCOUNT_ENABLED = "account_enabled", _("reopened a login account")
+        RESET_SECOND_FACTOR = "reset_2fa", _("reset a second factor")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

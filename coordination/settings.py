@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # Two-factor sign-in: TOTP apps and printed backup codes (coordination/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which device verified this session (django-otp), then the second step: a session
+    # past the password only reaches the code or enrolment page (deny by default).
+    "django_otp.middleware.OTPMiddleware",
+    "coordination.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.middleware.CSPEverywhereMiddleware",
@@ -151,11 +159,18 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Not on a right password: the count of wrong second-factor codes must survive it.
+# coordination.twofactor forgets the failures once the whole login succeeds.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "coordination.audit.client_ip"
 # How many reverse proxies stand in front and append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor sign-in (django-otp). The admin never shows a device's secret or QR code:
+# a device is enrolled by its owner on our own page, and reset, never copied.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_ISSUER = "อพม."
 
 # Closed cases are anonymised this many days after closing (manage.py anonymise_closed_cases).
 CASE_RETENTION_DAYS = env_int("DJANGO_CASE_RETENTION_DAYS", 5 * 365)

@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 # coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
 from cases import offline, team_pages
 from cases import views as case_views
-from coordination import account_views, pwa, views
+from coordination import account_views, pwa, twofactor, views
 from volunteers import urls as volunteer_urls
 
 volunteer_pages = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second step of the login, and setting up the authenticator app.
+    path("login/code/", twofactor.login_code, name="login-code"),
+    path("account/two-factor/", twofactor.two_factor_enrol, name="two-factor-enrol"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

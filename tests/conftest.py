@@ -4,11 +4,16 @@ a volunteer on it, one who is not, and a case assigned to the team."""
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.db.models.signals import post_migrate
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination.models import AllowanceRate, District, Province, Subdistrict, TargetGroup
+from coordination.models import AllowanceRate, District, Province, Subdistrict, TargetGroup, User
+from coordination.twofactor import requires_second_factor
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -72,6 +77,60 @@ def django_db_setup(django_db_setup, django_db_blocker):
     post_migrate.connect(seed.put_back, dispatch_uid="tests-seed-after-flush")
     yield
     post_migrate.disconnect(dispatch_uid="tests-seed-after-flush")
+
+
+def passed_second_step(session, user) -> None:
+    """Marks `session` as verified by the user's authenticator, exactly what
+    django_otp.login stores after a right code (the device's id in the session)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test authenticator", defaults={"confirmed": True}
+    )
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+def enter_backup_code(client, username: str) -> None:
+    """The second step of a login made with `client.post(reverse("login"), ...)`: one
+    of the user's backup codes, each good once (an app's code is good once per 30
+    seconds, too few for tests that log in again and again)."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=User.objects.get(username=username), name="backup codes"
+    )
+    code = StaticToken.random_token()
+    device.token_set.create(token=code)
+    response = client.post(reverse("login-code"), {"code": code})
+    assert response.status_code == 302, response.content
+
+
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_step(monkeypatch):
+    """`client.force_login(user)` stands for a finished login, so for the users the
+    second step applies to (staff, coordinators) it includes that step. The app is
+    unchanged: a session without the device's mark meets the code page, as the tests of
+    the login itself show (tests/coordination/test_two_factor.py), which log in through
+    the pages."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None) -> None:
+        original(self, user, backend)
+        if requires_second_factor(user):
+            session = self.session
+            passed_second_step(session, user)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def webtest_login_includes_the_second_step(sender, request, user, **kwargs) -> None:
+    """The same for django-webtest's `app.get(url, user=...)` (tests/forms): only its
+    own logins, made through its test-only backend."""
+    if getattr(user, "backend", "").startswith("django_webtest.") and requires_second_factor(user):
+        passed_second_step(request.session, user)
+
+
+user_logged_in.connect(webtest_login_includes_the_second_step, dispatch_uid="tests-webtest-2fa")
 
 
 @pytest.fixture(autouse=True)

@@ -65,6 +65,9 @@ RULES = {
     "password_change": "user",
     "password_change_done": "user",
     "place-options": "user",
+    # The second step of the login: any signed-in user (a verified one is sent on).
+    "login-code": "user",
+    "two-factor-enrol": "user",
     "cases:my-cases": "volunteer",
     "volunteers:my-profile": "volunteer",
     "cases:case-detail": "worker",
@@ -117,6 +120,8 @@ ROLES = [
     "coordinator",
     "other_coordinator",
     "administrator",
+    # Staff bound to the first centre: on the app's pages, as its coordinator.
+    "centre_administrator",
 ]
 
 
@@ -158,6 +163,7 @@ def build_world(media) -> World:
         "coordinator": UserFactory(center=ours, role="coordinator"),
         "other_coordinator": UserFactory(center=theirs, role="coordinator"),
         "administrator": UserFactory(is_staff=True, is_superuser=True),
+        "centre_administrator": UserFactory(center=ours, is_staff=True, role="centre_admin"),
     }
     case, visit, team, volunteer = a["case"].pk, a["visit"].pk, a["team"].pk, a["volunteer"].pk
     args = {
@@ -205,6 +211,8 @@ def world(db, module_world) -> World:
 
 
 def expected(rule: str, role: str, name: str, world: World) -> str:
+    if role == "centre_administrator":
+        role = "coordinator"
     has_object = bool(world.args.get(name))
     if name == "logout":
         return "login"  # logging out ends on the login page, whoever asked
@@ -338,7 +346,8 @@ def admin_url(name: str) -> str:
     pattern = ROUTES[name].pattern
     if isinstance(pattern, RoutePattern):
         kwargs = {
-            key: 1 if key.endswith("_id") or key == "id" else "x" for key in pattern.converters
+            key: 1 if key.endswith("_id") or key in ("id", "pk") else "x"
+            for key in pattern.converters
         }
     else:
         kwargs = dict.fromkeys(pattern.regex.groupindex, "1")
@@ -364,7 +373,7 @@ def test_the_admin_is_for_administrators_only(client, world, role):
         to_login = response.status_code == 302 and response["Location"].startswith(
             (reverse("admin:login"), reverse("login"))
         )
-        if role == "administrator":
+        if role in ("administrator", "centre_administrator"):
             assert not to_login and response.status_code < 500, (
                 name,
                 response.status_code,
@@ -372,3 +381,169 @@ def test_the_admin_is_for_administrators_only(client, world, role):
             )
         else:
             assert to_login, (name, response.status_code, response.get("Location"))
+
+
+# --- The admin for centre administrators -------------------------------------------
+# A centre administrator (staff bound to a centre, in the `centre_admin` group) meets
+# every admin URL with objects of two centres. Each centre's rows carry a mark of its
+# own in their names; the other centre's mark must appear on no page, no choice list,
+# no autocomplete answer, and its objects' pages must not open.
+
+MARKS = {"ours": "markalpha", "theirs": "markomega"}
+# Routes that take an object: the suffix of the name and how its arguments are built.
+OBJECT_SUFFIXES = ("_change", "_delete", "_history", "_simple_history", "_password_change")
+
+
+@dataclass
+class AdminWorld:
+    admins: dict  # side -> the centre administrator
+    objects: dict  # side -> {model label: object}
+    numbers: dict  # side -> the case number (generated, not marked)
+
+
+@pytest.fixture
+def admin_world(world) -> AdminWorld:
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cases.models import Case, CaseEvent, HouseholdMember, IncomeSource
+    from coordination.audit import log_access
+    from coordination.models import AccessLog, Agency, Center
+    from volunteers.models import Team, TeamMembership
+
+    admins, objects, numbers = {}, {}, {}
+    for side, case in zip(("ours", "theirs"), Case.objects.order_by("pk"), strict=True):
+        mark = MARKS[side]
+        center = case.center
+        Center.objects.filter(pk=center.pk).update(name=f"ศูนย์ {mark}")
+        Team.objects.filter(pk=case.team_id).update(name=f"ทีม {mark}")
+        Volunteer.objects.filter(center=center).update(first_name=f"อาสา {mark}")
+        Case.objects.filter(pk=case.pk).update(first_name=f"คน {mark}")
+        case.refresh_from_db()
+        volunteer = Volunteer.objects.filter(center=center, user__isnull=False).first()
+        coordinator = UserFactory(username=f"coord-{mark}", center=center, role="coordinator")
+        admin = UserFactory(username=f"admin-{side}", center=center, is_staff=True)
+        admin.groups.add(Group.objects.get(name="centre_admin"))
+        log_access(None, AccessLog.Action.VIEW_CASE, case=case, user=coordinator)
+        totp = TOTPDevice.objects.create(user=coordinator, name=f"โทรศัพท์ {mark}")
+        static = StaticDevice.objects.create(user=coordinator, name=f"สำรอง {mark}")
+        admins[side] = admin
+        numbers[side] = case.number
+        objects[side] = {
+            "coordination.center": center,
+            "coordination.user": coordinator,
+            "coordination.agency": Agency.objects.create(
+                center=center, name=f"หน่วยงาน {mark}", kind="ngo"
+            ),
+            "coordination.accesslog": AccessLog.objects.filter(user=coordinator).get(),
+            "volunteers.volunteer": volunteer,
+            "volunteers.team": case.team,
+            "volunteers.teammembership": TeamMembership.objects.get(volunteer=volunteer),
+            "cases.case": case,
+            "cases.homevisit": case.visits.get(),
+            "cases.householdmember": HouseholdMember.objects.create(
+                case=case, relation="child", name=f"สมาชิก {mark}", age=40
+            ),
+            "cases.incomesource": IncomeSource.objects.create(
+                case=case, kind="wages", amount=1000, note=f"รายได้ {mark}"
+            ),
+            "cases.caseevent": case.log(CaseEvent.Kind.EDITED, by=coordinator, note=mark),
+            "cases.visitphoto": VisitPhoto.objects.get(center=center),
+            "otp_totp.totpdevice": totp,
+            "otp_static.staticdevice": static,
+        }
+    return AdminWorld(admins=admins, objects=objects, numbers=numbers)
+
+
+def route_model(name: str) -> str | None:
+    """'admin:cases_case_change' -> 'cases.case' (for the admins' own routes)."""
+    from django.contrib import admin as django_admin
+
+    for model in django_admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix) and name[len(prefix) - 1 :] in (
+            *OBJECT_SUFFIXES,
+            "_changelist",
+            "_add",
+        ):
+            return model._meta.label_lower
+    return None
+
+
+def object_url(name: str, obj) -> str:
+    if name.endswith("_simple_history"):
+        version = obj.history.filter(id=obj.pk).latest("history_date").history_id
+        return reverse(name, args=[obj.pk, version])
+    if name.endswith("_password_change"):
+        return reverse(name, kwargs={"id": obj.pk})
+    return reverse(name, kwargs={"object_id": obj.pk})
+
+
+def autocomplete_urls() -> list[str]:
+    """Every autocomplete field of every admin and inline, as the widget asks for it."""
+    from django.contrib import admin as django_admin
+
+    urls = []
+    for model, model_admin in django_admin.site._registry.items():
+        holders = [
+            model_admin,
+            *(inline(model, django_admin.site) for inline in model_admin.inlines),
+        ]
+        for holder in holders:
+            for field in holder.autocomplete_fields:
+                urls.append(
+                    reverse("admin:autocomplete") + f"?app_label={holder.model._meta.app_label}"
+                    f"&model_name={holder.model._meta.model_name}&field_name={field}&term="
+                )
+    return urls
+
+
+@pytest.mark.parametrize("side", ["ours", "theirs"])
+def test_a_centre_administrator_meets_only_their_centre_on_every_admin_url(
+    client, admin_world, side
+):
+    other = "theirs" if side == "ours" else "ours"
+    admin_user = admin_world.admins[side]
+    client.force_login(admin_user)
+    hidden = [MARKS[other], admin_world.numbers[other]]
+    checked = 0
+
+    def visit(url: str, name: str) -> object:
+        nonlocal checked
+        response = client.get(url)
+        checked += 1
+        assert response.status_code < 500, (name, url, response.status_code)
+        if response.status_code == 200 and not response.streaming:
+            body = response.content.decode()
+            leaked = [text for text in hidden if text in body]
+            assert leaked == [], (name, url, leaked)
+        return response
+
+    for name in ADMIN_ROUTES:
+        if name in ("admin:login", "admin:logout", "admin:autocomplete"):
+            continue
+        label = route_model(name)
+        if label is None or not name.endswith(OBJECT_SUFFIXES):
+            visit(admin_url(name) if label is None else reverse(name), name)
+            continue
+        mine, theirs = admin_world.objects[side].get(label), admin_world.objects[other].get(label)
+        if mine is None:
+            visit(admin_url(name), name)  # reference data, groups, login attempts
+            continue
+        if name.endswith("_simple_history") and not hasattr(type(mine), "history"):
+            continue
+        app_label, model_name = label.split(".")
+        may_view = admin_user.has_perm(f"{app_label}.view_{model_name}")
+        own = visit(object_url(name, mine), name)
+        if may_view and name.endswith(("_change", "_history", "_simple_history")):
+            assert own.status_code == 200, (name, own.status_code, own.get("Location"))
+        # Another centre's object: as if it did not exist (404, or the admin's
+        # "does not exist" redirect to its index), or refused — never shown.
+        answer = visit(object_url(name, theirs), name)
+        assert answer.status_code in (302, 403, 404), (name, answer.status_code)
+        if answer.status_code == 302:
+            assert answer["Location"] in (reverse("admin:index"), "/admin/"), name
+    for url in autocomplete_urls():
+        visit(url, "admin:autocomplete")
+    assert checked > len(ADMIN_ROUTES)

@@ -24,6 +24,7 @@ from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource, VisitPh
 from cases.photos import clean_photo
 from coordination.models import AccessLog
 from tests.cases.helpers import formset, intake_data
+from tests.conftest import enter_backup_code
 from tests.factories import (
     CaseFactory,
     HomeVisitFactory,
@@ -385,6 +386,7 @@ def test_an_administrator_logs_a_user_out_on_every_device(admin_client, coordina
     phone, desk = Client(), Client()
     for device in (phone, desk):
         device.post(reverse("login"), {"username": "coordinator", "password": "password"})
+        enter_backup_code(device, "coordinator")
         assert device.get(reverse("cases:case-list")).status_code == 200
     admin_client.post(
         reverse("admin:coordination_user_changelist"),
@@ -394,6 +396,7 @@ def test_an_administrator_logs_a_user_out_on_every_device(admin_client, coordina
         assert device.get(reverse("cases:case-list"))["Location"].startswith(reverse("login"))
     fresh = Client()
     fresh.post(reverse("login"), {"username": "coordinator", "password": "password"})
+    enter_backup_code(fresh, "coordinator")
     assert fresh.get(reverse("cases:case-list")).status_code == 200
 
 

@@ -1,17 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from coordination.admin import CentreScopedAdmin, CentreScopedInline
 from volunteers.models import Team, TeamMembership, Volunteer
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CentreScopedInline, admin.TabularInline):
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["volunteer", "team"]
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(SimpleHistoryAdmin):
+class VolunteerAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "national_id", "phone", "status", "center", "appointed_on"]
     list_select_related = ["center"]
     list_filter = ["status", "center"]
@@ -21,7 +22,7 @@ class VolunteerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "target_group", "center"]
     list_select_related = ["target_group", "center"]
     list_filter = ["target_group", "center"]
@@ -31,7 +32,7 @@ class TeamAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(SimpleHistoryAdmin):
+class TeamMembershipAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["volunteer", "team", "role", "joined_on", "left_on"]
     list_select_related = ["volunteer", "team"]
     list_filter = ["role", "team__center", "team"]

@@ -107,3 +107,38 @@ def screenshot():
         return path
 
     return take
+
+
+def authenticator_code(key: bytes, drift: int = 0) -> str:
+    """What an authenticator app shows now for `key` (RFC 6238, as django-otp checks)."""
+    from django_otp.oath import totp
+
+    return f"{totp(key, drift=drift):06d}"
+
+
+def pass_second_step(page, username: str) -> None:
+    """After the password: the second step, as the person at the phone does it. With an
+    app set up, its code; without one (staff, coordinators), set it up first by typing
+    the key shown (what scanning the QR code gives the app), and keep the backup codes."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.wait_for_load_state()
+    if "/account/two-factor/" in page.url:
+        key = page.locator("#totp-key").inner_text().replace(" ", "")
+        key += "=" * (-len(key) % 8)
+        page.fill("#id_code", authenticator_code(b32decode(key)))
+        page.get_by_role("button", name="ยืนยัน").click()
+        page.get_by_role("link", name="เก็บรหัสไว้แล้ว — ดำเนินการต่อ").click()
+    elif "/login/code/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        # The same user twice within 30 seconds: a code is accepted once, so the
+        # next step's code (django-otp allows one step of drift).
+        for drift in (0, 1):
+            page.fill("#id_code", authenticator_code(device.bin_key, drift))
+            page.get_by_role("button", name="ดำเนินการต่อ").click()
+            page.wait_for_load_state()
+            if "/login/code/" not in page.url:
+                break
+    page.wait_for_load_state()

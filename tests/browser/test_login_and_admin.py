@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.views import PAGE_SIZE
+from tests.browser.conftest import pass_second_step
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("ชื่อผู้ใช้").fill(username)
     page.get_by_label("รหัสผ่าน").fill(password)
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    pass_second_step(page, username)
 
 
 def test_the_coordinator_logs_in_and_the_administrator_reaches_the_admin(

@@ -11,8 +11,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import HomeVisit, VisitPhoto
+from coordination.models import User
+from tests.conftest import enter_backup_code
 from tests.factories import CaseFactory, CenterFactory, TeamFactory
 from tests.images import phone_photo
 
@@ -32,7 +36,12 @@ def demo_admin_client(client, settings, tmp_path):
     visit = HomeVisit.objects.first()
     with phone_photo(tmp_path / "house.jpg").open("rb") as handle:
         VisitPhoto.objects.create(visit=visit, image=File(handle, name="house.jpg"))
+    # Second-factor devices are enrolled by their owners, never by the demo: one each.
+    coordinator = User.objects.get(username="coordinator")
+    TOTPDevice.objects.create(user=coordinator, name="โทรศัพท์")
+    StaticDevice.objects.create(user=coordinator, name="รหัสสำรอง")
     client.post(reverse("login"), {"username": "admin", "password": "admin-demo-2562"})
+    enter_backup_code(client, "admin")
     Client().post(reverse("login"), {"username": "coordinator", "password": "wrong"})
     client.get(reverse("cases:case-detail", args=[visit.case_id]))
     return client

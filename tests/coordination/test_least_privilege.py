@@ -11,6 +11,7 @@ from django.db.utils import InternalError
 
 from coordination.dbroles import app_role, append_only_tables, grant_sql, role_sql
 from coordination.models import AccessLog
+from tests.conftest import enter_backup_code
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +166,7 @@ def test_the_app_does_its_work_as_the_app_role(
         cursor.execute("SELECT current_user")
         assert cursor.fetchone() == (app_role(),)
     assert client.post(reverse("login"), {"username": "coordinator", "password": "password"})
+    enter_backup_code(client, "coordinator")
     member = {"relation": "child", "name": "ลูก", "monthly_income": "0", "condition": "normal",
               "can_care_for_self": "on"}  # fmt: skip
     response = client.post(reverse("cases:case-create"), intake_data(household=[member]))

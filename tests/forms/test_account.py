@@ -1,17 +1,22 @@
 """Logging in and changing one's password, on the pages' own forms."""
 
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.forms.rendered import assert_rendered_whole, form_with_field
+from tests.forms.test_two_factor import code_now, enter_code
 
 
 def test_a_coordinator_logs_in_on_the_login_page_and_lands_on_the_case_list(app, coordinator):
+    device = TOTPDevice.objects.create(user=coordinator, name="phone", confirmed=True)
     response = app.get(reverse("login"))
     assert_rendered_whole(response, "form")
     rendered = form_with_field(response, "username")
     rendered["username"] = "coordinator"
     rendered["password"] = "password"
-    page = rendered.submit().follow().follow()
+    # The second step (tests/forms/test_two_factor.py): the code of the coordinator's app.
+    code_page = rendered.submit().maybe_follow()
+    page = enter_code(code_page, code_now(device)).follow().follow()
 
     assert page.request.path == reverse("cases:case-list")
     assert page.context["user"] == coordinator

@@ -40,6 +40,9 @@ WHOLE_ELSEWHERE = {
     "login": "tests/forms/test_account.py (an anonymous page)",
     "password-set": "tests/forms/test_volunteer_login.py (an anonymous page, a link's)",
     "volunteers:volunteer-account": "tests/forms/test_volunteer_login.py (a volunteer without one)",
+    # Met between the password and the code, which webtest's login skips.
+    "login-code": "tests/forms/test_two_factor.py (after the password)",
+    "two-factor-enrol": "tests/forms/test_two_factor.py (after the password)",
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
