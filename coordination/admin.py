@@ -15,10 +15,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
 from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 
+from coordination.accounts import issue_password_link, qr_code
 from coordination.audit import log_access
 from coordination.models import (
     AccessLog,
@@ -277,7 +279,7 @@ class TargetGroupAdmin(CentreScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(CentreScopedMixin, DjangoUserAdmin):
-    actions = ["log_out_everywhere", "reset_second_factor"]
+    actions = ["log_out_everywhere", "reset_second_factor", "issue_password_links"]
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
     list_filter = ["center", "groups", "is_staff", "is_active"]
@@ -342,6 +344,29 @@ class UserAdmin(CentreScopedMixin, DjangoUserAdmin):
             _("%(count)d users will set up a new second factor at their next login.")
             % {"count": len(queryset)},
         )
+
+    @admin.action(description=_("Issue a one-time link to set the password"))
+    def issue_password_links(self, request, queryset) -> TemplateResponse:
+        """Coordinators are given their login as volunteers are (volunteers' account
+        page): a link valid 72 hours, used once, shown here as text and QR code, never
+        a password. Issuing one ends the account's sessions and old password."""
+        # The queryset is the changelist's: a centre administrator reaches only their
+        # centre's accounts. Staff set their own passwords in the admin.
+        accounts = [user for user in queryset.order_by("username") if not user.is_staff]
+        links = [(user, issue_password_link(user, request=request)) for user in accounts]
+        response = TemplateResponse(
+            request,
+            "admin/coordination/user/password_links.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("One-time links to set a password"),
+                "links": [(user, link, qr_code(link)) for user, link in links],
+                "skipped": queryset.count() - len(accounts),
+                "opts": self.model._meta,
+            },
+        )
+        response["Cache-Control"] = "no-store"  # the links are as good as passwords
+        return response
 
 
 @admin.register(AccessLog)

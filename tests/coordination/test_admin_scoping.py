@@ -5,6 +5,7 @@ The sweep (tests/test_isolation_sweep.py) opens every admin URL; these say the r
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -234,3 +235,38 @@ def test_the_access_log_shows_a_centre_administrator_their_centre_only(
     # The administrator's own login is the centre's too.
     shown = {e.username for e in response.context["cl"].result_list}
     assert shown == {"coordinator", "centre-admin"}
+
+
+def test_a_centre_administrator_gives_a_coordinator_a_one_time_link_and_it_sets_the_password(
+    centre_admin_client, centre_admin, coordinator, other_coordinator
+):
+    coordinator.set_password("old-password-2567")
+    coordinator.save()
+    other_coordinator.set_password("theirs-2567")
+    other_coordinator.save()
+    response = centre_admin_client.post(
+        reverse("admin:coordination_user_changelist"),
+        {
+            "action": "issue_password_links",
+            "_selected_action": [coordinator.pk, other_coordinator.pk, centre_admin.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    [(user, link, qr)] = response.context["links"]
+    assert user == coordinator and qr.startswith("data:image/svg+xml")
+    assert response.context["skipped"] == 0  # staff are not in a centre administrator's list
+    # The old password is gone; the other centre's coordinator was never in reach.
+    coordinator.refresh_from_db()
+    other_coordinator.refresh_from_db()
+    assert not coordinator.has_usable_password()
+    assert other_coordinator.check_password("theirs-2567")
+    entry = AccessLog.objects.get(action=AccessLog.Action.PASSWORD_LINK)
+    assert (entry.user, entry.object_id) == (centre_admin, coordinator.pk)
+
+    path = link.removeprefix("http://testserver")
+    phone = Client()
+    answer = phone.post(path, {"new_password1": "ใหม่-รหัส-2567", "new_password2": "ใหม่-รหัส-2567"})
+    assert answer.status_code == 302
+    coordinator.refresh_from_db()
+    assert coordinator.check_password("ใหม่-รหัส-2567")
