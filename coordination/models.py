@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, NoReturn, Self
+from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.fields import ArrayField
@@ -15,6 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coordination.fields import PhoneField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CenterScopedQuerySet(models.QuerySet):
@@ -157,7 +160,7 @@ class Center(models.Model):
             created.append(self.teams.create(target_group=group, name=name))
         return created
 
-    def onboarding_steps(self) -> list[tuple[str, bool]]:
+    def onboarding_steps(self) -> list[tuple[StrOrPromise, bool]]:
         """What a new centre still has to do before its work can run, in order; the
         dashboard shows the list until every step is done. Five small queries."""
         teams = self.teams.count()
@@ -174,7 +177,7 @@ class Center(models.Model):
             (_("Agencies entered"), self.agencies.exists()),
         ]
 
-    def onboarding_left(self) -> list[tuple[str, bool]]:
+    def onboarding_left(self) -> list[tuple[StrOrPromise, bool]]:
         """The checklist while a step is left to do; nothing once every step is done."""
         steps = self.onboarding_steps()
         return [] if all(done for _label, done in steps) else steps

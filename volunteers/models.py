@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -121,7 +122,9 @@ class Volunteer(models.Model):
         return membership
 
     @transaction.atomic
-    def set_status(self, status: str, *, on: datetime.date | None = None, by=None) -> None:
+    def set_status(
+        self, status: str, *, on: datetime.date | None = None, by: User | None = None
+    ) -> None:
         """Inactive or left, never deleted; leaving ends every open membership and closes
         the volunteer's login at once (its sessions too); rejoining reopens it."""
         was_left = self.status == self.Status.LEFT
@@ -139,7 +142,7 @@ class Volunteer(models.Model):
                 set_account_active(account, True, by=by)
 
     @transaction.atomic
-    def give_login(self, username: str, *, request) -> User:
+    def give_login(self, username: str, *, request: HttpRequest | None) -> User:
         """A `volunteer` account linked to this record, without a password: its owner
         sets one through the link the coordinator issues next."""
         # Locked: two coordinators pressing at once must not give two accounts.

@@ -119,6 +119,7 @@ def test_the_address_pickers_refill_and_empty_in_place_without_a_script_of_ours(
     page.fill("#id_username", "coordinator")
     page.fill("#id_password", "coordinator-demo-2562")
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    pass_second_step(page, "coordinator")
     page.goto(live_server.url + reverse("cases:case-create"))
     scripts = page.eval_on_selector_all("script[src]", "all => all.map(s => s.src)")
     assert not any(src.endswith("/address.js") for src in scripts)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
-from tests.browser.conftest import watch_csp
+from tests.browser.conftest import pass_second_step, watch_csp
 from tests.factories import national_id
 from volunteers.models import Team, Volunteer
 
@@ -38,6 +38,7 @@ def test_a_volunteer_gets_a_login_sets_a_password_on_a_phone_and_loses_it_on_lea
     office.set_default_timeout(10_000)
     watch_csp(office, blocked)
     log_in(office, live_server, "coordinator", "coordinator-demo-2562")
+    pass_second_step(office, "coordinator")
     office.goto(live_server.url + reverse("volunteers:volunteer-create"))
     office.select_option("#id_prefix", "mrs")
     office.fill("#id_first_name", "ระเบียบ")
