@@ -216,9 +216,6 @@ class TeamMembershipQuerySet(models.QuerySet):
     def active(self) -> TeamMembershipQuerySet:
         return self.filter(TeamMembership.active_condition())
 
-    # The earlier name, kept for callers not yet moved to active().
-    open = active
-
 
 class TeamMembership(models.Model):
     """A volunteer's time in a team. Moving someone ends one membership and opens another."""

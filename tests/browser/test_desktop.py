@@ -37,7 +37,7 @@ def test_the_coordinators_pages_on_a_desktop(demo, live_server, desktop, assert_
     watch_csp(page, blocked)
     log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     case = Case.objects.filter(household_members__isnull=False, incomes__isnull=False).first()
-    volunteer = case.team.memberships.open().first().volunteer
+    volunteer = case.team.memberships.active().first().volunteer
     paths = [
         reverse("coordination:dashboard"),
         reverse("cases:case-list"),

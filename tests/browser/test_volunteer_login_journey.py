@@ -55,7 +55,7 @@ def test_a_volunteer_gets_a_login_sets_a_password_on_a_phone_and_loses_it_on_lea
     office.select_option("#id_volunteer", str(volunteer.pk))
     office.locator("form:has(#id_volunteer) button[type=submit]").click()
     office.wait_for_load_state()
-    assert volunteer.memberships.open().filter(team=team).exists()
+    assert volunteer.memberships.active().filter(team=team).exists()
 
     office.goto(live_server.url + reverse("volunteers:volunteer-detail", args=[volunteer.pk]))
     office.get_by_role("link", name="สร้างบัญชีเข้าระบบ").click()
