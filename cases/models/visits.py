@@ -1,0 +1,328 @@
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases import barthel
+from cases.models.case import (
+    TEXT_LIMIT,
+    Case,
+    CaseChild,
+    CaseChildQuerySet,
+)
+from cases.models.events import CaseEvent
+from coordination.models import Center
+from coordination.templatetags.thai import be_date
+from volunteers.models import Volunteer
+
+
+class HomeVisitQuerySet(CaseChildQuerySet):
+    """A visit is seen by whoever may see its case."""
+
+
+def plausible_visit_time(value: datetime.datetime) -> None:
+    """A validator of `HomeVisit.visited_at`, also run by the visit form on the date and
+    time it combines: the field is not on that form, so its errors go to the date."""
+    if value.year < 2000:
+        raise ValidationError(_("A visit cannot be before the year 2000 (2543 BE)."))
+    # A few minutes of grace: a phone's clock may run ahead of the server's.
+    if value > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError(_("A visit cannot be in the future."))
+
+
+class HomeVisit(CaseChild):
+    """เยี่ยมบ้าน: what the volunteers found, did, and when they come back."""
+
+    EDIT_WINDOW = datetime.timedelta(hours=24)
+
+    class Purpose(models.TextChoices):
+        ASSESSMENT = "assessment", _("first visit and assessment")
+        FOLLOW_UP = "follow_up", _("follow-up")
+        EMERGENCY = "emergency", _("emergency")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="visits", verbose_name=_("case"))
+    visited_at = models.DateTimeField(_("visited at"), validators=[plausible_visit_time])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    volunteers = models.ManyToManyField(
+        Volunteer, related_name="visits", blank=True, verbose_name=_("volunteers present")
+    )
+    other_participants = models.CharField(_("other participants"), max_length=300, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    findings = models.TextField(_("what was found"), max_length=TEXT_LIMIT, blank=True)
+    living_conditions = models.TextField(_("living conditions"), max_length=TEXT_LIMIT, blank=True)
+    health = models.TextField(_("health and self-care"), max_length=TEXT_LIMIT, blank=True)
+    adl_score = models.PositiveSmallIntegerField(
+        _("Barthel ADL score"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(20)],
+        help_text=_("0–20: 12 or more independent, 5–11 housebound, 0–4 bed-bound."),
+    )
+    # The ten Barthel items as ten small columns rather than one JSON value: PostgreSQL
+    # checks each item's range, all-or-none and the total; the history shows which item
+    # changed; reports can count "cannot bathe" without parsing. Blank = not assessed.
+    adl_feeding = models.PositiveSmallIntegerField(_("feeding"), null=True, blank=True)
+    adl_grooming = models.PositiveSmallIntegerField(_("grooming"), null=True, blank=True)
+    adl_transfer = models.PositiveSmallIntegerField(_("transfer"), null=True, blank=True)
+    adl_toilet = models.PositiveSmallIntegerField(_("toilet use"), null=True, blank=True)
+    adl_mobility = models.PositiveSmallIntegerField(_("mobility"), null=True, blank=True)
+    adl_dressing = models.PositiveSmallIntegerField(_("dressing"), null=True, blank=True)
+    adl_stairs = models.PositiveSmallIntegerField(_("stairs"), null=True, blank=True)
+    adl_bathing = models.PositiveSmallIntegerField(_("bathing"), null=True, blank=True)
+    adl_bowels = models.PositiveSmallIntegerField(_("bowels"), null=True, blank=True)
+    adl_bladder = models.PositiveSmallIntegerField(_("bladder"), null=True, blank=True)
+    needs = models.TextField(_("needs"), max_length=TEXT_LIMIT, blank=True)
+    actions = models.TextField(_("what was done or advised"), max_length=TEXT_LIMIT, blank=True)
+    referral_needed = models.BooleanField(_("referral needed"), default=False)
+    income_checked = models.BooleanField(
+        _("income and allowances checked"),
+        default=False,
+        help_text=_("The household's income sources were confirmed or updated on this visit."),
+    )
+    # What the income sources added up to on the day: the case's own list changes later.
+    monthly_income = models.DecimalField(
+        _("monthly income at the visit (baht)"),
+        max_digits=11,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # One per submitted form: a double tap or a resubmission cannot make two visits.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = HomeVisitQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[volunteers], excluded_fields=["submission_token"])
+
+    class Meta:
+        ordering = ["-visited_at"]
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(adl_score__isnull=True) | Q(adl_score__lte=20),
+                name="visit_adl_score_0_to_20",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{item.field}__lte": item.maximum}),
+                    name=f"visit_{item.field}_range",
+                    violation_error_message=_("Choose one of the answers offered."),
+                )
+                for item in barthel.ITEMS
+            ],
+            # All ten items or none; with the items the total is theirs.
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True for name in barthel.FIELDS})
+                | Q(
+                    **{f"{name}__isnull": False for name in barthel.FIELDS},
+                    adl_score=sum((F(name) for name in barthel.FIELDS[1:]), F(barthel.FIELDS[0])),
+                ),
+                name="visit_barthel_items_all_or_none_and_total",
+                violation_error_message=_(
+                    "Answer all ten ADL items, or leave them all blank (a total may be typed "
+                    "alone)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="visit_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="visit_longitude_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["center", "case", "-visited_at"], name="visit_center_case_time"),
+            models.Index(fields=["center", "next_visit_due"], name="visit_center_next_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.has_adl_items():
+            # The items decide the total, whatever was typed.
+            self.adl_score = self.adl_items_total()
+        if self.next_visit_due is None and self.visited_at:
+            self.next_visit_due = self.default_next_visit_due()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.case.refresh_visit_dates()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.case.refresh_visit_dates()
+        return result
+
+    @transaction.atomic
+    def record(self, *, by, volunteers=(), photos=(), token: uuid.UUID | None = None) -> None:
+        """Logs a new visit: with its volunteers and photos, the household's income on the
+        day, and an event on the case. A closed case takes no visit."""
+        self.case.check_not_closed(_("This case is closed: reopen it before logging a visit."))
+        self.submission_token = token
+        self.store(volunteers, photos)
+        self.case.log(CaseEvent.Kind.VISIT_LOGGED, by=by)
+
+    @transaction.atomic
+    def correct(self, *, by, changed: Iterable[str], volunteers=(), photos=()) -> None:
+        """Saves a correction and says on the case which fields (their labels) changed."""
+        self.store(volunteers, photos)
+        fields = ", ".join(str(label) for label in changed) or "–"
+        note = _("Visit of %(date)s: %(fields)s") % {
+            "date": be_date(self.visited_at),
+            "fields": fields,
+        }
+        self.case.log(CaseEvent.Kind.VISIT_CORRECTED, by=by, note=str(note)[:500])
+
+    def store(self, volunteers, photos) -> None:
+        # The income is read before the one save: the case's visit dates are refreshed
+        # once (by save), and the visit keeps what the income sources add up to today.
+        self.monthly_income = self.case.monthly_income()
+        self.save()
+        self.volunteers.set(volunteers)
+        for image, thumbnail in photos:
+            VisitPhoto.objects.create(visit=self, image=image, thumbnail=thumbnail)
+
+    def can_edit(self, user) -> bool:
+        """Coordinators of the centre always; the author for 24 hours after saving."""
+        if user.is_national_admin or (
+            (user.is_coordinator or user.is_centre_admin) and user.center_id == self.center_id
+        ):
+            return True
+        return self.author_id == user.pk and timezone.now() - self.created_at < self.EDIT_WINDOW
+
+    def default_next_visit_due(self) -> datetime.date:
+        """The centre's usual interval after this visit: a case without a next date would
+        drop off every worklist."""
+        interval = datetime.timedelta(days=self.case.center.followup_interval_days)
+        return timezone.localtime(self.visited_at).date() + interval
+
+    def adl_item_values(self) -> list[int | None]:
+        return [getattr(self, name) for name in barthel.FIELDS]
+
+    def has_adl_items(self) -> bool:
+        return all(value is not None for value in self.adl_item_values())
+
+    def adl_items_total(self) -> int:
+        return sum(value or 0 for value in self.adl_item_values())
+
+    def adl_answers(self) -> list[tuple[str, int, str]]:
+        """Each item as (item, score, the answer chosen) for the visit page."""
+        if not self.has_adl_items():
+            return []
+        return [
+            (item.label, score, dict(item.choices)[score])
+            for item, score in zip(barthel.ITEMS, self.adl_item_values(), strict=True)
+        ]
+
+    @property
+    def adl_group(self) -> str:
+        return barthel.group(self.adl_score)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (
+            self.visited_at
+            and self.next_visit_due
+            and self.next_visit_due < timezone.localtime(self.visited_at).date()
+        ):
+            errors["next_visit_due"] = _("The next visit cannot be before this visit.")
+        given = [value is not None for value in self.adl_item_values()]
+        if all(given):
+            self.adl_score = self.adl_items_total()
+        elif any(given):
+            errors[NON_FIELD_ERRORS] = _(
+                "Answer all ten ADL items, or leave them all blank (a total may be typed alone)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def check_volunteers(self, volunteers) -> None:
+        """Only the visit's own centre's volunteers can have been there. Many-to-many
+        rows are not there yet when clean() runs, so the form calls this with its
+        choice; a database trigger (same_centre_guard_visit_volunteer) says it too."""
+        if any(volunteer.center_id != self.center_id for volunteer in volunteers):
+            raise ValidationError(
+                {"volunteers": _("Only volunteers of this coordination centre can be recorded.")}
+            )
+
+
+def visit_photo_path(photo: VisitPhoto, filename: str) -> str:
+    # Random names: a file name says nothing about the person and cannot be guessed.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"visits/{photo.center_id}/{uuid.uuid4().hex}{extension}"
+
+
+class VisitPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VisitPhotoQuerySet:
+        """A photo is seen by whoever may see its visit's case."""
+        return self.filter(visit__in=HomeVisit.objects.visible_to(user).values("pk"))
+
+
+class VisitPhoto(models.Model):
+    """A photo from a home visit. Never public: served only by a view that checks the
+    viewer may see the case. Stored re-encoded, without EXIF (and so without GPS).
+    It hangs on a visit, not on a case, so it is no CaseChild; it carries the centre
+    all the same, for the index and the same-centre guards."""
+
+    MAX_PER_VISIT = 5
+
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="+", verbose_name=_("coordination centre")
+    )
+    visit = models.ForeignKey(
+        HomeVisit, models.CASCADE, related_name="photos", verbose_name=_("home visit")
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=visit_photo_path, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=visit_photo_path, blank=True)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = VisitPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        indexes = [models.Index(fields=["center", "visit"], name="visit_photo_center_visit")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.visit_id:
+            self.center_id = self.visit.center_id
+        super().save(*args, **kwargs)
