@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -27,13 +30,22 @@ from cases.models import (
 )
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
+from coordination.forms import choose_from
 from coordination.models import District, Province, Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    _FormBase = forms.BaseForm
+    _ModelFormBase = forms.BaseModelForm
+else:  # mixins: the form classes come after them in the bases
+    _FormBase = _ModelFormBase = object
 
 PLACE_LEVELS = ("province", "district", "subdistrict")
 
 
-class AddressPickerMixin:
+class AddressPickerMixin(_ModelFormBase):
     """Province → district → subdistrict selects for the `reg_` and `cur_` addresses.
 
     Only the subdistrict is stored; the province and district narrow its list
@@ -59,10 +71,12 @@ class AddressPickerMixin:
                 required=False,
                 initial=chosen.pk if chosen else None,
             )
-            self.fields[subdistrict_field].queryset = (
+            choose_from(
+                self,
+                subdistrict_field,
                 Subdistrict.objects.filter(district_id=chosen.pk)
                 if chosen
-                else Subdistrict.objects.none()
+                else Subdistrict.objects.none(),
             )
             self.refill_on_change(prefix)
 
@@ -181,7 +195,9 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             ),
         )  # fmt: skip
 
-    def _address_fieldset(self, prefix: str, legend: str, landmark: bool = False) -> Fieldset:
+    def _address_fieldset(
+        self, prefix: str, legend: StrOrPromise, landmark: bool = False
+    ) -> Fieldset:
         parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in Address.LINE]
         return Fieldset(
             legend,
@@ -217,7 +233,8 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         return national_id
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("consent_method") and not (
             data.get("consent_given_by") and data.get("consent_purposes")
         ):
@@ -279,7 +296,7 @@ class HouseholdMemberForm(forms.ModelForm):
         fields = list(HouseholdMember.RECORDED_FIELDS)
 
 
-class BlankExtraRowMixin:
+class BlankExtraRowMixin(_FormBase):
     """An extra row of a list ("add a row") that is left empty is ignored, so it shows no
     required marks; once anything is typed in it, what it needs is required again."""
 
@@ -293,7 +310,8 @@ class BlankExtraRowMixin:
                     self.required_when_used.append(name)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # Runs only for a row with something typed in it (Django skips unchanged extra rows).
         for name in self.required_when_used:
             if data.get(name) in self.fields[name].empty_values and name not in self.errors:
@@ -314,7 +332,7 @@ class CaseRowsFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
-        form.fields[self.model._meta.pk.name].queryset = self.get_queryset()
+        choose_from(form, self.model._meta.pk.name, self.get_queryset())
 
     def clean(self) -> None:
         super().clean()
@@ -346,7 +364,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, teams, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        choose_from(self, "team", teams)
 
 
 class BulkAssignForm(AssignForm):
@@ -354,7 +372,7 @@ class BulkAssignForm(AssignForm):
 
     def __init__(self, *args, teams, cases, **kwargs) -> None:
         super().__init__(*args, teams=teams, **kwargs)
-        self.fields["cases"].queryset = cases
+        choose_from(self, "cases", cases)
         self.fields["cases"].error_messages["invalid_choice"] = _("Choose cases from the list.")
 
 
@@ -447,7 +465,7 @@ class VisitForm(forms.ModelForm):
         self.fields["next_visit_due"].help_text = _(
             "Left blank, the next visit is due %(days)d days after this one."
         ) % {"days": case.center.followup_interval_days}
-        self.fields["volunteers"].queryset = self.volunteers_to_offer(case)
+        choose_from(self, "volunteers", self.volunteers_to_offer(case))
         existing = self.instance.photos.count() if self.instance.pk else 0
         self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
         self.fields["photos"].help_text = ngettext(
@@ -494,7 +512,7 @@ class VisitForm(forms.ModelForm):
                 if not done and name not in self.errors:
                     self.add_error(name, _("Choose an answer for this item too."))
         elif all(answered):
-            total = sum(values)
+            total = sum(value for value in values if value is not None)
             typed = data.get("adl_score")
             if self.errors.pop("adl_score", None):  # not a number from 0 to 20: ignored too
                 typed = self.data.get(self.add_prefix("adl_score"))
@@ -544,7 +562,8 @@ class VisitForm(forms.ModelForm):
         return offered.distinct().order_by("first_name")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.clean_barthel(data)
         day, time = data.get("visit_date"), data.get("visit_time")
         if day and time:

@@ -21,6 +21,16 @@ from simple_history.models import ModelChange
 from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
 from coordination.templatetags.thai import be_date, be_datetime, question_of, yes_no
 
+
+def backdate(obj: models.Model, at: datetime, by: AbstractBaseUser | None = None) -> None:
+    """Makes the history record of `obj`'s next save say it was written at `at` by `by`
+    (loaded data: the record tells when it happened, not when it was loaded). These are
+    simple-history's documented attributes; the model classes do not declare them."""
+    obj._history_date = at  # type: ignore[attr-defined]
+    if by is not None:
+        obj._history_user = by  # type: ignore[attr-defined]
+
+
 # The same on every record of a case: the page around the history says them already.
 # Fields that are not editable (version, created_at, the visit's income figure) are left
 # out by diff_against itself.

@@ -1,11 +1,12 @@
 """The pages a volunteer's phone keeps for working without a signal (static/js/sw.js,
 offline.js): the cases app's side of the installable app in coordination/pwa.py."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
+from coordination.access import AuthenticatedRequest
 from coordination.pwa import session_end
 
 # A volunteer's open cases kept on the phone: more than any team gives one person, and
@@ -14,7 +15,7 @@ MAX_OFFLINE_CASES = 60
 
 
 @require_GET
-def offline_pages(request: HttpRequest) -> JsonResponse:
+def offline_pages(request: AuthenticatedRequest) -> JsonResponse:
     """What this user's phone keeps: for a volunteer, my cases and each open case's page
     and visit form; for anyone else nothing. With the session's expiry, after which
     the phone must not show them any more."""

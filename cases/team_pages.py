@@ -3,13 +3,13 @@ both apps, because `cases` may use `volunteers` and not the other way round; the
 URLs keep the volunteers' names (the root URLconf wires them in)."""
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cases.models import Case, open_condition, overdue_condition
-from coordination.access import coordinator_required, get_visible_or_404
+from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
 from volunteers.forms import AddMemberForm, VolunteerStatusForm
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -17,7 +17,7 @@ from volunteers.models import Team, TeamMembership, Volunteer
 
 @coordinator_required
 @require_http_methods(["GET"])
-def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     volunteer = get_visible_or_404(
         Volunteer.objects.select_related("subdistrict__district", "center", "user"),
         request.user,
@@ -79,7 +79,7 @@ def with_counts(teams: QuerySet) -> QuerySet:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthenticatedRequest) -> HttpResponse:
     teams = list(with_counts(Team.objects.visible_to(request.user)))
     groups = [
         (group, [team for team in teams if team.target_group_id == group.pk])
@@ -90,8 +90,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    team = get_visible_or_404(with_counts(Team.objects), request.user, pk=pk)
+def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    team = get_visible_or_404(with_counts(Team.objects.all()), request.user, pk=pk)
     # Not team.memberships: with_counts() prefetched only the leader's there.
     memberships = (
         TeamMembership.objects.filter(team=team)

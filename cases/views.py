@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from cases.forms import (
 from cases.history import case_history
 from cases.models import Case, HomeVisit, StaleCaseError, VisitPhoto, overdue_condition
 from coordination.access import (
+    AuthenticatedRequest,
     case_worker_required,
     center_for_new_objects,
     coordinator_required,
@@ -41,6 +42,7 @@ from coordination.access import (
 )
 from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
+from coordination.forms import errors_as_messages
 from coordination.models import AccessLog, TargetGroup
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
@@ -66,7 +68,7 @@ def list_rows(cases: QuerySet) -> QuerySet:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     chosen = CaseFilter(request, Case.objects.visible_to(request.user))
     page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -78,7 +80,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def case_bulk_assign(request: HttpRequest) -> HttpResponse:
+def case_bulk_assign(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = BulkAssignForm(
         request.POST,
@@ -86,9 +88,7 @@ def case_bulk_assign(request: HttpRequest) -> HttpResponse:
         cases=Case.objects.visible_to(user),
     )
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_as_messages(request, form)
         return redirect("cases:case-list")
     team = form.cleaned_data["team"]
     if not is_confirmed(request):
@@ -107,11 +107,11 @@ def case_bulk_assign(request: HttpRequest) -> HttpResponse:
     return redirect("cases:case-list")
 
 
-def confirm_bulk_assign(request: HttpRequest, team: Team, cases: QuerySet) -> HttpResponse:
+def confirm_bulk_assign(request: AuthenticatedRequest, team: Team, cases: QuerySet) -> HttpResponse:
     """Names every case that moves and the team it leaves, before any of them moves."""
-    cases = list(cases.select_related("team").order_by("number"))
+    moving = list(cases.select_related("team").order_by("number"))
     changes = [
-        _("%(count)d cases will move to %(team)s:") % {"count": len(cases), "team": team.name}
+        _("%(count)d cases will move to %(team)s:") % {"count": len(moving), "team": team.name}
     ]
     changes += [
         _("%(number)s %(name)s, now with %(old)s")
@@ -120,12 +120,12 @@ def confirm_bulk_assign(request: HttpRequest, team: Team, cases: QuerySet) -> Ht
             "name": case.full_name,
             "old": case.team.name if case.team else _("no team"),
         }
-        for case in cases
+        for case in moving
     ]
     changes.append(_("Their previous teams no longer see them in their worklists."))
     return confirmation_page(
         request,
-        title=_("Move %(count)d cases to %(team)s?") % {"count": len(cases), "team": team.name},
+        title=_("Move %(count)d cases to %(team)s?") % {"count": len(moving), "team": team.name},
         changes=changes,
         confirm_label=_("Yes, move the cases"),
         cancel_url=reverse("cases:case-list"),
@@ -134,7 +134,7 @@ def confirm_bulk_assign(request: HttpRequest, team: Team, cases: QuerySet) -> Ht
 
 @case_worker_required
 @require_http_methods(["GET"])
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(
         request.user,
         pk,
@@ -182,7 +182,7 @@ def save_formsets(*formsets) -> None:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     center = center_for_new_objects(user)
     case = Case(center=center)
@@ -210,7 +210,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     case = get_case_for_user(user, pk, Case.objects.select_related("center__district"))
     data = request.POST.copy() if request.method == "POST" else None
@@ -238,7 +238,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def stale_edit(request: HttpRequest, pk: int, data) -> HttpResponse:
+def stale_edit(request: AuthenticatedRequest, pk: int, data) -> HttpResponse:
     """Someone saved the case meanwhile: nothing of this save is kept, the page shows
     what was typed, and the next save (after review) is against the current version."""
     current = Case.objects.select_related("center__district").get(pk=pk)
@@ -264,7 +264,7 @@ def stale_edit(request: HttpRequest, pk: int, data) -> HttpResponse:
     )
 
 
-def safe_next(request: HttpRequest) -> str | None:
+def safe_next(request: AuthenticatedRequest) -> str | None:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -273,7 +273,7 @@ def safe_next(request: HttpRequest) -> str | None:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Case.objects.select_related("team"))
     proposed = case.proposed_team()
     form = AssignForm(
@@ -295,7 +295,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+def case_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -314,7 +314,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = CloseForm(request.POST, prefix="close")
     if form.is_valid() and not case.is_closed and not is_confirmed(request):
@@ -331,7 +331,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:case-detail", pk=case.pk)
 
 
-def confirm_close(request: HttpRequest, case: Case, reason: str) -> HttpResponse:
+def confirm_close(request: AuthenticatedRequest, case: Case, reason: str) -> HttpResponse:
     changes = [
         _("Case %(number)s (%(name)s) will be closed: %(reason)s.")
         % {
@@ -355,7 +355,7 @@ def confirm_close(request: HttpRequest, case: Case, reason: str) -> HttpResponse
 
 @coordinator_required
 @require_POST
-def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
@@ -371,7 +371,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     """A volunteer's open cases: those of the teams they are an active member of,
     overdue follow-ups first."""
     if not request.user.is_volunteer:
@@ -411,7 +411,7 @@ def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def followup_list(request: HttpRequest) -> HttpResponse:
+def followup_list(request: AuthenticatedRequest) -> HttpResponse:
     """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
     user = request.user
     today = timezone.localdate()
@@ -419,7 +419,9 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     chosen = FollowupFilter(request, Case.objects.visible_to(user).open())
     cases = chosen.qs
     sections = followup_conditions(today)
-    shown = request.GET.get("show") if request.GET.get("show") in sections else "overdue"
+    shown = request.GET.get("show", "")
+    if shown not in sections:
+        shown = "overdue"
     condition, ordering = sections[shown]
     rows = cases.filter(condition).order_by(*ordering)
     page = Paginator(
@@ -458,7 +460,7 @@ def own_volunteer(user) -> Volunteer | None:
     return getattr(user, "volunteer", None)
 
 
-def new_visit_form(request: HttpRequest, case: Case) -> VisitForm:
+def new_visit_form(request: AuthenticatedRequest, case: Case) -> VisitForm:
     """The visit form of a new visit, filled with what is usually true."""
     now = timezone.localtime()
     me = own_volunteer(request.user)
@@ -481,11 +483,11 @@ def new_visit_form(request: HttpRequest, case: Case) -> VisitForm:
     )
 
 
-def already_saved(request: HttpRequest, case: Case, token) -> HttpResponse | None:
+def already_saved(request: AuthenticatedRequest, case: Case, token) -> HttpResponse | None:
     """Only this person's own visit of this case counts as "already saved": a token
     taken from anyone else's form must not lead to their visit."""
-    visit = HomeVisit.objects.filter(case=case, author=request.user, submission_token=token)
-    visit = visit.first() if token else None
+    visits = HomeVisit.objects.filter(case=case, author=request.user, submission_token=token)
+    visit = visits.first() if token else None
     if visit is None:
         return None
     messages.info(request, _("This visit was already saved."))
@@ -494,7 +496,7 @@ def already_saved(request: HttpRequest, case: Case, token) -> HttpResponse | Non
 
 @case_worker_required
 @require_http_methods(["GET", "POST"])
-def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Case.objects.select_related("team", "center"))
     if case.is_closed:
         messages.error(request, _("This case is closed: reopen it before logging a visit."))
@@ -534,7 +536,7 @@ def visit_parts(form: VisitForm) -> dict:
     }
 
 
-def show_notices(request: HttpRequest, form: VisitForm) -> None:
+def show_notices(request: AuthenticatedRequest, form: VisitForm) -> None:
     """What the form changed from what was typed (an ADL total replaced by the items')."""
     for notice in form.notices:
         messages.warning(request, notice)
@@ -548,7 +550,7 @@ def get_visit_for_user(user, pk: int) -> HomeVisit:
 
 @case_worker_required
 @require_http_methods(["GET"])
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     log_access(request, AccessLog.Action.VIEW_VISIT, case=visit.case, obj=visit)
     return render(
@@ -566,7 +568,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_worker_required
 @require_http_methods(["GET", "POST"])
-def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     visit = get_visit_for_user(user, pk)
     if not visit.can_edit(user):
@@ -590,7 +592,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_worker_required
 @require_http_methods(["GET"])
-def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+def visit_photo(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Photos are never public: each request checks that the viewer may see the case."""
     photo = get_visible_or_404(
         VisitPhoto.objects.select_related("visit__case"), request.user, pk=pk
@@ -607,7 +609,7 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def case_export(request: HttpRequest, pk: int) -> HttpResponse:
+def case_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Everything held about the person, as JSON, for an access request (PDPA s. 30)."""
     case = get_case_for_user(request.user, pk, Case.objects.select_related("center", "team"))
     log_access(request, AccessLog.Action.EXPORT, case=case)
@@ -623,7 +625,7 @@ def case_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+def case_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The same, as a page to print and hand over."""
     case = get_case_for_user(request.user, pk, Case.objects.select_related("center", "team"))
     log_access(request, AccessLog.Action.PRINT, case=case)
@@ -650,7 +652,7 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
         if key in other:
             label = other[key]
         else:
-            label = str(Case._meta.get_field(key).verbose_name)
+            label = str(getattr(Case._meta.get_field(key), "verbose_name", key))
             if key[:4] in ("reg_", "cur_"):
                 label = f"{where[key[:3]]}: {label}"
         if key == "national_id":
@@ -667,7 +669,7 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def consent_form(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The consent form to print and have signed, ID masked. The form itself is always
     Thai (the template says so); the menu around it follows the reader's language."""
     case = get_case_for_user(request.user, pk, Case.objects.select_related("center"))
@@ -679,7 +681,7 @@ def consent_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """ภาพรวม: the centre's work at a glance; every figure links to its list."""
     cases = Case.objects.visible_to(request.user)
     by_status = cases.open().count_by("status")
@@ -701,6 +703,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .count(),
             "urgent": Case.Priority.URGENT,
             # A new centre's checklist, until done; a national administrator has none.
-            "onboarding": request.user.center.onboarding_left() if request.user.center_id else [],
+            "onboarding": request.user.center.onboarding_left() if request.user.center else [],
         },
     )

@@ -29,7 +29,7 @@ def account_of(uidb64: str) -> User | None:
 def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     account = account_of(uidb64)
     state = password_links.state(account, token)
-    if state is not LinkState.VALID:
+    if account is None or state is not LinkState.VALID:
         return render(request, "registration/password_set.html", {"state": state.value})
     form = SetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -63,8 +63,8 @@ class PasswordLinkTokens(PasswordResetTokenGenerator):
         age = self._num_seconds(self._now()) - timestamp
         return LinkState.VALID if age <= self.max_age.total_seconds() else LinkState.EXPIRED
 
-    def check_token(self, user: User | None, token: str) -> bool:
-        return self.state(user, token) is LinkState.VALID
+    def check_token(self, user: User | None, token: str | None) -> bool:
+        return token is not None and self.state(user, token) is LinkState.VALID
 
 
 password_links = PasswordLinkTokens()

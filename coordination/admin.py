@@ -7,6 +7,8 @@ when one does not)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from axes import admin as axes_admin  # noqa: F401  registers axes' admins, re-wrapped below
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
@@ -33,6 +35,15 @@ from coordination.models import (
     TargetGroup,
     User,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin, InlineModelAdmin
+
+    _Admin = BaseModelAdmin[Any]
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _Inline = InlineModelAdmin[Any, Any]
+else:
+    _Admin = _ModelAdmin = _Inline = object
 
 # Centre-wide data: every centre reads it, only national administrators change it.
 CENTRE_WIDE: set[type[Model]] = {Province, District, Subdistrict, TargetGroup, AllowanceRate}
@@ -93,11 +104,12 @@ def centre_of(obj: Model) -> int | None:
     if lookup == "pk":
         return obj.pk
     *path, last = lookup.split("__")
+    owner: Model | None = obj
     for step in path:
-        obj = getattr(obj, step, None)
-        if obj is None:
+        owner = getattr(owner, step, None)
+        if owner is None:
             return None
-    return getattr(obj, f"{last}_id", None)
+    return getattr(owner, f"{last}_id", None)
 
 
 def administers(user, obj: Model) -> bool:
@@ -119,7 +131,14 @@ def reads(user, obj: Model) -> bool:
     return administers(user, obj)
 
 
-class CentreScopedMixin:
+def staff_user(request: HttpRequest) -> User:
+    """The admin lets in only logged-in staff: its requests carry one of our users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class CentreScopedMixin(_Admin):
     """For ModelAdmin and inlines alike: rows, choices, search and permissions all
     follow `centre_rows`, so that no page of the admin shows another centre."""
 
@@ -128,15 +147,43 @@ class CentreScopedMixin:
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = centre_rows(db_field.remote_field.model, field.queryset, request.user)
+        rows = getattr(field, "queryset", None)
+        if field is not None and rows is not None:
+            field.queryset = centre_rows(db_field.remote_field.model, rows, request.user)
         return field
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = centre_rows(db_field.remote_field.model, field.queryset, request.user)
+        rows = getattr(field, "queryset", None)
+        if field is not None and rows is not None:
+            field.queryset = centre_rows(db_field.remote_field.model, rows, request.user)
         return field
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not super().has_view_permission(request, obj):
+            return False
+        user = staff_user(request)
+        if obj is None:
+            return user.is_national_admin or user.is_centre_admin
+        return reads(user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def _may_change(self, request: HttpRequest, obj) -> bool:
+        user = staff_user(request)
+        if user.is_national_admin:
+            return True
+        if not user.is_centre_admin or self.model in CENTRE_WIDE:
+            return False
+        return obj is None or administers(user, obj)
+
+
+class CentreScopedModelMixin(CentreScopedMixin, _ModelAdmin):
+    """What only a ModelAdmin has (not an inline): search, list filters, saving."""
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         # The autocomplete view searches this admin's rows for another admin's field:
@@ -148,7 +195,7 @@ class CentreScopedMixin:
         # A related filter lists every row of the related table (every centre, every
         # team); for a centre administrator it lists only those their rows use.
         filters = super().get_list_filter(request)
-        if request.user.is_national_admin:
+        if staff_user(request).is_national_admin:
             return filters
         return [
             (name, admin.RelatedOnlyFieldListFilter)
@@ -161,40 +208,18 @@ class CentreScopedMixin:
         field = get_fields_from_path(self.model, path)[-1]
         return field.is_relation and field.related_model not in CENTRE_WIDE
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        if not super().has_view_permission(request, obj):
-            return False
-        user = request.user
-        if obj is None:
-            return user.is_national_admin or user.is_centre_admin
-        return reads(user, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self._may_change(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
-
-    def _may_change(self, request: HttpRequest, obj) -> bool:
-        user = request.user
-        if user.is_national_admin:
-            return True
-        if not user.is_centre_admin or self.model in CENTRE_WIDE:
-            return False
-        return obj is None or administers(user, obj)
-
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         # What a centre administrator creates belongs to their centre, whatever was
         # posted: an agency without a centre would be national.
-        user = request.user
+        user = staff_user(request)
         if user.is_centre_admin and centre_lookup(type(obj)) == "center":
             obj.center_id = user.center_id
         super().save_model(request, obj, form, change)
 
 
-class CentreScopedAdmin(CentreScopedMixin, admin.ModelAdmin):
+class CentreScopedAdmin(CentreScopedModelMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
-        user = request.user
+        user = staff_user(request)
         if not (user.is_national_admin or (user.is_centre_admin and self.model not in CENTRE_WIDE)):
             return False
         return super().has_add_permission(request)
@@ -207,7 +232,10 @@ class CentreScopedAdmin(CentreScopedMixin, admin.ModelAdmin):
 
     def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
         self._history_in_centre_or_404(request, object_id, version_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # SimpleHistoryAdmin's (untyped), mixed in by the admins that keep history.
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
 
     def _history_in_centre_or_404(self, request: HttpRequest, object_id, version_id=None):
         history = getattr(self.model._meta, "simple_history_manager_attribute", None)
@@ -221,12 +249,13 @@ class CentreScopedAdmin(CentreScopedMixin, admin.ModelAdmin):
         if version_id is not None:
             records = records.filter(history_id=version_id)
         record = records.order_by("-history_date").first()
-        if record is None or not reads(request.user, record.instance):
+        if record is None or not reads(staff_user(request), record.instance):
             raise Http404
 
 
-class CentreScopedInline(CentreScopedMixin):
-    def has_add_permission(self, request: HttpRequest, obj) -> bool:
+class CentreScopedInline(CentreScopedMixin, _Inline):
+    # Django's inlines take the parent object here (InlineModelAdmin's signature).
+    def has_add_permission(self, request: HttpRequest, obj: Any) -> bool:  # type: ignore[override]
         return super().has_add_permission(request, obj) and self._may_change(request, None)
 
 
@@ -278,7 +307,7 @@ class TargetGroupAdmin(CentreScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(CentreScopedMixin, DjangoUserAdmin):
+class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     actions = ["log_out_everywhere", "reset_second_factor", "issue_password_links"]
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
@@ -297,7 +326,7 @@ class UserAdmin(CentreScopedMixin, DjangoUserAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_national_admin:
+        if staff_user(request).is_national_admin:
             return fieldsets
         return [
             (
@@ -312,12 +341,12 @@ class UserAdmin(CentreScopedMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_national_admin:
+        if not staff_user(request).is_national_admin:
             fields.append("center")  # save_model puts the administrator's own centre
         return fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        user = request.user
+        user = staff_user(request)
         return (user.is_national_admin or user.is_centre_admin) and super().has_add_permission(
             request
         )
@@ -435,7 +464,7 @@ def _rescope(model: type[Model]) -> None:
         model,
         type(
             original.__name__,
-            (CentreScopedMixin, original),
+            (CentreScopedModelMixin, original),
             {"__module__": __name__, "inlines": inlines},
         ),
     )

@@ -203,7 +203,7 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _size(count: int) -> str:
+def _size(count: float) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if count < 1024 or unit == "GB":
             return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
@@ -471,7 +471,7 @@ def unpack(archive: Path, into: Path, passphrase: str | None) -> Unpacked:
     manifest_bytes = None
     try:
         with archive.open("rb") as raw:
-            source = sealed.OpeningReader(raw, passphrase) if encrypted else raw
+            source = sealed.OpeningReader(raw, passphrase) if passphrase and encrypted else raw
             with tarfile.open(fileobj=source, mode="r|") as tar:
                 for member in tar:
                     if not member.isfile() or not _safe_member(member.name):
@@ -480,6 +480,7 @@ def unpack(archive: Path, into: Path, passphrase: str | None) -> Unpacked:
                             f"(unexpected entry {member.name!r})"
                         )
                     reader = tar.extractfile(member)
+                    assert reader is not None  # a regular file, checked above
                     if member.name == MANIFEST:
                         manifest_bytes = reader.read()
                         continue

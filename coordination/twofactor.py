@@ -73,7 +73,8 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or is_verified(user):
             return None
-        if request.resolver_match.view_name in OPEN_BEFORE_SECOND_STEP:
+        match = request.resolver_match
+        if match and match.view_name in OPEN_BEFORE_SECOND_STEP:
             return None
         # Known at login (no device then, and none required): no device queries on
         # every page of a volunteer's session.

@@ -235,6 +235,12 @@ class TeamMembership(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     objects = TeamMembershipQuerySet.as_manager()
+
+    # Set on the rows of the team page by cases.team_pages.add_member_figures (figures
+    # about cases, which this app does not import); declared here for the type checker.
+    open_cases: int
+    visits_this_month: int
+    days_since_visit: int | None
     history = HistoricalRecords()
 
     class Meta:

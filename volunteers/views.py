@@ -2,14 +2,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coordination.access import center_for_new_objects, coordinator_required, get_visible_or_404
+from coordination.access import (
+    AuthenticatedRequest,
+    center_for_new_objects,
+    coordinator_required,
+    get_visible_or_404,
+)
 from coordination.confirm import confirmation_page, is_confirmed
+from coordination.forms import errors_as_messages
 from coordination.models import Subdistrict
 from volunteers.filters import VolunteerFilter
 from volunteers.forms import (
@@ -35,7 +41,7 @@ def open_memberships() -> Prefetch:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def volunteer_list(request: HttpRequest) -> HttpResponse:
+def volunteer_list(request: AuthenticatedRequest) -> HttpResponse:
     volunteers = (
         Volunteer.objects.visible_to(request.user)
         .select_related("subdistrict", "center")
@@ -50,7 +56,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def my_profile(request: HttpRequest) -> HttpResponse:
+def my_profile(request: AuthenticatedRequest) -> HttpResponse:
     """A volunteer's own page: their record, their teams and their teammates' phone
     numbers — what they need in the field, where the coordinators' pages answer 403."""
     if not request.user.is_volunteer:
@@ -82,7 +88,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def volunteer_create(request: HttpRequest) -> HttpResponse:
+def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
     center = center_for_new_objects(request.user)
     form = VolunteerForm(
         request.POST or None,
@@ -98,7 +104,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     volunteer = get_visible_or_404(Volunteer.objects, request.user, pk=pk)
     form = VolunteerForm(
         request.POST or None,
@@ -114,7 +120,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     volunteer = get_visible_or_404(Volunteer.objects, request.user, pk=pk)
     form = VolunteerStatusForm(request.POST)
     if form.is_valid():
@@ -132,7 +138,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:volunteer-detail", pk=volunteer.pk)
 
 
-def confirm_leaving(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
+def confirm_leaving(request: AuthenticatedRequest, volunteer: Volunteer) -> HttpResponse:
     """Leaving ends every team membership at once: say which, before it happens."""
     teams = Team.objects.filter(memberships__in=volunteer.memberships.active()).order_by("name")
     changes = [_("%(name)s will be marked as having left the volunteers.") % {"name": volunteer}]
@@ -156,7 +162,7 @@ def confirm_leaving(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: AuthenticatedRequest) -> HttpResponse:
     center = center_for_new_objects(request.user)
     form = TeamForm(request.POST or None, instance=Team(center=center))
     if request.method == "POST" and form.is_valid():
@@ -168,7 +174,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def team_add_member(request: HttpRequest, pk: int) -> HttpResponse:
+def team_add_member(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = get_visible_or_404(Team.objects, request.user, pk=pk)
     form = AddMemberForm(request.POST, team=team)
     if form.is_valid():
@@ -176,13 +182,11 @@ def team_add_member(request: HttpRequest, pk: int) -> HttpResponse:
         volunteer.join_team(team, role=form.cleaned_data["role"], on=form.cleaned_data["joined_on"])
         messages.success(request, _("%(name)s joined the team.") % {"name": volunteer})
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_as_messages(request, form)
     return redirect("volunteers:team-detail", pk=team.pk)
 
 
-def membership_of(request: HttpRequest, pk: int, membership_pk: int) -> TeamMembership:
+def membership_of(request: AuthenticatedRequest, pk: int, membership_pk: int) -> TeamMembership:
     team = get_visible_or_404(Team.objects, request.user, pk=pk)
     return get_object_or_404(
         team.memberships.active().select_related("volunteer", "team"), pk=membership_pk
@@ -191,7 +195,7 @@ def membership_of(request: HttpRequest, pk: int, membership_pk: int) -> TeamMemb
 
 @coordinator_required
 @require_POST
-def team_end_membership(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def team_end_membership(request: AuthenticatedRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = membership_of(request, pk, membership_pk)
     if not is_confirmed(request):
         return confirm_removal(request, membership)
@@ -200,7 +204,7 @@ def team_end_membership(request: HttpRequest, pk: int, membership_pk: int) -> Ht
     return redirect("volunteers:team-detail", pk=pk)
 
 
-def confirm_removal(request: HttpRequest, membership: TeamMembership) -> HttpResponse:
+def confirm_removal(request: AuthenticatedRequest, membership: TeamMembership) -> HttpResponse:
     team, volunteer = membership.team, membership.volunteer
     open_cases = team.cases.open().count()
     changes = [
@@ -221,7 +225,7 @@ def confirm_removal(request: HttpRequest, membership: TeamMembership) -> HttpRes
 
 @coordinator_required
 @require_POST
-def team_make_leader(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def team_make_leader(request: AuthenticatedRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = membership_of(request, pk, membership_pk)
     membership.team.make_leader(membership.volunteer)
     messages.success(request, _("%(name)s now leads the team.") % {"name": membership.volunteer})

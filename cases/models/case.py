@@ -26,6 +26,8 @@ from coordination.validators import arabic_digits, normalize_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from cases.models.events import CaseEvent
 
 # Free text is for notes, not documents: long enough for any visit, short of abuse.
@@ -499,8 +501,8 @@ class Case(models.Model):
         return total or Decimal(0)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.team_id and self.center_id and self.team.center_id != self.center_id:
+        errors: dict[str, StrOrPromise] = {}
+        if self.team and self.center_id and self.team.center_id != self.center_id:
             errors["team"] = _("The team must belong to the case's coordination centre.")
         if self.birth_date and self.birth_date > timezone.localdate():
             errors["birth_date"] = _("The birth date cannot be in the future.")
@@ -511,10 +513,10 @@ class Case(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def disability_labels(self) -> list[str]:
+    def disability_labels(self) -> list[StrOrPromise]:
         return [DisabilityType(value).label for value in self.disability_types]
 
-    def consent_purpose_labels(self) -> list[str]:
+    def consent_purpose_labels(self) -> list[StrOrPromise]:
         return [self.ConsentPurpose(value).label for value in self.consent_purposes]
 
     def personal_data(self) -> dict:
@@ -522,12 +524,12 @@ class Case(models.Model):
         # The case's parts are defined after the case, in modules that import this one.
         from cases.models.household import HouseholdMember
 
-        def values(obj, fields: list[str]) -> dict:
+        def values(obj: models.Model, fields: Iterable[str]) -> dict:
             data = {}
             for name in fields:
                 field = obj._meta.get_field(name)
                 value = getattr(obj, name)
-                if field.choices and not isinstance(value, list):
+                if getattr(field, "choices", None) and not isinstance(value, list):
                     value = getattr(obj, f"get_{name}_display")()
                 data[name] = value
             return data
@@ -599,7 +601,7 @@ class Case(models.Model):
 
     def days_overdue(self, today: datetime.date | None = None) -> int:
         """How many days past its next visit date an overdue case is; 0 when not overdue."""
-        if not self.is_overdue(today):
+        if not self.is_overdue(today) or self.next_visit_due is None:
             return 0
         return ((today or timezone.localdate()) - self.next_visit_due).days
 
@@ -643,7 +645,7 @@ class Case(models.Model):
         self.save(update_fields=["team", "version", "updated_at"])
         self.log(CaseEventKind.ASSIGNED, by=by, team=team)
 
-    def check_not_closed(self, message: str) -> None:
+    def check_not_closed(self, message: StrOrPromise) -> None:
         """Nothing changes on a closed case but its reopening."""
         if self.is_closed:
             raise ValidationError(message)
@@ -765,6 +767,10 @@ class CaseChild(models.Model):
     center = models.ForeignKey(
         Center, models.PROTECT, related_name="+", verbose_name=_("coordination centre")
     )
+
+    # Each kind of row declares its own `case` foreign key, for its own related name.
+    case: Case
+    case_id: int
 
     class Meta:
         abstract = True

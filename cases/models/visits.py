@@ -4,6 +4,7 @@ import datetime
 import os
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -11,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +27,9 @@ from cases.models.events import CaseEvent
 from coordination.models import Center
 from coordination.templatetags.thai import be_date
 from volunteers.models import Volunteer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class HomeVisitQuerySet(CaseChildQuerySet):
@@ -236,13 +241,14 @@ class HomeVisit(CaseChild):
     def adl_items_total(self) -> int:
         return sum(value or 0 for value in self.adl_item_values())
 
-    def adl_answers(self) -> list[tuple[str, int, str]]:
+    def adl_answers(self) -> list[tuple[Promise, int, Promise]]:
         """Each item as (item, score, the answer chosen) for the visit page."""
         if not self.has_adl_items():
             return []
         return [
             (item.label, score, dict(item.choices)[score])
             for item, score in zip(barthel.ITEMS, self.adl_item_values(), strict=True)
+            if score is not None  # all are, once has_adl_items()
         ]
 
     @property
@@ -250,7 +256,7 @@ class HomeVisit(CaseChild):
         return barthel.group(self.adl_score)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if (
             self.visited_at
             and self.next_visit_due

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
 # calls are still synchronous and safe.
@@ -114,6 +115,21 @@ def authenticator_code(key: bytes, drift: int = 0) -> str:
     from django_otp.oath import totp
 
     return f"{totp(key, drift=drift):06d}"
+
+
+def log_in(
+    page, live_server, username: str, password: str = "password", *, second_step: bool = True
+) -> None:
+    """Logs in from the login page as a person does; then the second step (the tests of
+    that step itself stop before it, with `second_step=False`)."""
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    if second_step:
+        pass_second_step(page, username)
+    else:
+        page.wait_for_load_state()
 
 
 def pass_second_step(page, username: str) -> None:

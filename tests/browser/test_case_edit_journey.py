@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
-from tests.browser.conftest import pass_second_step
+from tests.browser.conftest import log_in
 
 
 @pytest.fixture
@@ -22,11 +22,7 @@ def test_a_coordinator_changes_the_id_adds_a_member_removes_an_income_and_sees_i
 ):
     case = Case.objects.get(first_name="บุญเรือน")
     assert case.monthly_income() == Decimal("2500.00")
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "coordinator")
-    page.fill("#id_password", "coordinator-demo-2562")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, "coordinator")
+    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     page.wait_for_url(live_server.url + reverse("cases:case-list"))
 
     page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
-from tests.browser.conftest import pass_second_step, watch_csp
+from tests.browser.conftest import log_in, watch_csp
 
 
 @pytest.fixture
@@ -19,11 +19,7 @@ def demo(settings, transactional_db):
 def test_a_coordinator_opens_assigns_finds_a_case_and_switches_to_english(
     demo, live_server, page, assert_accessible, screenshot
 ):
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "coordinator")
-    page.fill("#id_password", "coordinator-demo-2562")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, "coordinator")
+    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     page.wait_for_url(live_server.url + reverse("cases:case-list"))
     assert_accessible(page)
 
@@ -96,11 +92,7 @@ def test_the_intake_form_works_on_a_360_pixel_phone(
     page = context.new_page()
     blocked: list[str] = []
     watch_csp(page, blocked)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "coordinator")
-    page.fill("#id_password", "coordinator-demo-2562")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, "coordinator")
+    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     page.goto(live_server.url + reverse("cases:case-create"))
     # Nothing wider than the screen: no sideways scrolling to reach a field.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -115,11 +107,7 @@ def test_the_address_pickers_refill_and_empty_in_place_without_a_script_of_ours(
 ):
     """htmx swaps the server's <option>s into the next picker; the current address shows
     only when it differs (CSS, no script); the autouse CSP guard sees nothing blocked."""
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "coordinator")
-    page.fill("#id_password", "coordinator-demo-2562")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, "coordinator")
+    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
     page.goto(live_server.url + reverse("cases:case-create"))
     scripts = page.eval_on_selector_all("script[src]", "all => all.map(s => s.src)")
     assert not any(src.endswith("/address.js") for src in scripts)

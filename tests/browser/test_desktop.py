@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from cases.models import Case
 from coordination.models import User
-from tests.browser.conftest import watch_csp
-from tests.browser.test_phone import demo, log_in  # noqa: F401 (a fixture)
+from tests.browser.conftest import log_in, watch_csp
+from tests.browser.test_phone import demo  # noqa: F401 (a fixture)
 
 DESKTOP = {"width": 1280, "height": 800}
 

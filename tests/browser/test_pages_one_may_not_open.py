@@ -4,21 +4,13 @@ open; what they may not open answers in the site's frame, in Thai, accessibly.""
 import pytest
 from django.urls import reverse
 
-from tests.browser.conftest import pass_second_step
+from tests.browser.conftest import log_in
 from tests.factories import VolunteerFactory
 
 
 @pytest.fixture
 def production_errors(settings, transactional_db):
     settings.DEBUG = False
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, username)
 
 
 def test_a_volunteer_follows_the_case_page_to_their_own_page_and_meets_a_clear_403(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import Case
 from coordination.accounts import password_link_path
 from coordination.models import User
-from tests.browser.conftest import pass_second_step, watch_csp
+from tests.browser.conftest import log_in, watch_csp
 from volunteers.models import Volunteer
 
 PHONE = {"width": 360, "height": 740}
@@ -121,14 +121,6 @@ def phone(browser):
     context = phone_context(browser, PHONE)
     yield context
     context.close()
-
-
-def log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, username)
 
 
 def check_page(page, url: str, assert_accessible) -> list[str]:

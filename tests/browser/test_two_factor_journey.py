@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import authenticator_code
+from tests.browser.conftest import authenticator_code, log_in
 from tests.factories import UserFactory
 
 
@@ -17,20 +17,12 @@ def coordinator(transactional_db, center):
     return UserFactory(username="khun-dao", center=center, role="coordinator")
 
 
-def log_in(page, live_server) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "khun-dao")
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_load_state()
-
-
 def test_a_coordinator_sets_up_the_app_then_logs_in_with_its_code(
     live_server, browser, coordinator, assert_accessible, screenshot
 ):
     phone = browser.new_context(viewport={"width": 360, "height": 740})
     page = phone.new_page()
-    log_in(page, live_server)
+    log_in(page, live_server, "khun-dao", second_step=False)
 
     # First login: nothing else opens until the app is set up.
     assert page.url.startswith(live_server.url + reverse("two-factor-enrol"))
@@ -58,7 +50,7 @@ def test_a_coordinator_sets_up_the_app_then_logs_in_with_its_code(
     # The next login asks for the app's code (the next 30-second step's: the
     # one just used is accepted once).
     phone.clear_cookies()  # the browser closed: the session ends with it
-    log_in(page, live_server)
+    log_in(page, live_server, "khun-dao", second_step=False)
     assert page.url.startswith(live_server.url + reverse("login-code"))
     assert_accessible(page)
     device = TOTPDevice.objects.get(user=coordinator, confirmed=True)
@@ -72,7 +64,7 @@ def test_five_wrong_codes_lock_the_login(live_server, page, coordinator):
     device = TOTPDevice.objects.create(user=coordinator, name="phone", confirmed=True)
     right = {authenticator_code(device.bin_key, drift) for drift in (-1, 0, 1)}
     wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in right)
-    log_in(page, live_server)
+    log_in(page, live_server, "khun-dao", second_step=False)
     for attempt in range(5):
         page.fill("#id_code", wrong)
         page.get_by_role("button", name="ดำเนินการต่อ").click()
@@ -81,6 +73,6 @@ def test_five_wrong_codes_lock_the_login(live_server, page, coordinator):
             assert page.get_by_text("รหัสนี้ไม่ถูกต้อง").is_visible()
     assert page.get_by_role("heading", level=1).inner_text() != "กรอกรหัสเข้าสู่ระบบ"
     # Logged out and locked: the password no longer opens the door either.
-    log_in(page, live_server)
+    log_in(page, live_server, "khun-dao", second_step=False)
     assert not page.url.startswith(live_server.url + reverse("login-code"))
     assert page.locator("#id_code").count() == 0

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import HomeVisit
+from tests.browser.conftest import log_in
 from tests.factories import CaseFactory, CenterFactory, TeamFactory, UserFactory, VolunteerFactory
 
 
@@ -41,10 +42,7 @@ def test_picking_adl_items_on_a_phone_shows_the_total_and_group(
     )
     page = phone.new_page()
     page.set_default_timeout(10_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "somsri")
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    log_in(page, live_server, "somsri")
     page.wait_for_url(live_server.url + reverse("cases:my-cases"))
 
     page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
@@ -119,10 +117,7 @@ def test_clearing_the_adl_answers_records_no_adl(
     )
     page = phone.new_page()
     page.set_default_timeout(10_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "somsri")
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    log_in(page, live_server, "somsri")
     page.wait_for_url(live_server.url + reverse("cases:my-cases"))
     page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
     page.get_by_text("แบบประเมิน ADL (ดัชนีบาร์เธล) 10 ข้อ").click()

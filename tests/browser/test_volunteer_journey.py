@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case, HomeVisit
-from tests.browser.conftest import pass_second_step, watch_csp
+from tests.browser.conftest import log_in, watch_csp
 from tests.images import phone_photo
 
 
@@ -16,14 +16,6 @@ def demo(settings, transactional_db, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("loaddemo", stdout=StringIO())
-
-
-def log_in(page, live_server, username, password):
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, username)
 
 
 def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(

@@ -23,6 +23,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cases.history import backdate
 from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource
 from coordination.models import Agency, Center, District, Subdistrict, TargetGroup, User
 from coordination.validators import with_check_digit
@@ -136,7 +137,7 @@ class Command(BaseCommand):
 
         self.load_agencies(center)
         self.load_cases(center, groups, teams, volunteers, coordinator)
-        members = {code: [] for code in TEAM_NAMES}
+        members: dict[str, list[Volunteer]] = {code: [] for code in TEAM_NAMES}
         for volunteer, (*_person, team_code, _leads) in zip(volunteers, VOLUNTEERS, strict=True):
             members[team_code].append(volunteer)
         members["disability"].append(volunteers[0])
@@ -444,8 +445,7 @@ class LivingCentre:
         for index in order:
             case = self.cases[index]
             # The change history says the coordinator opened it on the day, not today.
-            case._history_user = self.coordinator
-            case._history_date = self.at(case.opened_on, 8, 30)
+            backdate(case, self.at(case.opened_on, 8, 30), by=self.coordinator)
             case.save()  # allocates the case number
         # Target groups in two inserts rather than a set() per case: each set() writes
         # a further history record, which made up half the load time.
@@ -657,7 +657,7 @@ class LivingCentre:
             Case.Status.IN_ASSISTANCE: (2, 4),
             Case.Status.FOLLOW_UP: (3, 6),
             Case.Status.CLOSED: (2, 4),
-        }[status]
+        }[Case.Status(status)]
         count = rng.randint(fewest, most)
         if status == Case.Status.CLOSED:
             last = self.days_ago(rng.randint(10, 300))
@@ -694,12 +694,14 @@ class LivingCentre:
             case, plan = self.cases[index], self.plans[index]
             code = plan["code"]
             opened = self.at(case.opened_on, 8, 30)
-            rows = [HouseholdMember(case=case, center=self.center, **row)
-                    for row in self.household(case, code)]  # fmt: skip
+            rows: list[HouseholdMember | IncomeSource] = [
+                HouseholdMember(case=case, center=self.center, **row)
+                for row in self.household(case, code)
+            ]
             case_incomes = self.incomes(case, code)
             rows += [IncomeSource(case=case, center=self.center, **row) for row in case_incomes]
             for row in rows:
-                row._history_date = opened
+                backdate(row, opened)
             members += [row for row in rows if isinstance(row, HouseholdMember)]
             incomes += [row for row in rows if isinstance(row, IncomeSource)]
             total = sum((row["amount"] for row in case_incomes), Decimal(0))
@@ -757,7 +759,7 @@ class LivingCentre:
                 )  # fmt: skip
                 if visit.next_visit_due < day:
                     visit.next_visit_due = day
-                visit._history_date, visit._history_user = visited_at, author
+                backdate(visit, visited_at, by=author)
                 visits.append(visit)
                 present.append((visit, with_them))
                 events.append(CaseEvent(kind=CaseEvent.Kind.VISIT_LOGGED, at=visited_at,
@@ -766,7 +768,7 @@ class LivingCentre:
                     events.append(CaseEvent(kind=CaseEvent.Kind.STATUS, status_from=status,
                                             status_to=steps[number], at=visited_at, **event))  # fmt: skip
                     status = steps[number]
-            if case.status == Case.Status.CLOSED:
+            if case.status == Case.Status.CLOSED and case.closed_on:
                 events.append(
                     CaseEvent(kind=CaseEvent.Kind.CLOSED, status_from=status,
                               status_to=Case.Status.CLOSED, at=self.at(case.closed_on, 16), **event)
@@ -842,7 +844,7 @@ class LivingCentre:
                     monthly_income=case.monthly_income() if days == story[0][0] else None,
                     next_visit_due=day + datetime.timedelta(days=next_in),
                 )
-                visit._history_date, visit._history_user = visited_at, self.volunteer_user
+                backdate(visit, visited_at, by=self.volunteer_user)
                 visits.append(visit)
                 present.append((visit, with_them))
                 events.append(CaseEvent(case=case, center=self.center, by=self.volunteer_user,
