@@ -59,7 +59,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
     IncomeSourceFactory(case=case)
     visit = HomeVisitFactory(case=case, author=user)
     closed = CaseFactory(center=center, team=team)
-    closed.close("resolved", by=None)
+    closed.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     as_coordinator = [
         ("dashboard", reverse("coordination:dashboard")),
         ("case-list", reverse("cases:case-list")),

@@ -277,7 +277,12 @@ def closed_case(center, days_ago: int, tmp_path) -> Case:
     visit = HomeVisitFactory(case=case, findings="บ้านเลขที่ 11/2", latitude=13.8, longitude=100.6)
     image, thumbnail = clean_photo(upload(phone_photo(tmp_path / "p.jpg")))
     VisitPhoto.objects.create(visit=visit, image=image, thumbnail=thumbnail)
-    case.close("resolved", by=None, on=timezone.localdate() - datetime.timedelta(days=days_ago))
+    case.close(
+        "resolved",
+        by=None,
+        note="ได้รับความช่วยเหลือแล้ว",
+        on=timezone.localdate() - datetime.timedelta(days=days_ago),
+    )
     return case
 
 
@@ -297,7 +302,7 @@ def test_anonymising_removes_what_identifies_and_keeps_what_counts(
     settings.MEDIA_ROOT = tmp_path
     old = closed_case(center, days_ago=400, tmp_path=tmp_path)
     recent = CaseFactory(center=center, first_name="ยังเก็บไว้")
-    recent.close("resolved", by=None)
+    recent.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     photo = VisitPhoto.objects.get()
     photo_files = [Path(photo.image.path), Path(photo.thumbnail.path)]
     assert all(f.exists() for f in photo_files)

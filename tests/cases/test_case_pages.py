@@ -185,7 +185,7 @@ def test_closing_needs_a_reason_and_reopening_brings_it_back(coordinator_client,
 
 
 def test_a_closed_case_cannot_be_closed_again(coordinator_client, case):
-    case.close("resolved", by=None)
+    case.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     response = coordinator_client.post(
         reverse("cases:case-close", args=[case.pk]),
         {"close-reason": "moved", "confirmed": "yes"},
