@@ -214,6 +214,7 @@ def test_a_failing_access_log_never_loses_the_users_action(coordinator_client, c
     response = coordinator_client.get(reverse("cases:case-export", args=[case.pk]))
     assert response.status_code == 200
     assert json.loads(response.content)["case"]["number"] == case.number
+    HomeVisitFactory(case=case)  # assessed needs a visit
     page = coordinator_client.post(
         reverse("cases:case-status", args=[case.pk]), {"status": "assessed"}
     )

@@ -20,11 +20,13 @@ NOTE = "ได้รับความช่วยเหลือครบแล
 def refused(case: Case, status: str) -> str:
     """The refusal's message (in English); asserts nothing of the case changed."""
     before = (case.status, case.version, case.events.count())
-    with translation.override("en"), pytest.raises(ValidationError) as error:
-        case.change_status(status, by=None)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            case.change_status(status, by=None)
+        message = error.value.messages[0]
     case.refresh_from_db()
     assert (case.status, case.version, case.events.count()) == before
-    return error.value.messages[0]
+    return message
 
 
 def test_intake_becomes_assessed_once_a_visit_is_recorded(case, coordinator):
@@ -86,7 +88,9 @@ def test_a_step_the_lifecycle_does_not_have_is_refused(center, start, wanted):
     HomeVisitFactory(case=case)  # a visit does not open a way the lifecycle lacks
     case.refresh_from_db()
     message = refused(case, wanted)
-    assert message == f"A case that is “{S(start).label}” cannot become “{S(wanted).label}”."
+    with translation.override("en"):
+        labels = str(S(start).label), str(S(wanted).label)
+    assert message == f"A case that is “{labels[0]}” cannot become “{labels[1]}”."
     assert wanted not in case.next_statuses()
 
 
@@ -212,7 +216,7 @@ def test_closing_as_a_duplicate_moves_the_visits_to_the_kept_case(pair, coordina
     assert (merge.case, merge.kept, merge.merged_by) == (duplicate, kept, coordinator)
     assert merge.moved == {"cases.homevisit": [v.pk for v in moved]}
     assert duplicate.events.filter(kind=CaseEvent.Kind.MERGED).exists()
-    assert kept.events.get(kind=CaseEvent.Kind.MERGED).note.startswith(duplicate.number)
+    assert duplicate.number in kept.events.get(kind=CaseEvent.Kind.MERGED).note
 
 
 def test_undoing_a_merge_moves_back_exactly_what_moved_and_reopens_the_duplicate(pair, coordinator):
@@ -245,9 +249,10 @@ def test_undoing_a_merge_moves_back_exactly_what_moved_and_reopens_the_duplicate
 def test_a_case_of_another_centre_cannot_be_the_kept_case(case, other_center, coordinator):
     foreign = CaseFactory(center=other_center)
     HomeVisitFactory(case=case)
-    with translation.override("en"), pytest.raises(ValidationError) as error:
-        case.close(Case.ClosureReason.DUPLICATE, by=coordinator, note=NOTE, kept=foreign)
-    assert error.value.message_dict["kept_case"] == ["No case with this number in this centre."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            case.close(Case.ClosureReason.DUPLICATE, by=coordinator, note=NOTE, kept=foreign)
+        assert error.value.message_dict["kept_case"] == ["No case with this number in this centre."]
     case.refresh_from_db()
     assert case.status == S.INTAKE and case.visits.count() == 1
     assert not CaseMerge.objects.exists()
