@@ -465,7 +465,11 @@ class StatusForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("closure reason"), choices=Case.ClosureReason.choices)
+    reason = forms.ChoiceField(
+        label=_("closure reason"),
+        choices=Case.ClosureReason.choices,
+        error_messages={"required": _("Choose why the case is closed.")},
+    )
     kept_case = forms.CharField(
         label=_("Number of the case that is kept"),
         max_length=20,

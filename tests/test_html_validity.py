@@ -92,7 +92,11 @@ def pages(db, center, coordinator, team, client, tmp_path):
             reverse("volunteers:team-end-membership", args=[team.pk, membership.pk]),
             {},
         ),
-        ("confirm-close", reverse("cases:case-close", args=[case.pk]), {"close-reason": "moved"}),
+        (
+            "confirm-close",
+            reverse("cases:case-close", args=[case.pk]),
+            {"close-reason": "moved", "close-note": "ย้ายออก"},
+        ),
         (
             "confirm-leaving",
             reverse("volunteers:volunteer-status", args=[volunteer.pk]),

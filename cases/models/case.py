@@ -695,7 +695,7 @@ class Case(models.Model):
     # The lifecycle (DOMAIN.md's case steps): where an open case may go next. Closing is
     # open from every status (a person may die, move away or refuse at any step), and
     # reopening leads back to assessed. Each step's own rule is in status_refusal().
-    NEXT_STATUSES = {
+    NEXT_STATUSES: dict[str, tuple[str, ...]] = {
         Status.INTAKE: (Status.ASSESSED,),
         Status.ASSESSED: (Status.IN_ASSISTANCE,),
         Status.IN_ASSISTANCE: (Status.FOLLOW_UP,),
@@ -763,7 +763,7 @@ class Case(models.Model):
 
     def closing_refusals(self, reason: str, note: str, kept: Case | None) -> dict[str, list[str]]:
         """What is wrong with closing the case so, by the close form's field names."""
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list] = {}
         if blockers := self.close_blockers():
             errors["__all__"] = blockers
         if reason not in self.ClosureReason.values:
