@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from cases.models import (
+    Case,
+    CaseEvent,
+    Debt,
+    HomeVisit,
+    HouseholdMember,
+    IncomeSource,
+    VisitPhoto,
+)
 from coordination.admin import CentreScopedAdmin, CentreScopedInline
 
 
@@ -15,6 +23,12 @@ class HouseholdMemberInline(CentreScopedInline, admin.TabularInline):
 class IncomeSourceInline(CentreScopedInline, admin.TabularInline):
     model = IncomeSource
     fields = ["kind", "amount", "note"]
+    extra = 0
+
+
+class DebtInline(CentreScopedInline, admin.TabularInline):
+    model = Debt
+    fields = list(Debt.RECORDED_FIELDS)
     extra = 0
 
 
@@ -42,7 +56,7 @@ class CaseAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     ]
     filter_horizontal = ["target_groups"]
     date_hierarchy = "opened_on"
-    inlines = [HouseholdMemberInline, IncomeSourceInline, HomeVisitInline]
+    inlines = [HouseholdMemberInline, IncomeSourceInline, DebtInline, HomeVisitInline]
 
     @admin.display(description=_("name"), ordering="first_name")
     def full_name(self, case: Case) -> str:

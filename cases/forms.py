@@ -21,6 +21,7 @@ from cases import barthel
 from cases.models import (
     Address,
     Case,
+    Debt,
     DisabilityType,
     HomeVisit,
     HouseholdMember,
@@ -32,6 +33,7 @@ from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
 from coordination.forms import choose_from
 from coordination.models import District, Province, Subdistrict, TargetGroup
+from coordination.validators import arabic_digits
 from volunteers.models import Team, Volunteer
 
 if TYPE_CHECKING:
@@ -148,18 +150,25 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             "current_same_as_registered",
             *[f"cur_{part}" for part in Address.LINE], "cur_subdistrict", "cur_postal_code",
             "landmark", "target_groups", "problems", "housing", "monthly_rent",
-            "housing_condition", "priority", "opened_on",
+            "housing_condition", "legal_problem", "priority", "opened_on",
             "consent_given_by", "consent_method", "consent_purposes",
         ]  # fmt: skip
         widgets = {
             "problems": forms.Textarea(attrs={"rows": 3}),
             "housing_condition": forms.Textarea(attrs={"rows": 2}),
+            "legal_problem": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, center, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.center = center
         self.similar_cases: list[Case] = []
+        # The estimate as it stands today (it ages from the day it was made): what the
+        # coordinator sees on the case page is what the form shows.
+        self.stored_estimate = (self.instance.estimated_age, self.instance.estimated_age_on)
+        instance = self.instance
+        if instance.pk and instance.estimated_age is not None and not instance.birth_date:
+            self.initial["estimated_age"] = instance.age()
         self.add_address_pickers(default_district=center.district)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -185,7 +194,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
                 _("The situation"),
                 "target_groups", "problems",
                 Row(Column("housing", css_class="col-md-6"), Column("monthly_rent", css_class="col-md-6")),
-                "housing_condition",
+                "housing_condition", "legal_problem",
                 Row(Column("priority", css_class="col-md-6"), Column("opened_on", css_class="col-md-6")),
             ),
             Fieldset(
@@ -248,17 +257,60 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             self.add_error(
                 "cur_subdistrict", _("Choose the subdistrict where the person lives now.")
             )
+        self._date_the_estimate(data)
         self._check_similar_person(data)
         return data
 
+    def _date_the_estimate(self, data: dict) -> None:
+        """An estimated age is stored with the day it was made, so that it ages."""
+        if "estimated_age" not in self.changed_data:
+            # Unchanged (the form showed it aged): keep the estimate and its day as stored.
+            if "estimated_age" in data:
+                data["estimated_age"], self.instance.estimated_age_on = self.stored_estimate
+        elif data.get("estimated_age") is None:
+            self.instance.estimated_age_on = None
+        else:
+            self.instance.estimated_age_on = timezone.localdate()
+
     def _check_similar_person(self, data: dict) -> None:
-        birth_date, first_name = data.get("birth_date"), data.get("first_name")
-        if not (birth_date and first_name) or data.get("confirm_different_person"):
+        """Warns of a case that may be the same person: a similar name and the same birth
+        date, the same name and an age within 3 years, or the same phone number. A person
+        who checked ticks the box and saves again."""
+        if data.get("confirm_different_person"):
             return
+        others = Case.objects.filter(center=self.center).exclude(pk=self.instance.pk)
+        warnings = [
+            (_("A case with a similar name and the same birth date exists:"), self._same_birth(others, data)),
+            (_("A case with the same name and an age within 3 years exists:"), self._same_name_and_age(others, data)),
+            (_("A case with the same phone number exists:"), self._same_phone(others, data)),
+        ]  # fmt: skip
+        for message, cases in warnings:
+            cases = [case for case in cases if case not in self.similar_cases]
+            if not cases:
+                continue
+            self.similar_cases += cases
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{} {}</a>',
+                ((reverse("cases:case-detail", args=[c.pk]), c.number, c.full_name) for c in cases),
+            )
+            self.add_error(
+                None,
+                format_html(
+                    "{} {}. {}",
+                    message,
+                    links,
+                    _("If this is a different person, tick the box below and save again."),
+                ),
+            )
+
+    def _same_birth(self, others, data: dict) -> list[Case]:
+        birth_date, first_name = data.get("birth_date"), data.get("first_name")
+        if not (birth_date and first_name):
+            return []
         full_name = f"{first_name} {data.get('last_name', '')}".strip()
-        self.similar_cases = list(
-            Case.objects.filter(center=self.center, birth_date=birth_date)
-            .exclude(pk=self.instance.pk)
+        return list(
+            others.filter(birth_date=birth_date)
             .annotate(
                 similarity=TrigramSimilarity(
                     Concat("first_name", Value(" "), "last_name"), full_name
@@ -266,24 +318,43 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             )
             .filter(Q(similarity__gt=0.3) | Q(first_name=first_name))[:5]
         )
-        if self.similar_cases:
-            links = format_html_join(
-                ", ",
-                '<a href="{}">{} {}</a>',
-                (
-                    (reverse("cases:case-detail", args=[c.pk]), c.number, c.full_name)
-                    for c in self.similar_cases
-                ),
-            )
-            self.add_error(
-                None,
-                format_html(
-                    "{} {}. {}",
-                    _("A case with a similar name and the same birth date exists:"),
-                    links,
-                    _("If this is a different person, tick the box below and save again."),
-                ),
-            )
+
+    AGE_MARGIN = 3
+
+    def _same_name_and_age(self, others, data: dict) -> list[Case]:
+        first_name = data.get("first_name")
+        if not first_name or not self._changed_or_new(
+            "first_name", "last_name", "birth_date", "estimated_age"
+        ):
+            return []
+        age = Case(
+            birth_date=data.get("birth_date"),
+            birth_year_only=data.get("birth_year_only") or False,
+            estimated_age=data.get("estimated_age"),
+            estimated_age_on=self.instance.estimated_age_on,
+        ).age()
+        if age is None:
+            return []
+        # The same name is rare enough that the few namesakes are compared in Python,
+        # where the age (from a birth date or an estimate that ages) is computed.
+        namesakes = others.filter(
+            first_name__iexact=first_name, last_name__iexact=data.get("last_name", "")
+        ).order_by("number")[:50]
+        return [
+            case
+            for case in namesakes
+            if case.age() is not None and abs(case.age() - age) <= self.AGE_MARGIN
+        ][:5]
+
+    def _same_phone(self, others, data: dict) -> list[Case]:
+        phone = data.get("phone")
+        if not phone or not self._changed_or_new("phone"):
+            return []
+        return list(others.filter(phone=phone).order_by("number")[:5])
+
+    def _changed_or_new(self, *names: str) -> bool:
+        """An edit warns again only when what the warning compares was changed."""
+        return self.instance.pk is None or any(name in self.changed_data for name in names)
 
 
 class CaseEditForm(CaseForm):
@@ -325,6 +396,14 @@ class IncomeSourceForm(BlankExtraRowMixin, forms.ModelForm):
         fields = ["kind", "amount", "note"]
 
 
+class DebtForm(BlankExtraRowMixin, forms.ModelForm):
+    due_on = ThaiDateField(label=_("due date"), required=False)
+
+    class Meta:
+        model = Debt
+        fields = list(Debt.RECORDED_FIELDS)
+
+
 class CaseRowsFormSet(BaseInlineFormSet):
     """One case's rows (household members, incomes). Django's hidden `id` field would
     accept a row of any case of any centre and then quietly save it as a new row; here
@@ -357,6 +436,9 @@ HouseholdFormSet = inlineformset_factory(
 IncomeFormSet = inlineformset_factory(
     Case, IncomeSource, form=IncomeSourceForm, formset=CaseRowsFormSet, extra=2, can_delete=True
 )
+DebtFormSet = inlineformset_factory(
+    Case, Debt, form=DebtForm, formset=CaseRowsFormSet, extra=1, can_delete=True
+)
 
 
 class AssignForm(forms.Form):
@@ -377,15 +459,69 @@ class BulkAssignForm(AssignForm):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[c for c in Case.Status.choices if c[0] != Case.Status.CLOSED]
-    )
+    """Offers only where the lifecycle leads from the case's status; a step whose rule is
+    not met (no visit yet, no help arranged) is refused with the reason, nothing saved."""
+
+    status = forms.ChoiceField(label=_("New status"), choices=())
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["status"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (status, Case.Status(status).label) for status in case.next_statuses()
+        ]
+        self.fields["status"].error_messages["invalid_choice"] = _(
+            "A case that is “%(status)s” cannot take this status."
+        ) % {"status": case.get_status_display()}
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        if refusal := self.case.status_refusal(status):
+            raise forms.ValidationError(refusal)
+        return status
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("closure reason"), choices=Case.ClosureReason.choices)
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    reason = forms.ChoiceField(
+        label=_("closure reason"),
+        choices=Case.ClosureReason.choices,
+        error_messages={"required": _("Choose why the case is closed.")},
+    )
+    kept_case = forms.CharField(
+        label=_("Number of the case that is kept"),
+        max_length=20,
+        required=False,
+        help_text=_("Only when closing as a duplicate, e.g. 1027-2569-0001."),
+    )
+    note = forms.CharField(
+        label=_("Closing note"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.kept: Case | None = None
+
+    def clean_kept_case(self) -> str:
+        number = arabic_digits(self.cleaned_data["kept_case"]).strip()
+        if number:
+            # Chosen among the case's own centre only: another centre's number is "not found".
+            self.kept = Case.objects.filter(center_id=self.case.center_id, number=number).first()
+            if self.kept is None:
+                raise forms.ValidationError(_("No case with this number in this centre."))
+        return number
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        if self.errors:
+            return data
+        refusals = self.case.closing_refusals(data["reason"], data["note"], self.kept)
+        for field, messages in refusals.items():
+            for message in messages:
+                self.add_error(None if field == "__all__" else field, message)
+        return data
 
 
 class ReopenForm(forms.Form):

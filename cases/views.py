@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.filters import CaseFilter, FollowupFilter, visible_teams
@@ -24,6 +24,7 @@ from cases.forms import (
     CaseEditForm,
     CaseForm,
     CloseForm,
+    DebtFormSet,
     HouseholdFormSet,
     IncomeFormSet,
     ReopenForm,
@@ -32,7 +33,15 @@ from cases.forms import (
     VisitIncomeFormSet,
 )
 from cases.history import case_history
-from cases.models import Case, HomeVisit, StaleCaseError, VisitPhoto, overdue_condition
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseMerge,
+    HomeVisit,
+    StaleCaseError,
+    VisitPhoto,
+    overdue_condition,
+)
 from coordination.access import (
     AuthenticatedRequest,
     case_worker_required,
@@ -163,16 +172,39 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "household": case.household_members.all(),
             "incomes": incomes,
             "income_total": sum((i.amount for i in incomes), 0),
+            "debts": case.debts.all(),
             "visits": case.visits.select_related("author").prefetch_related("volunteers", "photos"),
             "events": case.events.select_related("by", "team"),
             "can_manage": can_manage,
             "changes": case_history(case) if can_manage else [],
-            "status_form": StatusForm(initial={"status": case.status}),
+            "status_form": StatusForm(case=case),
             # A prefix: the status form has a "note" too, and ids must be unique.
-            "close_form": CloseForm(prefix="close"),
+            "close_form": CloseForm(case=case, prefix="close"),
             "reopen_form": ReopenForm(),
+            **status_section(case),
         },
     )
+
+
+def status_section(case: Case) -> dict:
+    """What templates/cases/_case_status_history.html shows: the status changes, the
+    merge that can be undone, what stops closing. A constant number of queries."""
+    return {
+        "status_history": case.events.filter(
+            kind__in=[
+                CaseEvent.Kind.OPENED,
+                CaseEvent.Kind.STATUS,
+                CaseEvent.Kind.CLOSED,
+                CaseEvent.Kind.REOPENED,
+            ]
+        )
+        .select_related("by")
+        .order_by("at", "id"),
+        "active_merge": case.merges.filter(undone_at__isnull=True).select_related("kept").first()
+        if case.is_closed
+        else None,
+        "close_blockers": case.close_blockers(),
+    }
 
 
 def save_formsets(*formsets) -> None:
@@ -190,21 +222,22 @@ def case_create(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseForm(data, instance=case, center=center, initial={"opened_on": timezone.localdate()})
     household = HouseholdFormSet(data, instance=case, prefix="household")
     incomes = IncomeFormSet(data, instance=case, prefix="incomes")
+    debts = DebtFormSet(data, instance=case, prefix="debts")
     if request.method == "POST" and all(
-        [form.is_valid(), household.is_valid(), incomes.is_valid()]
+        [form.is_valid(), household.is_valid(), incomes.is_valid(), debts.is_valid()]
     ):
         with transaction.atomic():
             case = form.save(commit=False)
             case.open(by=user)
             form.save_m2m()
-            household.instance = incomes.instance = case
-            save_formsets(household, incomes)
+            household.instance = incomes.instance = debts.instance = case
+            save_formsets(household, incomes, debts)
         messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
         return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "household": household, "incomes": incomes},
+        {"form": form, "household": household, "incomes": incomes, "debts": debts},
     )
 
 
@@ -218,15 +251,16 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = CaseEditForm(data, instance=case, center=case.center, initial=initial)
     household = HouseholdFormSet(data, instance=case, prefix="household")
     incomes = IncomeFormSet(data, instance=case, prefix="incomes")
+    debts = DebtFormSet(data, instance=case, prefix="debts")
     if request.method == "POST" and all(
-        [form.is_valid(), household.is_valid(), incomes.is_valid()]
+        [form.is_valid(), household.is_valid(), incomes.is_valid(), debts.is_valid()]
     ):
         try:
             with transaction.atomic():
                 case = form.save(commit=False)
                 case.save_checked(form.cleaned_data["version"], by=user, changed=form.changed_data)
                 form.save_m2m()
-                save_formsets(household, incomes)
+                save_formsets(household, incomes, debts)
         except StaleCaseError:
             return stale_edit(request, pk, data)
         messages.success(request, _("Changes saved."))
@@ -234,7 +268,7 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "household": household, "incomes": incomes, "case": case},
+        {"form": form, "household": household, "incomes": incomes, "debts": debts, "case": case},
     )
 
 
@@ -247,6 +281,7 @@ def stale_edit(request: AuthenticatedRequest, pk: int, data) -> HttpResponse:
     form = CaseEditForm(data, instance=current, center=current.center)
     household = HouseholdFormSet(data, instance=current, prefix="household")
     incomes = IncomeFormSet(data, instance=current, prefix="incomes")
+    debts = DebtFormSet(data, instance=current, prefix="debts")
     form.is_valid()
     messages.error(
         request,
@@ -259,7 +294,7 @@ def stale_edit(request: AuthenticatedRequest, pk: int, data) -> HttpResponse:
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "household": household, "incomes": incomes, "case": current},
+        {"form": form, "household": household, "incomes": incomes, "debts": debts, "case": current},
         status=409,
     )
 
@@ -296,42 +331,54 @@ def case_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def case_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Posted from the case page; a step the lifecycle refuses comes back as this page,
+    with the reason on the form and nothing saved."""
     case = get_case_for_user(request.user, pk)
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a status from the list."))
-        return redirect("cases:case-detail", pk=case.pk)
-    try:
-        case.change_status(
-            form.cleaned_data["status"], by=request.user, note=form.cleaned_data["note"]
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("Status changed."))
-    return redirect("cases:case-detail", pk=case.pk)
+    form = StatusForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            case.change_status(
+                form.cleaned_data["status"], by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:  # the case changed since the form was checked
+            form.add_error("status", error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(request, "cases/case_status.html", {"case": case, "form": form})
 
 
 @coordinator_required
 @require_POST
 def case_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Posted from the case page: asks for confirmation, then closes (a duplicate is
+    merged into the kept case). What is refused comes back as the close page."""
     case = get_case_for_user(request.user, pk)
-    form = CloseForm(request.POST, prefix="close")
-    if form.is_valid() and not case.is_closed and not is_confirmed(request):
-        return confirm_close(request, case, form.cleaned_data["reason"])
+    form = CloseForm(request.POST, case=case, prefix="close")
+    if form.is_valid() and not is_confirmed(request):
+        return confirm_close(request, case, form)
     if form.is_valid():
         try:
-            case.close(form.cleaned_data["reason"], by=request.user, note=form.cleaned_data["note"])
+            case.close(
+                form.cleaned_data["reason"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+                kept=form.kept,
+            )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Case %(number)s closed.") % {"number": case.number})
-    else:
-        messages.error(request, _("Choose why the case is closed."))
-    return redirect("cases:case-detail", pk=case.pk)
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_close.html",
+        {"case": case, "form": form, "blockers": case.close_blockers()},
+    )
 
 
-def confirm_close(request: AuthenticatedRequest, case: Case, reason: str) -> HttpResponse:
+def confirm_close(request: AuthenticatedRequest, case: Case, form: CloseForm) -> HttpResponse:
+    reason = form.cleaned_data["reason"]
     changes = [
         _("Case %(number)s (%(name)s) will be closed: %(reason)s.")
         % {
@@ -339,6 +386,22 @@ def confirm_close(request: AuthenticatedRequest, case: Case, reason: str) -> Htt
             "name": case.full_name,
             "reason": Case.ClosureReason(reason).label,
         },
+    ]
+    if form.kept is not None:
+        moving = CaseMerge.to_move(case)
+        count = sum(len(ids) for ids in moving.values())
+        changes.append(
+            ngettext(
+                "It is merged into case %(number)s (%(name)s): %(count)d record moves there "
+                "(home visits). The household, incomes and debts stay on this case.",
+                "It is merged into case %(number)s (%(name)s): %(count)d records move there "
+                "(home visits). The household, incomes and debts stay on this case.",
+                count,
+            )
+            % {"number": form.kept.number, "name": form.kept.full_name, "count": count}
+        )
+        changes.append(_("The merge can be undone from the history of this case."))
+    changes += [
         _("It leaves the worklists and the team's follow-ups; no visits can be logged on it."),
         _("Everything recorded is kept, and a coordinator can reopen it."),
         _("Unless it is reopened, its personal details are anonymised %(days)d days after closing.")
@@ -351,6 +414,43 @@ def confirm_close(request: AuthenticatedRequest, case: Case, reason: str) -> Htt
         confirm_label=_("Yes, close the case"),
         cancel_url=reverse("cases:case-detail", args=[case.pk]),
     )
+
+
+@coordinator_required
+@require_POST
+def case_merge_undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Undoes the merge of this closed duplicate: its records move back, it reopens."""
+    case = get_case_for_user(request.user, pk)
+    merge = case.merges.filter(undone_at__isnull=True).first()
+    if merge is None:
+        messages.error(request, _("This case has no merge to undo."))
+        return redirect("cases:case-detail", pk=case.pk)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Undo the merge of %(number)s?") % {"number": case.number},
+            changes=[
+                ngettext(
+                    "%(count)d record moves back from case %(kept)s to this case.",
+                    "%(count)d records move back from case %(kept)s to this case.",
+                    merge.count_moved(),
+                )
+                % {"count": merge.count_moved(), "kept": merge.kept.number},
+                _("This case is reopened, as assessed."),
+            ],
+            confirm_label=_("Yes, undo the merge"),
+            cancel_url=reverse("cases:case-detail", args=[case.pk]),
+        )
+    try:
+        merge.undo(by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The merge is undone; case %(number)s is open again.") % {"number": case.number},
+        )
+    return redirect("cases:case-detail", pk=case.pk)
 
 
 @coordinator_required
@@ -647,7 +747,7 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
     where = {"reg": _("Registered address"), "cur": _("Current address")}
     rows = []
     for key, value in data.items():
-        if key in ("household_members", "income_sources", "home_visits", "events"):
+        if key in ("household_members", "income_sources", "debts", "home_visits", "events"):
             continue  # shown as lists of their own
         if key in other:
             label = other[key]

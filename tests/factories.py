@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
-from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import Case, Debt, HomeVisit, HouseholdMember, IncomeSource
 from coordination.models import Center, District, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, Volunteer
@@ -93,6 +93,16 @@ class HouseholdMemberFactory(factory.django.DjangoModelFactory):
     relation = "child"
     name = "บุตร"
     age = 40
+
+
+class DebtFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Debt
+
+    case = factory.SubFactory(CaseFactory)
+    creditor = "ธนาคารอาคารสงเคราะห์"
+    kind = "mortgage"
+    amount = Decimal("350000.00")
 
 
 class IncomeSourceFactory(factory.django.DjangoModelFactory):

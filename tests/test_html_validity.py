@@ -59,7 +59,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
     IncomeSourceFactory(case=case)
     visit = HomeVisitFactory(case=case, author=user)
     closed = CaseFactory(center=center, team=team)
-    closed.close("resolved", by=None)
+    closed.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     as_coordinator = [
         ("dashboard", reverse("coordination:dashboard")),
         ("case-list", reverse("cases:case-list")),
@@ -92,7 +92,11 @@ def pages(db, center, coordinator, team, client, tmp_path):
             reverse("volunteers:team-end-membership", args=[team.pk, membership.pk]),
             {},
         ),
-        ("confirm-close", reverse("cases:case-close", args=[case.pk]), {"close-reason": "moved"}),
+        (
+            "confirm-close",
+            reverse("cases:case-close", args=[case.pk]),
+            {"close-reason": "moved", "close-note": "ย้ายออก"},
+        ),
         (
             "confirm-leaving",
             reverse("volunteers:volunteer-status", args=[volunteer.pk]),

@@ -102,6 +102,7 @@ RULES = {
             "volunteers:team-add-member",
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
+            "cases:case-merge-undo",
         ],
         "coordinator",
     ),  # fmt: skip
@@ -112,6 +113,7 @@ POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
+    "cases:case-merge-undo",
 }  # fmt: skip
 ROLES = [
     "anonymous",

@@ -17,8 +17,10 @@ from cases.models.case import (
     open_condition,
     overdue_condition,
 )
+from cases.models.debts import Debt
 from cases.models.events import CaseEvent
 from cases.models.household import HouseholdMember, IncomeSource
+from cases.models.merges import MOVED_WITH_A_MERGE, CaseMerge
 from cases.models.visits import (
     HomeVisit,
     HomeVisitQuerySet,
@@ -29,6 +31,9 @@ from cases.models.visits import (
 )
 
 __all__ = [
+    "MOVED_WITH_A_MERGE",
+    "CaseMerge",
+    "Debt",
     "NOT_NEGATIVE",
     "NOT_NEGATIVE_AMOUNT",
     "OLDEST_BIRTH_DATE",

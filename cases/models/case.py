@@ -60,6 +60,8 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", _("case reopened")
     VISIT_LOGGED = "visit_logged", _("home visit logged")
     VISIT_CORRECTED = "visit_corrected", _("home visit corrected")
+    MERGED = "merged", _("merged as a duplicate")
+    MERGE_UNDONE = "merge_undone", _("merge undone")
 
 
 class CaseNumberCounter(models.Model):
@@ -248,6 +250,7 @@ class Case(models.Model):
         DIED = "died", _("died")
         REFUSED = "refused", _("refused help")
         REFERRED_OUT = "referred_out", _("referred out")
+        DUPLICATE = "duplicate", _("duplicate of another case")
 
     class ConsentMethod(models.TextChoices):
         SIGNED = "signed", _("signed paper form")
@@ -281,6 +284,10 @@ class Case(models.Model):
         blank=True,
         validators=[MaxValueValidator(130)],
         help_text=_("When no birth date is known."),
+    )
+    # The day the estimate was made: the age shown grows from it (Case.age()).
+    estimated_age_on = models.DateField(
+        _("age estimated on"), null=True, blank=True, editable=False
     )
     national_id = NationalIDField(blank=True)
     marital_status = models.CharField(
@@ -351,6 +358,12 @@ class Case(models.Model):
     housing_condition = models.TextField(
         _("condition of the house"), max_length=TEXT_LIMIT, blank=True
     )
+    legal_problem = models.TextField(
+        _("legal problem"),
+        max_length=TEXT_LIMIT,
+        blank=True,
+        help_text=_("E.g. the house is mortgaged and the bank will seize it."),
+    )
 
     # The work
     status = models.CharField(
@@ -375,6 +388,15 @@ class Case(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    # The case kept when this one was closed as its duplicate (same centre).
+    duplicate_of = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
 
     # Consent (PDPA section 26: health and disability data are sensitive)
@@ -448,6 +470,11 @@ class Case(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="case_closed_after_opened",
             ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True)
+                | (Q(closure_reason="duplicate") & ~Q(duplicate_of=F("pk"))),
+                name="case_duplicate_of_only_when_closed_as_duplicate",
+            ),
         ]
         indexes = [
             models.Index(fields=["center", "status"], name="case_center_status"),
@@ -494,7 +521,12 @@ class Case(models.Model):
                 return on.year - self.birth_date.year
             before_birthday = (on.month, on.day) < (self.birth_date.month, self.birth_date.day)
             return on.year - self.birth_date.year - before_birthday
-        return self.estimated_age
+        if self.estimated_age is None or self.estimated_age_on is None:
+            return self.estimated_age
+        # The estimate ages with time: a person "about 79" two years ago is about 81 now.
+        since = self.estimated_age_on
+        years = on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+        return self.estimated_age + max(years, 0)
 
     def monthly_income(self) -> Decimal:
         total = self.incomes.aggregate(total=Sum("amount"))["total"]
@@ -536,10 +568,10 @@ class Case(models.Model):
 
         person = [
             "number", "prefix", "first_name", "last_name", "sex", "birth_date", "birth_year_only",
-            "estimated_age", "national_id", "marital_status", "phone", "has_welfare_card",
+            "estimated_age", "estimated_age_on", "national_id", "marital_status", "phone", "has_welfare_card",
             "disability_types", "has_disability_card",
             *Address.typed_fields(), "current_same_as_registered", "landmark", "problems", "housing", "monthly_rent",
-            "housing_condition", "status", "priority", "opened_on", "closed_on", "closure_reason",
+            "housing_condition", "legal_problem", "status", "priority", "opened_on", "closed_on", "closure_reason",
             "consent_given_by", "consent_method", "consent_purposes", "consent_recorded_at",
         ]  # fmt: skip
         data = values(self, person)
@@ -554,6 +586,7 @@ class Case(models.Model):
             values(m, HouseholdMember.RECORDED_FIELDS) for m in self.household_members.all()
         ]
         data["income_sources"] = [values(i, ["kind", "amount", "note"]) for i in self.incomes.all()]
+        data["debts"] = [values(d, list(d.RECORDED_FIELDS)) for d in self.debts.all()]
         data["home_visits"] = [
             {
                 **values(
@@ -661,39 +694,146 @@ class Case(models.Model):
             .first()
         )
 
+    # The lifecycle (DOMAIN.md's case steps): where an open case may go next. Closing is
+    # open from every status (a person may die, move away or refuse at any step), and
+    # reopening leads back to assessed. Each step's own rule is in status_refusal().
+    NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+        Status.INTAKE: (Status.ASSESSED,),
+        Status.ASSESSED: (Status.IN_ASSISTANCE,),
+        Status.IN_ASSISTANCE: (Status.FOLLOW_UP,),
+        # Following up found a new need: help is arranged again.
+        Status.FOLLOW_UP: (Status.IN_ASSISTANCE,),
+    }
+
+    def next_statuses(self) -> tuple[str, ...]:
+        """The statuses the status form offers: where the lifecycle leads from here."""
+        if self.is_closed:
+            return ()
+        return self.NEXT_STATUSES.get(self.status, ())
+
+    def status_refusal(self, status: str) -> StrOrPromise | None:
+        """Why the case may not move to `status` now, in the user's language; None if it may."""
+        if self.is_closed:
+            return _("Reopen the case before changing its status.")
+        if status == self.Status.CLOSED:
+            return _("Close a case with its reason.")
+        if status not in self.next_statuses():
+            return _("A case that is “%(from)s” cannot become “%(to)s”.") % {
+                "from": self.get_status_display(),
+                "to": self.Status(status).label if status in self.Status.values else status,
+            }
+        if status == self.Status.ASSESSED and not self.visits.exists():
+            return _("Record a home visit before marking the case assessed.")
+        if status == self.Status.IN_ASSISTANCE and not self.has_help_arranged():
+            return _("Make a case plan or a referral before marking the case in assistance.")
+        return None
+
+    def proposes_assessment(self) -> bool:
+        """The first visit proposes "assessed": the case page suggests it (no query)."""
+        return self.status == self.Status.INTAKE and self.last_visit_at is not None
+
+    def has_help_arranged(self) -> bool:
+        """A case is in assistance once help is arranged: a case plan or a referral.
+
+        Main has neither model yet (HomeVisit.referral_needed is a need, not a referral),
+        so no case has help arranged. The integrator adds, here and only here:
+            self.plan_actions.exists()  (cases/models/plan.py)
+            self.referrals.exists()     (cases/models/referrals.py)
+        """
+        arranged: list[bool] = []
+        return any(arranged)
+
     @transaction.atomic
     def change_status(self, status: str, *, by, note: str = "") -> None:
-        self.check_not_closed(_("Reopen the case before changing its status."))
-        if status == self.Status.CLOSED:
-            raise ValidationError(_("Close a case with its reason."))
+        if refusal := self.status_refusal(status):
+            raise ValidationError(refusal)
         old = self.status
-        if old == status:
-            return
         self.status = status
         self.version += 1
         self.save(update_fields=["status", "version", "updated_at"])
         self.log(CaseEventKind.STATUS, by=by, status_from=old, status_to=status, note=note)
 
+    def close_blockers(self) -> list[StrOrPromise]:
+        """What must be settled before the case can close, as the close page says it.
+
+        The integrator adds: each referral still open ("close or cancel the referral to …
+        first", cases/models/referrals.py)."""
+        blockers: list[StrOrPromise] = []
+        if self.is_closed:
+            blockers.append(_("This case is already closed."))
+        return blockers
+
+    def closing_refusals(self, reason: str, note: str, kept: Case | None) -> dict[str, list[str]]:
+        """What is wrong with closing the case so, by the close form's field names."""
+        errors: dict[str, list] = {}
+        if blockers := self.close_blockers():
+            errors["__all__"] = blockers
+        if reason not in self.ClosureReason.values:
+            errors["reason"] = [_("Choose why the case is closed.")]
+        if not note.strip():
+            errors["note"] = [_("Write a closing note: what was done, and how it ended.")]
+        if reason == self.ClosureReason.DUPLICATE:
+            if kept is None:
+                errors["kept_case"] = [_("Enter the number of the case that is kept.")]
+            elif kept.pk == self.pk:
+                errors["kept_case"] = [_("A case cannot be a duplicate of itself.")]
+            elif kept.center_id != self.center_id:
+                # Said as "not found": another centre's case must not reveal itself.
+                errors["kept_case"] = [_("No case with this number in this centre.")]
+            elif kept.is_closed:
+                errors["kept_case"] = [_("The kept case is closed: reopen it first.")]
+        return errors
+
     @transaction.atomic
-    def close(self, reason: str, *, by, on: datetime.date | None = None, note: str = "") -> None:
-        self.check_not_closed(_("This case is already closed."))
+    def close(
+        self,
+        reason: str,
+        *,
+        by,
+        note: str,
+        on: datetime.date | None = None,
+        kept: Case | None = None,
+    ) -> None:
+        """Closes the case with its reason and a closing note. Closed as a duplicate, its
+        visits (and what else MOVED_WITH_A_MERGE names) move to `kept`: a merge, undoable."""
+        if errors := self.closing_refusals(reason, note, kept):
+            raise ValidationError(errors)
         old = self.status
         self.status = self.Status.CLOSED
         self.closure_reason = reason
         self.closed_on = on or timezone.localdate()
+        self.duplicate_of = kept if reason == self.ClosureReason.DUPLICATE else None
         self.version += 1
-        self.save(update_fields=["status", "closure_reason", "closed_on", "version", "updated_at"])
+        self.save(
+            update_fields=[
+                "status", "closure_reason", "closed_on", "duplicate_of", "version", "updated_at"
+            ]
+        )  # fmt: skip
         self.log(CaseEventKind.CLOSED, by=by, status_from=old, status_to=self.status, note=note)
+        if self.duplicate_of is not None:
+            from cases.models.merges import CaseMerge
+
+            CaseMerge.merge(self, self.duplicate_of, by=by)
 
     @transaction.atomic
     def reopen(self, *, by, note: str = "") -> None:
+        """A reopened case starts again from its assessment."""
         if not self.is_closed:
             raise ValidationError(_("Only a closed case can be reopened."))
-        self.status = self.Status.FOLLOW_UP
+        if self.merges.filter(undone_at__isnull=True).exists():
+            raise ValidationError(
+                _("This case was merged into another: undo the merge to reopen it.")
+            )
+        self.status = self.Status.ASSESSED
         self.closure_reason = ""
         self.closed_on = None
+        self.duplicate_of = None
         self.version += 1
-        self.save(update_fields=["status", "closure_reason", "closed_on", "version", "updated_at"])
+        self.save(
+            update_fields=[
+                "status", "closure_reason", "closed_on", "duplicate_of", "version", "updated_at"
+            ]
+        )  # fmt: skip
         self.log(
             CaseEventKind.REOPENED,
             by=by,
@@ -706,12 +846,13 @@ class Case(models.Model):
     def anonymise(self) -> None:
         """Removes what identifies the person (PDPA: kept no longer than needed) and keeps
         what statistics count: groups, area, sex, birth year, household and income figures."""
+        from cases.models.debts import Debt
         from cases.models.household import HouseholdMember, IncomeSource
         from cases.models.visits import HomeVisit, VisitPhoto
 
         blank_fields = [
             "last_name", "national_id", "phone", "marital_status", "problems", "housing_condition",
-            "landmark", "consent_given_by", *Address.typed_fields(),
+            "landmark", "consent_given_by", "legal_problem", *Address.typed_fields(),
         ]  # fmt: skip
         for name in blank_fields:
             setattr(self, name, "")
@@ -722,6 +863,7 @@ class Case(models.Model):
         self.save()
         self.household_members.update(name="-", occupation="")
         self.incomes.update(note="")
+        self.debts.update(creditor="-", note="")
         self.events.update(note="")
         self.visits.update(
             other_participants="", findings="", living_conditions="", health="", needs="",
@@ -734,7 +876,7 @@ class Case(models.Model):
         transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
         # The change history holds the old values: it goes too.
         Case.history.filter(id=self.pk).delete()
-        for model in (HouseholdMember, IncomeSource, HomeVisit):
+        for model in (HouseholdMember, IncomeSource, HomeVisit, Debt):
             model.history.filter(case_id=self.pk).delete()
 
     def log(self, kind: str, *, by, **details) -> CaseEvent:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -53,6 +54,8 @@ class HouseholdMember(CaseChild):
         _("condition"), max_length=20, choices=Condition.choices, default=Condition.NORMAL
     )
     can_care_for_self = models.BooleanField(_("can care for self"), default=True)
+    is_carer = models.BooleanField(_("cares for the person"), default=False)
+    caring_stops_work = models.BooleanField(_("caring keeps them from working"), default=False)
 
     objects = CaseChildQuerySet.as_manager()
     history = HistoricalRecords()
@@ -61,6 +64,7 @@ class HouseholdMember(CaseChild):
     # A tuple: Django adds the formset's foreign key to a form's field list in place.
     RECORDED_FIELDS = (
         "relation", "name", "age", "occupation", "monthly_income", "condition", "can_care_for_self",
+        "is_carer", "caring_stops_work",
     )  # fmt: skip
 
     class Meta:
@@ -76,11 +80,21 @@ class HouseholdMember(CaseChild):
                 condition=Q(age__isnull=True) | Q(age__lte=130),
                 name="household_member_age_plausible",
             ),
+            models.CheckConstraint(
+                condition=Q(caring_stops_work=False) | Q(is_carer=True),
+                name="household_member_only_a_carer_stops_work_to_care",
+            ),
         ]
         indexes = [models.Index(fields=["center", "case"], name="household_center_case")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+    def clean(self) -> None:
+        if self.caring_stops_work and not self.is_carer:
+            raise ValidationError(
+                {"is_carer": _("Tick this too: only the person's carer stops work to care.")}
+            )
 
 
 class IncomeSource(CaseChild):

@@ -16,7 +16,7 @@ def formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
     return data
 
 
-def intake_data(household=None, incomes=None, **changes) -> dict:
+def intake_data(household=None, incomes=None, debts=None, **changes) -> dict:
     elderly = TargetGroup.objects.get(code="elderly").pk
     disability = TargetGroup.objects.get(code="disability").pk
     data = {
@@ -49,4 +49,5 @@ def intake_data(household=None, incomes=None, **changes) -> dict:
     data.update(changes)
     data.update(formset("household", household if household is not None else []))
     data.update(formset("incomes", incomes if incomes is not None else []))
+    data.update(formset("debts", debts if debts is not None else []))
     return {k: v for k, v in data.items() if v is not None}

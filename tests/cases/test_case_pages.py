@@ -144,6 +144,7 @@ def test_another_centres_team_cannot_be_assigned(coordinator_client, case, other
 
 
 def test_the_status_moves_and_is_recorded(coordinator_client, case):
+    HomeVisitFactory(case=case)  # assessed needs a visit
     coordinator_client.post(
         reverse("cases:case-status", args=[case.pk]), {"status": "assessed", "note": "ประเมินแล้ว"}
     )
@@ -177,7 +178,7 @@ def test_closing_needs_a_reason_and_reopening_brings_it_back(coordinator_client,
 
     coordinator_client.post(reverse("cases:case-reopen", args=[case.pk]), {"note": "ได้รับแจ้งผิด"})
     case.refresh_from_db()
-    assert (case.status, case.closure_reason, case.closed_on) == ("follow_up", "", None)
+    assert (case.status, case.closure_reason, case.closed_on) == ("assessed", "", None)
     assert list(case.events.order_by("at", "id").values_list("kind", flat=True)) == [
         "closed",
         "reopened",
@@ -185,7 +186,7 @@ def test_closing_needs_a_reason_and_reopening_brings_it_back(coordinator_client,
 
 
 def test_a_closed_case_cannot_be_closed_again(coordinator_client, case):
-    case.close("resolved", by=None)
+    case.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     response = coordinator_client.post(
         reverse("cases:case-close", args=[case.pk]),
         {"close-reason": "moved", "confirmed": "yes"},

@@ -309,7 +309,7 @@ def test_a_user_without_a_role_gets_403(client, center, case):
 
 
 def test_a_closed_case_takes_no_visit(volunteer_client, case):
-    case.close("resolved", by=None)
+    case.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     response = volunteer_client.post(
         reverse("cases:visit-create", args=[case.pk]), visit_data(case)
     )

@@ -45,7 +45,7 @@ def test_an_edit_stamps_the_consent_only_when_the_consent_changed(case, coordina
 
 
 def test_a_closed_case_refuses_a_status_change_in_the_model(case, coordinator):
-    case.close(Case.ClosureReason.MOVED, by=coordinator)
+    case.close(Case.ClosureReason.MOVED, by=coordinator, note="ย้ายไปต่างจังหวัด")
     with translation.override("en"), pytest.raises(ValidationError, match="Reopen the case"):
         case.change_status(Case.Status.ASSESSED, by=coordinator)
     case.refresh_from_db()
@@ -54,7 +54,7 @@ def test_a_closed_case_refuses_a_status_change_in_the_model(case, coordinator):
 
 
 def test_a_closed_case_refuses_a_visit_in_the_model(case, coordinator):
-    case.close(Case.ClosureReason.MOVED, by=coordinator)
+    case.close(Case.ClosureReason.MOVED, by=coordinator, note="ย้ายไปต่างจังหวัด")
     visit = HomeVisit(case=case, author=coordinator, visited_at=timezone.now(), purpose="follow_up")
     with (
         translation.override("en"),

@@ -138,10 +138,12 @@ def test_closing_a_case_asks_first_and_says_what_closing_does(coordinator_client
 
 def test_closing_without_a_reason_shows_no_confirmation_and_saves_nothing(coordinator_client, case):
     response = coordinator_client.post(
-        reverse("cases:case-close", args=[case.pk]), {"close-reason": ""}, follow=True
+        reverse("cases:case-close", args=[case.pk]), {"close-reason": "", "close-note": "ปิด"}
     )
-    assert response.redirect_chain[-1][0] == reverse("cases:case-detail", args=[case.pk])
+    # The close page again, with the reason asked for: no confirmation of an incomplete close.
+    assert response.status_code == 200
     assert "กรุณาเลือกเหตุผลที่ปิดกรณี" in response.content.decode()
+    assert 'name="confirmed"' not in response.content.decode()
     case.refresh_from_db()
     assert case.status == "intake"
 
@@ -169,7 +171,8 @@ def test_bulk_reassignment_asks_first_and_names_each_case(coordinator_client, ce
 
 def test_the_confirmation_page_offers_a_way_back_that_changes_nothing(coordinator_client, case):
     response = coordinator_client.post(
-        reverse("cases:case-close", args=[case.pk]), {"close-reason": "died"}
+        reverse("cases:case-close", args=[case.pk]),
+        {"close-reason": "died", "close-note": "แจ้งโดยญาติ"},
     )
     assert reverse("cases:case-detail", args=[case.pk]) in response.content.decode()
     # Following the link back is a GET: nothing to undo.

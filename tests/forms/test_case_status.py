@@ -4,10 +4,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from tests.factories import HomeVisitFactory
 from tests.forms.rendered import (
     assert_renders_every_field,
     confirm_and_follow,
     form_posting_to,
+    form_with_field,
     submit_and_follow,
 )
 
@@ -16,24 +18,27 @@ def case_page(app, case, user):
     return app.get(reverse("cases:case-detail", args=[case.pk]), user=user)
 
 
-def test_a_coordinator_changes_the_status_with_a_note(app, case, coordinator):
+def test_a_coordinator_marks_a_visited_case_assessed_with_a_note(app, case, coordinator):
+    HomeVisitFactory(case=case)
     response = case_page(app, case, coordinator)
-    rendered = form_posting_to(response, reverse("cases:case-status", args=[case.pk]))
+    rendered = form_with_field(response, "note")  # the suggestion's form has no note
+    assert rendered.action == reverse("cases:case-status", args=[case.pk])
     assert_renders_every_field(rendered, response.context["status_form"])
-    assert rendered["status"].value == Case.Status.INTAKE  # the current status is shown
+    # Only where the lifecycle leads from intake is offered.
+    assert [value for value, _s, _t in rendered["status"].options] == [Case.Status.ASSESSED]
 
-    rendered["status"] = Case.Status.IN_ASSISTANCE
-    rendered["note"] = "ส่งต่อ พมจ. แล้ว"
+    rendered["status"] = Case.Status.ASSESSED
+    rendered["note"] = "เยี่ยมบ้านครั้งแรกแล้ว"
     page = submit_and_follow(rendered)
 
     assert "เปลี่ยนสถานะแล้ว" in page.text
     case.refresh_from_db()
-    assert case.status == Case.Status.IN_ASSISTANCE
+    assert case.status == Case.Status.ASSESSED
     event = case.events.get(kind=CaseEvent.Kind.STATUS)
     assert (event.status_from, event.status_to, event.note, event.by) == (
         Case.Status.INTAKE,
-        Case.Status.IN_ASSISTANCE,
-        "ส่งต่อ พมจ. แล้ว",
+        Case.Status.ASSESSED,
+        "เยี่ยมบ้านครั้งแรกแล้ว",
         coordinator,
     )
 
@@ -45,6 +50,7 @@ def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
 
     rendered["close-reason"] = Case.ClosureReason.MOVED
     rendered["close-note"] = "ย้ายไปอยู่กับลูกที่เชียงใหม่"
+    assert rendered["close-kept_case"].value == ""  # only for a duplicate
     page = confirm_and_follow(rendered)
 
     assert f"ปิดกรณี {case.number} แล้ว" in page.text
@@ -62,7 +68,7 @@ def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
 
 
 def test_a_coordinator_reopens_a_closed_case_with_a_note(app, case, coordinator):
-    case.close(Case.ClosureReason.RESOLVED, by=coordinator)
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ได้รับการช่วยเหลือแล้ว")
     response = case_page(app, case, coordinator)
     rendered = form_posting_to(response, reverse("cases:case-reopen", args=[case.pk]))
     assert_renders_every_field(rendered, response.context["reopen_form"])
@@ -72,8 +78,9 @@ def test_a_coordinator_reopens_a_closed_case_with_a_note(app, case, coordinator)
 
     assert f"เปิดกรณี {case.number} อีกครั้งแล้ว" in page.text
     case.refresh_from_db()
+    # A reopened case starts again from its assessment.
     assert (case.status, case.closure_reason, case.closed_on) == (
-        Case.Status.FOLLOW_UP,
+        Case.Status.ASSESSED,
         "",
         None,
     )

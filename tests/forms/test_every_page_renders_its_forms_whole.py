@@ -20,9 +20,9 @@ def visit(case, volunteer_on_team):
 # (URL name, its arguments from the cast, the forms it must render whole), as the coordinator
 COORDINATOR_PAGES = [
     ("cases:case-list", lambda f: [], {"form"}),
-    ("cases:case-create", lambda f: [], {"form", "household", "incomes"}),
+    ("cases:case-create", lambda f: [], {"form", "household", "incomes", "debts"}),
     ("cases:case-detail", lambda f: [f.case.pk], {"status_form", "close_form"}),
-    ("cases:case-edit", lambda f: [f.case.pk], {"form", "household", "incomes"}),
+    ("cases:case-edit", lambda f: [f.case.pk], {"form", "household", "incomes", "debts"}),
     ("cases:case-assign", lambda f: [f.case.pk], {"form"}),
     ("cases:followup-list", lambda f: [], {"form"}),
     ("cases:visit-create", lambda f: [f.case.pk], {"form", "incomes"}),
@@ -43,6 +43,7 @@ WHOLE_ELSEWHERE = {
     # Met between the password and the code, which webtest's login skips.
     "login-code": "tests/forms/test_two_factor.py (after the password)",
     "two-factor-enrol": "tests/forms/test_two_factor.py (after the password)",
+    "cases:case-merge-undo": "tests/forms/test_case_lifecycle.py (a merged duplicate's page)",
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
@@ -76,7 +77,7 @@ def test_a_coordinators_page_renders_each_of_its_forms_whole(
 
 
 def test_a_closed_cases_page_renders_its_reopen_form_whole(app, coordinator, case):
-    case.close(Case.ClosureReason.RESOLVED, by=coordinator)
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ได้รับความช่วยเหลือแล้ว")
     response = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
     assert_rendered_whole(response, "reopen_form")
 

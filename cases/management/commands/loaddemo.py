@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases.history import backdate
-from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import Case, CaseEvent, Debt, HomeVisit, HouseholdMember, IncomeSource
 from coordination.models import Agency, Center, District, Subdistrict, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -197,6 +197,7 @@ class Command(BaseCommand):
                 "บ้านของตนถูกน้องชายนำไปจำนองแล้วไม่ผ่อนชำระ ธนาคารกำลังจะยึดบ้าน"
             ),
             housing=Case.Housing.OWN_AT_RISK,
+            legal_problem=("น้องชายนำบ้านไปจำนองกับธนาคารแล้วไม่ผ่อนชำระ ธนาคารจะฟ้องบังคับจำนองและยึดบ้าน"),
             status=Case.Status.ASSESSED,
             priority=Case.Priority.HIGH,
             team=teams["disability"],
@@ -221,6 +222,13 @@ class Command(BaseCommand):
             ("disability_allowance", 800, ""),
         ]:
             IncomeSource.objects.create(case=first, kind=kind, amount=Decimal(amount), note=note)
+        Debt.objects.create(
+            case=first,
+            creditor="ธนาคาร (นามสมมุติ)",
+            kind=Debt.Kind.MORTGAGE,
+            amount=Decimal(350000),
+            note="จำนองโดยน้องชาย ค้างชำระ ธนาคารจะยึดบ้าน",
+        )
 
         second = Case.objects.create(
             center=center,
@@ -253,6 +261,8 @@ class Command(BaseCommand):
             age=58,
             occupation="ดูแลมารดาเต็มเวลา",
             monthly_income=Decimal(0),
+            is_carer=True,
+            caring_stops_work=True,
         )
         HouseholdMember.objects.create(case=second, relation="relative", name="หลานสาว", age=30)
         for kind, amount in [("elderly_allowance", 1000), ("disability_allowance", 800)]:
@@ -291,7 +301,7 @@ class Command(BaseCommand):
         # The change history tells the same day, not the day the demo was loaded.
         seeds = [first.pk, second.pk]
         Case.history.filter(id__in=seeds).update(history_date=visited_at, history_user=coordinator)
-        for model in (HouseholdMember, IncomeSource, HomeVisit):
+        for model in (HouseholdMember, IncomeSource, HomeVisit, Debt):
             model.history.filter(case_id__in=seeds).update(
                 history_date=visited_at, history_user=coordinator
             )

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from cases.models.case import Case, CaseChild, CaseChildQuerySet, CaseEventKind
+
+# What moves from a duplicate to the kept case, as (model label, its foreign key to the
+# case). The one list of it: merging and undoing read it. The household members, incomes
+# and debts stay on the duplicate: they describe the household as it was recorded there,
+# and the kept case holds its own (moving them would list the same people twice).
+# The integrator adds ("cases.Referral", "case"), ("cases.Assistance", "case") and
+# ("cases.PlanAction", "case").
+MOVED_WITH_A_MERGE: tuple[tuple[str, str], ...] = (("cases.HomeVisit", "case"),)
+
+
+class CaseMerge(CaseChild):
+    """A case closed as the duplicate of another, and exactly which rows moved to the
+    kept case: undoing moves those back, and no others (rows added to the kept case
+    since stay there)."""
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="merges", verbose_name=_("duplicate case")
+    )
+    kept = models.ForeignKey(
+        Case, models.PROTECT, related_name="merged_in", verbose_name=_("kept case")
+    )
+    # {"cases.homevisit": [ids…], …}
+    moved = models.JSONField(_("rows moved"), default=dict)
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("case merge")
+        verbose_name_plural = _("case merges")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(case=models.F("kept")), name="case_merge_not_into_itself"
+            ),
+            # A closed duplicate is merged once at a time: undo before merging again.
+            models.UniqueConstraint(
+                "case",
+                condition=models.Q(undone_at__isnull=True),
+                name="case_merge_one_active_per_duplicate",
+            ),
+        ]
+        indexes = [models.Index(fields=["center", "kept"], name="case_merge_center_kept")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.kept_id}"
+
+    def count_moved(self) -> int:
+        return sum(len(ids) for ids in self.moved.values())
+
+    @classmethod
+    def to_move(cls, duplicate: Case) -> dict[str, list[int]]:
+        """The rows of `duplicate` that a merge would move, per model label."""
+        moving = {}
+        for label, field in MOVED_WITH_A_MERGE:
+            model = apps.get_model(label)
+            ids = model.objects.filter(**{field: duplicate}).order_by("pk")
+            moving[model._meta.label_lower] = list(ids.values_list("pk", flat=True))
+        return moving
+
+    @classmethod
+    @transaction.atomic
+    def merge(cls, duplicate: Case, kept: Case, *, by) -> CaseMerge:
+        """Moves the duplicate's rows to the kept case; called by Case.close()."""
+        if duplicate.center_id != kept.center_id:  # Case.closing_refusals() says it first
+            raise ValidationError(_("No case with this number in this centre."))
+        moving = cls.to_move(duplicate)
+        for label, field in MOVED_WITH_A_MERGE:
+            model = apps.get_model(label)
+            ids = moving[model._meta.label_lower]
+            model.objects.filter(pk__in=ids).update(**{field: kept})
+        merge = cls.objects.create(
+            case=duplicate, kept=kept, moved=moving, merged_by=by, center_id=duplicate.center_id
+        )
+        for case in (duplicate, kept):
+            case.refresh_visit_dates()
+        count = merge.count_moved()
+        duplicate.log(
+            CaseEventKind.MERGED,
+            by=by,
+            note=ngettext(
+                "merged into %(number)s; %(count)d record moved",
+                "merged into %(number)s; %(count)d records moved",
+                count,
+            )
+            % {"number": kept.number, "count": count},
+        )
+        kept.log(
+            CaseEventKind.MERGED,
+            by=by,
+            note=ngettext(
+                "%(number)s merged into this case; %(count)d record moved",
+                "%(number)s merged into this case; %(count)d records moved",
+                count,
+            )
+            % {"number": duplicate.number, "count": count},
+        )
+        return merge
+
+    @transaction.atomic
+    def undo(self, *, by) -> None:
+        """Moves back exactly what the merge moved and reopens the duplicate."""
+        if self.undone_at is not None:
+            raise ValidationError(_("This merge was already undone."))
+        duplicate = Case.objects.select_for_update().get(pk=self.case_id)
+        kept = Case.objects.select_for_update().get(pk=self.kept_id)
+        for label, field in MOVED_WITH_A_MERGE:
+            model = apps.get_model(label)
+            ids = self.moved.get(model._meta.label_lower, [])
+            # Only what is still on the kept case: nothing moved there since is taken.
+            model.objects.filter(pk__in=ids, **{field: kept}).update(**{field: duplicate})
+        self.undone_at, self.undone_by = timezone.now(), by
+        self.save(update_fields=["undone_at", "undone_by"])
+        for case in (duplicate, kept):
+            case.refresh_visit_dates()
+        note = _("merge of %(duplicate)s into %(kept)s undone") % {
+            "duplicate": duplicate.number,
+            "kept": kept.number,
+        }
+        kept.log(CaseEventKind.MERGE_UNDONE, by=by, note=note)
+        duplicate.log(CaseEventKind.MERGE_UNDONE, by=by, note=note)
+        duplicate.reopen(by=by, note=note)
