@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource, VisitPhoto
+from cases.models import (
+    AssistanceCap,
+    Case,
+    CaseEvent,
+    HomeVisit,
+    HouseholdMember,
+    IncomeSource,
+    VisitPhoto,
+)
 from coordination.admin import CentreScopedAdmin, CentreScopedInline
 
 
@@ -105,3 +113,16 @@ class VisitPhotoAdmin(CentreScopedAdmin):
     search_fields = ["visit__case__number"]
     autocomplete_fields = ["visit"]
     exclude = ["center"]
+
+
+@admin.register(AssistanceCap)
+class AssistanceCapAdmin(CentreScopedAdmin):
+    """National rules: edited by national administrators (no centre, so a centre
+    administrator neither sees nor changes them)."""
+
+    list_display = [
+        "kind", "scope", "max_per_time", "max_times", "max_total", "effective_from",
+        "effective_to",
+    ]  # fmt: skip
+    list_filter = ["kind", "scope"]
+    date_hierarchy = "effective_from"

@@ -1,6 +1,15 @@
 """The cases app's models, one module per part of a case; imported here so that the app
 label, `cases.models.X` and the migrations stay as they were."""
 
+from cases.models.assistance import (
+    Assistance,
+    AssistanceCap,
+    AssistanceKind,
+    CapExceeded,
+    assistance_summary,
+    fiscal_year,
+    fiscal_year_bounds,
+)
 from cases.models.case import (
     NOT_NEGATIVE,
     NOT_NEGATIVE_AMOUNT,
@@ -17,8 +26,10 @@ from cases.models.case import (
     open_condition,
     overdue_condition,
 )
+from cases.models.conferences import CaseConference, ConferenceAttendee
 from cases.models.events import CaseEvent
 from cases.models.household import HouseholdMember, IncomeSource
+from cases.models.plan import PlanAction, PlanActionQuerySet, PlanGoal, plan_summary
 from cases.models.visits import (
     HomeVisit,
     HomeVisitQuerySet,
@@ -52,4 +63,17 @@ __all__ = [
     "overdue_condition",
     "plausible_visit_time",
     "visit_photo_path",
+    "Assistance",
+    "AssistanceCap",
+    "AssistanceKind",
+    "CapExceeded",
+    "assistance_summary",
+    "fiscal_year",
+    "fiscal_year_bounds",
+    "CaseConference",
+    "ConferenceAttendee",
+    "PlanAction",
+    "PlanActionQuerySet",
+    "PlanGoal",
+    "plan_summary",
 ]

@@ -58,6 +58,10 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", _("case reopened")
     VISIT_LOGGED = "visit_logged", _("home visit logged")
     VISIT_CORRECTED = "visit_corrected", _("home visit corrected")
+    ASSISTANCE = "assistance", _("assistance recorded")
+    ASSISTANCE_OVER_CAP = "assistance_over_cap", _("assistance recorded over its cap")
+    PLAN_CHANGED = "plan_changed", _("case plan changed")
+    CONFERENCE = "conference", _("discussed at a case conference")
 
 
 class CaseNumberCounter(models.Model):
@@ -493,6 +497,10 @@ class Case(models.Model):
             before_birthday = (on.month, on.day) < (self.birth_date.month, self.birth_date.day)
             return on.year - self.birth_date.year - before_birthday
         return self.estimated_age
+
+    def has_plan(self) -> bool:
+        """A plan: at least one goal or one planned action (cases/models/plan.py)."""
+        return self.goals.exists() or self.plan_actions.exists()
 
     def monthly_income(self) -> Decimal:
         total = self.incomes.aggregate(total=Sum("amount"))["total"]
