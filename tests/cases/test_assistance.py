@@ -75,9 +75,12 @@ def test_the_fourth_hardship_grant_of_a_fiscal_year_is_refused_but_not_on_the_fi
     assert "FY2568" in refused.value.messages[0]
     # The next day is the next fiscal year: the count starts again.
     give(case, KIND.ELDERLY_HARDSHIP, "500", D(2025, 10, 1), coordinator)
-    assert list(
-        Assistance.objects.order_by("given_on").values_list("fiscal_year", flat=True)
-    ) == [2568, 2568, 2568, 2569]
+    assert list(Assistance.objects.order_by("given_on").values_list("fiscal_year", flat=True)) == [
+        2568,
+        2568,
+        2568,
+        2569,
+    ]
 
 
 def test_the_emergency_grant_total_counts_across_entries_and_says_what_remains(case, coordinator):
@@ -92,9 +95,7 @@ def test_the_emergency_grant_total_counts_across_entries_and_says_what_remains(c
     assert Assistance.objects.count() == 3
 
 
-def test_home_modification_is_counted_per_house_across_the_cases_living_there(
-    center, coordinator
-):
+def test_home_modification_is_counted_per_house_across_the_cases_living_there(center, coordinator):
     klong_kum = Subdistrict.objects.get(code="102701")
     address = {"reg_house_no": "12/3", "reg_soi": "เสรีไทย 41", "reg_subdistrict": klong_kum}
     sister = CaseFactory(center=center, **address)
