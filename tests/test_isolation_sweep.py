@@ -156,7 +156,7 @@ def build_world(media) -> World:
         conference = CaseConference.objects.create(
             center=center, held_on=datetime.date(2026, 1, 5), place="ศูนย์", created_by=volunteer.user
         )
-        conference.cases.add(case)
+        conference.cases.add(case.pk)
         objects[center.pk] = {
             "team": team,
             "volunteer": volunteer,
