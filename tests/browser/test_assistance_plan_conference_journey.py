@@ -61,9 +61,7 @@ def test_a_grant_meets_its_cap_and_a_conference_adds_two_plan_actions(
     page.select_option("#id_decisions-1-owner_team", team_value)
     page.get_by_role("button", name="บันทึกการประชุม").click()
     conference = CaseConference.objects.get()
-    page.wait_for_url(
-        live_server.url + reverse("cases:conference-detail", args=[conference.pk])
-    )
+    page.wait_for_url(live_server.url + reverse("cases:conference-detail", args=[conference.pk]))
     assert_accessible(page)
     assert PlanAction.objects.filter(case=case, conference=conference).count() == 2
     assert case.has_plan()
