@@ -622,6 +622,13 @@ class AssistanceForm(forms.ModelForm):
         provider.empty_label = _("this coordination centre")
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
 
+    def clean_amount(self):
+        # Decimal reads "1e5" as 100,000: money is written in digits, never so.
+        typed = str(self.data.get(self.add_prefix("amount"), ""))
+        if any(letter in typed for letter in "eE"):
+            raise forms.ValidationError(_("Write the amount in digits, e.g. 1500.50."))
+        return self.cleaned_data["amount"]
+
     def clean(self) -> dict:
         data = super().clean()
         if data.get("over_cap") and not data.get("exception_reason", "").strip():

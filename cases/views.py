@@ -800,6 +800,9 @@ def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan's goals and actions, edited together and saved together."""
     user = request.user
     case = get_case_for_user(user, pk, Case.objects.select_related("center"))
+    if case.is_closed:
+        messages.error(request, _("This case is closed: reopen it before changing its plan."))
+        return redirect("cases:case-detail", pk=case.pk)
     data = request.POST or None
     goals = GoalFormSet(data, instance=case, prefix="goals")
     actions = ActionFormSet(
