@@ -201,3 +201,37 @@ def test_two_coordinators_recording_at_once_cannot_pass_the_cap_together(center)
         thread.join()
     assert sorted(outcomes) == ["refused", "saved"]
     assert sum(a.amount for a in Assistance.objects.all()) == Decimal(2500)
+
+
+def test_a_national_administrator_edits_a_cap_in_the_admin_and_the_new_cap_applies(
+    client, case, coordinator
+):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    cap = AssistanceCap.objects.get(kind=KIND.EMERGENCY_GRANT)
+    url = f"/admin/cases/assistancecap/{cap.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "kind": cap.kind, "scope": cap.scope, "max_per_time": "", "max_times": "",
+        "max_total": "5000", "effective_from": "2019-10-01", "effective_to": "", "source": "",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    give(case, KIND.EMERGENCY_GRANT, "5000", D(2026, 1, 5), coordinator)
+    with pytest.raises(CapExceeded):
+        give(case, KIND.EMERGENCY_GRANT, "1", D(2026, 1, 5), coordinator)
+
+
+def test_a_centre_administrator_cannot_change_the_national_caps(client, center):
+    client.force_login(UserFactory(center=center, is_staff=True, role="centre_admin"))
+    cap = AssistanceCap.objects.get(kind=KIND.EMERGENCY_GRANT)
+    url = f"/admin/cases/assistancecap/{cap.pk}/change/"
+    assert client.get(url).status_code == 403
+    data = {
+        "kind": cap.kind,
+        "scope": cap.scope,
+        "max_total": "99999",
+        "effective_from": "2019-10-01",
+    }
+    assert client.post(url, data).status_code == 403
+    assert AssistanceCap.objects.get(pk=cap.pk).max_total == 3000

@@ -216,3 +216,36 @@ def test_the_case_page_reads_the_plan_and_assistance_in_the_same_queries_however
         )
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["coordinator", "volunteer"])
+def test_the_worklists_read_the_actions_due_in_the_same_queries_however_many(
+    client, coordinator, case, team, volunteer_on_team, who
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, url = {
+        "coordinator": (coordinator, reverse("cases:followup-list")),
+        "volunteer": (volunteer_on_team.user, reverse("cases:my-cases")),
+    }[who]
+    client.force_login(user)
+    today = timezone.localdate()
+    PlanAction.objects.create(case=case, what="หนึ่ง", owner_team=team, due_on=today)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    agency = Agency.objects.create(name="หน่วยงาน", kind="ngo")
+    for n in range(15):
+        other = CaseFactory(center=case.center, team=team)
+        PlanAction.objects.create(case=other, what=f"ทีม {n}", owner_team=team, due_on=today)
+        PlanAction.objects.create(
+            case=other, what=f"ตัวเอง {n}", owner_volunteer=volunteer_on_team, due_on=today
+        )
+        PlanAction.objects.create(
+            case=other, what=f"หน่วยงาน {n}", owner_agency=agency, due_on=today
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["plan_actions"]["rows"]) == (46 if who == "coordinator" else 31)
+    assert len(many.captured_queries) == len(few.captured_queries)
