@@ -691,6 +691,8 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
     for key, value in data.items():
         if key in ("household_members", "income_sources", "home_visits", "events"):
             continue  # shown as lists of their own
+        if key in ("assistance", "plan_goals", "plan_actions"):
+            continue  # in the export; the case page shows them
         if key in other:
             label = other[key]
         else:

@@ -591,6 +591,23 @@ class Case(models.Model):
             values(e, ["at", "kind", "status_from", "status_to", "note"])
             for e in self.events.order_by("at")
         ]
+        data["assistance"] = [
+            {
+                **values(a, ["given_on", "kind", "amount", "description", "exception_reason"]),
+                "provider": a.provider.name if a.provider else "",
+            }
+            for a in self.assistance.select_related("provider").order_by("given_on", "id")
+        ]
+        data["plan_goals"] = [
+            values(g, ["text", "achieved", "achieved_on"]) for g in self.goals.all()
+        ]
+        data["plan_actions"] = [
+            {
+                **values(a, ["what", "due_on", "status", "finished_on", "note"]),
+                "owner": a.owner_name,
+            }
+            for a in self.plan_actions.for_rows()
+        ]
         return data
 
     @property
@@ -729,6 +746,11 @@ class Case(models.Model):
         self.household_members.update(name="-", occupation="")
         self.incomes.update(note="")
         self.events.update(note="")
+        # What was given and planned is counted (caps, reports); what was written about
+        # the person in it goes.
+        self.assistance.update(description="", exception_reason="")
+        self.goals.update(text="-")
+        self.plan_actions.update(note="")
         self.visits.update(
             other_participants="", findings="", living_conditions="", health="", needs="",
             actions="", latitude=None, longitude=None,

@@ -235,3 +235,29 @@ def test_a_centre_administrator_cannot_change_the_national_caps(client, center):
     }
     assert client.post(url, data).status_code == 403
     assert AssistanceCap.objects.get(pk=cap.pk).max_total == 3000
+
+
+def test_the_export_holds_the_help_and_the_plan_and_anonymising_removes_what_was_written(
+    client, case, coordinator, team
+):
+    import json
+
+    from django.urls import reverse
+
+    from cases.models import PlanAction, PlanGoal
+
+    give(case, KIND.GOODS, "500", D(2026, 1, 5), coordinator, provider=None)
+    Assistance.objects.update(description="ข้าวสารให้คุณยาย")
+    PlanGoal.objects.create(case=case, text="ยายยังมีบ้านอยู่")
+    PlanAction.objects.create(
+        case=case, what="พบทนาย", owner_team=team, due_on=D(2026, 1, 9), note="โทร 0812345678"
+    )
+    client.force_login(coordinator)
+    data = json.loads(client.get(reverse("cases:case-export", args=[case.pk])).content)["case"]
+    assert data["assistance"][0]["description"] == "ข้าวสารให้คุณยาย"
+    assert data["plan_goals"][0]["text"] == "ยายยังมีบ้านอยู่"
+    assert data["plan_actions"][0]["owner"] == team.name
+    assert client.get(reverse("cases:case-print", args=[case.pk])).status_code == 200
+    case.anonymise()
+    assert Assistance.objects.get().description == "" and Assistance.objects.get().amount == 500
+    assert PlanGoal.objects.get().text == "-" and PlanAction.objects.get().note == ""
