@@ -21,6 +21,10 @@ DUE_SOON_DAYS = 7
 
 OWNER_FIELDS = ("owner_team", "owner_volunteer", "owner_agency")
 
+# A due date outside these is a typing error (a BE year typed as CE, a wrong century).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DUE = datetime.timedelta(days=5 * 366)
+
 
 class PlanGoal(CaseChild):
     """What would mean the problem is solved, e.g. "she keeps her house"."""
@@ -180,6 +184,9 @@ class PlanAction(CaseChild):
             errors["owner_agency"] = _("Choose an agency of this centre or a national one.")
         if self.status != self.Status.PLANNED and self.finished_on is None:
             errors["finished_on"] = _("Enter the date the action was done or given up.")
+        today = timezone.localdate()
+        if self.due_on and not (EARLIEST_DATE <= self.due_on <= today + LATEST_DUE):
+            errors["due_on"] = _("Check the due date: it is not a date a plan would have.")
         if self.finished_on and self.finished_on > timezone.localdate():
             errors["finished_on"] = _("This date cannot be in the future.")
         if errors:

@@ -249,3 +249,14 @@ def test_the_worklists_read_the_actions_due_in_the_same_queries_however_many(
         response = client.get(url)
     assert len(response.context["plan_actions"]["rows"]) == (46 if who == "coordinator" else 31)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize("due", ["01/01/2542", "01/01/2620", "31/02/2569"])
+def test_an_implausible_due_date_is_refused(plan_form, team, due):
+    form = plan_form()
+    form["actions-0-what"] = "งาน"
+    form["actions-0-owner_team"] = str(team.pk)
+    form["actions-0-due_on"] = due
+    response = form.submit()
+    assert response.status_int == 200 and response.html.select(".invalid-feedback")
+    assert PlanAction.objects.count() == 0
