@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import (
+    AssistanceCap,
     Case,
     CaseEvent,
     Debt,
@@ -119,3 +120,16 @@ class VisitPhotoAdmin(CentreScopedAdmin):
     search_fields = ["visit__case__number"]
     autocomplete_fields = ["visit"]
     exclude = ["center"]
+
+
+@admin.register(AssistanceCap)
+class AssistanceCapAdmin(CentreScopedAdmin):
+    """National rules: edited by national administrators (no centre, so a centre
+    administrator neither sees nor changes them)."""
+
+    list_display = [
+        "kind", "scope", "max_per_time", "max_times", "max_total", "effective_from",
+        "effective_to",
+    ]  # fmt: skip
+    list_filter = ["kind", "scope"]
+    date_hierarchy = "effective_from"

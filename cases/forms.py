@@ -20,19 +20,25 @@ from django.utils.translation import ngettext
 from cases import barthel
 from cases.models import (
     Address,
+    Assistance,
     Case,
+    CaseConference,
+    ConferenceAttendee,
     Debt,
     DisabilityType,
     HomeVisit,
     HouseholdMember,
     IncomeSource,
+    PlanAction,
+    PlanGoal,
     VisitPhoto,
     plausible_visit_time,
 )
+from cases.models.plan import OWNER_FIELDS
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
 from coordination.forms import choose_from
-from coordination.models import District, Province, Subdistrict, TargetGroup
+from coordination.models import Agency, District, Province, Subdistrict, TargetGroup
 from coordination.validators import arabic_digits
 from volunteers.models import Team, Volunteer
 
@@ -741,3 +747,191 @@ VisitIncomeFormSet = inlineformset_factory(
     can_delete=True,
     can_delete_extra=False,
 )
+
+
+# --- Assistance, the case plan and case conferences ---------------------------------
+
+
+class AssistanceForm(forms.ModelForm):
+    given_on = ThaiDateField(label=_("date given"))
+    over_cap = forms.BooleanField(
+        label=_("Record it over the cap, as an exception"),
+        required=False,
+        help_text=_("Only with a reason; the exception is logged on the case."),
+    )
+    exception_reason = forms.CharField(
+        label=_("reason for going over the cap"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Assistance
+        fields = ["kind", "amount", "provider", "given_on", "description"]
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choose_from(self, "provider", Agency.objects.usable_by(case.center_id))
+        self.fields["provider"].empty_label = _("this coordination centre")  # type: ignore[attr-defined]
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
+
+    def clean_amount(self):
+        # Decimal reads "1e5" as 100,000: money is written in digits, never so.
+        typed = str(self.data.get(self.add_prefix("amount"), ""))
+        if any(letter in typed for letter in "eE"):
+            raise forms.ValidationError(_("Write the amount in digits, e.g. 1500.50."))
+        return self.cleaned_data["amount"]
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("over_cap") and not data.get("exception_reason", "").strip():
+            self.add_error("exception_reason", _("Give the reason for going over the cap."))
+        return data
+
+    def exception(self) -> str:
+        return self.cleaned_data["exception_reason"] if self.cleaned_data.get("over_cap") else ""
+
+
+class OwnerChoicesMixin(_FormBase):
+    """A planned action's owner: a team or a volunteer of the case's centre, or an agency
+    of the centre or a national one. Three lists; exactly one is chosen."""
+
+    def set_owner_choices(self, center_id: int) -> None:
+        choose_from(self, "owner_team", Team.objects.filter(center_id=center_id))
+        choose_from(self, "owner_volunteer", Volunteer.objects.filter(center_id=center_id).active())
+        choose_from(self, "owner_agency", Agency.objects.usable_by(center_id))
+        for name in OWNER_FIELDS:
+            self.fields[name].empty_label = "–"  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["owner_team"].help_text = _(
+            "Choose one owner: a team, a volunteer or an agency."
+        )
+
+    def clean_owner(self, data: dict) -> None:
+        chosen = [name for name in OWNER_FIELDS if data.get(name)]
+        if len(chosen) != 1 and not any(name in self.errors for name in OWNER_FIELDS):
+            self.add_error(
+                "owner_team", _("Choose exactly one owner: a team, a volunteer or an agency.")
+            )
+
+
+class PlanGoalForm(BlankExtraRowMixin, forms.ModelForm):
+    achieved_on = ThaiDateField(label=_("achieved on"), required=False)
+
+    class Meta:
+        model = PlanGoal
+        fields = ["text", "achieved", "achieved_on"]
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("achieved") and not data.get("achieved_on"):
+            data["achieved_on"] = timezone.localdate()
+        if not data.get("achieved"):
+            data["achieved_on"] = None
+        if data.get("achieved_on") and data["achieved_on"] > timezone.localdate():
+            self.add_error("achieved_on", _("This date cannot be in the future."))
+        return data
+
+
+class PlanActionForm(OwnerChoicesMixin, BlankExtraRowMixin, forms.ModelForm):
+    due_on = ThaiDateField(label=_("due on"))
+    finished_on = ThaiDateField(label=_("done or given up on"), required=False)
+
+    class Meta:
+        model = PlanAction
+        fields = [
+            "what", "owner_team", "owner_volunteer", "owner_agency", "due_on", "status",
+            "finished_on", "note",
+        ]  # fmt: skip
+
+    def __init__(self, *args, center_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_owner_choices(center_id)
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        self.clean_owner(data)
+        finished = data.get("status") not in (None, "", PlanAction.Status.PLANNED)
+        if finished and not data.get("finished_on"):
+            data["finished_on"] = timezone.localdate()
+        if not finished:
+            data["finished_on"] = None
+        return data
+
+
+class PlanRowsFormSet(CaseRowsFormSet):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.queryset is not None:
+            self.queryset = self.queryset.order_by("id")
+
+
+GoalFormSet = inlineformset_factory(
+    Case, PlanGoal, form=PlanGoalForm, formset=PlanRowsFormSet, extra=1, can_delete=True
+)
+ActionFormSet = inlineformset_factory(
+    Case, PlanAction, form=PlanActionForm, formset=PlanRowsFormSet, extra=1, can_delete=True
+)
+
+
+class ConferenceForm(forms.ModelForm):
+    held_on = ThaiDateField(label=_("date"))
+
+    class Meta:
+        model = CaseConference
+        fields = ["held_on", "place", "volunteers", "cases", "summary"]
+        widgets = {
+            "volunteers": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, center, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choose_from(self, "volunteers", Volunteer.objects.filter(center=center).active())
+        choose_from(self, "cases", conference_cases(user, center))
+        self.fields["cases"].widget.attrs["size"] = 8
+
+
+def conference_cases(user, center):
+    """The cases a conference may discuss: the centre's open ones the user may see."""
+    return Case.objects.visible_to(user).filter(center=center).open().order_by("number")
+
+
+class AttendeeForm(forms.ModelForm):
+    class Meta:
+        model = ConferenceAttendee
+        fields = ["name", "organisation", "position"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_permitted = True  # a row left empty is nobody
+        self.use_required_attribute = False
+
+
+class DecisionForm(OwnerChoicesMixin, BlankExtraRowMixin, forms.ModelForm):
+    """A decision about one case: it becomes that case's planned action."""
+
+    due_on = ThaiDateField(label=_("due on"))
+
+    class Meta:
+        model = PlanAction
+        fields = ["case", "what", "owner_team", "owner_volunteer", "owner_agency", "due_on"]
+        labels = {"what": _("decision")}
+
+    def __init__(self, *args, user, center, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choose_from(self, "case", conference_cases(user, center))
+        self.set_owner_choices(center.pk)
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        self.clean_owner(data)
+        return data
+
+
+AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=3)
+DecisionFormSet = forms.formset_factory(DecisionForm, extra=3)

@@ -24,3 +24,10 @@ urlpatterns = [
     path("photos/<int:pk>/", views.visit_photo, name="visit-photo"),
     path("<int:pk>/undo-merge/", views.case_merge_undo, name="case-merge-undo"),
 ]
+urlpatterns += [
+    path("<int:pk>/assistance/new/", views.assistance_create, name="assistance-create"),
+    path("<int:pk>/plan/", views.case_plan, name="case-plan"),
+    path("conferences/", views.conference_list, name="conference-list"),
+    path("conferences/new/", views.conference_create, name="conference-create"),
+    path("conferences/<int:pk>/", views.conference_detail, name="conference-detail"),
+]

@@ -19,12 +19,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.filters import CaseFilter, FollowupFilter, visible_teams
 from cases.forms import (
+    ActionFormSet,
     AssignForm,
+    AssistanceForm,
+    AttendeeFormSet,
     BulkAssignForm,
     CaseEditForm,
     CaseForm,
     CloseForm,
+    ConferenceForm,
     DebtFormSet,
+    DecisionFormSet,
+    GoalFormSet,
     HouseholdFormSet,
     IncomeFormSet,
     ReopenForm,
@@ -34,13 +40,20 @@ from cases.forms import (
 )
 from cases.history import case_history
 from cases.models import (
+    Assistance,
+    AssistanceCap,
+    CapExceeded,
     Case,
+    CaseConference,
     CaseEvent,
     CaseMerge,
     HomeVisit,
+    PlanAction,
     StaleCaseError,
     VisitPhoto,
+    assistance_summary,
     overdue_condition,
+    plan_summary,
 )
 from coordination.access import (
     AuthenticatedRequest,
@@ -182,6 +195,8 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "close_form": CloseForm(case=case, prefix="close"),
             "reopen_form": ReopenForm(),
             **status_section(case),
+            "assistance": assistance_summary(case),
+            "plan": plan_summary(case),
         },
     )
 
@@ -484,7 +499,28 @@ def my_cases(request: AuthenticatedRequest) -> HttpResponse:
         .order_by(F("next_visit_due").asc(nulls_last=True), "number")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/my_cases.html", {"page_obj": page})
+    return render(
+        request,
+        "cases/my_cases.html",
+        {"page_obj": page, "plan_actions": actions_due_for(request.user)},
+    )
+
+
+ACTIONS_SHOWN = 50
+
+
+def actions_due_for(user) -> dict:
+    """The planned actions due (or late) that are the user's to do: a volunteer's own and
+    their teams'; a coordinator's, every one of the centre. One query for the rows."""
+    actions = PlanAction.objects.visible_to(user).due()
+    volunteer = own_volunteer(user)
+    if not user.is_coordinator_or_staff:
+        actions = actions.owned_by(volunteer) if volunteer else actions.none()
+    return {
+        "rows": list(actions.for_rows().order_by("due_on", "id")[:ACTIONS_SHOWN]),
+        "today": timezone.localdate(),
+        "limit": ACTIONS_SHOWN,
+    }
 
 
 FOLLOWUP_SECTIONS = {
@@ -545,6 +581,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponse:
             "shown": shown,
             "by_team": by_team,
             "teams": teams,
+            "plan_actions": actions_due_for(user),
         },
     )
 
@@ -749,6 +786,8 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
     for key, value in data.items():
         if key in ("household_members", "income_sources", "debts", "home_visits", "events"):
             continue  # shown as lists of their own
+        if key in ("assistance", "plan_goals", "plan_actions"):
+            continue  # in the export; the case page shows them
         if key in other:
             label = other[key]
         else:
@@ -804,5 +843,162 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "urgent": Case.Priority.URGENT,
             # A new centre's checklist, until done; a national administrator has none.
             "onboarding": request.user.center.onboarding_left() if request.user.center else [],
+        },
+    )
+
+
+# --- Assistance, the case plan and case conferences ---------------------------------
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def assistance_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, Case.objects.select_related("center"))
+    if case.is_closed:
+        messages.error(request, _("This case is closed: reopen it before recording help."))
+        return redirect("cases:case-detail", pk=case.pk)
+    assistance = Assistance(case=case, center=case.center)
+    form = AssistanceForm(
+        request.POST or None,
+        instance=assistance,
+        case=case,
+        initial={"given_on": timezone.localdate()},
+    )
+    over_cap = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.instance.record(by=request.user, exception_reason=form.exception())
+        except CapExceeded as refused:
+            over_cap = refused.use
+            form.add_error(None, refused.messages[0])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if assistance.exception_reason:
+                messages.warning(request, _("Recorded over the cap, as an exception."))
+            messages.success(request, _("Assistance recorded."))
+            return redirect(reverse("cases:case-detail", args=[case.pk]) + "#assistance-heading")
+    return render(
+        request,
+        "cases/assistance_form.html",
+        {
+            "form": form,
+            "case": case,
+            "over_cap": over_cap,
+            "summary": assistance_summary(case),
+            "caps": AssistanceCap.objects.in_force(timezone.localdate()),
+        },
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def case_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The plan's goals and actions, edited together and saved together."""
+    user = request.user
+    case = get_case_for_user(user, pk, Case.objects.select_related("center"))
+    if case.is_closed:
+        messages.error(request, _("This case is closed: reopen it before changing its plan."))
+        return redirect("cases:case-detail", pk=case.pk)
+    data = request.POST or None
+    goals = GoalFormSet(data, instance=case, prefix="goals")
+    actions = ActionFormSet(
+        data, instance=case, prefix="actions", form_kwargs={"center_id": case.center_id}
+    )
+    if request.method == "POST" and goals.is_valid() and actions.is_valid():
+        if goals.has_changed() or actions.has_changed():
+            with transaction.atomic():
+                goals.save()
+                for action in actions.save(commit=False):
+                    if action.created_by_id is None:
+                        action.created_by = user
+                    action.save()
+                for action in actions.deleted_objects:
+                    action.delete()
+                case.log(CaseEvent.Kind.PLAN_CHANGED, by=user)
+            messages.success(request, _("The plan is saved."))
+        return redirect(reverse("cases:case-detail", args=[case.pk]) + "#plan-heading")
+    return render(
+        request, "cases/case_plan.html", {"case": case, "goals": goals, "actions": actions}
+    )
+
+
+CONFERENCE_PAGE_SIZE = 20
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def conference_list(request: AuthenticatedRequest) -> HttpResponse:
+    conferences = CaseConference.objects.visible_to(request.user).for_list()
+    page = Paginator(conferences, CONFERENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/conference_list.html", {"page_obj": page})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def conference_create(request: AuthenticatedRequest) -> HttpResponse:
+    """The conference, who came, and its decisions about each case, in one submission:
+    each decision becomes a planned action of its case, with its owner and due date."""
+    user = request.user
+    center = center_for_new_objects(user)
+    data = request.POST or None
+    conference = CaseConference(center=center)
+    form = ConferenceForm(
+        data,
+        instance=conference,
+        user=user,
+        center=center,
+        initial={"held_on": timezone.localdate(), "place": center.name},
+    )
+    attendees = AttendeeFormSet(data, prefix="attendees")
+    decisions = DecisionFormSet(
+        data, prefix="decisions", form_kwargs={"user": user, "center": center}
+    )
+    if request.method == "POST" and all(
+        [form.is_valid(), attendees.is_valid(), decisions.is_valid()]
+    ):
+        try:
+            conference = form.save(commit=False)
+            conference.record(
+                by=user,
+                volunteers=form.cleaned_data["volunteers"],
+                cases=form.cleaned_data["cases"],
+                attendees=[f.save(commit=False) for f in attendees if f.cleaned_data],
+                decisions=[f.save(commit=False) for f in decisions if f.cleaned_data],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case conference is recorded."))
+            return redirect("cases:conference-detail", pk=conference.pk)
+    return render(
+        request,
+        "cases/conference_form.html",
+        {"form": form, "attendees": attendees, "decisions": decisions},
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def conference_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The record of the conference, to print (always in Thai, like the consent form)."""
+    conference = get_visible_or_404(
+        CaseConference.objects.select_related("center", "created_by"), request.user, pk=pk
+    )
+    decisions = conference.decisions.for_rows().order_by("case__number", "due_on", "id")
+    cases = list(conference.cases.order_by("number"))
+    by_case: dict[int, list[PlanAction]] = {case.pk: [] for case in cases}
+    for decision in decisions:
+        by_case.setdefault(decision.case_id, []).append(decision)
+    for case in cases:
+        log_access(request, AccessLog.Action.VIEW_CASE, case=case, obj=conference)
+    return render(
+        request,
+        "cases/conference_detail.html",
+        {
+            "conference": conference,
+            "volunteers": conference.volunteers.order_by("first_name"),
+            "attendees": conference.attendees.all(),
+            "cases": [(case, by_case[case.pk]) for case in cases],
         },
     )

@@ -280,6 +280,18 @@ class User(AbstractUser):
         return self.is_coordinator_or_staff or self.is_volunteer
 
 
+class AgencyQuerySet(CenterScopedQuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """National agencies (no centre) are everyone's; a centre's own, its people's."""
+        if isinstance(user, User) and not user.is_national_admin and user.center_id:
+            return self.filter(Q(center__isnull=True) | Q(center_id=user.center_id))
+        return super().visible_to(user)
+
+    def usable_by(self, center_id: int) -> Self:
+        """What a case of `center_id` may name: the national agencies and the centre's."""
+        return self.filter(Q(center__isnull=True) | Q(center_id=center_id))
+
+
 class Agency(models.Model):
     """Where cases are referred (ประสานการช่วยเหลือ/ส่งต่อ)."""
 
@@ -306,6 +318,8 @@ class Agency(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     area = models.CharField(_("area served"), max_length=200, blank=True)
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -12,6 +12,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases.models import AssistanceCap
 from coordination.models import AllowanceRate, District, Province, Subdistrict, TargetGroup, User
 from coordination.twofactor import requires_second_factor
 from tests.factories import (
@@ -23,7 +24,7 @@ from tests.factories import (
 )
 
 # What the data migrations seed, parents before children.
-SEEDED = (TargetGroup, AllowanceRate, Province, District, Subdistrict, Group)
+SEEDED = (TargetGroup, AllowanceRate, Province, District, Subdistrict, Group, AssistanceCap)
 
 
 class Seed:

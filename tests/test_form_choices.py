@@ -8,6 +8,7 @@ formset the view builds is noted. So a new form, or a new page building an old o
 checked without a new test — and this module fails while a form with a model choice
 field is built by no page it opens."""
 
+import datetime
 import importlib
 import inspect
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from django.forms.formsets import BaseFormSet
 from django.test import override_settings
 from django.urls import reverse
 
-from cases.models import Case, VisitPhoto
-from coordination.models import Center
+from cases.models import Case, CaseConference, PlanAction, VisitPhoto
+from coordination.models import Agency, Center
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -122,7 +123,15 @@ def build_world(media) -> World:
         visit.volunteers.add(volunteer)
         with phone_photo(media / "p.jpg", size=(40, 30)).open("rb") as handle:
             photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
+        Agency.objects.create(center=center, name=f"agency of {center.pk}", kind="ngo")
+        conference = CaseConference.objects.create(
+            center=center, held_on=datetime.date(2026, 1, 5), place="ศูนย์", created_by=volunteer.user
+        )
+        PlanAction.objects.create(
+            case=case, what="โทรหา", owner_team=team, due_on=datetime.date(2026, 1, 9)
+        )
         objects[center.pk] = {
+            "conference": conference,
             "team": team,
             "volunteer": volunteer,
             "membership": membership,
@@ -159,6 +168,8 @@ def build_world(media) -> World:
         "volunteers:team-add-member": [a["team"].pk],
         "volunteers:team-end-membership": [a["team"].pk, a["membership"].pk],
         "volunteers:team-make-leader": [a["team"].pk, a["membership"].pk],
+        "cases:assistance-create": [a["case"].pk],
+        "cases:conference-detail": [a["conference"].pk],
     }
     extra_urls = [
         # The finding: a case with no team offered every centre's unteamed volunteers.
@@ -249,10 +260,12 @@ def test_every_form_with_model_choices_is_built_by_some_page(client, world, buil
     client.force_login(world.users["coordinator"])
     open_every_page(client, world)
     seen = {type(instance) for instance in built_forms}
+    # An inline formset's rows are of a class its factory derives from the form named
+    # in forms.py (cases.forms.PlanActionForm): a row of a subclass counts as built.
     unchecked = [
         name
         for name, cls in app_form_classes().items()
-        if has_model_choices(cls) and cls not in seen
+        if has_model_choices(cls) and not any(issubclass(built, cls) for built in seen)
     ]
     assert unchecked == []
 

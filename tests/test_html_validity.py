@@ -6,15 +6,18 @@ Outside CI the test is skipped, saying why, when Java or vnu.jar is missing; in 
 (CI=true) it fails instead, so a machine without them cannot pass by skipping.
 """
 
+import datetime
 import json
 import os
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from cases.models import Assistance, CaseConference, PlanAction, PlanGoal
 from coordination.accounts import password_link_path
 from tests.factories import (
     CaseFactory,
@@ -60,6 +63,19 @@ def pages(db, center, coordinator, team, client, tmp_path):
     visit = HomeVisitFactory(case=case, author=user)
     closed = CaseFactory(center=center, team=team)
     closed.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
+    # A plan, assistance and a conference, so that their sections and pages have rows.
+    PlanGoal.objects.create(case=case, text="ยายยังมีบ้านอยู่")
+    conference = CaseConference.objects.create(
+        center=center, held_on=datetime.date(2026, 1, 5), place="ศูนย์", created_by=coordinator
+    )
+    conference.cases.add(case)
+    PlanAction.objects.create(
+        case=case, what="พาไปพบทนาย", owner_team=team, due_on=datetime.date(2026, 1, 9),
+        conference=conference,
+    )  # fmt: skip
+    Assistance(
+        case=case, kind="goods", amount=Decimal(500), given_on=datetime.date(2026, 1, 5)
+    ).record(by=coordinator)
     as_coordinator = [
         ("dashboard", reverse("coordination:dashboard")),
         ("case-list", reverse("cases:case-list")),
@@ -85,6 +101,11 @@ def pages(db, center, coordinator, team, client, tmp_path):
             "volunteer-account-give",
             reverse("volunteers:volunteer-account", args=[VolunteerFactory(center=center).pk]),
         ),
+        ("assistance-create", reverse("cases:assistance-create", args=[case.pk])),
+        ("case-plan", reverse("cases:case-plan", args=[case.pk])),
+        ("conference-list", reverse("cases:conference-list")),
+        ("conference-create", reverse("cases:conference-create")),
+        ("conference-detail", reverse("cases:conference-detail", args=[conference.pk])),
     ]
     confirmations = [
         (

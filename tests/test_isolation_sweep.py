@@ -3,6 +3,7 @@
 The URLs are read from the URLconf, so a new page is swept as soon as it exists —
 and this module fails until the new page is given its rule below."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
-from cases.models import HomeVisit, VisitPhoto
+from cases.models import CaseConference, HomeVisit, VisitPhoto
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -106,9 +107,16 @@ RULES = {
         ],
         "coordinator",
     ),  # fmt: skip
+    # Assistance, the case plan and case conferences (issue 11)
+    "cases:assistance-create": "coordinator",
+    "cases:case-plan": "coordinator",
+    "cases:conference-list": "coordinator",
+    "cases:conference-create": "coordinator",
+    "cases:conference-detail": "coordinator",
 }
 # Creating needs a centre to create in: a national administrator has none and uses the admin.
 CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create"}
+CREATES |= {"cases:conference-create"}
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
@@ -147,6 +155,10 @@ def build_world(media) -> World:
         visit = HomeVisitFactory(case=case, author=volunteer.user)
         with phone_photo(media / "p.jpg", size=(40, 30)).open("rb") as handle:
             photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
+        conference = CaseConference.objects.create(
+            center=center, held_on=datetime.date(2026, 1, 5), place="ศูนย์", created_by=volunteer.user
+        )
+        conference.cases.add(case.pk)
         objects[center.pk] = {
             "team": team,
             "volunteer": volunteer,
@@ -154,6 +166,7 @@ def build_world(media) -> World:
             "case": case,
             "visit": visit,
             "photo": photo,
+            "conference": conference,
         }
     a = objects[ours.pk]
     users = {
@@ -187,6 +200,8 @@ def build_world(media) -> World:
         "volunteers:team-add-member": [team],
         "volunteers:team-end-membership": [team, a["membership"].pk],
         "volunteers:team-make-leader": [team, a["membership"].pk],
+        "cases:assistance-create": [case],
+        "cases:conference-detail": [a["conference"].pk],
     }
     return World(users=users, args=args)
 

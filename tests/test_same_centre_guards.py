@@ -137,3 +137,47 @@ def test_every_link_between_centres_is_guarded_by_the_database():
         if not any(table == guarded and f"NEW.{column}" in source for guarded, source in guards)
     ]
     assert unguarded == []
+
+
+def test_plans_assistance_and_conferences_name_only_their_own_centres_rows(
+    case, coordinator, other_center
+):
+    """Migration cases/0016: whoever writes, bypassing the forms and clean()."""
+    import datetime
+
+    from cases.models import Assistance, CaseConference, PlanAction
+    from coordination.models import Agency
+
+    due = datetime.date(2026, 1, 9)
+    theirs_team = TeamFactory(center=other_center)
+    theirs_volunteer = VolunteerFactory(center=other_center)
+    theirs_agency = Agency.objects.create(center=other_center, name="อื่น", kind="ngo")
+    national = Agency.objects.create(center=None, name="1300", kind="hotline")
+    theirs_conference = CaseConference.objects.create(
+        center=other_center, held_on=due, place="x", created_by=coordinator
+    )
+    for owner in (
+        {"owner_team": theirs_team},
+        {"owner_volunteer": theirs_volunteer},
+        {"owner_agency": theirs_agency},
+        {"owner_agency": national, "conference": theirs_conference},
+    ):
+        assert refused_by_the_database(
+            lambda owner=owner: PlanAction.objects.create(case=case, what="x", due_on=due, **owner)
+        ), owner
+    PlanAction.objects.create(case=case, what="ได้", due_on=due, owner_agency=national)
+
+    def help_from(agency):
+        return lambda: Assistance.objects.create(
+            case=case, kind="goods", given_on=due, fiscal_year=2569, provider=agency, by=coordinator
+        )
+
+    assert refused_by_the_database(help_from(theirs_agency))
+    help_from(national)()
+
+    ours = CaseConference.objects.create(
+        center=case.center, held_on=due, place="x", created_by=coordinator
+    )
+    assert refused_by_the_database(lambda: ours.volunteers.add(theirs_volunteer))
+    assert refused_by_the_database(lambda: ours.cases.add(CaseFactory(center=other_center)))
+    ours.cases.add(case)

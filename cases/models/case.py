@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -62,6 +62,10 @@ class CaseEventKind(models.TextChoices):
     VISIT_CORRECTED = "visit_corrected", _("home visit corrected")
     MERGED = "merged", _("merged as a duplicate")
     MERGE_UNDONE = "merge_undone", _("merge undone")
+    ASSISTANCE = "assistance", _("assistance recorded")
+    ASSISTANCE_OVER_CAP = "assistance_over_cap", _("assistance recorded over its cap")
+    PLAN_CHANGED = "plan_changed", _("case plan changed")
+    CONFERENCE = "conference", _("discussed at a case conference")
 
 
 class CaseNumberCounter(models.Model):
@@ -528,6 +532,10 @@ class Case(models.Model):
         years = on.year - since.year - ((on.month, on.day) < (since.month, since.day))
         return self.estimated_age + max(years, 0)
 
+    def has_plan(self) -> bool:
+        """A plan: at least one goal or one planned action (cases/models/plan.py)."""
+        return self.goals.exists() or self.plan_actions.exists()
+
     def monthly_income(self) -> Decimal:
         total = self.incomes.aggregate(total=Sum("amount"))["total"]
         return total or Decimal(0)
@@ -617,6 +625,23 @@ class Case(models.Model):
         data["events"] = [
             values(e, ["at", "kind", "status_from", "status_to", "note"])
             for e in self.events.order_by("at")
+        ]
+        data["assistance"] = [
+            {
+                **values(a, ["given_on", "kind", "amount", "description", "exception_reason"]),
+                "provider": a.provider.name if a.provider else "",
+            }
+            for a in self.assistance.select_related("provider").order_by("given_on", "id")
+        ]
+        data["plan_goals"] = [
+            values(g, ["text", "achieved", "achieved_on"]) for g in self.goals.all()
+        ]
+        data["plan_actions"] = [
+            {
+                **values(a, ["what", "due_on", "status", "finished_on", "note"]),
+                "owner": a.owner_name,
+            }
+            for a in self.plan_actions.for_rows()
         ]
         return data
 
@@ -733,15 +758,9 @@ class Case(models.Model):
         return self.status == self.Status.INTAKE and self.last_visit_at is not None
 
     def has_help_arranged(self) -> bool:
-        """A case is in assistance once help is arranged: a case plan or a referral.
-
-        Main has neither model yet (HomeVisit.referral_needed is a need, not a referral),
-        so no case has help arranged. The integrator adds, here and only here:
-            self.plan_actions.exists()  (cases/models/plan.py)
-            self.referrals.exists()     (cases/models/referrals.py)
-        """
-        arranged: list[bool] = []
-        return any(arranged)
+        """A case is in assistance once help is arranged: a case plan or a referral
+        (HomeVisit.referral_needed is a need, not a referral)."""
+        return self.has_plan()
 
     @transaction.atomic
     def change_status(self, status: str, *, by, note: str = "") -> None:
@@ -865,6 +884,11 @@ class Case(models.Model):
         self.incomes.update(note="")
         self.debts.update(creditor="-", note="")
         self.events.update(note="")
+        # What was given and planned is counted (caps, reports); what was written about
+        # the person in it goes.
+        self.assistance.update(description="", exception_reason="")
+        self.goals.update(text="-")
+        self.plan_actions.update(note="")
         self.visits.update(
             other_participants="", findings="", living_conditions="", health="", needs="",
             actions="", latitude=None, longitude=None,
@@ -898,7 +922,7 @@ class Case(models.Model):
 
 
 class CaseChildQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseChildQuerySet:
+    def visible_to(self, user) -> Self:
         """A case's rows are seen by whoever may see the case."""
         return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
 

@@ -14,9 +14,12 @@ from cases.models.case import Case, CaseChild, CaseChildQuerySet, CaseEventKind
 # case). The one list of it: merging and undoing read it. The household members, incomes
 # and debts stay on the duplicate: they describe the household as it was recorded there,
 # and the kept case holds its own (moving them would list the same people twice).
-# The integrator adds ("cases.Referral", "case"), ("cases.Assistance", "case") and
-# ("cases.PlanAction", "case").
-MOVED_WITH_A_MERGE: tuple[tuple[str, str], ...] = (("cases.HomeVisit", "case"),)
+MOVED_WITH_A_MERGE: tuple[tuple[str, str], ...] = (
+    ("cases.HomeVisit", "case"),
+    ("cases.Assistance", "case"),
+    ("cases.PlanGoal", "case"),
+    ("cases.PlanAction", "case"),
+)
 
 
 class CaseMerge(CaseChild):

@@ -10,7 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from cases.models import Case, CaseEvent, CaseMerge, Debt, HouseholdMember
+from cases.models import (
+    Assistance,
+    Case,
+    CaseEvent,
+    CaseMerge,
+    Debt,
+    HouseholdMember,
+    PlanAction,
+    PlanGoal,
+)
 from tests.factories import CaseFactory, HomeVisitFactory, HouseholdMemberFactory
 
 S = Case.Status
@@ -53,6 +62,18 @@ def test_assessed_becomes_in_assistance_only_with_a_plan_or_a_referral(center):
     assert refused(case, S.IN_ASSISTANCE) == (
         "Make a case plan or a referral before marking the case in assistance."
     )
+
+
+def test_assessed_becomes_in_assistance_with_a_planned_action(center, coordinator, team):
+    case = CaseFactory(center=center, status=S.ASSESSED, team=team)
+    HomeVisitFactory(case=case)
+    PlanAction.objects.create(
+        case=case, what="พาไปพบทนาย", owner_team=team, due_on=datetime.date.today()
+    )
+    assert case.has_help_arranged() and case.status_refusal(S.IN_ASSISTANCE) is None
+    case.change_status(S.IN_ASSISTANCE, by=coordinator)
+    case.refresh_from_db()
+    assert case.status == S.IN_ASSISTANCE
 
 
 def test_in_assistance_becomes_follow_up(center, coordinator):
@@ -189,9 +210,17 @@ def pair(center):
     return kept, duplicate
 
 
-def test_closing_as_a_duplicate_moves_the_visits_to_the_kept_case(pair, coordinator):
+def test_closing_as_a_duplicate_moves_the_visits_to_the_kept_case(pair, coordinator, team):
     kept, duplicate = pair
     old_visit = HomeVisitFactory(case=kept)
+    goal = PlanGoal.objects.create(case=duplicate, text="ยายยังมีบ้านอยู่")
+    action = PlanAction.objects.create(
+        case=duplicate, what="พาไปพบทนาย", owner_team=team, due_on=datetime.date.today()
+    )
+    help_given = Assistance(
+        case=duplicate, kind="goods", amount=Decimal(500), given_on=datetime.date.today()
+    )
+    help_given.record(by=coordinator)
     moved = [
         HomeVisitFactory(
             case=duplicate, visited_at=datetime.datetime(2025, 11, d, tzinfo=datetime.UTC)
@@ -214,7 +243,15 @@ def test_closing_as_a_duplicate_moves_the_visits_to_the_kept_case(pair, coordina
     assert HouseholdMember.objects.get().case == duplicate == member.case
     merge = CaseMerge.objects.get()
     assert (merge.case, merge.kept, merge.merged_by) == (duplicate, kept, coordinator)
-    assert merge.moved == {"cases.homevisit": [v.pk for v in moved]}
+    assert merge.moved == {
+        "cases.homevisit": [v.pk for v in moved],
+        "cases.assistance": [help_given.pk],
+        "cases.plangoal": [goal.pk],
+        "cases.planaction": [action.pk],
+    }
+    for row in (goal, action, help_given):
+        row.refresh_from_db()
+        assert row.case == kept
     assert duplicate.events.filter(kind=CaseEvent.Kind.MERGED).exists()
     assert duplicate.number in kept.events.get(kind=CaseEvent.Kind.MERGED).note
 

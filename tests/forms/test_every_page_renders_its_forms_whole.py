@@ -34,6 +34,9 @@ COORDINATOR_PAGES = [
     ("volunteers:team-create", lambda f: [], {"form"}),
     ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
     ("password_change", lambda f: [], {"form"}),
+    ("cases:assistance-create", lambda f: [f.case.pk], {"form"}),
+    ("cases:case-plan", lambda f: [f.case.pk], {"goals", "actions"}),
+    ("cases:conference-create", lambda f: [], {"form", "attendees", "decisions"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -57,6 +60,7 @@ WITHOUT_A_FORM = {
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
+    "cases:conference-list", "cases:conference-detail",
 }  # fmt: skip
 
 

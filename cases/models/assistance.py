@@ -1,0 +1,376 @@
+"""Help given to a case (การช่วยเหลือ), and the yearly caps it is counted against."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.case import (
+    NOT_NEGATIVE,
+    NOT_NEGATIVE_AMOUNT,
+    TEXT_LIMIT,
+    Case,
+    CaseChild,
+    CaseChildQuerySet,
+    CaseEventKind,
+)
+from coordination.models import Agency
+
+# Help recorded before this date is a typing error, not history (the first centres
+# opened in 2019; a person's earlier help is told on the visit form, not here).
+EARLIEST_ASSISTANCE = datetime.date(2000, 1, 1)
+
+if TYPE_CHECKING:
+    pass
+
+
+def fiscal_year(day: datetime.date) -> int:
+    """The Thai fiscal year of `day`, named by the BE year in which it ends:
+    1 Oct 2025 – 30 Sep 2026 is FY2569."""
+    return day.year + 543 + (1 if day.month >= 10 else 0)
+
+
+def fiscal_year_bounds(year_be: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of fiscal year `year_be` (BE)."""
+    end = year_be - 543
+    return datetime.date(end - 1, 10, 1), datetime.date(end, 9, 30)
+
+
+class AssistanceKind(models.TextChoices):
+    EMERGENCY_GRANT = "emergency_grant", _("emergency grant")
+    ELDERLY_HARDSHIP = "elderly_hardship", _("hardship grant for older persons")
+    DISABILITY_RELIEF = "disability_relief", _("relief for persons with disabilities")
+    GOODS = "goods", _("goods")
+    ASSISTIVE_DEVICE = "assistive_device", _("assistive device")
+    HOME_MODIFICATION = "home_modification", _("home modification")
+    REGISTRATION = "registration", _("allowance or welfare-card registration")
+    LEGAL_ADVICE = "legal_advice", _("legal advice")
+    OTHER = "other", _("other")
+
+
+class AssistanceCapQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date) -> AssistanceCapQuerySet:
+        return self.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
+        )
+
+
+class AssistanceCap(models.Model):
+    """How much of one kind of help may be given in a fiscal year: rules that change
+    (DOMAIN.md), so data an administrator edits in the admin, never constants."""
+
+    class Scope(models.TextChoices):
+        CASE = "case", _("per person (case)")
+        HOUSE = "house", _("per house")
+
+    kind = models.CharField(_("kind of help"), max_length=20, choices=AssistanceKind.choices)
+    scope = models.CharField(_("counted"), max_length=10, choices=Scope.choices, default="case")
+    max_per_time = models.DecimalField(
+        _("most per time (baht)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE_AMOUNT],
+    )
+    max_times = models.PositiveSmallIntegerField(
+        _("most times per fiscal year"), null=True, blank=True
+    )
+    max_total = models.DecimalField(
+        _("most in total per fiscal year (baht)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE_AMOUNT],
+    )
+    effective_from = models.DateField(_("in force from"))
+    effective_to = models.DateField(_("in force until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = AssistanceCapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "-effective_from"]
+        verbose_name = _("assistance cap")
+        verbose_name_plural = _("assistance caps")
+        constraints = [
+            models.UniqueConstraint(
+                "kind", "effective_from", name="assistance_cap_unique_kind_from"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="assistance_cap_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(Q(max_per_time__isnull=True) | Q(max_per_time__gte=0))
+                & (Q(max_total__isnull=True) | Q(max_total__gte=0)),
+                name="assistance_cap_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.describe()}"
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_per_time is not None:
+            parts.append(
+                gettext("%(amount)s baht a time") % {"amount": f"{self.max_per_time:,.0f}"}
+            )
+        if self.max_times is not None:
+            parts.append(gettext("%(times)d times a fiscal year") % {"times": self.max_times})
+        if self.max_total is not None:
+            parts.append(
+                gettext("%(amount)s baht in total a fiscal year")
+                % {"amount": f"{self.max_total:,.0f}"}
+            )
+        return ", ".join(parts) + f" ({self.get_scope_display()})"
+
+
+@dataclass(frozen=True)
+class CapUse:
+    """What a cap allows in one fiscal year, what is already given and what remains."""
+
+    cap: AssistanceCap
+    fiscal_year: int
+    times: int
+    total: Decimal
+
+    @property
+    def times_left(self) -> int | None:
+        if self.cap.max_times is None:
+            return None
+        return max(self.cap.max_times - self.times, 0)
+
+    @property
+    def amount_left(self) -> Decimal | None:
+        if self.cap.max_total is None:
+            return None
+        return max(self.cap.max_total - self.total, Decimal(0))
+
+    def refuses(self, amount: Decimal) -> bool:
+        cap = self.cap
+        return bool(
+            (cap.max_per_time is not None and amount > cap.max_per_time)
+            or (cap.max_times is not None and self.times + 1 > cap.max_times)
+            or (cap.max_total is not None and self.total + amount > cap.max_total)
+        )
+
+    def message(self) -> str:
+        """The cap, what was already given this fiscal year, and what remains."""
+        left = []
+        if self.amount_left is not None:
+            left.append(gettext("%(amount)s baht") % {"amount": f"{self.amount_left:,.2f}"})
+        if self.times_left is not None:
+            left.append(gettext("%(times)d more times") % {"times": self.times_left})
+        return gettext(
+            "Over the cap for %(kind)s: %(cap)s. Already given in FY%(year)d: %(times)d "
+            "times, %(total)s baht. Remaining: %(left)s."
+        ) % {
+            "kind": self.cap.get_kind_display(),
+            "cap": self.cap.describe(),
+            "year": self.fiscal_year,
+            "times": self.times,
+            "total": f"{self.total:,.2f}",
+            "left": ", ".join(left) or gettext("no limit on the amount"),
+        }
+
+
+class CapExceeded(ValidationError):
+    def __init__(self, use: CapUse) -> None:
+        self.use = use
+        super().__init__(use.message(), code="over_cap")
+
+
+def house_key(case: Case) -> str:
+    """Where the person lives, as one comparable text: a house's help is counted across
+    every case living there. Empty when the house number is unknown (then per case)."""
+    prefix = "reg" if case.current_same_as_registered else "cur"
+    house_no = getattr(case, f"{prefix}_house_no").strip()
+    subdistrict = getattr(case, f"{prefix}_subdistrict_id")
+    if not house_no or subdistrict is None:
+        return ""
+    parts = [house_no] + [
+        getattr(case, f"{prefix}_{part}").strip() for part in ("moo", "village", "soi", "road")
+    ]
+    return "|".join([str(subdistrict), *(" ".join(p.split()).casefold() for p in parts)])[:300]
+
+
+class AssistanceQuerySet(CaseChildQuerySet):
+    def in_fiscal_year(self, year_be: int) -> AssistanceQuerySet:
+        return self.filter(fiscal_year=year_be)
+
+    def totals(self, year_be: int) -> dict:
+        """Count and baht in total and in fiscal year `year_be`, in one query."""
+        this_year = Q(fiscal_year=year_be)
+        figures = self.aggregate(
+            times=Count("pk"),
+            total=Sum("amount"),
+            times_year=Count("pk", filter=this_year),
+            total_year=Sum("amount", filter=this_year),
+        )
+        return {key: value or 0 for key, value in figures.items()}
+
+
+class Assistance(CaseChild):
+    """Help given: a grant, goods, a device, advice. Counted against its kind's cap."""
+
+    Kind = AssistanceKind
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="assistance", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind of help"), max_length=20, choices=AssistanceKind.choices)
+    amount = models.DecimalField(
+        _("amount (baht)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[NOT_NEGATIVE_AMOUNT],
+        help_text=_("0 for advice or help without money."),
+    )
+    provider = models.ForeignKey(
+        Agency,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assistance",
+        verbose_name=_("given by"),
+        help_text=_("Empty: the coordination centre itself."),
+    )
+    given_on = models.DateField(_("date given"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (BE)"), editable=False)
+    # Kept as it was when the help was given: a house's help stays counted for that
+    # house when the person moves.
+    house_key = models.CharField(max_length=300, blank=True, editable=False)
+    description = models.CharField(_("what was given"), max_length=500, blank=True)
+    exception_reason = models.TextField(
+        _("reason for going over the cap"), max_length=TEXT_LIMIT, blank=True
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = AssistanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        verbose_name = _("assistance")
+        verbose_name_plural = _("assistance")
+        constraints = [
+            models.CheckConstraint(condition=NOT_NEGATIVE, name="assistance_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(given_on__gte=EARLIEST_ASSISTANCE),
+                name="assistance_given_on_plausible",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["center", "case", "kind", "fiscal_year"], name="assist_case_kind_fy"
+            ),
+            models.Index(
+                fields=["center", "house_key", "kind", "fiscal_year"], name="assist_house_kind_fy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:,.2f} ({self.given_on})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.fiscal_year = fiscal_year(self.given_on)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.given_on and self.given_on > timezone.localdate():
+            errors["given_on"] = _("Help cannot be recorded before it is given.")
+        if self.given_on and self.given_on < EARLIEST_ASSISTANCE:
+            errors["given_on"] = _("The date is too far in the past: check the year.")
+        if (
+            self.provider
+            and self.case_id
+            and self.provider.center_id not in (None, self.case.center_id)
+        ):
+            errors["provider"] = _("Choose an agency of this centre or a national one.")
+        if errors:
+            raise ValidationError(errors)
+
+    def cap_use(self) -> CapUse | None:
+        """The cap of this help's kind in force on its date, and what it already counts
+        in that fiscal year (this entry not included); None when the kind has no cap."""
+        cap = AssistanceCap.objects.in_force(self.given_on).filter(kind=self.kind).first()
+        if cap is None:
+            return None
+        year = fiscal_year(self.given_on)
+        given = Assistance.objects.filter(kind=self.kind, fiscal_year=year)
+        key = house_key(self.case)
+        if cap.scope == AssistanceCap.Scope.HOUSE and key:
+            given = given.filter(center_id=self.case.center_id, house_key=key)
+        else:
+            given = given.filter(case_id=self.case_id)
+        if self.pk:
+            given = given.exclude(pk=self.pk)
+        figures = given.aggregate(times=Count("pk"), total=Sum("amount"))
+        return CapUse(cap, year, figures["times"], figures["total"] or Decimal(0))
+
+    @transaction.atomic
+    def record(self, *, by, exception_reason: str = "") -> None:
+        """Saves new help unless it goes over its cap; over the cap only with a reason,
+        which is logged on the case."""
+        # Two coordinators recording for one case (or one house) at once: the second
+        # waits here and then counts the first's entry, so together they cannot pass
+        # the cap. The case row is the lock of a case; a house has an advisory lock.
+        Case.objects.select_for_update().filter(pk=self.case_id).exists()
+        self.house_key = house_key(self.case)
+        if self.house_key:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                    [f"assistance-house:{self.case.center_id}:{self.house_key}"],
+                )
+        self.full_clean(exclude=["by", "center", "fiscal_year"])
+        use = self.cap_use()
+        over = use is not None and use.refuses(self.amount)
+        reason = " ".join(exception_reason.split())
+        if use is not None and over and not reason:
+            raise CapExceeded(use)
+        self.exception_reason = reason if over else ""
+        self.by = by
+        self.center_id = self.case.center_id
+        self.save()
+        note = f"{self.get_kind_display()} {self.amount:,.2f}"
+        if use is not None and over:
+            self.case.log(
+                CaseEventKind.ASSISTANCE_OVER_CAP,
+                by=by,
+                note=f"{note} · {use.message()} · {reason}"[:500],
+            )
+        else:
+            self.case.log(CaseEventKind.ASSISTANCE, by=by, note=note)
+
+
+def assistance_summary(case: Case, today: datetime.date | None = None) -> dict:
+    """The case page's section: this fiscal year's help and all of it, in two queries."""
+    year = fiscal_year(today or timezone.localdate())
+    given = case.assistance.all()
+    return {
+        "fiscal_year": year,
+        "figures": given.totals(year),
+        "rows": list(given.select_related("provider", "by")[:20]),
+    }

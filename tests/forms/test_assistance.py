@@ -1,0 +1,138 @@
+"""Recording assistance as a coordinator does, on the page as rendered: the cap refuses
+with what remains, the exception needs a reason and is logged, hostile input saves
+nothing."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Assistance, CaseEvent, fiscal_year
+from coordination.models import Agency
+from tests.factories import CenterFactory
+from tests.forms.rendered import form_with_field, submit_and_follow
+
+pytestmark = pytest.mark.django_db
+
+
+def be(day: datetime.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
+
+
+@pytest.fixture
+def assistance_page(app, coordinator, case):
+    def open_form():
+        page = app.get(reverse("cases:assistance-create", args=[case.pk]), user=coordinator)
+        return page, form_with_field(page, "amount")
+
+    return open_form
+
+
+def test_a_hardship_grant_is_recorded_and_the_case_page_shows_this_fiscal_year(
+    assistance_page, case, coordinator
+):
+    national = Agency.objects.create(name="สำนักงานเขตบึงกุ่ม", kind="district_office")
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.ELDERLY_HARDSHIP
+    form["amount"] = "3000"
+    form["provider"] = str(national.pk)
+    form["description"] = "ค่าครองชีพ"
+    # The date as the page fills it: today, in BE on a Thai page.
+    assert form["given_on"].value == be(timezone.localdate())
+    case_page = submit_and_follow(form)
+    saved = Assistance.objects.get(case=case)
+    assert (saved.amount, saved.provider, saved.by) == (Decimal(3000), national, coordinator)
+    assert saved.fiscal_year == fiscal_year(timezone.localdate())
+    year = case_page.html.select_one('[data-assistance="year"]').text
+    assert "3,000" in year and "1" in year
+    assert case.events.filter(kind=CaseEvent.Kind.ASSISTANCE).count() == 1
+
+
+def test_over_the_cap_the_page_says_the_cap_what_was_given_and_what_remains(
+    assistance_page, case, coordinator
+):
+    today = timezone.localdate()
+    Assistance(
+        case=case, kind=Assistance.Kind.EMERGENCY_GRANT, amount=Decimal(2000), given_on=today
+    ).record(by=coordinator)
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.EMERGENCY_GRANT
+    form["amount"] = "1500"
+    refused = form.submit()
+    assert refused.status_int == 200
+    alert = refused.html.select_one("[data-over-cap]").text
+    assert "3,000" in alert  # the cap
+    assert "2,000.00" in alert  # already given this fiscal year
+    assert "1,000.00" in alert  # what remains
+    assert Assistance.objects.count() == 1
+
+    # Ticking the exception without a reason is not enough.
+    form = form_with_field(refused, "amount")
+    form["over_cap"] = True
+    again = form.submit()
+    assert again.status_int == 200
+    assert Assistance.objects.count() == 1
+
+    form = form_with_field(again, "amount")
+    form["exception_reason"] = "บ้านถูกไฟไหม้ทั้งหลัง"
+    submit_and_follow(form)
+    over = Assistance.objects.get(amount=Decimal(1500))
+    assert over.exception_reason == "บ้านถูกไฟไหม้ทั้งหลัง"
+    event = case.events.get(kind=CaseEvent.Kind.ASSISTANCE_OVER_CAP)
+    assert event.by == coordinator and "บ้านถูกไฟไหม้" in event.note
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "-1"),
+        ("amount", "๑,๐๐๐ บาท"),
+        ("given_on", "01/01/2999"),
+        ("given_on", "31/12/1999"),
+        ("given_on", "<script>alert(1)</script>"),
+    ],
+)
+def test_hostile_input_is_refused_with_a_message_and_nothing_is_saved(
+    assistance_page, field, value
+):
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.GOODS
+    form["amount"] = "100"
+    form[field] = value
+    response = form.submit()
+    assert response.status_int == 200
+    assert response.html.select(".invalid-feedback, .alert-danger, .errorlist")
+    assert "<script>alert(1)</script>" not in response.text
+    assert Assistance.objects.count() == 0
+
+
+def test_another_centres_agency_posted_as_provider_is_refused(assistance_page):
+    theirs = Agency.objects.create(center=CenterFactory(), name="ของศูนย์อื่น", kind="ngo")
+    _page, form = assistance_page()
+    assert str(theirs.pk) not in [value for value, *_ in form["provider"].options]
+    form["kind"] = Assistance.Kind.GOODS
+    form["amount"] = "100"
+    form["provider"].force_value(str(theirs.pk))
+    assert form.submit().status_int == 200
+    assert Assistance.objects.count() == 0
+
+
+def test_markup_in_the_description_is_shown_as_text_on_the_case_page(assistance_page, case):
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.GOODS
+    form["amount"] = "0"
+    form["description"] = '<script>alert("x")</script>ข้าวสาร'
+    case_page = submit_and_follow(form)
+    assert '<script>alert("x")</script>' not in case_page.text
+    assert "ข้าวสาร" in case_page.text
+
+
+def test_a_volunteer_sees_the_assistance_but_cannot_record_it(app, volunteer_on_team, case):
+    page = app.get(reverse("cases:case-detail", args=[case.pk]), user=volunteer_on_team.user)
+    assert page.html.select_one("#assistance-heading")
+    assert reverse("cases:assistance-create", args=[case.pk]) not in page.text
+    app.get(
+        reverse("cases:assistance-create", args=[case.pk]), user=volunteer_on_team.user, status=403
+    )
