@@ -33,6 +33,7 @@ from cases.forms import (
 )
 from cases.history import case_history
 from cases.models import Case, HomeVisit, StaleCaseError, VisitPhoto, overdue_condition
+from cases.referrals import case_referrals, worklist_referral_count, worklist_referrals
 from coordination.access import (
     case_worker_required,
     center_for_new_objects,
@@ -171,6 +172,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(prefix="close"),
             "reopen_form": ReopenForm(),
+            **case_referrals(case, request.user),
         },
     )
 
@@ -393,6 +395,8 @@ FOLLOWUP_SECTIONS = {
     "never": gettext_lazy("Never visited since intake"),
     "stale": gettext_lazy("No visit in 30 days"),
 }
+# A tab of its own: referrals overdue, outcomes unread, visits waiting for a referral.
+FOLLOWUP_REFERRALS = gettext_lazy("Referrals")
 
 
 def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
@@ -419,8 +423,10 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     chosen = FollowupFilter(request, Case.objects.visible_to(user).open())
     cases = chosen.qs
     sections = followup_conditions(today)
-    shown = request.GET.get("show") if request.GET.get("show") in sections else "overdue"
-    condition, ordering = sections[shown]
+    tabs_of_their_own = {"referrals": FOLLOWUP_REFERRALS}
+    wanted = request.GET.get("show")
+    shown = wanted if wanted in sections or wanted in tabs_of_their_own else "overdue"
+    condition, ordering = sections.get(shown, sections["overdue"])
     rows = cases.filter(condition).order_by(*ordering)
     page = Paginator(
         rows.select_related("team", "cur_subdistrict", "reg_subdistrict"), PAGE_SIZE
@@ -439,8 +445,11 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         {
             "form": chosen.form,
             "page_obj": page,
-            "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()],
+            "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()]
+            + [("referrals", FOLLOWUP_REFERRALS, worklist_referral_count(user, cases))],
             "shown": shown,
+            # Tabs that list other things than cases: their own rows, their own include.
+            **(worklist_referrals(user, cases) if shown == "referrals" else {}),
             "by_team": by_team,
             "teams": teams,
         },

@@ -17,6 +17,7 @@ from tests.factories import (
     CaseFactory,
     CenterFactory,
     HomeVisitFactory,
+    ReferralFactory,
     TeamFactory,
     UserFactory,
     VolunteerFactory,
@@ -75,6 +76,9 @@ RULES = {
     "cases:visit-detail": "worker",
     "cases:visit-edit": "worker",
     "cases:visit-photo": "worker",
+    "cases:referral-detail": "worker",
+    # The case's team reads the agency's outcome too, and says so.
+    "cases:referral-outcome-read": "worker",
     **dict.fromkeys(
         [
             "coordination:dashboard",
@@ -102,6 +106,10 @@ RULES = {
             "volunteers:team-add-member",
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
+            "cases:referral-create",
+            "cases:referral-status",
+            "cases:referral-letter",
+            "cases:visit-referral-dismiss",
         ],
         "coordinator",
     ),  # fmt: skip
@@ -112,6 +120,7 @@ POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
+    "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
 }  # fmt: skip
 ROLES = [
     "anonymous",
@@ -152,6 +161,7 @@ def build_world(media) -> World:
             "case": case,
             "visit": visit,
             "photo": photo,
+            "referral": ReferralFactory(case=case, visit=visit),
         }
     a = objects[ours.pk]
     users = {
@@ -185,6 +195,17 @@ def build_world(media) -> World:
         "volunteers:team-add-member": [team],
         "volunteers:team-end-membership": [team, a["membership"].pk],
         "volunteers:team-make-leader": [team, a["membership"].pk],
+        "cases:referral-create": [case],
+        **dict.fromkeys(
+            [
+                "cases:referral-detail",
+                "cases:referral-status",
+                "cases:referral-outcome-read",
+                "cases:referral-letter",
+            ],
+            [a["referral"].pk],
+        ),
+        "cases:visit-referral-dismiss": [visit],
     }
     return World(users=users, args=args)
 

@@ -19,6 +19,14 @@ from cases.models.case import (
 )
 from cases.models.events import CaseEvent
 from cases.models.household import HouseholdMember, IncomeSource
+from cases.models.referrals import (
+    Referral,
+    ReferralLetterCounter,
+    ReferralNeedDismissal,
+    ReferralQuerySet,
+    ReferralStatus,
+    ReferralUpdate,
+)
 from cases.models.visits import (
     HomeVisit,
     HomeVisitQuerySet,
@@ -45,6 +53,12 @@ __all__ = [
     "HomeVisitQuerySet",
     "HouseholdMember",
     "IncomeSource",
+    "Referral",
+    "ReferralLetterCounter",
+    "ReferralNeedDismissal",
+    "ReferralQuerySet",
+    "ReferralStatus",
+    "ReferralUpdate",
     "StaleCaseError",
     "VisitPhoto",
     "VisitPhotoQuerySet",
