@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.forms import DismissNeedForm, ReferralForm, ReferralStatusForm
 from cases.models import Case, HomeVisit, Referral, ReferralNeedDismissal
 from cases.models.referrals import overdue_referral_condition, unread_outcome_condition
-from coordination.access import case_worker_required, coordinator_required, get_visible_or_404
+from coordination.access import (
+    AuthenticatedRequest,
+    case_worker_required,
+    coordinator_required,
+    get_visible_or_404,
+)
 from coordination.audit import log_access
 from coordination.models import AccessLog, Agency
 
@@ -107,7 +112,7 @@ def get_referral_for_user(user, pk: int) -> Referral:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_visible_or_404(Case.objects.select_related("center"), request.user, pk=pk)
     if case.is_closed:
         messages.error(request, _("This case is closed: reopen it before referring it."))
@@ -138,12 +143,12 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/referral_form.html", {"form": form, "case": case, "visit": visit})
 
 
-def _is_id(request: HttpRequest) -> bool:
+def _is_id(request: AuthenticatedRequest) -> bool:
     return request.GET.get("visit", "").isdigit()
 
 
 def detail_page(
-    request: HttpRequest, referral: Referral, status_form: ReferralStatusForm | None = None
+    request: AuthenticatedRequest, referral: Referral, status_form: ReferralStatusForm | None = None
 ) -> HttpResponse:
     user = request.user
     can_manage = user.is_coordinator_or_staff
@@ -163,7 +168,7 @@ def detail_page(
 
 @case_worker_required
 @require_http_methods(["GET"])
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     log_access(request, AccessLog.Action.VIEW_CASE, case=referral.case, obj=referral)
     return detail_page(request, referral)
@@ -171,7 +176,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     form = ReferralStatusForm(request.POST, referral=referral)
     if not referral.allowed_statuses():
@@ -203,7 +208,7 @@ def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_worker_required
 @require_POST
-def referral_outcome_read(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_outcome_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Whoever works the case (its team too) says they have read the agency's outcome."""
     referral = get_referral_for_user(request.user, pk)
     if referral.mark_outcome_read(by=request.user):
@@ -215,7 +220,7 @@ def referral_outcome_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET"])
-def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_letter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """หนังสือส่งต่อ, to print on A4: always in Thai, the national ID masked. Printing
     a person's data is logged like the case's own printouts."""
     referral = get_referral_for_user(request.user, pk)
@@ -230,7 +235,7 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
-def visit_referral_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_referral_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """No referral will be made for what this visit asked: the reason is kept, with who
     decided and when, and the visit leaves the lists of needs waiting."""
     visit = get_visible_or_404(HomeVisit.objects.select_related("case"), request.user, pk=pk)

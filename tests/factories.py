@@ -115,7 +115,7 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
     purpose = "assessment"
 
 
-def agency_of(center: Center | None, name: str = "", kind: str = "legal_aid") -> Agency:
+def agency_of(center, name: str = "", kind: str = "legal_aid") -> Agency:
     """An agency of `center`, or a national one (None). Agencies are n2's; this makes one
     the way a referral test needs it, without a factory of its own to keep in step."""
     name = name or f"หน่วยงาน {Agency.objects.count() + 1}"

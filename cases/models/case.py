@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -754,7 +754,7 @@ class Case(models.Model):
 
 
 class CaseChildQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseChildQuerySet:
+    def visible_to(self, user) -> Self:
         """A case's rows are seen by whoever may see the case."""
         return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
 

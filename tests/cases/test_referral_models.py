@@ -106,7 +106,7 @@ PATH_TO = {
 }
 
 
-def move(referral: Referral, status: str, by=None) -> None:
+def move(referral, status: str, by=None) -> None:
     referral.change_status(status, by=by, on=REPLY_ON, outcome="ผลการช่วยเหลือ", note="เหตุผล")
 
 
