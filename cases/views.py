@@ -654,7 +654,7 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
     where = {"reg": _("Registered address"), "cur": _("Current address")}
     rows = []
     for key, value in data.items():
-        if key in ("household_members", "income_sources", "home_visits", "events"):
+        if key in ("household_members", "income_sources", "home_visits", "events", "referrals"):
             continue  # shown as lists of their own
         if key in other:
             label = other[key]

@@ -583,6 +583,10 @@ class Case(models.Model):
             values(e, ["at", "kind", "status_from", "status_to", "note"])
             for e in self.events.order_by("at")
         ]
+        data["referrals"] = [
+            r.personal_data()
+            for r in self.referrals.select_related("agency").prefetch_related("updates")
+        ]
         return data
 
     @property
@@ -725,6 +729,7 @@ class Case(models.Model):
             other_participants="", findings="", living_conditions="", health="", needs="",
             actions="", latitude=None, longitude=None,
         )  # fmt: skip
+        self.referrals.all().anonymise()
         photos = list(VisitPhoto.objects.filter(visit__case=self))
         VisitPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
         # Files go only once the database has let go of them.

@@ -114,6 +114,14 @@ class ReferralQuerySet(CaseChildQuerySet):
         """What a list row shows, in a fixed number of queries."""
         return self.select_related("case", "agency")
 
+    def anonymise(self) -> None:
+        """Blanks what the referrals of anonymised cases say about the person (PDPA),
+        keeping their agency, dates and statuses for the agency figures."""
+        self.update(reason="-", requested="-", documents="", agency_contact="")
+        self.exclude(outcome="").update(outcome="-")
+        ReferralUpdate.objects.filter(referral__in=self.values("pk")).update(note="")
+        ReferralNeedDismissal.objects.filter(visit__case__in=self.values("case")).update(reason="-")
+
     def stats(self) -> dict:
         """Count per status and the average days from sending to the agency's first
         reply, in one query (for an agency's page)."""
@@ -232,6 +240,25 @@ class Referral(CaseChild):
 
     def __str__(self) -> str:
         return f"{self.letter_number} {self.agency}"
+
+    def personal_data(self) -> dict:
+        """The referral as an access request (PDPA) shows it, updates included."""
+        return {
+            "letter_number": self.letter_number,
+            "agency": self.agency.name,
+            "sent_on": self.sent_on,
+            "reply_by": self.reply_by,
+            "status": self.get_status_display(),
+            "reason": self.reason,
+            "requested": self.requested,
+            "documents": self.documents,
+            "agency_contact": self.agency_contact,
+            "outcome": self.outcome,
+            "updates": [
+                {"on": u.on, "status": u.get_status_to_display(), "note": u.note}
+                for u in self.updates.all()
+            ],
+        }
 
     @property
     def letter_number(self) -> str:

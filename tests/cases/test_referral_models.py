@@ -61,7 +61,7 @@ def test_sending_records_the_first_row_of_the_history(case, coordinator):
 
 def test_a_closed_case_is_referred_nowhere(case, coordinator):
     case.close(Case.ClosureReason.RESOLVED, by=coordinator)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="ปิดแล้ว"):
         ReferralFactory(case=case)
     assert not Referral.objects.exists()
 
@@ -140,7 +140,7 @@ def test_each_refused_step_says_why_and_changes_nothing(case, old, new):
     if TRANSITIONS[old]:
         assert str(S(old).label) in message and str(S(new).label) in message
     else:
-        assert "does not change any more" in message
+        assert "เปลี่ยนสถานะอีกไม่ได้" in message
     referral.refresh_from_db()
     assert referral.status == old
     assert referral.updates.count() == rows
@@ -149,7 +149,7 @@ def test_each_refused_step_says_why_and_changes_nothing(case, old, new):
 @pytest.mark.parametrize("status", [S.DONE, S.DECLINED])
 def test_done_or_declined_needs_the_outcome(case, status):
     referral = referral_in(S.ACKNOWLEDGED, case)
-    with pytest.raises(ValidationError, match="outcome"):
+    with pytest.raises(ValidationError, match="บันทึกผลที่หน่วยงานแจ้ง"):
         referral.change_status(status, by=None, on=REPLY_ON, outcome="   ")
     referral.refresh_from_db()
     assert referral.status == S.ACKNOWLEDGED and referral.outcome == ""
@@ -161,16 +161,16 @@ def test_done_or_declined_needs_the_outcome(case, status):
 
 def test_cancelling_needs_a_reason(case):
     referral = ReferralFactory(case=case)
-    with pytest.raises(ValidationError, match="why"):
+    with pytest.raises(ValidationError, match="ระบุเหตุผลที่ยกเลิก"):
         referral.change_status(S.CANCELLED, by=None, on=REPLY_ON, note="")
     assert Referral.objects.get(pk=referral.pk).status == S.SENT
 
 
 def test_an_answer_is_dated_between_the_sending_and_today(case):
     referral = ReferralFactory(case=case)
-    with pytest.raises(ValidationError, match="before"):
+    with pytest.raises(ValidationError, match="ต้องไม่ก่อนวันที่ส่งต่อ"):
         referral.change_status(S.ACKNOWLEDGED, by=None, on=SENT_ON - datetime.timedelta(days=1))
-    with pytest.raises(ValidationError, match="future"):
+    with pytest.raises(ValidationError, match="อนาคต"):
         referral.change_status(
             S.ACKNOWLEDGED, by=None, on=datetime.date.today() + datetime.timedelta(days=2)
         )
@@ -268,3 +268,29 @@ def test_the_history_rows_are_kept_in_order(case):
         S.ACKNOWLEDGED,
         S.DONE,
     ]
+
+
+def test_an_access_request_shows_the_referrals_and_anonymising_blanks_them(case, coordinator):
+    visit = HomeVisitFactory(case=case, referral_needed=True)
+    ReferralNeedDismissal.objects.create(visit=visit, reason="ญาติรับไปดูแล", by=coordinator)
+    referral = ReferralFactory(case=case, agency_contact="คุณสมชาย")
+    move(referral, S.DECLINED)
+    (shown,) = case.personal_data()["referrals"]
+    assert (shown["letter_number"], shown["reason"], shown["outcome"]) == (
+        referral.letter_number,
+        referral.reason,
+        "ผลการช่วยเหลือ",
+    )
+    assert [u["note"] for u in shown["updates"]] == ["", "เหตุผล"]
+
+    case.anonymise()
+    referral.refresh_from_db()
+    assert (referral.reason, referral.requested, referral.agency_contact, referral.outcome) == (
+        "-",
+        "-",
+        "",
+        "-",
+    )
+    assert referral.status == S.DECLINED and referral.agency_id  # the figures stay
+    assert set(referral.updates.values_list("note", flat=True)) == {""}
+    assert ReferralNeedDismissal.objects.get().reason == "-"
