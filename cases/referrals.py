@@ -44,7 +44,6 @@ def case_referrals(case: Case, user) -> dict:
         "visits_needing_referral": list(case.visits.needing_referral().order_by("-visited_at")),
         "can_refer": user.is_coordinator_or_staff and not case.is_closed,
         "dismiss_form": DismissNeedForm(),
-        "today": today,
     }
 
 
@@ -68,7 +67,6 @@ def worklist_referrals(user, cases: QuerySet) -> dict:
         "visits_needing_referral": visits[:LIST_LIMIT],
         "list_limit": LIST_LIMIT,
         "dismiss_form": DismissNeedForm(),
-        "today": today,
     }
 
 
@@ -96,7 +94,6 @@ def agency_referrals(agency: Agency, user) -> dict:
         "agency_referrals": referrals.for_lists().order_by("-sent_on", "-id")[:LIST_LIMIT],
         "agency_referral_stats": referrals.stats(),
         "list_limit": LIST_LIMIT,
-        "today": timezone.localdate(),
     }
 
 
@@ -161,7 +158,6 @@ def detail_page(
             "updates": referral.updates.select_related("by"),
             "can_manage": can_manage,
             "status_form": status_form or ReferralStatusForm(referral=referral),
-            "today": timezone.localdate(),
         },
     )
 

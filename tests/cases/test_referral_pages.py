@@ -286,3 +286,25 @@ def test_an_agencys_referrals_are_only_the_viewers_centres(
     assert list(seen["agency_referrals"]) == [ours]
     assert seen["agency_referral_stats"]["total"] == 1
     assert agency_referrals(national, other_coordinator)["agency_referral_stats"]["total"] == 1
+
+
+def test_an_agency_page_template_includes_the_section_for_its_reader(
+    rf, case, coordinator, other_coordinator, other_center
+):
+    """How the agency page (coordination, below cases) shows its referrals: a tag."""
+    from django.template import Context, Template
+
+    national = agency_of(None, "สายด่วน 1300", "hotline")
+    ours = ReferralFactory(case=case, agency=national)
+    theirs = ReferralFactory(case=CaseFactory(center=other_center), agency=national)
+    page = Template("{% load referral_sections %}{% agency_referrals_section agency %}")
+
+    def shown_to(user) -> str:
+        request = rf.get("/")
+        request.user = user
+        return page.render(Context({"request": request, "agency": national}))
+
+    html = shown_to(coordinator)
+    assert ours.case.number in html and theirs.case.number not in html
+    assert "การส่งต่อมายังหน่วยงานนี้" in html
+    assert reverse("cases:referral-detail", args=[ours.pk]) in html
