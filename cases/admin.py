@@ -10,6 +10,9 @@ from cases.models import (
     HomeVisit,
     HouseholdMember,
     IncomeSource,
+    Referral,
+    ReferralNeedDismissal,
+    ReferralUpdate,
     VisitPhoto,
 )
 from coordination.admin import CentreScopedAdmin, CentreScopedInline
@@ -133,3 +136,46 @@ class AssistanceCapAdmin(CentreScopedAdmin):
     ]  # fmt: skip
     list_filter = ["kind", "scope"]
     date_hierarchy = "effective_from"
+
+
+class ReferralUpdateInline(CentreScopedInline, admin.TabularInline):
+    """A referral's history: a record, read-only like the case's events."""
+
+    model = ReferralUpdate
+    fields = ["on", "status_from", "status_to", "note", "by", "at"]
+    readonly_fields = ["on", "status_from", "status_to", "note", "by", "at"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(CentreScopedAdmin):
+    """Corrections only: referrals are made and moved on the app's pages, where the
+    status rules apply; so the status and the letter number are not edited here."""
+
+    list_display = ["letter_number", "case", "agency", "status", "sent_on", "reply_by"]
+    list_select_related = ["case", "agency"]
+    list_filter = ["status", "center"]
+    search_fields = ["case__number", "agency__name"]
+    autocomplete_fields = ["case", "agency", "visit", "created_by", "outcome_read_by"]
+    readonly_fields = ["status", "letter_year_be", "letter_seq", "replied_on", "created_at"]
+    date_hierarchy = "sent_on"
+    exclude = ["center"]
+    inlines = [ReferralUpdateInline]
+
+
+@admin.register(ReferralNeedDismissal)
+class ReferralNeedDismissalAdmin(CentreScopedAdmin):
+    list_display = ["visit", "reason", "by", "at"]
+    list_select_related = ["visit__case", "by"]
+    search_fields = ["visit__case__number", "reason"]
+    autocomplete_fields = ["visit", "by"]
+    exclude = ["center"]

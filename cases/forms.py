@@ -31,9 +31,11 @@ from cases.models import (
     IncomeSource,
     PlanAction,
     PlanGoal,
+    Referral,
     VisitPhoto,
     plausible_visit_time,
 )
+from cases.models.case import TEXT_LIMIT
 from cases.models.plan import OWNER_FIELDS
 from cases.photos import clean_photo
 from coordination.fields import ThaiDateField
@@ -935,3 +937,74 @@ class DecisionForm(OwnerChoicesMixin, BlankExtraRowMixin, forms.ModelForm):
 
 AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=3)
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=3)
+
+
+class ReferralForm(forms.ModelForm):
+    """A referral from a case (and perhaps from the visit that asked for it). The agency
+    list is the case's centre's agencies and the national ones, nothing else."""
+
+    agency = forms.ModelChoiceField(
+        label=_("agency"),
+        queryset=Agency.objects.none(),
+        error_messages={"invalid_choice": _("Choose an agency of this centre or a national one.")},
+    )
+    visit = forms.ModelChoiceField(
+        queryset=HomeVisit.objects.none(), widget=forms.HiddenInput, required=False
+    )
+    reply_by = ThaiDateField(label=_("reply by"))
+
+    class Meta:
+        model = Referral
+        fields = [
+            "agency",
+            "reason",
+            "requested",
+            "documents",
+            "agency_contact",
+            "reply_by",
+            "visit",
+        ]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 4}),
+            "requested": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choose_from(self, "agency", Referral.agency_choices(case))
+        choose_from(self, "visit", case.visits.all())
+
+    def clean_reply_by(self) -> datetime.date:
+        reply_by = self.cleaned_data["reply_by"]
+        if reply_by < timezone.localdate():
+            raise forms.ValidationError(_("The reply-by date cannot be in the past."))
+        return reply_by
+
+
+class ReferralStatusForm(forms.Form):
+    """The agency's answer: the next status, when, a note, and the outcome at the end."""
+
+    status = forms.ChoiceField(label=_("New status"))
+    on = ThaiDateField(label=_("Date of the answer"))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the referral is done or declined: what the agency reported."),
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs) -> None:
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (s.value, s.label) for s in referral.allowed_statuses()
+        ]
+
+
+class DismissNeedForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is no referral made?"),
+        max_length=500,
+        widget=forms.TextInput,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import referrals, views
 
 app_name = "cases"
 urlpatterns = [
@@ -30,4 +30,18 @@ urlpatterns += [
     path("conferences/", views.conference_list, name="conference-list"),
     path("conferences/new/", views.conference_create, name="conference-create"),
     path("conferences/<int:pk>/", views.conference_detail, name="conference-detail"),
+    path("<int:pk>/referrals/new/", referrals.referral_create, name="referral-create"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral-detail"),
+    path("referrals/<int:pk>/status/", referrals.referral_status, name="referral-status"),
+    path(
+        "referrals/<int:pk>/outcome-read/",
+        referrals.referral_outcome_read,
+        name="referral-outcome-read",
+    ),
+    path("referrals/<int:pk>/letter/", referrals.referral_letter, name="referral-letter"),
+    path(
+        "visits/<int:pk>/dismiss-referral/",
+        referrals.visit_referral_dismiss,
+        name="visit-referral-dismiss",
+    ),
 ]

@@ -55,6 +55,7 @@ from cases.models import (
     overdue_condition,
     plan_summary,
 )
+from cases.referrals import case_referrals, worklist_referral_count, worklist_referrals
 from coordination.access import (
     AuthenticatedRequest,
     case_worker_required,
@@ -197,6 +198,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             **status_section(case),
             "assistance": assistance_summary(case),
             "plan": plan_summary(case),
+            **case_referrals(case, request.user),
         },
     )
 
@@ -529,6 +531,8 @@ FOLLOWUP_SECTIONS = {
     "never": gettext_lazy("Never visited since intake"),
     "stale": gettext_lazy("No visit in 30 days"),
 }
+# A tab of its own: referrals overdue, outcomes unread, visits waiting for a referral.
+FOLLOWUP_REFERRALS = gettext_lazy("Referrals")
 
 
 def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
@@ -555,10 +559,10 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponse:
     chosen = FollowupFilter(request, Case.objects.visible_to(user).open())
     cases = chosen.qs
     sections = followup_conditions(today)
-    shown = request.GET.get("show", "")
-    if shown not in sections:
-        shown = "overdue"
-    condition, ordering = sections[shown]
+    tabs_of_their_own = {"referrals": FOLLOWUP_REFERRALS}
+    wanted = request.GET.get("show")
+    shown = wanted if wanted in sections or wanted in tabs_of_their_own else "overdue"
+    condition, ordering = sections.get(shown, sections["overdue"])
     rows = cases.filter(condition).order_by(*ordering)
     page = Paginator(
         rows.select_related("team", "cur_subdistrict", "reg_subdistrict"), PAGE_SIZE
@@ -577,8 +581,11 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": chosen.form,
             "page_obj": page,
-            "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()],
+            "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()]
+            + [("referrals", FOLLOWUP_REFERRALS, worklist_referral_count(user, cases))],
             "shown": shown,
+            # Tabs that list other things than cases: their own rows, their own include.
+            **(worklist_referrals(user, cases) if shown == "referrals" else {}),
             "by_team": by_team,
             "teams": teams,
             "plan_actions": actions_due_for(user),
@@ -784,7 +791,14 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
     where = {"reg": _("Registered address"), "cur": _("Current address")}
     rows = []
     for key, value in data.items():
-        if key in ("household_members", "income_sources", "debts", "home_visits", "events"):
+        if key in (
+            "household_members",
+            "income_sources",
+            "debts",
+            "home_visits",
+            "events",
+            "referrals",
+        ):
             continue  # shown as lists of their own
         if key in ("assistance", "plan_goals", "plan_actions"):
             continue  # in the export; the case page shows them

@@ -6,8 +6,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
-from cases.models import Case, Debt, HomeVisit, HouseholdMember, IncomeSource
-from coordination.models import Center, District, TargetGroup, User
+from cases.models import Case, Debt, HomeVisit, HouseholdMember, IncomeSource, Referral
+from coordination.models import Agency, Center, District, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, Volunteer
 
@@ -123,3 +123,30 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
         lambda: datetime.datetime(2025, 11, 2, 10, 0, tzinfo=datetime.UTC)
     )
     purpose = "assessment"
+
+
+def agency_of(center, name: str = "", kind: str = "legal_aid") -> Agency:
+    """An agency of `center`, or a national one (None). Agencies are n2's; this makes one
+    the way a referral test needs it, without a factory of its own to keep in step."""
+    name = name or f"หน่วยงาน {Agency.objects.count() + 1}"
+    return Agency.objects.create(center=center, name=name, kind=kind, phone="1300")
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral as the page makes it: sent, numbered, with the first row of its history."""
+
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    agency = factory.LazyAttribute(lambda o: agency_of(o.case.center))
+    reason = "บ้านจะถูกธนาคารยึด ผู้สูงอายุพิการไม่มีรายได้พอผ่อนชำระ"
+    requested = "ขอคำปรึกษาและความช่วยเหลือทางกฎหมาย"
+    sent_on = datetime.date(2025, 11, 3)
+    reply_by = datetime.date(2025, 11, 17)
+
+    @classmethod
+    def _create(cls, model_class, *args, by=None, **kwargs):
+        referral = model_class(*args, **kwargs)
+        referral.send(by=by)
+        return referral

@@ -30,9 +30,11 @@ from tests.factories import (
     HomeVisitFactory,
     HouseholdMemberFactory,
     IncomeSourceFactory,
+    ReferralFactory,
     TeamFactory,
     UserFactory,
     VolunteerFactory,
+    agency_of,
 )
 from tests.images import phone_photo
 from tests.module_data import assert_in_own_savepoint, built_once
@@ -139,7 +141,10 @@ def build_world(media) -> World:
             "unassigned": unassigned,
             "visit": visit,
             "photo": photo,
+            "referral": ReferralFactory(case=case, visit=visit),
         }
+        agency_of(center)  # a centre's own agency, offered to it and to no other
+    agency_of(None)  # a national one, offered to all
     a = objects[ours.pk]
     users = {
         "coordinator": UserFactory(center=ours, role="coordinator"),
@@ -170,6 +175,17 @@ def build_world(media) -> World:
         "volunteers:team-make-leader": [a["team"].pk, a["membership"].pk],
         "cases:assistance-create": [a["case"].pk],
         "cases:conference-detail": [a["conference"].pk],
+        "cases:referral-create": [a["case"].pk],
+        **dict.fromkeys(
+            [
+                "cases:referral-detail",
+                "cases:referral-status",
+                "cases:referral-outcome-read",
+                "cases:referral-letter",
+            ],
+            [a["referral"].pk],
+        ),
+        "cases:visit-referral-dismiss": [a["visit"].pk],
     }
     extra_urls = [
         # The finding: a case with no team offered every centre's unteamed volunteers.

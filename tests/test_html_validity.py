@@ -24,6 +24,7 @@ from tests.factories import (
     HomeVisitFactory,
     HouseholdMemberFactory,
     IncomeSourceFactory,
+    ReferralFactory,
     UserFactory,
     VolunteerFactory,
 )
@@ -76,6 +77,11 @@ def pages(db, center, coordinator, team, client, tmp_path):
     Assistance(
         case=case, kind="goods", amount=Decimal(500), given_on=datetime.date(2026, 1, 5)
     ).record(by=coordinator)
+    # The case's referral section and the worklist's tab with a row of each kind.
+    referral = ReferralFactory(case=case)
+    answered = ReferralFactory(case=case, agency=referral.agency)
+    answered.change_status("declined", by=None, on=answered.sent_on, outcome="ไม่อยู่ในเขต")
+    HomeVisitFactory(case=case, author=user, referral_needed=True)
     as_coordinator = [
         ("dashboard", reverse("coordination:dashboard")),
         ("case-list", reverse("cases:case-list")),
@@ -88,6 +94,10 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("case-print", reverse("cases:case-print", args=[case.pk])),
         ("consent-form", reverse("cases:case-consent-form", args=[case.pk])),
         ("followups", reverse("cases:followup-list")),
+        ("followups-referrals", reverse("cases:followup-list") + "?show=referrals"),
+        ("referral-create", reverse("cases:referral-create", args=[case.pk])),
+        ("referral-detail", reverse("cases:referral-detail", args=[referral.pk])),
+        ("referral-letter", reverse("cases:referral-letter", args=[referral.pk])),
         ("visit-detail", reverse("cases:visit-detail", args=[visit.pk])),
         ("volunteer-list", reverse("volunteers:volunteer-list")),
         ("volunteer-create", reverse("volunteers:volunteer-create")),

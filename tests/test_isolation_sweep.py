@@ -18,6 +18,7 @@ from tests.factories import (
     CaseFactory,
     CenterFactory,
     HomeVisitFactory,
+    ReferralFactory,
     TeamFactory,
     UserFactory,
     VolunteerFactory,
@@ -76,6 +77,9 @@ RULES = {
     "cases:visit-detail": "worker",
     "cases:visit-edit": "worker",
     "cases:visit-photo": "worker",
+    "cases:referral-detail": "worker",
+    # The case's team reads the agency's outcome too, and says so.
+    "cases:referral-outcome-read": "worker",
     **dict.fromkeys(
         [
             "coordination:dashboard",
@@ -104,6 +108,10 @@ RULES = {
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
             "cases:case-merge-undo",
+            "cases:referral-create",
+            "cases:referral-status",
+            "cases:referral-letter",
+            "cases:visit-referral-dismiss",
         ],
         "coordinator",
     ),  # fmt: skip
@@ -122,6 +130,7 @@ POST_ONLY = {
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "cases:case-merge-undo",
+    "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
 }  # fmt: skip
 ROLES = [
     "anonymous",
@@ -167,6 +176,7 @@ def build_world(media) -> World:
             "visit": visit,
             "photo": photo,
             "conference": conference,
+            "referral": ReferralFactory(case=case, visit=visit),
         }
     a = objects[ours.pk]
     users = {
@@ -202,6 +212,17 @@ def build_world(media) -> World:
         "volunteers:team-make-leader": [team, a["membership"].pk],
         "cases:assistance-create": [case],
         "cases:conference-detail": [a["conference"].pk],
+        "cases:referral-create": [case],
+        **dict.fromkeys(
+            [
+                "cases:referral-detail",
+                "cases:referral-status",
+                "cases:referral-outcome-read",
+                "cases:referral-letter",
+            ],
+            [a["referral"].pk],
+        ),
+        "cases:visit-referral-dismiss": [visit],
     }
     return World(users=users, args=args)
 

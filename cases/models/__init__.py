@@ -32,6 +32,14 @@ from cases.models.events import CaseEvent
 from cases.models.household import HouseholdMember, IncomeSource
 from cases.models.merges import MOVED_WITH_A_MERGE, CaseMerge
 from cases.models.plan import PlanAction, PlanActionQuerySet, PlanGoal, plan_summary
+from cases.models.referrals import (
+    Referral,
+    ReferralLetterCounter,
+    ReferralNeedDismissal,
+    ReferralQuerySet,
+    ReferralStatus,
+    ReferralUpdate,
+)
 from cases.models.visits import (
     HomeVisit,
     HomeVisitQuerySet,
@@ -61,6 +69,12 @@ __all__ = [
     "HomeVisitQuerySet",
     "HouseholdMember",
     "IncomeSource",
+    "Referral",
+    "ReferralLetterCounter",
+    "ReferralNeedDismissal",
+    "ReferralQuerySet",
+    "ReferralStatus",
+    "ReferralUpdate",
     "StaleCaseError",
     "VisitPhoto",
     "VisitPhotoQuerySet",

@@ -643,6 +643,10 @@ class Case(models.Model):
             }
             for a in self.plan_actions.for_rows()
         ]
+        data["referrals"] = [
+            r.personal_data()
+            for r in self.referrals.select_related("agency").prefetch_related("updates")
+        ]
         return data
 
     @property
@@ -760,7 +764,7 @@ class Case(models.Model):
     def has_help_arranged(self) -> bool:
         """A case is in assistance once help is arranged: a case plan or a referral
         (HomeVisit.referral_needed is a need, not a referral)."""
-        return self.has_plan()
+        return self.has_plan() or self.referrals.exists()
 
     @transaction.atomic
     def change_status(self, status: str, *, by, note: str = "") -> None:
@@ -772,20 +776,27 @@ class Case(models.Model):
         self.save(update_fields=["status", "version", "updated_at"])
         self.log(CaseEventKind.STATUS, by=by, status_from=old, status_to=status, note=note)
 
-    def close_blockers(self) -> list[StrOrPromise]:
-        """What must be settled before the case can close, as the close page says it.
-
-        The integrator adds: each referral still open ("close or cancel the referral to …
-        first", cases/models/referrals.py)."""
+    def close_blockers(self, reason: str = "") -> list[StrOrPromise]:
+        """What must be settled before the case can close, as the close page says it:
+        each referral still open (closing as a duplicate moves them to the kept case)."""
         blockers: list[StrOrPromise] = []
         if self.is_closed:
             blockers.append(_("This case is already closed."))
+        if reason != self.ClosureReason.DUPLICATE:
+            for referral in self.referrals.open().select_related("agency"):
+                blockers.append(
+                    _(
+                        "The referral %(number)s to %(agency)s is still open: record its "
+                        "outcome or cancel it first."
+                    )
+                    % {"number": referral.letter_number, "agency": referral.agency.name}
+                )
         return blockers
 
     def closing_refusals(self, reason: str, note: str, kept: Case | None) -> dict[str, list[str]]:
         """What is wrong with closing the case so, by the close form's field names."""
         errors: dict[str, list] = {}
-        if blockers := self.close_blockers():
+        if blockers := self.close_blockers(reason):
             errors["__all__"] = blockers
         if reason not in self.ClosureReason.values:
             errors["reason"] = [_("Choose why the case is closed.")]
@@ -893,6 +904,7 @@ class Case(models.Model):
             other_participants="", findings="", living_conditions="", health="", needs="",
             actions="", latitude=None, longitude=None,
         )  # fmt: skip
+        self.referrals.all().anonymise()
         photos = list(VisitPhoto.objects.filter(visit__case=self))
         VisitPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
         # Files go only once the database has let go of them.

@@ -19,6 +19,7 @@ MOVED_WITH_A_MERGE: tuple[tuple[str, str], ...] = (
     ("cases.Assistance", "case"),
     ("cases.PlanGoal", "case"),
     ("cases.PlanAction", "case"),
+    ("cases.Referral", "case"),
 )
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from cases.models.case import (
     Case,
     CaseChild,
     CaseChildQuerySet,
+    open_condition,
 )
 from cases.models.events import CaseEvent
 from coordination.models import Center
@@ -34,6 +35,21 @@ if TYPE_CHECKING:
 
 class HomeVisitQuerySet(CaseChildQuerySet):
     """A visit is seen by whoever may see its case."""
+
+    def needing_referral(self) -> HomeVisitQuerySet:
+        """Visits of open cases that ticked "referral needed" and still wait: no referral
+        made from them (a cancelled one does not count) and the need not dismissed."""
+        from cases.models.referrals import Referral, ReferralStatus
+
+        made = Referral.objects.filter(visit=OuterRef("pk")).exclude(
+            status=ReferralStatus.CANCELLED
+        )
+        return self.filter(
+            open_condition("case__"),
+            ~Exists(made),
+            referral_needed=True,
+            referral_dismissal__isnull=True,
+        )
 
 
 def plausible_visit_time(value: datetime.datetime) -> None:

@@ -20,7 +20,7 @@ from cases.models import (
     PlanAction,
     PlanGoal,
 )
-from tests.factories import CaseFactory, HomeVisitFactory, HouseholdMemberFactory
+from tests.factories import CaseFactory, HomeVisitFactory, HouseholdMemberFactory, ReferralFactory
 
 S = Case.Status
 NOTE = "ได้รับความช่วยเหลือครบแล้ว"
@@ -248,6 +248,7 @@ def test_closing_as_a_duplicate_moves_the_visits_to_the_kept_case(pair, coordina
         "cases.assistance": [help_given.pk],
         "cases.plangoal": [goal.pk],
         "cases.planaction": [action.pk],
+        "cases.referral": [],
     }
     for row in (goal, action, help_given):
         row.refresh_from_db()
@@ -329,3 +330,40 @@ def test_only_a_carer_stops_work_to_care(case):
     assert "is_carer" in error.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
         member.save()
+
+
+# Referrals in the lifecycle: help arranged, a blocker for closing, moved by a merge
+
+
+def test_a_referral_arranges_help_and_an_open_one_stops_the_case_closing(center, coordinator):
+    case = CaseFactory(center=center, status=S.ASSESSED)
+    HomeVisitFactory(case=case)
+    referral = ReferralFactory(case=case)
+    assert case.has_help_arranged()
+    case.change_status(S.IN_ASSISTANCE, by=coordinator)
+    with translation.override("en"):
+        assert case.close_blockers() == [
+            f"The referral {referral.letter_number} to {referral.agency.name} is still open: "
+            "record its outcome or cancel it first."
+        ]
+        with pytest.raises(ValidationError, match="still open"):
+            case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ช่วยเหลือแล้ว")
+    case.refresh_from_db()
+    assert case.status == S.IN_ASSISTANCE
+    referral.change_status("cancelled", by=coordinator, on=referral.sent_on, note="ไม่ต้องแล้ว")
+    assert case.close_blockers() == []
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ช่วยเหลือแล้ว")
+    case.refresh_from_db()
+    assert case.status == S.CLOSED
+
+
+def test_closing_as_a_duplicate_moves_an_open_referral_instead_of_stopping(pair, coordinator):
+    kept, duplicate = pair
+    referral = ReferralFactory(case=duplicate)
+    duplicate.close(Case.ClosureReason.DUPLICATE, by=coordinator, note="ซ้ำ", kept=kept)
+    referral.refresh_from_db()
+    assert referral.case == kept and referral.is_open
+    merge = CaseMerge.objects.get()
+    merge.undo(by=coordinator)
+    referral.refresh_from_db()
+    assert referral.case == duplicate

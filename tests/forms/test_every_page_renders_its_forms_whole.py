@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
-from tests.factories import HomeVisitFactory
+from tests.factories import HomeVisitFactory, ReferralFactory
 from tests.forms.rendered import assert_rendered_whole
 from tests.test_isolation_sweep import APP_ROUTES
 
@@ -37,6 +37,8 @@ COORDINATOR_PAGES = [
     ("cases:assistance-create", lambda f: [f.case.pk], {"form"}),
     ("cases:case-plan", lambda f: [f.case.pk], {"goals", "actions"}),
     ("cases:conference-create", lambda f: [], {"form", "attendees", "decisions"}),
+    ("cases:referral-create", lambda f: [f.case.pk], {"form"}),
+    ("cases:referral-detail", lambda f: [f.referral.pk], {"status_form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -53,12 +55,15 @@ POSTED_TO_FROM_PAGES_ABOVE = {
     "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "logout", "set_language",  # every page's menu
+    # The referral page's status and outcome forms; the case page's and the worklist's
+    # dismiss forms (tests/forms/test_referrals.py submits each as rendered).
+    "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
 }  # fmt: skip
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
-    "volunteers:my-profile",
+    "volunteers:my-profile", "cases:referral-letter",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
     "cases:conference-list", "cases:conference-detail",
 }  # fmt: skip
@@ -67,6 +72,10 @@ WITHOUT_A_FORM = {
 class Cast:
     def __init__(self, case, visit, volunteer, team) -> None:
         self.case, self.visit, self.volunteer, self.team = case, visit, volunteer, team
+
+    @property
+    def referral(self):
+        return ReferralFactory(case=self.case, visit=self.visit)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,156 @@
+"""Referrals from the pages as a person fills them: referring a case (from the case page
+or from a visit that asked for it), recording the agency's answers, reading the outcome,
+dismissing a need — each form as rendered."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Referral, ReferralNeedDismissal, ReferralStatus
+from coordination.models import AccessLog
+from tests.factories import HomeVisitFactory, ReferralFactory, agency_of
+from tests.forms.rendered import (
+    assert_rendered_whole,
+    form_posting_to,
+    form_with_field,
+    submit_and_follow,
+)
+
+S = ReferralStatus
+
+
+def test_a_coordinator_refers_a_case_from_its_page(app, case, coordinator):
+    legal_aid = agency_of(case.center, "ศูนย์ช่วยเหลือทางกฎหมาย")
+    national = agency_of(None, "สายด่วน 1300", "hotline")
+    page = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+    form_page = page.click(href=reverse("cases:referral-create", args=[case.pk]))
+    assert_rendered_whole(form_page, "form")
+    rendered = form_with_field(form_page, "requested")
+    # National agencies and the centre's own are offered; the date is two weeks on.
+    offered = {value for value, _selected, _text in rendered["agency"].options if value}
+    assert offered == {str(legal_aid.pk), str(national.pk)}
+    reply_by = timezone.localdate() + datetime.timedelta(days=14)
+    assert rendered["reply_by"].value == f"{reply_by:%d/%m}/{reply_by.year + 543}"
+
+    rendered["agency"] = str(legal_aid.pk)
+    rendered["reason"] = "ธนาคารจะยึดบ้านที่พี่ชายนำไปจำนอง"
+    rendered["requested"] = "ขอคำปรึกษาทางกฎหมายเรื่องการบังคับจำนอง"
+    rendered["documents"] = "สำเนาบัตรประชาชน สัญญาจำนอง"
+    rendered["agency_contact"] = "ทนายความประจำศูนย์ โทร 02 123 4567"
+    detail = submit_and_follow(rendered)
+
+    referral = Referral.objects.get()
+    assert detail.request.path == reverse("cases:referral-detail", args=[referral.pk])
+    assert (referral.case, referral.agency, referral.status, referral.reply_by) == (
+        case,
+        legal_aid,
+        S.SENT,
+        reply_by,
+    )
+    assert referral.documents == "สำเนาบัตรประชาชน สัญญาจำนอง"
+    assert referral.created_by == coordinator and referral.visit is None
+    assert referral.letter_number in detail.text
+
+
+def test_a_visit_that_asked_for_a_referral_starts_one_and_leaves_the_list(app, case, coordinator):
+    agency = agency_of(case.center)
+    visit = HomeVisitFactory(case=case, referral_needed=True, needs="ต้องการทนายความ")
+    page = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+    start = f"{reverse('cases:referral-create', args=[case.pk])}?visit={visit.pk}"
+    form_page = page.click(href=start.replace("?", r"\?"))
+    rendered = form_with_field(form_page, "requested")
+    assert rendered["visit"].value == str(visit.pk)
+    assert rendered["reason"].value == "ต้องการทนายความ"
+    rendered["agency"] = str(agency.pk)
+    rendered["requested"] = "ขอคำปรึกษา"
+    submit_and_follow(rendered)
+    assert Referral.objects.get().visit == visit
+    again = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+    assert again.context["visits_needing_referral"] == []
+
+
+def test_a_coordinator_records_the_answers_until_done_and_the_team_reads_the_outcome(
+    app, case, coordinator, volunteer_on_team
+):
+    referral = ReferralFactory(case=case)
+    detail_url = reverse("cases:referral-detail", args=[referral.pk])
+    status_url = reverse("cases:referral-status", args=[referral.pk])
+    page = app.get(detail_url, user=coordinator)
+    rendered = form_posting_to(page, status_url)
+    assert_rendered_whole(page, "status_form")
+    offered = [value for value, _selected, _text in rendered["status"].options]
+    assert offered == [S.ACKNOWLEDGED, S.DECLINED, S.CANCELLED]
+    rendered["status"] = S.ACKNOWLEDGED
+    rendered["note"] = "รับเรื่องทางโทรศัพท์"
+    page = submit_and_follow(rendered)
+    referral.refresh_from_db()
+    assert referral.status == S.ACKNOWLEDGED and referral.replied_on == timezone.localdate()
+
+    rendered = form_posting_to(page, status_url)
+    rendered["status"] = S.DONE
+    rendered["outcome"] = "ทนายความเจรจากับธนาคาร ขยายเวลาชำระหนี้ 12 เดือน"
+    submit_and_follow(rendered)
+    referral.refresh_from_db()
+    assert referral.status == S.DONE and referral.outcome.startswith("ทนายความ")
+    assert [u.status_to for u in referral.updates.all()] == [S.SENT, S.ACKNOWLEDGED, S.DONE]
+
+    # The team's volunteer sees the outcome and says they have read it.
+    page = app.get(detail_url, user=volunteer_on_team.user)
+    assert status_url not in [form.action for form in page.forms.values()]
+    rendered = form_posting_to(page, reverse("cases:referral-outcome-read", args=[referral.pk]))
+    submit_and_follow(rendered)
+    referral.refresh_from_db()
+    assert referral.outcome_read_by == volunteer_on_team.user
+
+
+def test_done_without_an_outcome_is_refused_on_the_page_and_nothing_changes(app, case, coordinator):
+    referral = ReferralFactory(case=case)
+    referral.change_status(S.ACKNOWLEDGED, by=None, on=referral.sent_on)
+    page = app.get(reverse("cases:referral-detail", args=[referral.pk]), user=coordinator)
+    rendered = form_posting_to(page, reverse("cases:referral-status", args=[referral.pk]))
+    rendered["status"] = S.DONE
+    answer = rendered.submit()
+    assert answer.status_int == 200
+    assert "บันทึกผลที่หน่วยงานแจ้ง" in answer.text  # "Record the outcome the agency reported."
+    referral.refresh_from_db()
+    assert referral.status == S.ACKNOWLEDGED and referral.updates.count() == 2
+
+
+def test_a_coordinator_dismisses_a_need_with_its_reason(app, case, coordinator):
+    visit = HomeVisitFactory(case=case, referral_needed=True)
+    page = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+    assert_rendered_whole(page, "dismiss_form")
+    rendered = form_posting_to(page, reverse("cases:visit-referral-dismiss", args=[visit.pk]))
+    rendered["reason"] = "ลูกสาวรับไปดูแลที่บ้านแล้ว"
+    page = submit_and_follow(rendered)
+    dismissal = ReferralNeedDismissal.objects.get()
+    assert (dismissal.visit, dismissal.reason, dismissal.by) == (
+        visit,
+        "ลูกสาวรับไปดูแลที่บ้านแล้ว",
+        coordinator,
+    )
+    assert page.context["visits_needing_referral"] == []
+
+
+def test_the_worklist_tab_dismisses_and_comes_back_to_itself(app, case, coordinator):
+    visit = HomeVisitFactory(case=case, referral_needed=True)
+    page = app.get(reverse("cases:followup-list") + "?show=referrals", user=coordinator)
+    rendered = form_posting_to(page, reverse("cases:visit-referral-dismiss", args=[visit.pk]))
+    rendered["reason"] = "ไม่ประสงค์รับความช่วยเหลือ"
+    page = submit_and_follow(rendered)
+    assert page.request.GET["show"] == "referrals"
+    assert ReferralNeedDismissal.objects.filter(visit=visit).exists()
+
+
+def test_the_letter_is_logged_when_opened(app, case, coordinator):
+    referral = ReferralFactory(case=case)
+    page = app.get(reverse("cases:referral-detail", args=[referral.pk]), user=coordinator)
+    letter = page.click(href=reverse("cases:referral-letter", args=[referral.pk]))
+    assert referral.letter_number in letter.text
+    logged = AccessLog.objects.get(action=AccessLog.Action.PRINT)
+    assert (logged.case_id, logged.object_type, logged.object_id) == (
+        case.pk,
+        "referral",
+        referral.pk,
+    )
