@@ -213,6 +213,8 @@ def status_section(case: Case) -> dict:
                 CaseEvent.Kind.STATUS,
                 CaseEvent.Kind.CLOSED,
                 CaseEvent.Kind.REOPENED,
+                CaseEvent.Kind.MERGED,
+                CaseEvent.Kind.MERGE_UNDONE,
             ]
         )
         .select_related("by")

@@ -3,6 +3,7 @@ closed → reopened (assessed). Each step allowed, each refused with its reason,
 nothing saved when refused."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -330,6 +331,23 @@ def test_only_a_carer_stops_work_to_care(case):
     assert "is_carer" in error.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
         member.save()
+
+
+def test_the_data_migration_dates_existing_estimates_from_their_creation(center):
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0015_lifecycle_date_the_estimated_ages")
+    estimated = CaseFactory(center=center, birth_date=None, estimated_age=79)
+    born = CaseFactory(center=center)
+    Case.objects.filter(pk=estimated.pk).update(
+        created_at=datetime.datetime(2019, 4, 24, 10, tzinfo=datetime.UTC)
+    )
+    migration.date_the_estimates(apps, None)
+    estimated.refresh_from_db()
+    born.refresh_from_db()
+    assert estimated.estimated_age_on == datetime.date(2019, 4, 24)
+    assert born.estimated_age_on is None
+    assert estimated.age(on=datetime.date(2026, 4, 24)) == 86
 
 
 # Referrals in the lifecycle: help arranged, a blocker for closing, moved by a merge
