@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
-from coordination.models import Center, District, TargetGroup, User
+from coordination.models import Agency, Center, District, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, Volunteer
 
@@ -113,3 +113,15 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
         lambda: datetime.datetime(2025, 11, 2, 10, 0, tzinfo=datetime.UTC)
     )
     purpose = "assessment"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    """A centre's own agency (pass center=None for a national one)."""
+
+    class Meta:
+        model = Agency
+
+    center = factory.SubFactory(CenterFactory)
+    name = factory.Sequence(lambda n: f"หน่วยงาน {n}")
+    kind = Agency.Kind.HOSPITAL
+    phone = "022345678"

@@ -24,6 +24,7 @@ from django.urls import reverse
 from cases.models import Case, VisitPhoto
 from coordination.models import Center
 from tests.factories import (
+    AgencyFactory,
     CaseFactory,
     CenterFactory,
     HomeVisitFactory,
@@ -130,6 +131,7 @@ def build_world(media) -> World:
             "unassigned": unassigned,
             "visit": visit,
             "photo": photo,
+            "agency": AgencyFactory(center=center),
         }
     a = objects[ours.pk]
     users = {
@@ -159,6 +161,11 @@ def build_world(media) -> World:
         "volunteers:team-add-member": [a["team"].pk],
         "volunteers:team-end-membership": [a["team"].pk, a["membership"].pk],
         "volunteers:team-make-leader": [a["team"].pk, a["membership"].pk],
+        **{
+            name: [a["agency"].pk]
+            for name in APP_ROUTES
+            if name.startswith("coordination:agency-") and "<int:pk>" in str(ROUTES[name].pattern)
+        },
     }
     extra_urls = [
         # The finding: a case with no team offered every centre's unteamed volunteers.

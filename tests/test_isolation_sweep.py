@@ -14,6 +14,7 @@ from django.urls.resolvers import RoutePattern
 
 from cases.models import HomeVisit, VisitPhoto
 from tests.factories import (
+    AgencyFactory,
     CaseFactory,
     CenterFactory,
     HomeVisitFactory,
@@ -102,16 +103,24 @@ RULES = {
             "volunteers:team-add-member",
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
+            "coordination:agency-list",
+            "coordination:agency-create",
+            "coordination:agency-detail",
+            "coordination:agency-edit",
+            "coordination:agency-deactivate",
+            "coordination:agency-reactivate",
         ],
         "coordinator",
     ),  # fmt: skip
 }
 # Creating needs a centre to create in: a national administrator has none and uses the admin.
-CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create"}
+CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create",
+           "coordination:agency-create"}  # fmt: skip
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
+    "coordination:agency-deactivate", "coordination:agency-reactivate",
 }  # fmt: skip
 ROLES = [
     "anonymous",
@@ -152,6 +161,7 @@ def build_world(media) -> World:
             "case": case,
             "visit": visit,
             "photo": photo,
+            "agency": AgencyFactory(center=center),
         }
     a = objects[ours.pk]
     users = {
@@ -185,6 +195,11 @@ def build_world(media) -> World:
         "volunteers:team-add-member": [team],
         "volunteers:team-end-membership": [team, a["membership"].pk],
         "volunteers:team-make-leader": [team, a["membership"].pk],
+        **{
+            name: [a["agency"].pk]
+            for name in APP_ROUTES
+            if name.startswith("coordination:agency-") and "<int:pk>" in str(ROUTES[name].pattern)
+        },
     }
     return World(users=users, args=args)
 

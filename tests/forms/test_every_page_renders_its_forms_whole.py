@@ -34,6 +34,8 @@ COORDINATOR_PAGES = [
     ("volunteers:team-create", lambda f: [], {"form"}),
     ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
     ("password_change", lambda f: [], {"form"}),
+    ("coordination:agency-list", lambda f: [], {"form"}),
+    ("coordination:agency-create", lambda f: [], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -43,12 +45,14 @@ WHOLE_ELSEWHERE = {
     # Met between the password and the code, which webtest's login skips.
     "login-code": "tests/forms/test_two_factor.py (after the password)",
     "two-factor-enrol": "tests/forms/test_two_factor.py (after the password)",
+    "coordination:agency-edit": "tests/forms/test_agencies.py (the agency of a test)",
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
     "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "logout", "set_language",  # every page's menu
+    "coordination:agency-deactivate", "coordination:agency-reactivate",  # the agency's page
 }  # fmt: skip
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
@@ -56,6 +60,7 @@ WITHOUT_A_FORM = {
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
+    "coordination:agency-detail",  # its buttons post to deactivate / reactivate
 }  # fmt: skip
 
 
