@@ -331,5 +331,9 @@ function sendAll(user) {
 // open page of the app. The worker sends the visits itself.
 self.addEventListener("sync", function (event) {
   if (event.tag !== "send-visits") return;
-  event.waitUntil(sendAll(null));
+  event.waitUntil(sendAll(null).then(function (result) {
+    // Failing the event makes the browser fire it again later (with backoff): the
+    // signal went while sending, or the phone only believed it had one.
+    if (result.offline) throw new Error("no signal: the visits wait for the next sync");
+  }));
 });

@@ -2,11 +2,11 @@
 no page of the app open, and when a page asks. In Chromium with the network really cut
 (`context.set_offline`).
 
-Chromium fires `sync` when it sees the network come back, which the emulated offline
-mode does not reliably tell it, so these tests fire the worker's real `sync` event
-through the DevTools protocol (ServiceWorker.dispatchSyncEvent) — the event Chromium
-itself dispatches, handled by the same listener. No page of the app is open meanwhile:
-only a plain same-origin page (/health/) to read the phone's outbox afterwards."""
+Chromium fires `sync` by itself when the network comes back (the first test). To
+choose the moment, the others fire the worker's `sync` event through the DevTools
+protocol (ServiceWorker.dispatchSyncEvent) — the event Chromium itself dispatches,
+handled by the same listener. No page of the app is open meanwhile: only a blank page,
+and a plain same-origin one (/health/) to read the phone's outbox afterwards."""
 
 import datetime
 
@@ -85,6 +85,30 @@ def wait_for(condition, page, tries: int = 150) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError("waited in vain")
+
+
+def test_going_online_with_no_page_of_the_app_open_sends_the_visit(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    """Chromium's own Background Sync: the page that saved the visit is closed; only a
+    blank page is open when the signal returns — the worker alone can send it."""
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ส่งเองเมื่อมีสัญญาณ")
+    page.close()
+    blank = phone.new_page()
+
+    phone.set_offline(False)
+    wait_for(lambda: HomeVisit.objects.exists(), blank, tries=300)
+    assert HomeVisit.objects.get().findings == "ส่งเองเมื่อมีสัญญาณ"
+    wait_for(lambda: outbox(blank, live_server) == [], blank)
+    phone.close()
 
 
 def test_background_sync_sends_the_waiting_visit_with_no_page_of_the_app_open(
