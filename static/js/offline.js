@@ -239,6 +239,8 @@ function askWorker() {
       const channel = new MessageChannel();
       channel.port1.onmessage = function (event) { resolve(event.data); };
       registration.active.postMessage({ type: "send", user: user }, [channel.port2]);
+      // A worker stopped while sending never answers: the next chance asks again.
+      setTimeout(function () { resolve(null); }, 5 * 60 * 1000);
     });
   });
 }
