@@ -426,11 +426,32 @@ class AccessLogAdmin(CentreScopedAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(CentreScopedAdmin):
-    list_display = ["name", "kind", "phone", "area", "center"]
+    """National administrators manage every agency, national ones (no centre) included;
+    a centre administrator their centre's, and reads the national ones (centre_rows,
+    reads, administers above)."""
+
+    list_display = ["name", "kind", "phone", "area", "center", "active"]
     list_select_related = ["center"]
-    list_filter = ["kind", "center"]
-    search_fields = ["name", "area", "phone"]
+    list_filter = ["kind", "active", "center"]
+    search_fields = ["name", "area", "phone", "services", "contact_person"]
     autocomplete_fields = ["center"]
+    fields = [
+        "center",
+        "name",
+        "kind",
+        "phone",
+        "contact_person",
+        "address",
+        "area",
+        "services",
+        "active",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not staff_user(request).is_national_admin:
+            fields.append("center")  # save_model puts the administrator's own centre
+        return fields
 
 
 @admin.register(AllowanceRate)

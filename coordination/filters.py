@@ -9,6 +9,9 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Agency, AgencyQuerySet
 
 
 class CheckboxFilter(django_filters.BooleanFilter):
@@ -32,3 +35,31 @@ class ListFilterSet(django_filters.FilterSet):
     def finish(self, queryset: QuerySet, data: dict) -> QuerySet:
         """What applies with or without filters: a default, the order."""
         return queryset
+
+
+class AgencyFilter(ListFilterSet):
+    """The agency directory's filters. Active agencies only unless asked: an inactive one
+    is kept for its history, not offered."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"), help_text=_("Name, services, contact or phone"), method="search"
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Agency.Kind.choices, empty_label=_("all")
+    )
+    inactive = CheckboxFilter(label=_("Also inactive agencies"), method="keep")
+
+    class Meta:
+        model = Agency
+        fields: list[str] = []
+
+    def search(self, agencies: AgencyQuerySet, name: str, value: str) -> AgencyQuerySet:
+        return agencies.search(value)
+
+    def keep(self, agencies: QuerySet, name: str, value: bool) -> QuerySet:
+        return agencies  # finish() reads it: an unticked box filters too
+
+    def finish(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if not data.get("inactive"):
+            queryset = queryset.filter(active=True)
+        return queryset.order_by("name", "pk")

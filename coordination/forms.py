@@ -1,9 +1,15 @@
-"""What forms of every app share."""
+"""What forms of every app share, and the agency directory's form."""
+
+from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Agency
+from coordination.validators import normalize_agency_phone
 
 
 def errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
@@ -20,3 +26,32 @@ def choose_from(form: forms.BaseForm, name: str, rows: QuerySet) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = rows
+
+
+class AgencyForm(forms.ModelForm):
+    """A centre's partner agency. The centre is the coordinator's, set by the view, and
+    `active` changes only through deactivation (asked first) or reactivation."""
+
+    class Meta:
+        model = Agency
+        fields = ["name", "kind", "phone", "contact_person", "address", "area", "services"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "services": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        # The (centre, name) constraint involves the centre, which is not a form field,
+        # so the form would not check it: check here and say it in the user's words. A
+        # national agency of the same name is allowed: the centre's own branch of it.
+        duplicate = Agency.objects.filter(
+            center_id=self.instance.center_id, name__iexact=name
+        ).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise forms.ValidationError(_("This centre already has an agency of that name."))
+        return name
+
+    def clean_phone(self) -> str:
+        return normalize_agency_phone(self.cleaned_data["phone"])

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coordination.fields import PhoneField
+from coordination.validators import agency_phone_parts, validate_agency_phone
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -280,12 +281,45 @@ class User(AbstractUser):
         return self.is_coordinator_or_staff or self.is_volunteer
 
 
-class AgencyQuerySet(CenterScopedQuerySet):
+class AgencyQuerySet(models.QuerySet):
+    """Agencies are shared more widely than other centre rows: national ones (no centre,
+    such as the 1300 hotline) are read by everyone who works cases, changed only by
+    national administrators."""
+
     def visible_to(self, user: User | AnonymousUser) -> Self:
-        """National agencies (no centre) are everyone's; a centre's own, its people's."""
-        if isinstance(user, User) and not user.is_national_admin and user.center_id:
-            return self.filter(Q(center__isnull=True) | Q(center_id=user.center_id))
-        return super().visible_to(user)
+        if not isinstance(user, User):  # not logged in
+            return self.none()
+        if user.is_national_admin:
+            return self
+        if user.center_id is not None and (user.is_coordinator_or_staff or user.is_volunteer):
+            return self.filter(Q(center_id=user.center_id) | Q(center__isnull=True))
+        return self.none()
+
+    def editable_by(self, user: User | AnonymousUser) -> Self:
+        """What `user` may change on the app's pages: a coordinator their centre's own,
+        never a national one (every centre relies on those)."""
+        if not isinstance(user, User):
+            return self.none()
+        if user.is_national_admin:
+            return self
+        if user.is_coordinator or user.is_centre_admin:
+            return self.filter(center_id=user.center_id)
+        return self.none()
+
+    def active(self) -> Self:
+        return self.filter(active=True)
+
+    def search(self, text: str) -> Self:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(services__icontains=text)
+            | Q(contact_person__icontains=text)
+            | Q(area__icontains=text)
+            | Q(phone__icontains=text)
+        )
 
     def usable_by(self, center_id: int) -> Self:
         """What a case of `center_id` may name: the national agencies and the centre's."""
@@ -293,15 +327,20 @@ class AgencyQuerySet(CenterScopedQuerySet):
 
 
 class Agency(models.Model):
-    """Where cases are referred (ประสานการช่วยเหลือ/ส่งต่อ)."""
+    """Where cases are referred (ประสานการช่วยเหลือ/ส่งต่อ): a centre's own partners, or
+    national ones (no centre) every centre refers to."""
 
     class Kind(models.TextChoices):
-        DISTRICT_OFFICE = "district_office", _("district office")
-        GOVERNMENT = "government", _("government agency")
+        # The stored values of the first cut are kept (district_office, hospital, ...):
+        # only `government` went, mapped by migration 0017_agency_directory_kinds_and_seed.
+        DISTRICT_OFFICE = "district_office", _("district office welfare unit")
         HOSPITAL = "hospital", _("hospital or health centre")
-        HOTLINE = "hotline", _("hotline")
         SHELTER = "shelter", _("shelter")
         LEGAL_AID = "legal_aid", _("legal aid")
+        DISABILITY_SERVICE = "disability_service", _("disability service centre")
+        BANGKOK_DISTRICT = "bangkok_district", _("Bangkok district office")
+        POLICE = "police", _("police")
+        HOTLINE = "hotline", _("hotline")
         NGO = "ngo", _("foundation or NGO")
         OTHER = "other", _("other")
 
@@ -316,8 +355,36 @@ class Agency(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=50,
+        blank=True,
+        validators=[validate_agency_phone],
+        help_text=_(
+            "A hotline (1300), a mobile or a line, with its extension; several with commas."
+        ),
+    )
     area = models.CharField(_("area served"), max_length=200, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    contact_person = models.CharField(
+        _("contact person"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who to ask for, with their position."),
+    )
+    services = models.TextField(
+        _("services"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What the agency helps with, e.g. disability ID cards, legal advice."),
+    )
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("An inactive agency is kept with its history but no longer offered."),
+    )
+
+    objects = AgencyQuerySet.as_manager()
 
     objects = AgencyQuerySet.as_manager()
 
@@ -333,6 +400,24 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_national(self) -> bool:
+        return self.center_id is None
+
+    def phone_parts(self) -> list[tuple[str, str]]:
+        """(number to dial, text to show) of each of its numbers."""
+        parts = agency_phone_parts(self.phone) or []
+        return [(number, f"{number} ต่อ {ext}" if ext else number) for number, ext in parts]
+
+    def deactivate(self) -> None:
+        """Kept, not deleted: referrals made to it stay readable."""
+        self.active = False
+        self.save(update_fields=["active"])
+
+    def reactivate(self) -> None:
+        self.active = True
+        self.save(update_fields=["active"])
 
 
 class AllowanceRateQuerySet(models.QuerySet):

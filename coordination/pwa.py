@@ -28,7 +28,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     if not path:  # pragma: no cover - the file is part of the repository
         raise Http404
     with open(path, encoding="utf-8") as source:
-        response = HttpResponse(source.read(), content_type="text/javascript; charset=utf-8")
+        # The worker imports the outbox (static/js/outbox.js): at its current URL, hashed
+        # in production, so that a new outbox reaches phones with the new worker.
+        code = source.read().replace('"/static/js/outbox.js"', f'"{static("js/outbox.js")}"')
+    response = HttpResponse(code, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     # A new version reaches phones on their next visit, not after a day's HTTP caching.
     response["Cache-Control"] = "no-cache"

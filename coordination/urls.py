@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 # coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
 from cases import offline, team_pages
 from cases import views as case_views
-from coordination import account_views, pwa, twofactor, views
+from coordination import account_views, agency_views, pwa, twofactor, views
 from volunteers import urls as volunteer_urls
 
 volunteer_pages = [
@@ -16,6 +16,17 @@ volunteer_pages = [
     path("<int:pk>/", team_pages.volunteer_detail, name="volunteer-detail"),
     path("teams/", team_pages.team_list, name="team-list"),
     path("teams/<int:pk>/", team_pages.team_detail, name="team-detail"),
+]
+
+# The coordination namespace: one include, as a second one of the same name would hide it.
+coordination_pages = [
+    path("dashboard/", case_views.dashboard, name="dashboard"),
+    path("agencies/", agency_views.agency_list, name="agency-list"),
+    path("agencies/new/", agency_views.agency_create, name="agency-create"),
+    path("agencies/<int:pk>/", agency_views.agency_detail, name="agency-detail"),
+    path("agencies/<int:pk>/edit/", agency_views.agency_edit, name="agency-edit"),
+    path("agencies/<int:pk>/deactivate/", agency_views.agency_deactivate, name="agency-deactivate"),
+    path("agencies/<int:pk>/reactivate/", agency_views.agency_reactivate, name="agency-reactivate"),
 ]
 
 # 403 and 404 use Django's handlers, which render 403.html and 404.html with the request.
@@ -40,9 +51,7 @@ urlpatterns = [
         name="password-set",
     ),
     path("places/", views.place_options, name="place-options"),
-    path(
-        "dashboard/", include(([path("", case_views.dashboard, name="dashboard")], "coordination"))
-    ),
+    path("", include((coordination_pages, "coordination"))),
     # Public like the login page it serves: one may read the login page in English.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", views.health, name="health"),

@@ -67,3 +67,47 @@ def validate_phone(value: str) -> None:
 def with_check_digit(first_twelve: str) -> str:
     """Completes 12 digits into a valid national ID (for demo data and tests)."""
     return first_twelve + pin.calc_check_digit(first_twelve)
+
+
+# An agency's phone: hotlines (1300, 1479), and offices that answer on an extension or on
+# several lines. One part: a number, then an optional extension ("ต่อ 12", "ext 12").
+AGENCY_PHONE_PART = re.compile(
+    r"(?P<number>[\d\s\-()]+?)\s*(?:(?:ต่อ|ext\.?|x)\s*(?P<extension>\d{1,6}))?", re.IGNORECASE
+)
+AGENCY_NUMBER = re.compile(r"1\d{3}|0[689]\d{8}|0[2-7]\d{7}")
+
+
+def agency_phone_parts(value: str) -> list[tuple[str, str]] | None:
+    """(number, extension) of each comma-separated part, normalised; None if a part is
+    not a number with an optional extension."""
+    parts = []
+    for part in re.split(r"[,;]", arabic_digits(value or "")):
+        if not part.strip():
+            continue
+        found = AGENCY_PHONE_PART.fullmatch(part.strip())
+        if found is None:
+            return None
+        parts.append((normalize_phone(found["number"]), found["extension"] or ""))
+    return parts
+
+
+def normalize_agency_phone(value: str | None) -> str:
+    """`02-123 4567 ต่อ ๑๒,1300` -> `021234567 ต่อ 12, 1300`; what cannot be read is
+    returned as typed (stripped), for the validator to refuse with its message."""
+    parts = agency_phone_parts(value or "")
+    if parts is None:
+        return (value or "").strip()
+    return ", ".join(f"{number} ต่อ {ext}" if ext else number for number, ext in parts)
+
+
+def validate_agency_phone(value: str) -> None:
+    parts = agency_phone_parts(value)
+    if parts is None or not all(AGENCY_NUMBER.fullmatch(number) for number, _ext in parts):
+        raise ValidationError(
+            _(
+                "Enter phone numbers as a hotline of 4 digits (1300), a mobile of 10 digits "
+                "or a line of 9 digits (02…), an extension after “ต่อ”; separate several "
+                "with commas."
+            ),
+            code="agency_phone",
+        )

@@ -13,7 +13,15 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import AssistanceCap
-from coordination.models import AllowanceRate, District, Province, Subdistrict, TargetGroup, User
+from coordination.models import (
+    Agency,
+    AllowanceRate,
+    District,
+    Province,
+    Subdistrict,
+    TargetGroup,
+    User,
+)
 from coordination.twofactor import requires_second_factor
 from tests.factories import (
     CaseFactory,
@@ -24,7 +32,7 @@ from tests.factories import (
 )
 
 # What the data migrations seed, parents before children.
-SEEDED = (TargetGroup, AllowanceRate, Province, District, Subdistrict, Group, AssistanceCap)
+SEEDED = (TargetGroup, AllowanceRate, Province, District, Subdistrict, Group, AssistanceCap, Agency)
 
 
 class Seed:

@@ -150,3 +150,15 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         referral = model_class(*args, **kwargs)
         referral.send(by=by)
         return referral
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    """A centre's own agency (pass center=None for a national one)."""
+
+    class Meta:
+        model = Agency
+
+    center = factory.SubFactory(CenterFactory)
+    name = factory.Sequence(lambda n: f"หน่วยงาน {n}")
+    kind = Agency.Kind.HOSPITAL
+    phone = "022345678"

@@ -25,6 +25,7 @@ from django.urls import reverse
 from cases.models import Case, CaseConference, PlanAction, VisitPhoto
 from coordination.models import Agency, Center
 from tests.factories import (
+    AgencyFactory,
     CaseFactory,
     CenterFactory,
     HomeVisitFactory,
@@ -142,6 +143,7 @@ def build_world(media) -> World:
             "visit": visit,
             "photo": photo,
             "referral": ReferralFactory(case=case, visit=visit),
+            "agency": AgencyFactory(center=center),
         }
         agency_of(center)  # a centre's own agency, offered to it and to no other
     agency_of(None)  # a national one, offered to all
@@ -186,6 +188,11 @@ def build_world(media) -> World:
             [a["referral"].pk],
         ),
         "cases:visit-referral-dismiss": [a["visit"].pk],
+        **{
+            name: [a["agency"].pk]
+            for name in APP_ROUTES
+            if name.startswith("coordination:agency-") and "<int:pk>" in str(ROUTES[name].pattern)
+        },
     }
     extra_urls = [
         # The finding: a case with no team offered every centre's unteamed volunteers.

@@ -638,3 +638,65 @@ def test_the_pixel_limit_is_said_in_thai_first(volunteer_client, case, hostile_i
         data["photos"] = File(handle, name="big.png")
         response = volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
     assert "ไม่เกิน 40 ล้านพิกเซล" in response.content.decode()
+
+
+# --- The agency directory (issue 11) -------------------------------------------------
+
+AGENCY_TEXT_FIELDS = ["name", "contact_person", "address", "area", "services"]
+
+
+def agency_data(**changes: str) -> dict[str, str]:
+    return {"name": "โรงพยาบาลเขต", "kind": "hospital", "phone": "022345678", **changes}
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT, ids=["markup", "100kB", "null-byte"])
+@pytest.mark.parametrize("field", AGENCY_TEXT_FIELDS)
+def test_hostile_text_in_every_agency_field(coordinator_client, center, field, value):
+    from coordination.models import Agency
+
+    before = Agency.objects.count()
+    response = coordinator_client.post(
+        reverse("coordination:agency-create"), agency_data(**{field: value})
+    )
+    if response.status_code == 302:  # saved: markup is kept as text and shown escaped
+        assert value == SCRIPT
+        agency = Agency.objects.get(center=center)
+        assert getattr(agency, field) == SCRIPT
+        for page in (
+            reverse("coordination:agency-detail", args=[agency.pk]),
+            reverse("coordination:agency-list"),
+        ):
+            assert_escaped(coordinator_client.get(page).content.decode())
+    else:
+        assert response.status_code == 200 and field in response.context["form"].errors
+        assert Agency.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [SCRIPT, NUL, HUGE, "javascript:alert(1)", "0" * 60, "+66 2 123 4567", "๑๒๓", "1300 ต่อ"],
+)
+def test_phone_garbage_on_an_agency_is_a_form_error(coordinator_client, center, phone):
+    from coordination.models import Agency
+
+    response = coordinator_client.post(
+        reverse("coordination:agency-create"), agency_data(phone=phone)
+    )
+    assert response.status_code == 200 and "phone" in response.context["form"].errors
+    assert not Agency.objects.filter(center=center).exists()
+    assert_escaped(response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": SCRIPT}, {"q": NUL}, {"q": HUGE}, {"kind": "'; --"}, {"kind": NUL},
+     {"inactive": SCRIPT}, {"page": "-1"}, {"page": NUL}],
+)  # fmt: skip
+def test_hostile_agency_list_parameters_never_fail(coordinator_client, center, params):
+    response = coordinator_client.get(reverse("coordination:agency-list"), params)
+    assert response.status_code == 200
+    assert_escaped(response.content.decode())
+
+
+def test_an_enormous_agency_id_answers_404(coordinator_client):
+    assert coordinator_client.get("/agencies/99999999999999999999999/").status_code == 404

@@ -15,6 +15,7 @@ from django.urls.resolvers import RoutePattern
 
 from cases.models import CaseConference, HomeVisit, VisitPhoto
 from tests.factories import (
+    AgencyFactory,
     CaseFactory,
     CenterFactory,
     HomeVisitFactory,
@@ -112,6 +113,12 @@ RULES = {
             "cases:referral-status",
             "cases:referral-letter",
             "cases:visit-referral-dismiss",
+            "coordination:agency-list",
+            "coordination:agency-create",
+            "coordination:agency-detail",
+            "coordination:agency-edit",
+            "coordination:agency-deactivate",
+            "coordination:agency-reactivate",
         ],
         "coordinator",
     ),  # fmt: skip
@@ -125,12 +132,15 @@ RULES = {
 # Creating needs a centre to create in: a national administrator has none and uses the admin.
 CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create"}
 CREATES |= {"cases:conference-create"}
+CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create",
+           "coordination:agency-create"}  # fmt: skip
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "cases:case-merge-undo",
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
+    "coordination:agency-deactivate", "coordination:agency-reactivate",
 }  # fmt: skip
 ROLES = [
     "anonymous",
@@ -177,6 +187,7 @@ def build_world(media) -> World:
             "photo": photo,
             "conference": conference,
             "referral": ReferralFactory(case=case, visit=visit),
+            "agency": AgencyFactory(center=center),
         }
     a = objects[ours.pk]
     users = {
@@ -223,6 +234,11 @@ def build_world(media) -> World:
             [a["referral"].pk],
         ),
         "cases:visit-referral-dismiss": [visit],
+        **{
+            name: [a["agency"].pk]
+            for name in APP_ROUTES
+            if name.startswith("coordination:agency-") and "<int:pk>" in str(ROUTES[name].pattern)
+        },
     }
     return World(users=users, args=args)
 

@@ -2,16 +2,17 @@
 // (static/js/sw.js) and tells it who is logged in; shows the offline banner. On the visit
 // form: offline, the visit is saved on the phone (IndexedDB) with its submission token,
 // photos shrunk to the server's limits. On my cases and the case page: the waiting
-// visits, to edit or delete. Whenever online: sends them, oldest first, through the
-// same form and validation as online visits; the token makes a resend one visit.
+// visits, to edit or delete. Whenever online: the service worker sends them, oldest
+// first, through the same form and validation as online visits (static/js/outbox.js);
+// the token makes a resend one visit. Logging out while visits wait asks first.
+import {
+  deleteVisit, putVisit, sendWaiting as sendFromHere, shrink, waitingVisits as outboxOf, withStore,
+} from "./outbox.js";
+
 const app = document.getElementById("offline-app");
 const banner = document.getElementById("offline-banner");
 const user = app ? app.dataset.user : "";
 const words = app ? app.dataset : {};
-
-// The server's limits (cases/photos.py): at most 2000 px a side, 5 MB a file.
-const MAX_SIDE = 2000;
-const MAX_BYTES = 5 * 1024 * 1024;
 
 function showBanner() {
   if (banner) banner.hidden = navigator.onLine;
@@ -20,42 +21,9 @@ showBanner();
 window.addEventListener("online", showBanner);
 window.addEventListener("offline", showBanner);
 
-// --- IndexedDB: one store of waiting visits, keyed by submission token -----------------
-function openStore() {
-  return new Promise(function (resolve, reject) {
-    const request = indexedDB.open("visits-outbox", 1);
-    request.onupgradeneeded = function () {
-      request.result.createObjectStore("visits", { keyPath: "token" });
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
-  });
-}
-
-async function withStore(mode, work) {
-  const db = await openStore();
-  return new Promise(function (resolve, reject) {
-    const tx = db.transaction("visits", mode);
-    const result = work(tx.objectStore("visits"));
-    tx.oncomplete = function () { db.close(); resolve(result && result.result); };
-    tx.onerror = function () { db.close(); reject(tx.error); };
-  });
-}
-
-// Only this user's: another volunteer on the same phone never sees them.
-async function waitingVisits() {
-  const all = await withStore("readonly", function (store) { return store.getAll(); });
-  return (all || [])
-    .filter(function (visit) { return visit.user === user; })
-    .sort(function (a, b) { return a.savedAt - b.savedAt; });
-}
-
-function putVisit(visit) {
-  return withStore("readwrite", function (store) { return store.put(visit); });
-}
-
-function deleteVisit(token) {
-  return withStore("readwrite", function (store) { return store.delete(token); });
+// --- The outbox (static/js/outbox.js): only this user's visits -------------------------
+function waitingVisits() {
+  return outboxOf(user);
 }
 
 async function getVisit(token) {
@@ -66,7 +34,10 @@ async function getVisit(token) {
 // --- Service worker ------------------------------------------------------------------
 async function startWorker() {
   if (!("serviceWorker" in navigator) || !app) return;
-  const registration = await navigator.serviceWorker.register(app.dataset.sw, { scope: "/" });
+  // A module worker: it imports the outbox, to send the visits itself.
+  const registration = await navigator.serviceWorker.register(
+    app.dataset.sw, { scope: "/", type: "module" }
+  );
   const ready = await navigator.serviceWorker.ready;
   const shell = Array.from(document.querySelectorAll(
     "link[rel=stylesheet], link[rel=preload], link[rel=icon], link[rel=apple-touch-icon], script[src]"
@@ -78,30 +49,11 @@ async function startWorker() {
     pages: app.dataset.pages,
     missing: words.missing,
     shell: shell,
+    login: words.login,
     // My cases is where a volunteer starts the day: it refreshes what is kept.
     refresh: /\/cases\/mine\/$/.test(location.pathname),
   });
   return registration;
-}
-
-// --- Photos: shrunk on the phone ---------------------------------------------------
-async function shrink(file) {
-  try {
-    const bitmap = await createImageBitmap(file);
-    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-    if (scale === 1 && file.size <= MAX_BYTES && /^image\/(jpeg|png)$/.test(file.type)) {
-      return { name: file.name, blob: file };
-    }
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.85); });
-    return { name: file.name.replace(/\.[^.]*$/, "") + ".jpg", blob: blob };
-  } catch (error) {
-    // Not a picture the phone can read: kept as it is, the server will say why not.
-    return { name: file.name, blob: file };
-  }
 }
 
 // --- The visit form offline ----------------------------------------------------------
@@ -145,7 +97,9 @@ async function saveOnPhone() {
       fields.push([name, value]);
     }
   }
-  const photos = files.length ? await Promise.all(files.map(shrink)) : (previous ? previous.photos : []);
+  const photos = files.length
+    ? await Promise.all(files.map(function (file) { return shrink({ name: file.name, blob: file }); }))
+    : (previous ? previous.photos : []);
   const visit = {
     // A page kept on the phone holds one token; each visit recorded from it needs its own.
     token: previous ? previous.token : crypto.randomUUID(),
@@ -273,72 +227,45 @@ async function showWaiting() {
   }
 }
 
-// --- Sending -------------------------------------------------------------------------
-function isLogin(url) {
-  return new URL(url).pathname === words.login;
+// --- Sending: by the service worker ----------------------------------------------------
+// The worker sends (one sender for the pages and Background Sync, one at a time); a page
+// without a worker (no secure context) sends with the same code itself.
+function askWorker() {
+  return new Promise(function (resolve, reject) {
+    if (!("serviceWorker" in navigator)) { reject(new Error("no worker")); return; }
+    const gone = setTimeout(function () { reject(new Error("no worker")); }, 5000);
+    navigator.serviceWorker.ready.then(function (registration) {
+      clearTimeout(gone);
+      const channel = new MessageChannel();
+      channel.port1.onmessage = function (event) { resolve(event.data); };
+      registration.active.postMessage({ type: "send", user: user }, [channel.port2]);
+      // A worker stopped while sending never answers: the next chance asks again.
+      setTimeout(function () { resolve(null); }, 5 * 60 * 1000);
+    });
+  });
 }
 
-// The server's own words: a message (the case is closed) or the form's errors.
-function serverMessage(html) {
-  const page = new DOMParser().parseFromString(html, "text/html");
-  const texts = Array.from(page.querySelectorAll(
-    "#content .alert-danger, #content .alert-warning, #content .invalid-feedback, #content .errorlist"
-  )).map(function (element) { return element.textContent.trim(); }).filter(Boolean);
-  if (!texts.length) {
-    // A page that is not the form (the case is no longer on the volunteer's teams: 404).
-    const heading = page.querySelector("#content h1");
-    if (heading) texts.push(heading.textContent.trim());
+let sending = null;
+
+function sendWaiting() {
+  if (!user || !navigator.onLine) return Promise.resolve(null);
+  if (!sending) {
+    sending = askWorker()
+      .catch(function () { return sendFromHere(user, words.login); })
+      .then(showResult)
+      .finally(function () { sending = null; });
   }
-  return Array.from(new Set(texts)).join(" ");
+  return sending;
 }
 
-let sending = false;
-
-async function sendWaiting() {
-  if (sending || !user || !navigator.onLine) return;
-  sending = true;
-  let sent = 0;
-  try {
-    const visits = (await waitingVisits()).filter(function (visit) { return visit.status === "waiting"; });
-    for (const visit of visits) {
-      // A fresh form: its CSRF token, and whether the case still takes visits.
-      const page = await fetch(visit.action, { credentials: "same-origin", cache: "no-store" });
-      if (isLogin(page.url)) { showRelogin(); break; }
-      const html = await page.text();
-      if (new URL(page.url).pathname !== visit.action || !page.ok) {
-        visit.status = "refused";
-        visit.message = serverMessage(html) || String(page.status);
-        await putVisit(visit);
-        continue;
-      }
-      const csrf = new DOMParser().parseFromString(html, "text/html")
-        .querySelector("input[name=csrfmiddlewaretoken]");
-      const body = new FormData();
-      body.append("csrfmiddlewaretoken", csrf ? csrf.value : "");
-      body.append("submission_token", visit.token);
-      visit.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-      visit.photos.forEach(function (photo) { body.append("photos", photo.blob, photo.name); });
-      const response = await fetch(visit.action, { method: "POST", body: body, credentials: "same-origin" });
-      if (isLogin(response.url)) { showRelogin(); break; }
-      if (/\/cases\/visits\/\d+\/$/.test(new URL(response.url).pathname)) {
-        await deleteVisit(visit.token); // saved, now or by an earlier try whose answer was lost
-        sent += 1;
-        continue;
-      }
-      visit.status = "refused";
-      visit.message = serverMessage(await response.text()) || String(response.status);
-      await putVisit(visit);
-    }
-  } catch (error) {
-    // The signal went: the visits wait for the next chance.
-  } finally {
-    sending = false;
-  }
-  if (sent) {
+async function showResult(result) {
+  if (result && result.sent) {
     const status = document.getElementById("waiting-status");
     if (status) status.textContent = words.sent;
   }
+  if (result && result.relogin) showRelogin();
   await showWaiting();
+  return result;
 }
 
 function showRelogin() {
@@ -350,9 +277,30 @@ if (user) {
   showWaiting().then(sendWaiting);
   window.addEventListener("online", sendWaiting);
   if ("serviceWorker" in navigator) {
+    // What the worker sent on its own (Background Sync) shows on every open page.
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "sync") sendWaiting();
+      if (event.data && event.data.type === "sent") showResult(event.data.result);
     });
   }
 }
+// --- Logging out while visits wait ------------------------------------------------------
+// They stay on the phone for this volunteer's next login, but not sent meanwhile: say so,
+// and let the volunteer stay. Online, sending is tried first.
+const logout = words.logout
+  ? document.querySelector("form[action='" + CSS.escape(words.logout) + "']")
+  : null;
+if (logout && user) {
+  logout.addEventListener("submit", async function (event) {
+    if (logout.dataset.confirmed) return;
+    event.preventDefault();
+    if (navigator.onLine) {
+      try { await sendWaiting(); } catch (error) { /* asked below */ }
+    }
+    const left = await waitingVisits();
+    if (left.length && !window.confirm(words.confirmLogout)) return;
+    logout.dataset.confirmed = "1";
+    logout.requestSubmit();
+  });
+}
+
 startWorker().catch(function () { /* no service worker (not a secure context): online only */ });

@@ -5,8 +5,12 @@
 // - one user's pages (my cases, their open cases and visit forms, photos they opened),
 //   in a cache named after that user, deleted when anyone else (or no one) is logged in,
 //   and never served after the session's expiry.
-// Waiting visits are not here but in IndexedDB (static/js/offline.js).
-"use strict";
+// Waiting visits are not here but in IndexedDB (static/js/outbox.js). The worker sends
+// them itself: on Background Sync with no page open, and when a page asks.
+//
+// A module worker (registered with type "module"): coordination/pwa.py serves this file
+// with the import below pointing at the outbox's current static URL.
+import { openStore, sendWaiting } from "/static/js/outbox.js";
 
 const SHELL = "shell-v1";
 const META = "meta-v1";
@@ -74,6 +78,7 @@ async function setUser(message) {
     // The session's end comes with the list of pages (refreshPages), from the server.
     expires: user && meta.user === user ? meta.expires : 0,
     missing: message.missing || meta.missing || "",
+    login: message.login || meta.login || "/login/",
     refreshed: meta.user === user ? meta.refreshed || 0 : 0,
   };
   await writeMeta(next);
@@ -85,9 +90,10 @@ async function setUser(message) {
       }
     }));
   }
-  if (user && message.pages && (message.refresh || Date.now() - next.refreshed > 5 * 60 * 1000)) {
-    await refreshPages(user, message.pages);
-  }
+  // Refreshing the kept pages takes a while: the caller does it after the user is settled.
+  return Boolean(
+    user && message.pages && (message.refresh || Date.now() - next.refreshed > 5 * 60 * 1000)
+  );
 }
 
 // Fetches the list of this user's pages, then each page; drops pages no longer listed
@@ -128,9 +134,29 @@ async function refreshPages(user, listUrl) {
   }
 }
 
+// Who is logged in is settled message by message, in order: a send asked for right after
+// a login must not run on the previous user's meta.
+let userSettled = Promise.resolve(false);
+
 self.addEventListener("message", function (event) {
   const data = event.data || {};
-  if (data.type === "user") event.waitUntil(setUser(data));
+  if (data.type === "user") {
+    userSettled = userSettled.catch(function () { return false; }).then(function () {
+      return setUser(data);
+    });
+    event.waitUntil(userSettled.then(function (refresh) {
+      return refresh ? refreshPages(data.user, data.pages) : null;
+    }));
+  } else if (data.type === "send") {
+    // From a page (on load, on `online`, after a visit is saved): the page's user, whose
+    // session the requests carry. The answer goes back on the page's port.
+    const port = event.ports && event.ports[0];
+    event.waitUntil(userSettled.then(function () {
+      return sendAll(data.user ? String(data.user) : null);
+    }).then(function (result) {
+      if (port) port.postMessage(result);
+    }));
+  }
 });
 
 async function fromNetworkOrCache(event) {
@@ -184,20 +210,8 @@ async function shellFirst(request) {
   }
 }
 
-// The outbox of static/js/offline.js (same database, same record).
-function openOutbox() {
-  return new Promise(function (resolve, reject) {
-    const request = indexedDB.open("visits-outbox", 1);
-    request.onupgradeneeded = function () {
-      request.result.createObjectStore("visits", { keyPath: "token" });
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
-  });
-}
-
 async function keepInOutbox(make) {
-  const db = await openOutbox();
+  const db = await openStore();
   return new Promise(function (resolve, reject) {
     const tx = db.transaction("visits", "readwrite");
     const store = tx.objectStore("visits");
@@ -280,11 +294,46 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// Background Sync: the waiting visits are sent by an open page of the app (it reads the
-// form's CSRF token and the server's messages); the worker wakes the pages up.
+// --- Sending the waiting visits (static/js/outbox.js says how) ---------------------------
+// One run at a time: a page's request during a run is answered by a run after it, so a
+// visit saved meanwhile is not left behind. Every open page hears the result.
+let running = null;
+let again = null;
+
+function sendAll(user) {
+  if (running) {
+    again = again || running.then(function () { again = null; return sendAll(user); });
+    return again;
+  }
+  running = (async function () {
+    const meta = await readMeta();
+    // Only the logged-in user's visits, with that user's session (the page says who).
+    const who = user || meta.user;
+    if (!who || (meta.user && String(meta.user) !== String(who))) {
+      return { sent: 0, refused: 0, relogin: false, offline: false };
+    }
+    return sendWaiting(String(who), meta.login || "/login/");
+  })();
+  const done = running.then(async function (result) {
+    running = null;
+    const pages = await self.clients.matchAll({ type: "window" });
+    pages.forEach(function (page) { page.postMessage({ type: "sent", result: result }); });
+    return result;
+  }, function (error) {
+    running = null;
+    throw error;
+  });
+  running = done;
+  return done;
+}
+
+// Background Sync (Chromium): fired when the phone has a signal again, with or without an
+// open page of the app. The worker sends the visits itself.
 self.addEventListener("sync", function (event) {
   if (event.tag !== "send-visits") return;
-  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (clients) {
-    clients.forEach(function (client) { client.postMessage({ type: "sync" }); });
+  event.waitUntil(sendAll(null).then(function (result) {
+    // Failing the event makes the browser fire it again later (with backoff): the
+    // signal went while sending, or the phone only believed it had one.
+    if (result.offline) throw new Error("no signal: the visits wait for the next sync");
   }));
 });

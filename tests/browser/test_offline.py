@@ -230,6 +230,8 @@ def test_two_volunteers_on_one_phone_never_see_each_others_data(homes, live_serv
     phone.set_offline(False)
     page.locator(".waiting-message").wait_for()
     page.locator(".navbar-toggler").click()  # the menu, folded on a phone
+    # Her visit waits: logging out asks first (test_offline_worker.py); she confirms.
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("form[action='/logout/'] button").click()
     page.wait_for_url("**" + reverse("login"))
 

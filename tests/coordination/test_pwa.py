@@ -116,8 +116,20 @@ def test_the_offline_bundle_weighs_under_300_kB(client, volunteer_on_team, case,
     for html in pages:
         shell |= set(re.findall(r'(?:href|src)="/static/([^"]+)"', html.decode()))
     shell |= {"img/icon-192.png", "img/icon-512.png"}
+    shell |= {"js/outbox.js"}  # imported by offline.js and by the worker, not in a tag
     files = [Path(finders.find(name)).read_bytes() for name in sorted(shell)]
     files.append(client.get("/sw.js").content)
     total = sum(len(gzip.compress(body)) for body in pages + files)
     print(f"\noffline bundle: {total} bytes gzipped ({len(shell)} static files)")
     assert total < OFFLINE_BUNDLE_BUDGET
+
+
+def test_the_worker_imports_the_outbox_at_its_static_url(client, db):
+    """The worker is a module that sends the waiting visits with static/js/outbox.js: the
+    import names the outbox's URL as the static storage gives it (hashed in production),
+    so a new outbox reaches phones with the worker."""
+    from django.templatetags.static import static
+
+    body = client.get("/sw.js").content.decode()
+    assert f'import {{ openStore, sendWaiting }} from "{static("js/outbox.js")}";' in body
+    assert client.get(static("js/outbox.js")).status_code == 200

@@ -39,6 +39,8 @@ COORDINATOR_PAGES = [
     ("cases:conference-create", lambda f: [], {"form", "attendees", "decisions"}),
     ("cases:referral-create", lambda f: [f.case.pk], {"form"}),
     ("cases:referral-detail", lambda f: [f.referral.pk], {"status_form"}),
+    ("coordination:agency-list", lambda f: [], {"form"}),
+    ("coordination:agency-create", lambda f: [], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -49,6 +51,7 @@ WHOLE_ELSEWHERE = {
     "login-code": "tests/forms/test_two_factor.py (after the password)",
     "two-factor-enrol": "tests/forms/test_two_factor.py (after the password)",
     "cases:case-merge-undo": "tests/forms/test_case_lifecycle.py (a merged duplicate's page)",
+    "coordination:agency-edit": "tests/forms/test_agencies.py (the agency of a test)",
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
@@ -58,6 +61,7 @@ POSTED_TO_FROM_PAGES_ABOVE = {
     # The referral page's status and outcome forms; the case page's and the worklist's
     # dismiss forms (tests/forms/test_referrals.py submits each as rendered).
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
+    "coordination:agency-deactivate", "coordination:agency-reactivate",  # the agency's page
 }  # fmt: skip
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
@@ -66,6 +70,7 @@ WITHOUT_A_FORM = {
     "volunteers:my-profile", "cases:referral-letter",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
     "cases:conference-list", "cases:conference-detail",
+    "coordination:agency-detail",  # its buttons post to deactivate / reactivate
 }  # fmt: skip
 
 

@@ -152,21 +152,20 @@ class Command(BaseCommand):
         )
 
     def load_agencies(self, center: Center) -> None:
-        # National hotlines belong to no centre; every centre can refer to them.
-        for name, kind, phone in [
-            ("ศูนย์ช่วยเหลือสังคม สายด่วน 1300", Agency.Kind.HOTLINE, "1300"),
-            ("สายด่วนคนพิการ 1479", Agency.Kind.HOTLINE, "1479"),
+        # The national ones (1300, 1479, the Bangkok disability service centre) are
+        # seeded by coordination's migration 0017: every centre has them already.
+        for name, kind, services in [
+            (
+                "ฝ่ายพัฒนาชุมชนและสวัสดิการสังคม สำนักงานเขตบึงกุ่ม",
+                Agency.Kind.DISTRICT_OFFICE,
+                "ลงทะเบียนเบี้ยยังชีพผู้สูงอายุและเบี้ยความพิการ",
+            ),
+            ("ศูนย์บริการสาธารณสุข คลองกุ่ม", Agency.Kind.HOSPITAL, "ตรวจรักษา เยี่ยมบ้านผู้ป่วยติดเตียง"),
+            ("ศูนย์ช่วยเหลือทางกฎหมาย", Agency.Kind.LEGAL_AID, "คำปรึกษาทางกฎหมาย หนี้สิน การยึดทรัพย์"),
         ]:
-            Agency.objects.get_or_create(
-                center=None, name=name, defaults={"kind": kind, "phone": phone}
+            Agency.objects.create(
+                center=center, name=name, kind=kind, area="เขตบึงกุ่ม", services=services
             )
-        for name, kind in [
-            ("ฝ่ายพัฒนาชุมชนและสวัสดิการสังคม สำนักงานเขตบึงกุ่ม", Agency.Kind.DISTRICT_OFFICE),
-            ("ศูนย์บริการคนพิการ กรุงเทพมหานคร", Agency.Kind.GOVERNMENT),
-            ("ศูนย์บริการสาธารณสุข คลองกุ่ม", Agency.Kind.HOSPITAL),
-            ("ศูนย์ช่วยเหลือทางกฎหมาย", Agency.Kind.LEGAL_AID),
-        ]:
-            Agency.objects.create(center=center, name=name, kind=kind, area="เขตบึงกุ่ม")
 
     def load_cases(self, center, groups, teams, volunteers, coordinator) -> None:
         visited_at = timezone.make_aware(datetime.datetime(2019, 4, 24, 10, 0))

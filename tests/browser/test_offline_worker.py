@@ -1,0 +1,304 @@
+"""The service worker sends the waiting visits itself (issue 14): on Background Sync with
+no page of the app open, and when a page asks. In Chromium with the network really cut
+(`context.set_offline`).
+
+Chromium fires `sync` by itself when the network comes back (the first test). To
+choose the moment, the others fire the worker's `sync` event through the DevTools
+protocol (ServiceWorker.dispatchSyncEvent) — the event Chromium itself dispatches,
+handled by the same listener. No page of the app is open meanwhile: only a blank page,
+and a plain same-origin one (/health/) to read the phone's outbox afterwards."""
+
+import datetime
+
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from PIL import Image
+
+from cases.models import Case, HomeVisit
+from tests.browser.test_offline import (
+    PHONE,
+    homes,  # noqa: F401 (a fixture)
+    log_in,
+    record_offline,
+    wait_until_kept,
+    waiting_list_read,
+)
+from tests.images import phone_photo
+
+
+def registration_id(client, origin: str) -> str:
+    """The id of the app's service worker registration, as DevTools knows it."""
+    found: dict[str, str] = {}
+
+    def seen(event) -> None:
+        for registration in event["registrations"]:
+            if registration["scopeURL"] == origin + "/" and not registration["isDeleted"]:
+                found["id"] = registration["registrationId"]
+
+    client.on("ServiceWorker.workerRegistrationUpdated", seen)
+    client.send("ServiceWorker.enable")
+    for _ in range(50):
+        if found:
+            return found["id"]
+        client.send("Runtime.evaluate", {"expression": "1"})  # lets the events arrive
+    raise AssertionError("no service worker registration")
+
+
+def fire_sync(context, live_server) -> object:
+    """Closes every page, then fires `sync` at the worker from a page of no app (one that
+    sends nothing): what Chromium does when the signal returns. Returns that page."""
+    for page in context.pages:
+        page.close()
+    blank = context.new_page()
+    client = context.new_cdp_session(blank)
+    client.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": live_server.url,
+            "registrationId": registration_id(client, live_server.url),
+            "tag": "send-visits",
+            "lastChance": False,
+        },
+    )
+    return blank
+
+
+def outbox(page, live_server) -> list[dict]:
+    """The phone's waiting visits, read on a same-origin page that runs no app script."""
+    page.goto(live_server.url + reverse("health"))
+    return page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open('visits-outbox', 1);
+            open.onsuccess = () => {
+                const all = open.result.transaction('visits').objectStore('visits').getAll();
+                all.onsuccess = () => resolve(all.result.map(
+                    v => ({status: v.status, message: v.message, photos: v.photos.length})));
+            };
+            open.onerror = () => reject(open.error);
+        })"""
+    )
+
+
+def wait_for(condition, page, tries: int = 150) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("waited in vain")
+
+
+def test_going_online_with_no_page_of_the_app_open_sends_the_visit(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    """Chromium's own Background Sync: the page that saved the visit is closed; only a
+    blank page is open when the signal returns — the worker alone can send it."""
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ส่งเองเมื่อมีสัญญาณ")
+    page.close()
+    blank = phone.new_page()
+
+    phone.set_offline(False)
+    wait_for(lambda: HomeVisit.objects.exists(), blank, tries=300)
+    assert HomeVisit.objects.get().findings == "ส่งเองเมื่อมีสัญญาณ"
+    wait_for(lambda: outbox(blank, live_server) == [], blank)
+    phone.close()
+
+
+def test_background_sync_sends_the_waiting_visit_with_no_page_of_the_app_open(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ส่งโดยตัวทำงานเบื้องหลัง")
+    phone.set_offline(False)
+
+    blank = fire_sync(phone, live_server)
+    wait_for(lambda: HomeVisit.objects.exists(), blank)
+    visit = HomeVisit.objects.get()
+    assert (visit.case, visit.findings, visit.author.username) == (
+        case,
+        "ส่งโดยตัวทำงานเบื้องหลัง",
+        "somsri",
+    )
+    wait_for(lambda: outbox(blank, live_server) == [], blank)
+
+    # Fired again (Chromium may retry): nothing left to send, nothing doubled.
+    blank = fire_sync(phone, live_server)
+    blank.wait_for_timeout(1000)
+    assert HomeVisit.objects.count() == 1
+    phone.close()
+
+
+def test_a_photo_kept_by_the_worker_is_shrunk_when_the_worker_sends_it(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+    tmp_path,
+):
+    """The form sent into a failing network ("lie-fi") is kept by the worker with the
+    photo as taken; the worker shrinks it to the server's limits when it sends it."""
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
+    page.fill("#id_findings", "รูปใหญ่จากกล้อง")
+    page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").check()
+    page.set_input_files("#id_photos", str(phone_photo(tmp_path / "big.jpg", size=(4000, 3000))))
+    create_url = "**" + reverse("cases:visit-create", args=[case.pk])
+    phone.route(
+        create_url,
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_role("button", name="บันทึกการเยี่ยม").click()
+    page.wait_for_url("**?kept=1")
+    phone.unroute(create_url)
+    assert HomeVisit.objects.count() == 0
+
+    blank = fire_sync(phone, live_server)
+    wait_for(lambda: HomeVisit.objects.exists(), blank)
+    photo = HomeVisit.objects.get().photos.get()
+    with Image.open(photo.image.path) as image:
+        assert max(image.size) == 2000  # cases/photos.py MAX_SIDE
+    phone.close()
+
+
+def test_the_worker_keeps_the_visits_when_the_session_has_ended(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "รอเข้าสู่ระบบใหม่")
+    phone.set_offline(False)
+    Session.objects.all().delete()
+
+    blank = fire_sync(phone, live_server)
+    blank.wait_for_timeout(2000)
+    assert HomeVisit.objects.count() == 0
+    assert outbox(blank, live_server) == [{"status": "waiting", "message": "", "photos": 0}]
+
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")  # the same volunteer: the visit goes
+    wait_for(lambda: HomeVisit.objects.exists(), page)
+    assert HomeVisit.objects.get().findings == "รอเข้าสู่ระบบใหม่"
+    phone.close()
+
+
+def test_the_worker_keeps_a_refused_visit_with_the_servers_message(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    case = homes["somsri"][1]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ปิดกรณีไปแล้ว")
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.CLOSED,
+        closed_on=datetime.date.today(),
+        closure_reason=Case.ClosureReason.MOVED,
+    )
+    phone.set_offline(False)
+
+    blank = fire_sync(phone, live_server)
+    wait_for(lambda: outbox(blank, live_server)[0]["status"] == "refused", blank)
+    (kept,) = outbox(blank, live_server)
+    assert "ปิด" in kept["message"]  # the server's words: the case is closed
+    assert HomeVisit.objects.count() == 0
+    phone.close()
+
+
+def test_the_page_asks_the_worker_and_the_worker_sends(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    case = homes["somsri"][0]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ส่งเมื่อกลับมาออนไลน์")
+    posts: list[bool] = []
+    phone.on(
+        "request",
+        lambda request: (
+            posts.append(request.service_worker is not None)
+            if request.method == "POST" and "/visits/new/" in request.url
+            else None
+        ),
+    )
+    phone.set_offline(False)  # the page's `online` event asks the worker
+    waiting_list_read(page)
+    page.locator(".waiting-visit").first.wait_for(state="detached")
+    assert HomeVisit.objects.count() == 1
+    assert posts and all(posts), posts  # every POST of the visit was the worker's
+    phone.close()
+
+
+def test_logging_out_while_a_visit_waits_asks_first(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    case = homes["somsri"][1]
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ยังไม่ได้ส่ง")
+    # The case closed meanwhile: online again, the visit stays, refused, on the phone.
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.CLOSED,
+        closed_on=datetime.date.today(),
+        closure_reason=Case.ClosureReason.MOVED,
+    )
+    phone.set_offline(False)
+    page.locator(".waiting-message").wait_for()
+
+    asked: list[str] = []
+
+    def cancel(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", cancel)
+    page.locator(".navbar-toggler").click()
+    page.locator("form[action='/logout/'] button").click()
+    wait_for(lambda: bool(asked), page)
+    assert "ยังไม่ได้ส่ง" in asked[0] and "ออกจากระบบ" in asked[0]
+    page.wait_for_timeout(500)
+    assert page.url.startswith(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+    assert Session.objects.exists()  # still logged in
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("form[action='/logout/'] button").click()
+    page.wait_for_url("**" + reverse("login"))
+    assert not Session.objects.exists()
+    assert len(outbox(page, live_server)) == 1  # kept for her next login
+    phone.close()
