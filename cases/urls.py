@@ -22,4 +22,5 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),
     path("photos/<int:pk>/", views.visit_photo, name="visit-photo"),
+    path("visits/", views.visit_list, name="visit-list"),
 ]

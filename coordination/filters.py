@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from coordination.fields import ThaiDateField
+
 
 class CheckboxFilter(django_filters.BooleanFilter):
     """A tick box: ticked filters, unticked does not (not django-filter's yes/no/any)."""
@@ -32,3 +34,9 @@ class ListFilterSet(django_filters.FilterSet):
     def finish(self, queryset: QuerySet, data: dict) -> QuerySet:
         """What applies with or without filters: a default, the order."""
         return queryset
+
+
+class ThaiDateFilter(django_filters.DateFilter):
+    """A date as people type it here (24/04/2562 or 2019-04-24), like every date form."""
+
+    field_class = ThaiDateField

@@ -102,6 +102,7 @@ RULES = {
             "volunteers:team-add-member",
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
+            "cases:visit-list",
         ],
         "coordinator",
     ),  # fmt: skip

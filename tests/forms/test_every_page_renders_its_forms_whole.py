@@ -34,6 +34,7 @@ COORDINATOR_PAGES = [
     ("volunteers:team-create", lambda f: [], {"form"}),
     ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
     ("password_change", lambda f: [], {"form"}),
+    ("cases:visit-list", lambda f: [], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
