@@ -104,8 +104,8 @@ class Chart:
     column: str | Promise  # the heading of the values in the data table
     data: list[Bar]
     vertical: bool = False
-    # viewBox units; the SVG scales to the width it is given.
-    WIDTH = 400
+    # viewBox units; the SVG scales to the width it is given. Bars run across a phone's
+    # width at about the page's text size; twelve columns need more room.
     ROW = 44
     COLUMN_TOP = 24
     COLUMN_HEIGHT = 160
@@ -120,6 +120,10 @@ class Chart:
         return ", ".join(f"{bar.label}: {bar.value}" for bar in self.data)
 
     @property
+    def width(self) -> int:
+        return 400 if self.vertical else 320
+
+    @property
     def height(self) -> int:
         if self.vertical:
             return self.COLUMN_TOP + self.COLUMN_HEIGHT + 40
@@ -130,8 +134,12 @@ class Chart:
         top = max((bar.value for bar in self.data), default=0) or 1
         shapes = []
         if self.vertical:
-            slot = self.WIDTH / max(len(self.data), 1)
+            slot = self.width / max(len(self.data), 1)
+            year_shown = ""
             for i, bar in enumerate(self.data):
+                # "พ.ย. 69" is too wide for a column: the month under each, the year
+                # under the first column and wherever it changes.
+                month, _space, year = bar.label.partition(" ")
                 height = round(self.COLUMN_HEIGHT * bar.value / top, 1)
                 y = self.COLUMN_TOP + self.COLUMN_HEIGHT - height
                 shapes.append(
@@ -144,10 +152,14 @@ class Chart:
                         "centre": round(i * slot + slot / 2, 1),
                         "value_y": y - 6,
                         "label_y": self.COLUMN_TOP + self.COLUMN_HEIGHT + 18,
+                        "month": month,
+                        "year": year if year != year_shown else "",
+                        "year_y": self.COLUMN_TOP + self.COLUMN_HEIGHT + 36,
                     }
                 )
+                year_shown = year
             return shapes
-        room = self.WIDTH - 48  # the value is written after the bar
+        room = self.width - 48  # the value is written after the bar
         for i, bar in enumerate(self.data):
             width = round(room * bar.value / top, 1)
             y = i * self.ROW
