@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cases.filters import local_midnight
@@ -211,12 +211,7 @@ class Dashboard:
 
     def __post_init__(self) -> None:
         self.cases = Case.objects.visible_to(self.user)
-        visits = HomeVisit.objects.visible_to(self.user)
-        if self.user.center_id:
-            # The same rows as the case rule above; said on the visit's own centre so
-            # that PostgreSQL reads the visits' centre-leading index.
-            visits = visits.filter(center_id=self.user.center_id)
-        self.visits = visits
+        self.visits = HomeVisit.objects.visible_to(self.user)
         self.month = month_start(self.today)
         self.since = self.today - datetime.timedelta(days=RECENT_DAYS)
 
@@ -335,64 +330,70 @@ class Dashboard:
 
     # The caseload balance
 
+    @cached_property
+    def open_by_team(self) -> dict[int | None, int]:
+        """Open cases per team (None: no team yet), in one grouped count."""
+        return self.cases.open().count_by("team")
+
+    @cached_property
+    def recent_visits(self) -> QuerySet:
+        return self.visits.filter(visited_at__gte=local_midnight(self.since))
+
     def team_load(self) -> list[LoadRow]:
-        """Each team's open cases and visits on its cases lately. One query."""
+        """Each team's open cases and the visits on its cases lately. Three queries: each
+        figure is one grouped count over the centre (a count per team in a correlated
+        subquery re-read a 50,000-case centre's cases once per team)."""
         since = self.since.isoformat()
-        open_cases = Case.objects.open().filter(
-            center_id=OuterRef("center_id"), team_id=OuterRef("pk")
-        )
-        recent = HomeVisit.objects.filter(
-            center_id=OuterRef("center_id"),
-            case__team_id=OuterRef("pk"),
-            visited_at__gte=local_midnight(self.since),
-        )
-        teams = (
-            Team.objects.visible_to(self.user)
-            .select_related("target_group")
-            .annotate(open_cases=count_of(open_cases), recent_visits=count_of(recent))
+        visits = dict(
+            self.recent_visits.order_by().values_list("case__team").annotate(n=Count("pk"))
         )
         rows = [
             LoadRow(
                 team.name,
                 reverse("volunteers:team-detail", args=[team.pk]),
-                team.open_cases,
-                team.recent_visits,
+                self.open_by_team.get(team.pk, 0),
+                visits.get(team.pk, 0),
                 link("cases:case-list", team=team.pk),
                 link("cases:visit-list", team=team.pk, visited_from=since),
             )
-            for team in teams
+            for team in Team.objects.visible_to(self.user).select_related("target_group")
         ]
         mark_extremes(rows)
         return rows
 
     def volunteer_load(self) -> list[LoadRow]:
-        """Each active volunteer's open cases (of the teams they are an active member of)
-        and the visits they were on lately, most loaded first. One query."""
+        """Each active volunteer's open cases (those of the teams they are an active member
+        of) and the visits they were on lately, most loaded first. Three queries besides the
+        teams' counts: a volunteer's open cases are the sum of their teams' (a count per
+        volunteer in a subquery re-read each team's cases once per member: 24 s for 285
+        volunteers of a 50,000-case centre)."""
         since = self.since.isoformat()
-        open_cases = Case.objects.open().filter(
-            TeamMembership.active_condition("team__memberships__", volunteer_id=OuterRef("pk")),
-            center_id=OuterRef("center_id"),
-        )
-        recent = HomeVisit.volunteers.through.objects.filter(
-            volunteer_id=OuterRef("pk"), homevisit__visited_at__gte=local_midnight(self.since)
-        )
-        volunteers = (
-            Volunteer.objects.visible_to(self.user)
-            .active()
-            .annotate(open_cases=count_of(open_cases), recent_visits=count_of(recent))
-            .order_by("-open_cases", "-recent_visits", "first_name", "last_name")
+        volunteers = list(Volunteer.objects.visible_to(self.user).active())
+        teams_of: dict[int, list[int]] = {}
+        for volunteer_id, team_id in (
+            TeamMembership.objects.active()
+            .filter(volunteer__in=[v.pk for v in volunteers])
+            .values_list("volunteer_id", "team_id")
+        ):
+            teams_of.setdefault(volunteer_id, []).append(team_id)
+        visits = dict(
+            HomeVisit.volunteers.through.objects.filter(homevisit__in=self.recent_visits)
+            .order_by()
+            .values_list("volunteer_id")
+            .annotate(n=Count("pk"))
         )
         rows = [
             LoadRow(
                 volunteer.full_name,
                 reverse("volunteers:volunteer-detail", args=[volunteer.pk]),
-                volunteer.open_cases,
-                volunteer.recent_visits,
+                sum(self.open_by_team.get(team, 0) for team in teams_of.get(volunteer.pk, [])),
+                visits.get(volunteer.pk, 0),
                 link("cases:case-list", volunteer=volunteer.pk),
                 link("cases:visit-list", volunteer=volunteer.pk, visited_from=since),
             )
             for volunteer in volunteers
         ]
+        rows.sort(key=lambda row: (-row.open_cases, -row.recent_visits))  # stable: by name
         mark_extremes(rows)
         return rows
 
