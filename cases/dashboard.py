@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
@@ -63,13 +63,6 @@ def month_label(first: datetime.date) -> str:
             f"{dates.THAI_MONTHS_SHORT[first.month - 1]} {(first.year + dates.BE_OFFSET) % 100:02d}"
         )
     return f"{dates.ENGLISH_MONTHS_SHORT[first.month - 1]} {first.year % 100:02d}"
-
-
-def count_of(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of a correlated subquery. Each figure is counted in a subquery of its own:
-    counting two relations through one join multiplies the rows (FINDINGS, team list)."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 @dataclass(frozen=True)
@@ -430,12 +423,16 @@ class Dashboard:
         return charts
 
     def context(self) -> dict:
-        teams = self.team_load()
+        # The balance is a centre's: a national administrator's would list every team and
+        # volunteer of the country.
+        by_centre = bool(self.user.center_id)
+        teams = self.team_load() if by_centre else []
         return {
             "figures": self.figures(),
             "statuses": self.by_status(),
+            "balance": by_centre,
             "teams": teams,
-            "volunteers": self.volunteer_load(),
+            "volunteers": self.volunteer_load() if by_centre else [],
             "charts": self.charts(teams),
             "recent_days": RECENT_DAYS,
         }

@@ -15,7 +15,13 @@ from cases.dashboard import add_months, fiscal_year_start, month_label
 from cases.filters import local_midnight
 from cases.models import Case, HomeVisit
 from coordination.models import TargetGroup
-from tests.factories import CaseFactory, HomeVisitFactory, TeamFactory, VolunteerFactory
+from tests.factories import (
+    CaseFactory,
+    HomeVisitFactory,
+    TeamFactory,
+    UserFactory,
+    VolunteerFactory,
+)
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +261,18 @@ def test_volunteers_get_403_on_the_dashboard(volunteer_client):
 def test_the_fiscal_year_starts_on_the_first_of_october():
     assert fiscal_year_start(datetime.date(2026, 9, 30)) == datetime.date(2025, 10, 1)
     assert fiscal_year_start(datetime.date(2026, 10, 1)) == datetime.date(2026, 10, 1)
+
+
+def test_a_national_administrator_sees_every_centres_figures_without_a_caseload_list(
+    client, center, other_center, team
+):
+    CaseFactory(center=center, team=team)
+    CaseFactory(center=other_center)
+    VolunteerFactory(center=other_center)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse(URL))
+    assert response.status_code == 200
+    assert figures_of(response)["open"] == 2
+    assert response.context["balance"] is False
+    assert response.context["volunteers"] == [] and response.context["teams"] == []
+    assert 'id="balance"' not in response.content.decode()
