@@ -3,18 +3,25 @@ says the pattern)."""
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
-from coordination.filters import CheckboxFilter, ListFilterSet
+from cases.models import Case, HomeVisit
+from coordination.filters import CheckboxFilter, ListFilterSet, ThaiDateFilter
 from coordination.models import Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
 
 
 def visible_teams(request) -> QuerySet:
     return Team.objects.visible_to(request.user).select_related("target_group")
+
+
+def active_volunteers(request) -> QuerySet:
+    return Volunteer.objects.visible_to(request.user).active()
 
 
 class CaseFilter(ListFilterSet):
@@ -51,10 +58,23 @@ class CaseFilter(ListFilterSet):
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=SORTS, empty_label=None, method="sorted_later"
     )
+    # The dashboard's links: a volunteer's cases, cases opened or closed since a day.
+    volunteer = django_filters.ModelChoiceFilter(
+        label=_("Volunteer"), queryset=active_volunteers, method="of_volunteer"
+    )
+    opened_from = ThaiDateFilter(
+        label=_("Opened on or after"), field_name="opened_on", lookup_expr="gte"
+    )
+    closed_from = ThaiDateFilter(
+        label=_("Closed on or after"), field_name="closed_on", lookup_expr="gte"
+    )
 
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def of_volunteer(self, cases, name, volunteer):
+        return cases.of_active_member(volunteer)
 
     def search(self, cases, name, value):
         return cases.search(value)
@@ -89,7 +109,7 @@ class FollowupFilter(ListFilterSet):
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=visible_teams)
     volunteer = django_filters.ModelChoiceFilter(
         label=_("Volunteer"),
-        queryset=lambda request: Volunteer.objects.visible_to(request.user).active(),
+        queryset=active_volunteers,
         method="of_volunteer",
     )
 
@@ -99,3 +119,35 @@ class FollowupFilter(ListFilterSet):
 
     def of_volunteer(self, cases, name, volunteer):
         return cases.of_active_member(volunteer)
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a local day as an aware time: visits are filtered on their indexed
+    timestamp, not on a date computed from it for each row."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class VisitFilter(ListFilterSet):
+    """The visit list: the visits the dashboard counts (a month, a team, a volunteer)."""
+
+    visited_from = ThaiDateFilter(label=_("Visited on or after"), method="on_or_after")
+    visited_to = ThaiDateFilter(label=_("Visited on or before"), method="on_or_before")
+    team = django_filters.ModelChoiceFilter(
+        label=_("Team"), queryset=visible_teams, field_name="case__team"
+    )
+    volunteer = django_filters.ModelChoiceFilter(
+        label=_("Volunteer"), queryset=active_volunteers, field_name="volunteers"
+    )
+
+    class Meta:
+        model = HomeVisit
+        fields: list[str] = []
+
+    def on_or_after(self, visits, name, day):
+        return visits.filter(visited_at__gte=local_midnight(day))
+
+    def on_or_before(self, visits, name, day):
+        return visits.filter(visited_at__lt=local_midnight(day + datetime.timedelta(days=1)))
+
+    def finish(self, visits, data):
+        return visits.order_by("-visited_at", "-pk")

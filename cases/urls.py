@@ -44,4 +44,5 @@ urlpatterns += [
         referrals.visit_referral_dismiss,
         name="visit-referral-dismiss",
     ),
+    path("visits/", views.visit_list, name="visit-list"),
 ]

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.filters import CaseFilter, FollowupFilter, visible_teams
+from cases.dashboard import Dashboard
+from cases.filters import CaseFilter, FollowupFilter, VisitFilter, visible_teams
 from cases.forms import (
     ActionFormSet,
     AssignForm,
@@ -66,7 +67,7 @@ from coordination.access import (
 from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.forms import errors_as_messages
-from coordination.models import AccessLog, TargetGroup
+from coordination.models import AccessLog
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -837,26 +838,14 @@ def consent_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET"])
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    """ภาพรวม: the centre's work at a glance; every figure links to its list."""
-    cases = Case.objects.visible_to(request.user)
-    by_status = cases.open().count_by("status")
-    by_group = cases.open().count_by("target_groups")
-    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    """ภาพรวม: the centre's work at a glance; every figure links to its list
+    (cases/dashboard.py counts them, in a fixed number of queries)."""
+    board = Dashboard(request.user, timezone.localdate())
     return render(
         request,
         "cases/dashboard.html",
         {
-            "figures": cases.figures(timezone.localdate()),
-            "statuses": [
-                (status, status.label, by_status.get(status, 0))
-                for status in Case.Status
-                if status != Case.Status.CLOSED
-            ],
-            "groups": [(group, by_group.get(group.pk, 0)) for group in TargetGroup.objects.all()],
-            "visits_this_month": HomeVisit.objects.visible_to(request.user)
-            .filter(visited_at__gte=month_start)
-            .count(),
-            "urgent": Case.Priority.URGENT,
+            **board.context(),
             # A new centre's checklist, until done; a national administrator has none.
             "onboarding": request.user.center.onboarding_left() if request.user.center else [],
         },
@@ -1018,3 +1007,14 @@ def conference_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "cases": [(case, by_case[case.pk]) for case in cases],
         },
     )
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def visit_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The centre's home visits, filtered by day, team or volunteer: the list behind the
+    dashboard's visit counts (the same filters count them there)."""
+    chosen = VisitFilter(request, HomeVisit.objects.visible_to(request.user))
+    rows = chosen.qs.select_related("case", "case__team").prefetch_related("volunteers")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/visit_list.html", {"form": chosen.form, "page_obj": page})

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from coordination.fields import ThaiDateField
 from coordination.models import Agency, AgencyQuerySet
 
 
@@ -63,3 +64,9 @@ class AgencyFilter(ListFilterSet):
         if not data.get("inactive"):
             queryset = queryset.filter(active=True)
         return queryset.order_by("name", "pk")
+
+
+class ThaiDateFilter(django_filters.DateFilter):
+    """A date as people type it here (24/04/2562 or 2019-04-24), like every date form."""
+
+    field_class = ThaiDateField

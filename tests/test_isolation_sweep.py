@@ -119,6 +119,7 @@ RULES = {
             "coordination:agency-edit",
             "coordination:agency-deactivate",
             "coordination:agency-reactivate",
+            "cases:visit-list",
         ],
         "coordinator",
     ),  # fmt: skip

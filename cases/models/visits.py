@@ -184,6 +184,8 @@ class HomeVisit(CaseChild):
         indexes = [
             models.Index(fields=["center", "case", "-visited_at"], name="visit_center_case_time"),
             models.Index(fields=["center", "next_visit_due"], name="visit_center_next_due"),
+            # The dashboard counts a centre's visits by month and since a day.
+            models.Index(fields=["center", "visited_at"], name="visit_center_time"),
         ]
 
     def __str__(self) -> str:

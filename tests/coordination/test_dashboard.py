@@ -1,62 +1,278 @@
-"""The dashboard: the centre's figures, its own only, each linked to its list."""
+"""The dashboard: the centre's figures, caseload balance and charts, its own only, each
+number equal to a count taken straight from the database and linked to a list that
+shows the same count."""
 
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case
+from cases.dashboard import add_months, fiscal_year_start, month_label
+from cases.filters import local_midnight
+from cases.models import Case, HomeVisit
 from coordination.models import TargetGroup
-from tests.factories import CaseFactory, HomeVisitFactory
+from tests.factories import (
+    CaseFactory,
+    HomeVisitFactory,
+    TeamFactory,
+    UserFactory,
+    VolunteerFactory,
+)
+from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 
+URL = "coordination:dashboard"
 
-def test_the_dashboard_counts_the_centres_work(coordinator_client, center, team, other_center):
+
+def group(code: str) -> TargetGroup:
+    return TargetGroup.objects.get(code=code)
+
+
+def visit(case, at: datetime.datetime, *volunteers) -> HomeVisit:
+    made = HomeVisitFactory(case=case, visited_at=at)
+    made.volunteers.set(volunteers)
+    return made
+
+
+@pytest.fixture
+def known(center, team, other_center):
+    """A centre with a little of everything, dated around today: two teams, three active
+    volunteers (one on no team) and one who left, cases of every kind, visits this month,
+    last month, a year ago and more; and another centre's work that must not count."""
     today = timezone.localdate()
-    disability = TargetGroup.objects.get(code="disability")
-    overdue = CaseFactory(center=center, team=team, priority=4, opened_on=today)
-    Case.objects.filter(pk=overdue.pk).update(next_visit_due=today - datetime.timedelta(days=1))
-    visited = CaseFactory(center=center, team=None, target_groups=[disability], opened_on=today)
-    HomeVisitFactory(case=visited, visited_at=timezone.now())
-    CaseFactory(
-        center=center, status="closed", closed_on=today, closure_reason="moved", opened_on=today
+    month = today.replace(day=1)
+    last_month = add_months(month, -1)
+    disabled = TeamFactory(center=center, name="ทีมผู้พิการ", target_group=group("disability"))
+    somsri = VolunteerFactory(center=center, first_name="สมศรี")
+    somsri.join_team(team)
+    somchai = VolunteerFactory(center=center, first_name="สมชาย")
+    somchai.join_team(team)
+    somchai.join_team(disabled)
+    VolunteerFactory(center=center, first_name="มานี")  # active, on no team
+    VolunteerFactory(center=center, first_name="ชูใจ", status=Volunteer.Status.LEFT)
+
+    old = CaseFactory(center=center, team=team, opened_on=add_months(month, -14))
+    both = CaseFactory(
+        center=center,
+        team=team,
+        opened_on=month,
+        priority=Case.Priority.URGENT,
+        target_groups=[group("elderly"), group("disability")],
     )
-    CaseFactory(center=other_center, priority=4)  # not ours
-    response = coordinator_client.get(reverse("coordination:dashboard"))
-    figures = response.context["figures"]
-    assert figures == {
-        "open": 2, "overdue": 1, "unassigned": 1, "never_visited": 1, "urgent": 1,
-        "opened_this_month": 3, "closed_this_month": 1,
+    CaseFactory(center=center, team=disabled, opened_on=month, target_groups=[group("disability")])
+    CaseFactory(center=center, team=None, opened_on=last_month, status="assessed")
+    closed = CaseFactory(center=center, team=team, opened_on=last_month)
+    closed.close(Case.ClosureReason.RESOLVED, by=None, on=month)
+    closed_earlier = CaseFactory(center=center, team=disabled, opened_on=add_months(month, -3))
+    closed_earlier.close(Case.ClosureReason.MOVED, by=None, on=last_month)
+
+    noon = local_midnight(month) + datetime.timedelta(hours=12)
+    visit(both, min(noon, timezone.now()), somsri, somchai)
+    visit(old, local_midnight(last_month) + datetime.timedelta(hours=9), somsri)
+    # The last minute of last month: last month's, not this month's.
+    visit(old, local_midnight(month) - datetime.timedelta(minutes=1), somchai)
+    visit(old, local_midnight(add_months(month, -13)), somsri)  # before the chart's year
+    # The old case's next visit was due yesterday: overdue.
+    Case.objects.filter(pk=old.pk).update(next_visit_due=today - datetime.timedelta(days=1))
+
+    elsewhere = CaseFactory(center=other_center, opened_on=month, priority=Case.Priority.URGENT)
+    visit(elsewhere, min(noon, timezone.now()))
+    VolunteerFactory(center=other_center)
+    return {"today": today, "month": month, "team": team, "disabled": disabled}
+
+
+def straight_from_the_database(center, today: datetime.date) -> dict[str, int]:
+    """The same figures counted the plain way: every row read, counted in Python."""
+    month = today.replace(day=1)
+    cases = list(Case.objects.filter(center=center))
+    open_cases = [c for c in cases if c.status != "closed"]
+    visits = list(HomeVisit.objects.filter(case__center=center))
+    return {
+        "open": len(open_cases),
+        "opened_this_month": sum(c.opened_on >= month for c in cases),
+        "closed_this_month": sum(bool(c.closed_on and c.closed_on >= month) for c in cases),
+        "visits_this_month": sum(timezone.localtime(v.visited_at).date() >= month for v in visits),
+        "overdue": sum(bool(c.next_visit_due and c.next_visit_due < today) for c in open_cases),
+        "unassigned": sum(c.team_id is None for c in open_cases),
+        "never_visited": sum(c.last_visit_at is None for c in open_cases),
+        "urgent": sum(c.priority == Case.Priority.URGENT for c in open_cases),
+        "active_volunteers": Volunteer.objects.filter(center=center, status="active").count(),
+    }
+
+
+def figures_of(response) -> dict:
+    return {figure.key: figure.value for figure in response.context["figures"]}
+
+
+def test_the_figures_equal_the_counts_taken_straight_from_the_database(
+    coordinator_client, center, known
+):
+    response = coordinator_client.get(reverse(URL))
+    expected = straight_from_the_database(center, known["today"])
+    assert figures_of(response) == expected
+    # And what they are, so that the plain count above cannot be wrong the same way.
+    assert expected == {
+        "open": 4, "opened_this_month": 2, "closed_this_month": 1, "visits_this_month": 1,
+        "overdue": 1, "unassigned": 1, "never_visited": 2, "urgent": 1, "active_volunteers": 3,
     }  # fmt: skip
-    assert response.context["visits_this_month"] == 1
-    assert {g.code: n for g, n in response.context["groups"]} == {
-        "destitute": 0, "disability": 1, "elderly": 1, "women": 0, "children_youth": 0,
+    assert [(value, n) for value, _label, n, _url in response.context["statuses"]] == [
+        ("intake", 3), ("assessed", 1), ("in_assistance", 0), ("follow_up", 0),
+    ]  # fmt: skip
+    groups = {bar.label: bar.value for bar in response.context["charts"][0].data}
+    assert groups == {
+        group("destitute").name: 0, group("disability").name: 2, group("elderly").name: 3,
+        group("women").name: 0, group("children_youth").name: 0,
     }  # fmt: skip
-    assert [(v, n) for v, _label, n in response.context["statuses"]] == [
-        ("intake", 2),
-        ("assessed", 0),
-        ("in_assistance", 0),
-        ("follow_up", 0),
+
+
+def test_the_caseload_balance_counts_open_cases_and_recent_visits_and_marks_the_extremes(
+    coordinator_client, center, known
+):
+    response = coordinator_client.get(reverse(URL))
+    teams = {row.name: (row.open_cases, row.recent_visits, row.most, row.least) for row in
+             response.context["teams"]}  # fmt: skip
+    # The elderly team: the old case, the two-group case (closed ones do not count);
+    # visits on its cases in the last 30 days: this month's and, when this month began
+    # less than 30 days ago, the two of last month's end.
+    recent = HomeVisit.objects.filter(
+        case__team=known["team"], visited_at__gte=local_midnight(known["today"]) - datetime.timedelta(days=30)
+    ).count()  # fmt: skip
+    assert teams == {"ทีมผู้สูงอายุ": (2, recent, True, False), "ทีมผู้พิการ": (1, 0, False, True)}
+    volunteers = [(row.name, row.open_cases, row.most, row.least) for row in
+                  response.context["volunteers"]]  # fmt: skip
+    names = {v.first_name: v.full_name for v in Volunteer.objects.filter(center=center)}
+    # Most loaded first; the one who left is not listed, the other centre's neither.
+    assert volunteers == [
+        (names["สมชาย"], 3, True, False),
+        (names["สมศรี"], 2, False, False),
+        (names["มานี"], 0, False, True),
     ]
-    assert reverse("cases:case-list") + "?overdue=on" in response.content.decode()
+    page = response.content.decode()
+    assert "most loaded" in page or "ภาระงานมากที่สุด" in page
+    # The way to rebalance: the case list, where cases are ticked and moved in bulk.
+    assert reverse("cases:case-list") + f"?team={known['team'].pk}" in page
+
+
+def count_on_the_list(client, url: str) -> int:
+    """What the linked list says it holds."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    if "page_obj" in response.context:
+        return response.context["page_obj"].paginator.count
+    tabs = {key: n for key, _label, n in response.context["tabs"]}  # the follow-up worklist
+    return tabs[response.context["shown"]]
+
+
+def test_every_number_links_to_a_list_showing_the_same_count(coordinator_client, known):
+    response = coordinator_client.get(reverse(URL))
+    context = response.context
+    numbers = [(f.url, f.value) for f in context["figures"]]
+    numbers += [(url, n) for _v, _l, n, url in context["statuses"]]
+    for row in [*context["teams"], *context["volunteers"]]:
+        numbers += [(row.cases_url, row.open_cases), (row.visits_url, row.recent_visits)]
+    for chart in context["charts"]:
+        numbers += [(bar.url, bar.value) for bar in chart.data]
+    page = response.content.decode().replace("&amp;", "&")
+    for url, value in numbers:
+        assert f'href="{url}"' in page, url
+        assert count_on_the_list(coordinator_client, url) == value, url
+
+
+def test_a_month_without_activity_reads_zeros(coordinator_client, center, team):
+    month = timezone.localdate().replace(day=1)
+    long_ago = add_months(month, -5)
+    case = CaseFactory(center=center, team=team, opened_on=long_ago)
+    visit(case, local_midnight(long_ago) + datetime.timedelta(hours=10))
+    response = coordinator_client.get(reverse(URL))
+    figures = figures_of(response)
+    assert (figures["opened_this_month"], figures["closed_this_month"]) == (0, 0)
+    assert figures["visits_this_month"] == 0
+    per_month = response.context["charts"][1].data
+    assert len(per_month) == 12
+    assert [bar.value for bar in per_month] == [0] * 6 + [1] + [0] * 5
+    assert count_on_the_list(coordinator_client, per_month[-1].url) == 0
+
+
+def test_the_month_labels_are_in_the_buddhist_era(coordinator_client, center):
+    response = coordinator_client.get(reverse(URL))
+    labels = [bar.label for bar in response.context["charts"][1].data]
+    month = timezone.localdate().replace(day=1)
+    assert labels[-1] == month_label(month)
+    months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.",
+              "พ.ย.", "ธ.ค."]  # fmt: skip
+    assert labels[-1] == f"{months[month.month - 1]} {(month.year + 543) % 100:02d}"
+    assert month_label(datetime.date(2019, 4, 1)) == "เม.ย. 62"
+
+
+def test_each_chart_is_an_svg_with_its_text_alternative_and_its_data_table(
+    coordinator_client, known
+):
+    page = coordinator_client.get(reverse(URL)).content.decode()
+    charts = re.findall(r"<svg[^>]*>.*?</svg>", page, re.S)
+    assert len(charts) == 3
+    for svg in charts:
+        assert 'role="img"' in svg
+        labelled = re.search(r'aria-labelledby="([^"]+)"', svg)[1].split()
+        title, desc = labelled
+        assert re.search(rf'<title id="{title}">[^<]+</title>', svg)
+        assert re.search(rf'<desc id="{desc}">[^<]+</desc>', svg)
+        assert "<script" not in svg and "style=" not in svg  # the CSP allows neither
+    assert page.count('<details class="chart-data">') == 3
+    assert page.count("<figcaption") == 3
 
 
 def test_the_dashboard_keeps_its_queries_whatever_the_data(coordinator_client, center, team):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            coordinator_client.get(reverse("coordination:dashboard"))
+            coordinator_client.get(reverse(URL))
         return len(captured)
 
-    CaseFactory(center=center, team=team)
+    volunteer = VolunteerFactory(center=center)
+    volunteer.join_team(team)
+    visit(CaseFactory(center=center, team=team), timezone.now(), volunteer)
     few = queries()
-    CaseFactory.create_batch(20, center=center, team=team)
+    teams = [TeamFactory(center=center) for _ in range(4)]
+    for i in range(30):
+        helper = VolunteerFactory(center=center)
+        helper.join_team(teams[i % 4])
+        case = CaseFactory(center=center, team=teams[i % 4], target_groups=[group("women")])
+        visit(case, timezone.now() - datetime.timedelta(days=i * 12), helper, volunteer)
     assert queries() == few
 
 
+def test_other_centres_work_is_not_counted(coordinator_client, other_center):
+    CaseFactory(center=other_center, priority=Case.Priority.URGENT)
+    VolunteerFactory(center=other_center)
+    TeamFactory(center=other_center)
+    response = coordinator_client.get(reverse(URL))
+    assert set(figures_of(response).values()) == {0}
+    assert response.context["teams"] == []
+
+
 def test_volunteers_get_403_on_the_dashboard(volunteer_client):
-    assert volunteer_client.get(reverse("coordination:dashboard")).status_code == 403
+    assert volunteer_client.get(reverse(URL)).status_code == 403
+
+
+def test_the_fiscal_year_starts_on_the_first_of_october():
+    assert fiscal_year_start(datetime.date(2026, 9, 30)) == datetime.date(2025, 10, 1)
+    assert fiscal_year_start(datetime.date(2026, 10, 1)) == datetime.date(2026, 10, 1)
+
+
+def test_a_national_administrator_sees_every_centres_figures_without_a_caseload_list(
+    client, center, other_center, team
+):
+    CaseFactory(center=center, team=team)
+    CaseFactory(center=other_center)
+    VolunteerFactory(center=other_center)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse(URL))
+    assert response.status_code == 200
+    assert figures_of(response)["open"] == 2
+    assert response.context["balance"] is False
+    assert response.context["volunteers"] == [] and response.context["teams"] == []
+    assert 'id="balance"' not in response.content.decode()

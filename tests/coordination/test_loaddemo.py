@@ -216,12 +216,17 @@ def test_the_demo_volunteer_sees_her_teams_cases_with_some_overdue(demo, client)
 def test_the_dashboard_and_team_pages_show_a_working_centre(demo, client):
     client.force_login(User.objects.get(username="coordinator"))
     response = client.get(reverse("coordination:dashboard"))
-    figures = response.context["figures"]
+    figures = {figure.key: figure.value for figure in response.context["figures"]}
+    visits_this_month = figures.pop("visits_this_month")
     assert all(n > 0 for n in figures.values()), figures
-    assert all(n > 0 for _group, n in response.context["groups"])
-    assert all(n > 0 for _value, _label, n in response.context["statuses"])
+    groups = response.context["charts"][0].data
+    assert all(bar.value > 0 for bar in groups)
+    assert all(n > 0 for _value, _label, n, _url in response.context["statuses"])
     if timezone.localdate().day > 20:  # visits of the last days fall in this month
-        assert response.context["visits_this_month"] > 0
+        assert visits_this_month > 0
+    # Every team and active volunteer has work, and the visits of the last 30 days show.
+    assert all(row.open_cases > 0 for row in response.context["teams"])
+    assert sum(row.recent_visits for row in response.context["volunteers"]) > 0
     for team in Team.objects.all():
         page = client.get(reverse("volunteers:team-detail", args=[team.pk]))
         assert page.status_code == 200 and list(page.context["cases"]), team.name

@@ -41,6 +41,7 @@ COORDINATOR_PAGES = [
     ("cases:referral-detail", lambda f: [f.referral.pk], {"status_form"}),
     ("coordination:agency-list", lambda f: [], {"form"}),
     ("coordination:agency-create", lambda f: [], {"form"}),
+    ("cases:visit-list", lambda f: [], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {

@@ -1,0 +1,463 @@
+"""The coordinator's dashboard (ภาพรวม): the centre's counts, its caseload balance and
+its charts, each number a link to the list it counts.
+
+It spans cases, visits, teams and volunteers, so it is a module of its own (STYLE 3).
+Every figure is counted by PostgreSQL, on an index that leads with the centre, in a fixed
+number of queries whatever the size of the centre: Python only lays out the results
+(at most a row per team or volunteer, never one per case or visit).
+
+Figures added later (referrals awaiting reply, assistance this fiscal year, referrals by
+outcome) plug in as one function each: see EXTRA_FIGURES and EXTRA_CHARTS at the end."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext_lazy as _
+
+from cases.filters import local_midnight
+from cases.models import Case, CaseQuerySet, HomeVisit
+from coordination import dates
+from coordination.models import TargetGroup, User
+from volunteers.models import Team, TeamMembership, Volunteer
+
+# Visits "lately", for the caseload balance.
+RECENT_DAYS = 30
+CHART_MONTHS = 12
+
+
+def link(name: str, **params: object) -> str:
+    """The URL of a list with its filters, as its filter form would write them."""
+    url = reverse(name)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def fiscal_year_start(today: datetime.date) -> datetime.date:
+    """The Thai government's fiscal year starts on 1 October (ปีงบประมาณ)."""
+    year = today.year if today.month >= 10 else today.year - 1
+    return datetime.date(year, 10, 1)
+
+
+def month_label(first: datetime.date) -> str:
+    """`พ.ย. 69` in Thai (the Buddhist Era, as Thai charts write it), `Nov 26` in English."""
+    if dates.is_thai():
+        return (
+            f"{dates.THAI_MONTHS_SHORT[first.month - 1]} {(first.year + dates.BE_OFFSET) % 100:02d}"
+        )
+    return f"{dates.ENGLISH_MONTHS_SHORT[first.month - 1]} {first.year % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number on the dashboard and the list it counts."""
+
+    key: str
+    label: str | Promise
+    value: int | Decimal
+    url: str
+    # Shown in the warning colour when not zero (overdue, no team yet).
+    alert: bool = False
+    # Money is shown in baht.
+    baht: bool = False
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    url: str
+
+
+@dataclass
+class Chart:
+    """A bar chart drawn by the server as SVG (no script: the CSP allows none inline).
+    The template draws it from `bars()`; the same data is its table."""
+
+    key: str
+    title: str | Promise
+    description: str | Promise
+    column: str | Promise  # the heading of the values in the data table
+    data: list[Bar]
+    vertical: bool = False
+    # viewBox units; the SVG scales to the width it is given. Bars run across a phone's
+    # width at about the page's text size; twelve columns need more room.
+    ROW = 44
+    COLUMN_TOP = 24
+    COLUMN_HEIGHT = 160
+
+    @property
+    def total(self) -> int:
+        return sum(bar.value for bar in self.data)
+
+    @property
+    def summary(self) -> str:
+        """The text alternative: every bar's label and value, in order."""
+        return ", ".join(f"{bar.label}: {bar.value}" for bar in self.data)
+
+    @property
+    def width(self) -> int:
+        return 400 if self.vertical else 320
+
+    @property
+    def height(self) -> int:
+        if self.vertical:
+            return self.COLUMN_TOP + self.COLUMN_HEIGHT + 40
+        return max(len(self.data), 1) * self.ROW
+
+    def bars(self) -> list[dict]:
+        """Each bar's geometry in viewBox units, for the template."""
+        top = max((bar.value for bar in self.data), default=0) or 1
+        shapes = []
+        if self.vertical:
+            slot = self.width / max(len(self.data), 1)
+            year_shown = ""
+            for i, bar in enumerate(self.data):
+                # "พ.ย. 69" is too wide for a column: the month under each, the year
+                # under the first column and wherever it changes.
+                month, _space, year = bar.label.partition(" ")
+                height = round(self.COLUMN_HEIGHT * bar.value / top, 1)
+                y = self.COLUMN_TOP + self.COLUMN_HEIGHT - height
+                shapes.append(
+                    {
+                        "bar": bar,
+                        "x": round(i * slot + slot * 0.15, 1),
+                        "y": y,
+                        "width": round(slot * 0.7, 1),
+                        "height": height,
+                        "centre": round(i * slot + slot / 2, 1),
+                        "value_y": y - 6,
+                        "label_y": self.COLUMN_TOP + self.COLUMN_HEIGHT + 18,
+                        "month": month,
+                        "year": year if year != year_shown else "",
+                        "year_y": self.COLUMN_TOP + self.COLUMN_HEIGHT + 36,
+                    }
+                )
+                year_shown = year
+            return shapes
+        room = self.width - 48  # the value is written after the bar
+        for i, bar in enumerate(self.data):
+            width = round(room * bar.value / top, 1)
+            y = i * self.ROW
+            shapes.append(
+                {
+                    "bar": bar,
+                    "x": 0,
+                    "y": y + 20,
+                    "width": width,
+                    "height": 18,
+                    "label_y": y + 15,
+                    "value_x": width + 6,
+                    "value_y": y + 34,
+                }
+            )
+        return shapes
+
+
+@dataclass
+class LoadRow:
+    """A team's or a volunteer's caseload: open cases and visits lately."""
+
+    name: str
+    url: str | None
+    open_cases: int
+    recent_visits: int
+    cases_url: str
+    visits_url: str
+    most: bool = False
+    least: bool = False
+
+
+def mark_extremes(rows: Sequence[LoadRow]) -> None:
+    """Marks the most and the least loaded by open cases; nothing when all carry the same."""
+    loads = [row.open_cases for row in rows]
+    if len(set(loads)) < 2:
+        return
+    for row in rows:
+        row.most = row.open_cases == max(loads)
+        row.least = row.open_cases == min(loads)
+
+
+@dataclass
+class Dashboard:
+    user: User
+    today: datetime.date
+    cases: CaseQuerySet = field(init=False)
+    visits: QuerySet = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cases = Case.objects.visible_to(self.user)
+        self.visits = HomeVisit.objects.visible_to(self.user)
+        self.month = month_start(self.today)
+        self.since = self.today - datetime.timedelta(days=RECENT_DAYS)
+
+    # The counts
+
+    def figures(self) -> list[Figure]:
+        """The number cards, in order. Three queries, plus one per extra figure."""
+        counted = self.cases.figures(self.today)
+        cases, month = "cases:case-list", self.month.isoformat()
+        figures = [
+            Figure("open", _("Open cases"), counted["open"], link(cases)),
+            Figure(
+                "opened_this_month",
+                _("Cases opened this month"),
+                counted["opened_this_month"],
+                link(cases, status="all", opened_from=month),
+            ),
+            Figure(
+                "closed_this_month",
+                _("Cases closed this month"),
+                counted["closed_this_month"],
+                link(cases, status="closed", closed_from=month),
+            ),
+            Figure(
+                "visits_this_month",
+                _("Home visits this month"),
+                self.visits.filter(visited_at__gte=local_midnight(self.month)).count(),
+                link("cases:visit-list", visited_from=month),
+            ),
+            Figure(
+                "overdue",
+                _("Follow-up overdue"),
+                counted["overdue"],
+                link(cases, overdue="on"),
+                alert=True,
+            ),
+            Figure(
+                "unassigned",
+                _("No team yet"),
+                counted["unassigned"],
+                link(cases, unassigned="on"),
+                alert=True,
+            ),
+            Figure(
+                "never_visited",
+                _("Never visited since intake"),
+                counted["never_visited"],
+                link("cases:followup-list", show="never"),
+            ),
+            Figure(
+                "urgent",
+                _("Urgent"),
+                counted["urgent"],
+                link(cases, priority=Case.Priority.URGENT.value),
+            ),
+            Figure(
+                "active_volunteers",
+                _("Active volunteers"),
+                Volunteer.objects.visible_to(self.user).active().count(),
+                link("volunteers:volunteer-list", status=Volunteer.Status.ACTIVE.value),
+            ),
+        ]
+        figures += [extra(self) for extra in EXTRA_FIGURES]
+        return figures
+
+    def by_status(self) -> list[tuple[str, str | Promise, int, str]]:
+        counted = self.cases.open().count_by("status")
+        return [
+            (
+                str(status.value),
+                status.label,
+                counted.get(status, 0),
+                link("cases:case-list", status=status.value),
+            )
+            for status in Case.Status
+            if status != Case.Status.CLOSED
+        ]
+
+    def by_group(self) -> list[Bar]:
+        """Open cases per target group: a case of two groups counts in both."""
+        counted = self.cases.open().count_by("target_groups")
+        return [
+            Bar(
+                group.name, counted.get(group.pk, 0), link("cases:case-list", target_group=group.pk)
+            )
+            for group in TargetGroup.objects.all()
+        ]
+
+    def visits_per_month(self) -> list[Bar]:
+        """The last twelve months, this one included; a month without visits reads 0."""
+        first = add_months(self.month, 1 - CHART_MONTHS)
+        counted = {
+            month.date(): n
+            for month, n in self.visits.filter(visited_at__gte=local_midnight(first))
+            .annotate(month=TruncMonth("visited_at"))  # in the local time zone
+            .order_by()
+            .values_list("month")
+            .annotate(n=Count("pk"))
+        }
+        bars = []
+        for i in range(CHART_MONTHS):
+            start = add_months(first, i)
+            end = add_months(start, 1) - datetime.timedelta(days=1)
+            bars.append(
+                Bar(
+                    month_label(start),
+                    counted.get(start, 0),
+                    link(
+                        "cases:visit-list",
+                        visited_from=start.isoformat(),
+                        visited_to=end.isoformat(),
+                    ),
+                )
+            )
+        return bars
+
+    # The caseload balance
+
+    @cached_property
+    def open_by_team(self) -> dict[int | None, int]:
+        """Open cases per team (None: no team yet), in one grouped count."""
+        return self.cases.open().count_by("team")
+
+    @cached_property
+    def recent_visits(self) -> QuerySet:
+        return self.visits.filter(visited_at__gte=local_midnight(self.since))
+
+    def team_load(self) -> list[LoadRow]:
+        """Each team's open cases and the visits on its cases lately. Three queries: each
+        figure is one grouped count over the centre (a count per team in a correlated
+        subquery re-read a 50,000-case centre's cases once per team)."""
+        since = self.since.isoformat()
+        visits = dict(
+            self.recent_visits.order_by().values_list("case__team").annotate(n=Count("pk"))
+        )
+        rows = [
+            LoadRow(
+                team.name,
+                reverse("volunteers:team-detail", args=[team.pk]),
+                self.open_by_team.get(team.pk, 0),
+                visits.get(team.pk, 0),
+                link("cases:case-list", team=team.pk),
+                link("cases:visit-list", team=team.pk, visited_from=since),
+            )
+            for team in Team.objects.visible_to(self.user).select_related("target_group")
+        ]
+        mark_extremes(rows)
+        return rows
+
+    def volunteer_load(self) -> list[LoadRow]:
+        """Each active volunteer's open cases (those of the teams they are an active member
+        of) and the visits they were on lately, most loaded first. Three queries besides the
+        teams' counts: a volunteer's open cases are the sum of their teams' (a count per
+        volunteer in a subquery re-read each team's cases once per member: 24 s for 285
+        volunteers of a 50,000-case centre)."""
+        since = self.since.isoformat()
+        volunteers = list(Volunteer.objects.visible_to(self.user).active())
+        teams_of: dict[int, list[int]] = {}
+        for volunteer_id, team_id in (
+            TeamMembership.objects.active()
+            .filter(volunteer__in=[v.pk for v in volunteers])
+            .values_list("volunteer_id", "team_id")
+        ):
+            teams_of.setdefault(volunteer_id, []).append(team_id)
+        visits = dict(
+            HomeVisit.volunteers.through.objects.filter(homevisit__in=self.recent_visits)
+            .order_by()
+            .values_list("volunteer_id")
+            .annotate(n=Count("pk"))
+        )
+        rows = [
+            LoadRow(
+                volunteer.full_name,
+                reverse("volunteers:volunteer-detail", args=[volunteer.pk]),
+                sum(self.open_by_team.get(team, 0) for team in teams_of.get(volunteer.pk, [])),
+                visits.get(volunteer.pk, 0),
+                link("cases:case-list", volunteer=volunteer.pk),
+                link("cases:visit-list", volunteer=volunteer.pk, visited_from=since),
+            )
+            for volunteer in volunteers
+        ]
+        rows.sort(key=lambda row: (-row.open_cases, -row.recent_visits))  # stable: by name
+        mark_extremes(rows)
+        return rows
+
+    # The charts
+
+    def charts(self, teams: list[LoadRow]) -> list[Chart]:
+        by_group = self.by_group()
+        per_month = self.visits_per_month()
+        charts = [
+            Chart(
+                "groups",
+                _("Open cases by target group"),
+                _("A bar per target group: how many open cases it has."),
+                _("Open cases"),
+                by_group,
+            ),
+            Chart(
+                "visits",
+                _("Home visits per month, last 12 months"),
+                _("A column per month, oldest first: how many home visits were made."),
+                _("Home visits"),
+                per_month,
+                vertical=True,
+            ),
+            Chart(
+                "teams",
+                _("Open cases per team"),
+                _("A bar per team: how many open cases it works."),
+                _("Open cases"),
+                [Bar(row.name, row.open_cases, row.cases_url) for row in teams],
+            ),
+        ]
+        charts += [extra(self) for extra in EXTRA_CHARTS]
+        return charts
+
+    def context(self) -> dict:
+        # The balance is a centre's: a national administrator's would list every team and
+        # volunteer of the country.
+        by_centre = bool(self.user.center_id)
+        teams = self.team_load() if by_centre else []
+        return {
+            "figures": self.figures(),
+            "statuses": self.by_status(),
+            "balance": by_centre,
+            "teams": teams,
+            "volunteers": self.volunteer_load() if by_centre else [],
+            "charts": self.charts(teams),
+            "recent_days": RECENT_DAYS,
+        }
+
+
+# Figures and charts of the parts other helpers are building now (issue 12). Each is one
+# function of the Dashboard, one aggregate query, appended to its list below; the template
+# needs no change. For example (names to be settled by the integrator):
+#
+#   def referrals_awaiting_reply(board: Dashboard) -> Figure:
+#       waiting = Referral.objects.visible_to(board.user).awaiting_reply().count()
+#       return Figure("referrals_waiting", _("Referrals awaiting reply"), waiting,
+#                     link("cases:referral-list", status="sent"), alert=True)
+#
+#   def assistance_this_fiscal_year(board: Dashboard) -> Figure:
+#       start = fiscal_year_start(board.today)
+#       total = Assistance.objects.visible_to(board.user).filter(given_on__gte=start)
+#               .aggregate(total=Sum("amount"))["total"] or Decimal(0)
+#       return Figure("assistance_fy", _("Assistance this fiscal year"), total,
+#                     link(..., given_from=start.isoformat()), baht=True)
+#
+#   def referrals_by_outcome(board: Dashboard) -> Chart:  # appended to EXTRA_CHARTS
+#       counted = dict(Referral.objects.visible_to(board.user).order_by()
+#                      .values_list("status").annotate(n=Count("pk")))
+#       return Chart("referrals", _("Referrals by outcome"), _("A bar per outcome…"),
+#                    _("Referrals"), [Bar(s.label, counted.get(s, 0), link(...)) for s in …])
+EXTRA_FIGURES: list[Callable[[Dashboard], Figure]] = []  # INTEGRATOR: referrals, assistance
+EXTRA_CHARTS: list[Callable[[Dashboard], Chart]] = []  # INTEGRATOR: referrals by outcome
