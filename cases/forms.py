@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cases import barthel
+from cases.allowances import Finding
 from cases.models import (
     Address,
     Case,
@@ -586,3 +587,20 @@ VisitIncomeFormSet = inlineformset_factory(
     can_delete=True,
     can_delete_extra=False,
 )
+
+
+class DismissForm(forms.Form):
+    """Dismisses a missed-allowance flag: which one (only those raised now), and why."""
+
+    rule = forms.ChoiceField(label=_("flag"))
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=300,
+        help_text=_('For example "not eligible: has a government pension".'),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, found: list[Finding], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what is flagged now can be dismissed.
+        self.fields["rule"].choices = [(f.rule.value, f.label) for f in found]

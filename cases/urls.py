@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import allowance_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -22,4 +22,14 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),
     path("photos/<int:pk>/", views.visit_photo, name="visit-photo"),
+    path(
+        "allowances/",
+        allowance_views.missed_allowance_list,
+        name="missed-allowance-list",
+    ),
+    path(
+        "<int:pk>/allowances/dismiss/",
+        allowance_views.case_allowance_dismiss,
+        name="case-allowance-dismiss",
+    ),
 ]

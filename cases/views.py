@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import allowances
 from cases.filters import CaseFilter, FollowupFilter, visible_teams
 from cases.forms import (
     AssignForm,
@@ -171,6 +172,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(prefix="close"),
             "reopen_form": ReopenForm(),
+            "allowances": allowances.for_case(case, timezone.localdate()),
         },
     )
 

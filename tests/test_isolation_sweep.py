@@ -102,6 +102,8 @@ RULES = {
             "volunteers:team-add-member",
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
+            "cases:missed-allowance-list",
+            "cases:case-allowance-dismiss",
         ],
         "coordinator",
     ),  # fmt: skip

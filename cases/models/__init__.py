@@ -1,6 +1,7 @@
 """The cases app's models, one module per part of a case; imported here so that the app
 label, `cases.models.X` and the migrations stay as they were."""
 
+from cases.models.allowances import AllowanceDismissal, AllowanceRule
 from cases.models.case import (
     NOT_NEGATIVE,
     NOT_NEGATIVE_AMOUNT,
@@ -52,4 +53,6 @@ __all__ = [
     "overdue_condition",
     "plausible_visit_time",
     "visit_photo_path",
+    "AllowanceDismissal",
+    "AllowanceRule",
 ]

@@ -34,6 +34,8 @@ COORDINATOR_PAGES = [
     ("volunteers:team-create", lambda f: [], {"form"}),
     ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
     ("password_change", lambda f: [], {"form"}),
+    # The cast's case, 80 and over with no allowance recorded, is flagged: a flag to dismiss.
+    ("cases:case-allowance-dismiss", lambda f: [f.case.pk], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -55,6 +57,7 @@ WITHOUT_A_FORM = {
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile",
+    "cases:missed-allowance-list",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
 }  # fmt: skip
 
