@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 # The root URLconf wires every app together, so it alone may import the apps above
 # coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
-from cases import offline, team_pages
+from cases import offline, report_views, team_pages
 from cases import views as case_views
 from coordination import account_views, pwa, twofactor, views
 from volunteers import urls as volunteer_urls
@@ -41,7 +41,16 @@ urlpatterns = [
     ),
     path("places/", views.place_options, name="place-options"),
     path(
-        "dashboard/", include(([path("", case_views.dashboard, name="dashboard")], "coordination"))
+        "dashboard/",
+        include(
+            (
+                [
+                    path("", case_views.dashboard, name="dashboard"),
+                    path("report/", report_views.report_monthly, name="report-monthly"),
+                ],
+                "coordination",
+            )
+        ),
     ),
     # Public like the login page it serves: one may read the login page in English.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
