@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from cases import allowances
 from cases.forms import DismissForm
 from cases.models import AllowanceDismissal, AllowanceRule, Case
-from coordination.access import coordinator_required, get_visible_or_404
+from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import Center
 
 PAGE_SIZE = 25
@@ -24,7 +24,7 @@ PAGE_SIZE = 25
 
 @coordinator_required
 @require_http_methods(["GET"])
-def missed_allowance_list(request: HttpRequest) -> HttpResponse:
+def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponse:
     """เบี้ยที่อาจตกหล่น: the centre's open cases with a flag, most money missed first.
     Queries: the rates, one row per open case of the centre, the page's cases."""
     user = request.user
@@ -62,7 +62,7 @@ def missed_allowance_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
-def case_allowance_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def case_allowance_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A coordinator judges that a flag does not hold for this person, and says why."""
     case = get_visible_or_404(Case.objects, request.user, pk=pk)
     found, _dismissed = allowances.for_case(case, timezone.localdate())

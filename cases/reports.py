@@ -19,11 +19,11 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import AllowanceDismissal, AllowanceRule, Case, HomeVisit
+from cases.models import AllowanceDismissal, AllowanceRule, Case, CaseQuerySet, HomeVisit
 from coordination.dates import BE_OFFSET
 from coordination.models import TargetGroup
 from coordination.validators import arabic_digits
-from volunteers.models import Volunteer
+from volunteers.models import Volunteer, VolunteerQuerySet
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ class Month:
 class Scope:
     """What the user may see: the report counts only these."""
 
-    cases: QuerySet[Case]
+    cases: CaseQuerySet
     visits: QuerySet[HomeVisit]
-    volunteers: QuerySet[Volunteer]
+    volunteers: VolunteerQuerySet
     dismissals: QuerySet[AllowanceDismissal]
 
     @classmethod
@@ -125,12 +125,12 @@ def closed_cases(scope: Scope, month: Month) -> Section:
         _("Closed cases"),
         [_("Reason"), _("Cases")],
     )
-    section.rows = [[r.label, by_reason.get(r.value, 0)] for r in Case.ClosureReason]
+    section.rows = [[str(r.label), by_reason.get(r.value, 0)] for r in Case.ClosureReason]
     section.rows.append([_("All closed cases"), sum(by_reason.values())])
     return section
 
 
-def open_at(cases: QuerySet[Case], day: datetime.date) -> QuerySet[Case]:
+def open_at(cases: CaseQuerySet, day: datetime.date) -> CaseQuerySet:
     """Cases opened by `day` and not closed by then."""
     return cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day), opened_on__lte=day)
 
@@ -206,7 +206,7 @@ def allowances_dismissed(scope: Scope, month: Month) -> Section:
         _("Allowance flags"),
         [_("Flag"), _("Cases")],
     )
-    section.rows = [[rule.label, by_rule.get(rule.value, 0)] for rule in AllowanceRule]
+    section.rows = [[str(rule.label), by_rule.get(rule.value, 0)] for rule in AllowanceRule]
     return section
 
 

@@ -81,6 +81,9 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("team-create", reverse("volunteers:team-create")),
         ("team-detail", reverse("volunteers:team-detail", args=[team.pk])),
         ("password-change", reverse("password_change")),
+        ("missed-allowances", reverse("cases:missed-allowance-list")),
+        ("allowance-dismiss", reverse("cases:case-allowance-dismiss", args=[case.pk])),
+        ("report-monthly", reverse("coordination:report-monthly") + "?month=2562-04"),
         (
             "volunteer-account-give",
             reverse("volunteers:volunteer-account", args=[VolunteerFactory(center=center).pk]),

@@ -104,6 +104,7 @@ RULES = {
             "volunteers:team-make-leader",
             "cases:missed-allowance-list",
             "cases:case-allowance-dismiss",
+            "coordination:report-monthly",
         ],
         "coordinator",
     ),  # fmt: skip

@@ -58,6 +58,8 @@ WITHOUT_A_FORM = {
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile",
     "cases:missed-allowance-list",
+    # Its month chooser is a plain GET input, not a Django form; tested in test_monthly_report.
+    "coordination:report-monthly",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
 }  # fmt: skip
 
