@@ -228,7 +228,7 @@ def facts_of(cases: QuerySet[Case], rates: Rates) -> list[Facts]:
     rows = cases.order_by().values_list(
         "pk", "has_welfare_card", "has_disability_card", "disability_types", *AGE_FIELDS
     )
-    by_kind = {kind: Sum("amount", filter=Q(kind=kind)) for kind in RECEIVED_AS.values()}
+    by_kind = {kind.value: Sum("amount", filter=Q(kind=kind)) for kind in RECEIVED_AS.values()}
     incomes = {
         row["case_id"]: row
         for row in IncomeSource.objects.filter(case__in=ids)
@@ -269,7 +269,7 @@ def facts_of(cases: QuerySet[Case], rates: Rates) -> list[Facts]:
                 has_welfare_card=welfare,
                 has_disability_card=card,
                 disability_types=types,
-                received={kind: income.get(kind) or ZERO for kind in RECEIVED_AS.values()},
+                received={k.value: income.get(k.value) or ZERO for k in RECEIVED_AS.values()},
                 household_income=(income.get("total") or ZERO) + (household.get("income") or ZERO),
                 household_size=1 + household.get("size", 0),
                 child_ages=household.get("child_ages", []),
