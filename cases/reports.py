@@ -79,6 +79,9 @@ class Scope:
     visits: QuerySet[HomeVisit]
     volunteers: VolunteerQuerySet
     dismissals: QuerySet[AllowanceDismissal]
+    # A national administrator's report covers every centre: totals only, no row per
+    # volunteer of the country.
+    one_centre: bool = True
 
     @classmethod
     def of(cls, user) -> Scope:
@@ -87,6 +90,7 @@ class Scope:
             visits=HomeVisit.objects.visible_to(user),
             volunteers=Volunteer.objects.visible_to(user),
             dismissals=AllowanceDismissal.objects.visible_to(user),
+            one_centre=user.center_id is not None,
         )
 
 
@@ -186,8 +190,9 @@ def volunteers(scope: Scope, month: Month) -> Section:
         _("Volunteers"),
         [_("Volunteer"), _("Home visits")],
     )
-    section.rows = [[v.full_name, v.made] for v in rows]
-    section.rows.append([_("Volunteers who made visits"), len(section.rows)])
+    if scope.one_centre:
+        section.rows = [[v.full_name, v.made] for v in rows]
+    section.rows.append([_("Volunteers who made visits"), rows.count()])
     section.rows.append([_("Volunteers with active status"), scope.volunteers.active().count()])
     return section
 

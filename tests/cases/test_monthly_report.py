@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from cases.models import Case, HomeVisit
 from cases.reports import Month, monthly_report
 from coordination.models import TargetGroup
-from tests.factories import CaseFactory, HomeVisitFactory, VolunteerFactory
+from tests.factories import CaseFactory, HomeVisitFactory, UserFactory, VolunteerFactory
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 APRIL = (datetime.date(2019, 4, 1), datetime.date(2019, 4, 30))
@@ -165,3 +165,15 @@ def test_another_centres_coordinator_counts_only_their_own(other_coordinator, ap
     sections = report(other_coordinator, "2019-04")
     assert rows(sections, "new_cases")["All new cases"] == 1
     assert rows(sections, "visits")["Home visits"] == 0
+
+
+def test_a_national_administrators_report_counts_every_centre_without_a_row_per_volunteer(
+    april,
+):
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    sections = report(administrator, "2019-04")
+    assert rows(sections, "new_cases")["All new cases"] == 4
+    assert rows(sections, "volunteers") == {
+        "Volunteers who made visits": 2,
+        "Volunteers with active status": 2,
+    }
