@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import (
+    AllowanceDismissal,
     AssistanceCap,
     Case,
     CaseEvent,
@@ -179,3 +180,21 @@ class ReferralNeedDismissalAdmin(CentreScopedAdmin):
     search_fields = ["visit__case__number", "reason"]
     autocomplete_fields = ["visit", "by"]
     exclude = ["center"]
+
+
+@admin.register(AllowanceDismissal)
+class AllowanceDismissalAdmin(CentreScopedAdmin):
+    """Missed-allowance flags a coordinator dismissed, with why: a record, so read-only
+    (an administrator may delete one to raise the flag again)."""
+
+    list_display = ["at", "case", "rule", "reason", "by"]
+    list_select_related = ["case", "by"]
+    list_filter = ["rule", "center"]
+    search_fields = ["case__number", "reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cases import barthel
+from cases.allowances import Finding
 from cases.models import (
     Address,
     Assistance,
@@ -1008,3 +1009,21 @@ class DismissNeedForm(forms.Form):
         max_length=500,
         widget=forms.TextInput,
     )
+
+
+class DismissForm(forms.Form):
+    """Dismisses a missed-allowance flag: which one (only those raised now), and why."""
+
+    rule = forms.ChoiceField(label=_("flag"))
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=300,
+        help_text=_('For example "not eligible: has a government pension".'),
+    )
+
+    def __init__(self, *args, found: list[Finding], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what is flagged now can be dismissed.
+        self.fields["rule"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (f.rule.value, f.label) for f in found
+        ]

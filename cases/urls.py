@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import referrals, views
+from cases import allowance_views, referrals, views
 
 app_name = "cases"
 urlpatterns = [
@@ -45,4 +45,14 @@ urlpatterns += [
         name="visit-referral-dismiss",
     ),
     path("visits/", views.visit_list, name="visit-list"),
+    path(
+        "allowances/",
+        allowance_views.missed_allowance_list,
+        name="missed-allowance-list",
+    ),
+    path(
+        "<int:pk>/allowances/dismiss/",
+        allowance_views.case_allowance_dismiss,
+        name="case-allowance-dismiss",
+    ),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import allowances
 from cases.dashboard import Dashboard
 from cases.filters import CaseFilter, FollowupFilter, VisitFilter, visible_teams
 from cases.forms import (
@@ -200,6 +201,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "assistance": assistance_summary(case),
             "plan": plan_summary(case),
             **case_referrals(case, request.user),
+            "allowances": allowances.for_case(case, timezone.localdate()),
         },
     )
 

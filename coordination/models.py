@@ -456,6 +456,17 @@ class AllowanceRate(models.Model):
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # A means test is part of the rule, so it is data too (the child support grant:
+    # 100,000 baht a person a year in the 2022 regulation).
+    income_limit_per_person_year = models.DecimalField(
+        _("household income limit (baht a person a year)"),
+        max_digits=11,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0), _("An amount of money cannot be negative."))],
+        help_text=_("Empty when the allowance has no means test."),
+    )
 
     objects = AllowanceRateQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 # The root URLconf wires every app together, so it alone may import the apps above
 # coordination (tests/test_dependencies.py allows it): the dashboard shows cases.
-from cases import offline, team_pages
+from cases import offline, report_views, team_pages
 from cases import views as case_views
 from coordination import account_views, agency_views, pwa, twofactor, views
 from volunteers import urls as volunteer_urls
@@ -21,6 +21,7 @@ volunteer_pages = [
 # The coordination namespace: one include, as a second one of the same name would hide it.
 coordination_pages = [
     path("dashboard/", case_views.dashboard, name="dashboard"),
+    path("dashboard/report/", report_views.report_monthly, name="report-monthly"),
     path("agencies/", agency_views.agency_list, name="agency-list"),
     path("agencies/new/", agency_views.agency_create, name="agency-create"),
     path("agencies/<int:pk>/", agency_views.agency_detail, name="agency-detail"),

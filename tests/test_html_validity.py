@@ -108,6 +108,9 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("team-detail", reverse("volunteers:team-detail", args=[team.pk])),
         ("password-change", reverse("password_change")),
         ("visit-list", reverse("cases:visit-list") + "?visited_from=2025-11-01"),
+        ("missed-allowances", reverse("cases:missed-allowance-list")),
+        ("allowance-dismiss", reverse("cases:case-allowance-dismiss", args=[case.pk])),
+        ("report-monthly", reverse("coordination:report-monthly") + "?month=2562-04"),
         (
             "volunteer-account-give",
             reverse("volunteers:volunteer-account", args=[VolunteerFactory(center=center).pk]),

@@ -120,6 +120,9 @@ RULES = {
             "coordination:agency-deactivate",
             "coordination:agency-reactivate",
             "cases:visit-list",
+            "cases:missed-allowance-list",
+            "cases:case-allowance-dismiss",
+            "coordination:report-monthly",
         ],
         "coordinator",
     ),  # fmt: skip

@@ -1,6 +1,7 @@
 """The cases app's models, one module per part of a case; imported here so that the app
 label, `cases.models.X` and the migrations stay as they were."""
 
+from cases.models.allowances import AllowanceDismissal, AllowanceRule
 from cases.models.assistance import (
     Assistance,
     AssistanceCap,
@@ -95,4 +96,6 @@ __all__ = [
     "PlanActionQuerySet",
     "PlanGoal",
     "plan_summary",
+    "AllowanceDismissal",
+    "AllowanceRule",
 ]

@@ -60,7 +60,7 @@ def test_sending_records_the_first_row_of_the_history(case, coordinator):
 
 
 def test_a_closed_case_is_referred_nowhere(case, coordinator):
-    case.close(Case.ClosureReason.RESOLVED, by=coordinator)
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ปิดเรื่องแล้ว")
     with pytest.raises(ValidationError, match="ปิดแล้ว"):
         ReferralFactory(case=case)
     assert not Referral.objects.exists()
@@ -257,7 +257,7 @@ def test_a_visit_asking_for_a_referral_waits_until_one_is_made_or_dismissed(case
 
 def test_a_closed_cases_visits_wait_for_nothing(case, coordinator):
     HomeVisitFactory(case=case, referral_needed=True)
-    case.close(Case.ClosureReason.MOVED, by=coordinator)
+    case.close(Case.ClosureReason.MOVED, by=coordinator, note="ปิดเรื่องแล้ว")
     assert not case.visits.needing_referral().exists()
 
 

@@ -176,7 +176,7 @@ def test_posting_pages_refuse_get(coordinator_client, case):
 
 
 def test_a_closed_case_is_not_referred(coordinator_client, case, coordinator):
-    case.close("resolved", by=coordinator)
+    case.close("resolved", by=coordinator, note="ปิดเรื่องแล้ว")
     response = coordinator_client.get(reverse("cases:referral-create", args=[case.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:case-detail", args=[case.pk])

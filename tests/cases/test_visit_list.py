@@ -114,9 +114,11 @@ def test_the_case_list_finds_cases_opened_or_closed_since_a_day(coordinator_clie
     new = CaseFactory(center=center, opened_on=month)
     CaseFactory(center=center, opened_on=month - datetime.timedelta(days=1))
     closed = CaseFactory(center=center, opened_on=month - datetime.timedelta(days=40))
-    closed.close(Case.ClosureReason.RESOLVED, by=None, on=month)
+    closed.close(Case.ClosureReason.RESOLVED, by=None, on=month, note="ปิดเรื่องแล้ว")
     earlier = CaseFactory(center=center, opened_on=month - datetime.timedelta(days=40))
-    earlier.close(Case.ClosureReason.MOVED, by=None, on=month - datetime.timedelta(days=1))
+    earlier.close(
+        Case.ClosureReason.MOVED, by=None, on=month - datetime.timedelta(days=1), note="ปิดเรื่องแล้ว"
+    )
     assert shown(coordinator_client, CASES, status="all", opened_from=month.isoformat()) == [new]
     assert shown(coordinator_client, CASES, status="closed", closed_from=month.isoformat()) == [
         closed

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import HomeVisit, VisitPhoto
+from cases.models import AllowanceDismissal, HomeVisit, VisitPhoto
 from coordination.models import User
 from tests.conftest import enter_backup_code
 from tests.factories import CaseFactory, CenterFactory, TeamFactory
@@ -40,6 +40,10 @@ def demo_admin_client(client, settings, tmp_path):
     coordinator = User.objects.get(username="coordinator")
     TOTPDevice.objects.create(user=coordinator, name="โทรศัพท์")
     StaticDevice.objects.create(user=coordinator, name="รหัสสำรอง")
+    # A dismissed allowance flag is a coordinator's judgement, never the demo's: one.
+    AllowanceDismissal.objects.create(
+        case=visit.case, rule="no_card", reason="บัตรยังไม่หมดอายุ", by=coordinator
+    )
     client.post(reverse("login"), {"username": "admin", "password": "admin-demo-2562"})
     enter_backup_code(client, "admin")
     Client().post(reverse("login"), {"username": "coordinator", "password": "wrong"})

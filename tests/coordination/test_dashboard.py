@@ -67,9 +67,9 @@ def known(center, team, other_center):
     CaseFactory(center=center, team=disabled, opened_on=month, target_groups=[group("disability")])
     CaseFactory(center=center, team=None, opened_on=last_month, status="assessed")
     closed = CaseFactory(center=center, team=team, opened_on=last_month)
-    closed.close(Case.ClosureReason.RESOLVED, by=None, on=month)
+    closed.close(Case.ClosureReason.RESOLVED, by=None, on=month, note="ปิดเรื่องแล้ว")
     closed_earlier = CaseFactory(center=center, team=disabled, opened_on=add_months(month, -3))
-    closed_earlier.close(Case.ClosureReason.MOVED, by=None, on=last_month)
+    closed_earlier.close(Case.ClosureReason.MOVED, by=None, on=last_month, note="ปิดเรื่องแล้ว")
 
     noon = local_midnight(month) + datetime.timedelta(hours=12)
     visit(both, min(noon, timezone.now()), somsri, somchai)

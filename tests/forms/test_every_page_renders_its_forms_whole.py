@@ -42,6 +42,8 @@ COORDINATOR_PAGES = [
     ("coordination:agency-list", lambda f: [], {"form"}),
     ("coordination:agency-create", lambda f: [], {"form"}),
     ("cases:visit-list", lambda f: [], {"form"}),
+    # The cast's case, 80 and over with no allowance recorded, is flagged: a flag to dismiss.
+    ("cases:case-allowance-dismiss", lambda f: [f.case.pk], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -69,6 +71,9 @@ WITHOUT_A_FORM = {
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile", "cases:referral-letter",
+    "cases:missed-allowance-list",
+    # Its month chooser is a plain GET input, not a Django form; tested in test_monthly_report.
+    "coordination:report-monthly",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
     "cases:conference-list", "cases:conference-detail",
     "coordination:agency-detail",  # its buttons post to deactivate / reactivate

@@ -1,0 +1,52 @@
+"""The monthly report's page, print view and Excel file (cases/reports.py makes the figures).
+
+It lives in cases, as the dashboard does: it counts cases and visits, and coordination
+may not import cases (tests/test_dependencies.py); the root URLconf names it
+`coordination:report-monthly`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cases import reports
+from coordination.access import coordinator_required
+from coordination.dates import BE_OFFSET, is_thai
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def report_monthly(request: HttpRequest) -> HttpResponse:
+    """`?month=2019-04` or `?month=2562-04` (this month without it); `&format=xlsx`."""
+    typed = request.GET.get("month", "").strip()
+    error = ""
+    try:
+        month = reports.Month.parse(typed) if typed else reports.Month.current()
+    except ValueError:
+        error = _(
+            "“%(month)s” is not a month. Write the year and the month, e.g. 2562-04 or 2019-04."
+        ) % {"month": typed[:20]}
+        month = None
+    if month is None:
+        return render(
+            request,
+            "cases/report_monthly.html",
+            {"error": error, "typed": typed, "sections": []},
+            status=400,
+        )
+    sections = reports.monthly_report(request.user, month)
+    year = month.first.year + BE_OFFSET if is_thai() else month.first.year
+    title = _("Monthly report, %(month)s") % {"month": f"{month.first.month:02d}/{year}"}
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(reports.as_xlsx(sections, title), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="report-{month.value}.xlsx"'
+        return response
+    return render(
+        request,
+        "cases/report_monthly.html",
+        {"sections": sections, "month": month, "title": title, "typed": typed or month.value},
+    )

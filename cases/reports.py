@@ -1,0 +1,257 @@
+"""The centre's monthly report (รายงานประจำเดือน): the month's figures, section by section,
+as a page, a print view and an Excel file holding the same numbers.
+
+A section is one small function of (scope, month) returning a `Section`; SECTIONS lists
+them in the report's order, so adding one (referrals, assistance) is a function and a
+line. Every figure is a count PostgreSQL makes (no row is loaded to be counted).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import AllowanceDismissal, AllowanceRule, Case, CaseQuerySet, HomeVisit
+from coordination.dates import BE_OFFSET
+from coordination.models import TargetGroup
+from coordination.validators import arabic_digits
+from volunteers.models import Volunteer, VolunteerQuerySet
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month; `as_of` is its last day, or today for the month under way."""
+
+    first: datetime.date
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """`2019-04` or `2562-04` (years of 2400 and more are BE), Thai digits too."""
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})", arabic_digits(text.strip()))
+        if not found:
+            raise ValueError(text)
+        year, month = int(found[1]), int(found[2])
+        if year >= 2400:
+            year -= BE_OFFSET
+        if not (1900 <= year <= 2200 and 1 <= month <= 12):
+            raise ValueError(text)
+        return cls(datetime.date(year, month, 1))
+
+    @classmethod
+    def current(cls) -> Month:
+        return cls(timezone.localdate().replace(day=1))
+
+    @property
+    def last(self) -> datetime.date:
+        following = (self.first + datetime.timedelta(days=32)).replace(day=1)
+        return following - datetime.timedelta(days=1)
+
+    @property
+    def as_of(self) -> datetime.date:
+        return min(self.last, timezone.localdate())
+
+    def starts(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The month as local-time instants [start, end), for timestamps."""
+        start = datetime.datetime.combine(self.first, datetime.time())
+        end = datetime.datetime.combine(self.last + datetime.timedelta(days=1), datetime.time())
+        zone = timezone.get_current_timezone()
+        return start.replace(tzinfo=zone), end.replace(tzinfo=zone)
+
+    @property
+    def value(self) -> str:
+        """The CE form the URL takes: 2019-04."""
+        return f"{self.first:%Y-%m}"
+
+
+@dataclass
+class Scope:
+    """What the user may see: the report counts only these."""
+
+    cases: CaseQuerySet
+    visits: QuerySet[HomeVisit]
+    volunteers: VolunteerQuerySet
+    dismissals: QuerySet[AllowanceDismissal]
+    # A national administrator's report covers every centre: totals only, no row per
+    # volunteer of the country.
+    one_centre: bool = True
+
+    @classmethod
+    def of(cls, user) -> Scope:
+        return cls(
+            cases=Case.objects.visible_to(user),
+            visits=HomeVisit.objects.visible_to(user),
+            volunteers=Volunteer.objects.visible_to(user),
+            dismissals=AllowanceDismissal.objects.visible_to(user),
+            one_centre=user.center_id is not None,
+        )
+
+
+@dataclass
+class Section:
+    """A table: a title, column headings, rows of a label and numbers."""
+
+    key: str
+    title: str
+    sheet: str  # the Excel sheet's name: 31 characters at most
+    headers: list[str]
+    rows: list[list[str | int | Decimal]] = field(default_factory=list)
+
+
+def new_cases(scope: Scope, month: Month) -> Section:
+    opened = scope.cases.filter(opened_on__range=(month.first, month.last))
+    by_group = opened.count_by("target_groups")
+    section = Section(
+        "new_cases",
+        _("New cases by target group"),
+        _("New cases"),
+        [_("Target group"), _("Cases")],
+    )
+    section.rows = [[group.name, by_group.get(group.pk, 0)] for group in TargetGroup.objects.all()]
+    # A case may be in several groups: the total counts each case once.
+    section.rows.append([_("All new cases"), opened.count()])
+    return section
+
+
+def closed_cases(scope: Scope, month: Month) -> Section:
+    closed = scope.cases.filter(closed_on__range=(month.first, month.last))
+    by_reason = closed.count_by("closure_reason")
+    section = Section(
+        "closed_cases",
+        _("Cases closed by reason"),
+        _("Closed cases"),
+        [_("Reason"), _("Cases")],
+    )
+    section.rows = [[str(r.label), by_reason.get(r.value, 0)] for r in Case.ClosureReason]
+    section.rows.append([_("All closed cases"), sum(by_reason.values())])
+    return section
+
+
+def open_at(cases: CaseQuerySet, day: datetime.date) -> CaseQuerySet:
+    """Cases opened by `day` and not closed by then."""
+    return cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day), opened_on__lte=day)
+
+
+def visits(scope: Scope, month: Month) -> Section:
+    start, end = month.starts()
+    figures = scope.visits.filter(visited_at__gte=start, visited_at__lt=end).aggregate(
+        visits=Count("pk"), people=Count("case", distinct=True)
+    )
+    section = Section("visits", _("Home visits"), _("Home visits"), [_("Figure"), _("Number")])
+    section.rows = [
+        [_("Home visits"), figures["visits"]],
+        [_("People visited"), figures["people"]],
+        [_("Cases open at month end"), open_at(scope.cases, month.as_of).count()],
+    ]
+    return section
+
+
+def overdue(scope: Scope, month: Month) -> Section:
+    """Overdue as the worklist said on the month's last day: the next visit date of the
+    latest visit made by then, past by then. (The case's own next_visit_due is today's.)"""
+    _start, end = month.starts()
+    end = min(end, timezone.now())
+    due_then = (
+        HomeVisit.objects.filter(case=OuterRef("pk"), visited_at__lt=end)
+        .order_by("-visited_at")
+        .values("next_visit_due")[:1]
+    )
+    count = (
+        open_at(scope.cases, month.as_of)
+        .alias(due_then=Subquery(due_then))
+        .filter(due_then__lt=month.as_of)
+        .count()
+    )
+    section = Section(
+        "overdue", _("Follow-ups overdue at month end"), _("Overdue"), [_("Figure"), _("Cases")]
+    )
+    section.rows = [[_("Follow-ups overdue at month end"), count]]
+    return section
+
+
+def volunteers(scope: Scope, month: Month) -> Section:
+    start, end = month.starts()
+    in_month = Q(visits__visited_at__gte=start, visits__visited_at__lt=end)
+    rows = (
+        scope.volunteers.annotate(made=Count("visits", filter=in_month))
+        .filter(made__gt=0)
+        .order_by("-made", "first_name", "last_name")
+    )
+    section = Section(
+        "volunteers",
+        _("Volunteers active and visits per volunteer"),
+        _("Volunteers"),
+        [_("Volunteer"), _("Home visits")],
+    )
+    if scope.one_centre:
+        section.rows = [[v.full_name, v.made] for v in rows]
+    section.rows.append([_("Volunteers who made visits"), rows.count()])
+    section.rows.append([_("Volunteers with active status"), scope.volunteers.active().count()])
+    return section
+
+
+def allowances_dismissed(scope: Scope, month: Month) -> Section:
+    start, end = month.starts()
+    by_rule = dict(
+        scope.dismissals.filter(at__gte=start, at__lt=end)
+        .order_by()
+        .values_list("rule")
+        .annotate(n=Count("pk"))
+    )
+    section = Section(
+        "allowances",
+        _("Missed-allowance flags dismissed"),
+        _("Allowance flags"),
+        [_("Flag"), _("Cases")],
+    )
+    section.rows = [[str(rule.label), by_rule.get(rule.value, 0)] for rule in AllowanceRule]
+    return section
+
+
+# The report's sections in order. Referrals and assistance (issue 12) join here: a
+# function of (scope, month) returning a Section, and a line.
+SECTIONS: list[Callable[[Scope, Month], Section]] = [
+    new_cases,
+    closed_cases,
+    visits,
+    overdue,
+    volunteers,
+    allowances_dismissed,
+]
+
+
+def monthly_report(user, month: Month) -> list[Section]:
+    scope = Scope.of(user)
+    return [section(scope, month) for section in SECTIONS]
+
+
+def as_xlsx(sections: list[Section], title: str) -> bytes:
+    """The same numbers, a sheet per section, headings in the user's language."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for section in sections:
+        sheet = book.create_sheet(section.sheet[:31])
+        sheet.append([title])
+        sheet.append([section.title])
+        sheet.append(section.headers)
+        for cell in (sheet["A1"], sheet["A2"], *sheet[3]):
+            cell.font = Font(bold=True)
+        for row in section.rows:
+            sheet.append(
+                [str(value) if not isinstance(value, int | Decimal) else value for value in row]
+            )
+        sheet.column_dimensions["A"].width = 48
+        sheet.column_dimensions["B"].width = 14
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

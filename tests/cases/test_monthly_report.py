@@ -1,0 +1,185 @@
+"""The monthly report: its figures equal the same counts taken straight from the
+database, the Excel file holds the same numbers, an empty month reads zeros, and a
+month typed wrong gets a clear message."""
+
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from cases.models import Case, HomeVisit
+from cases.reports import Month, monthly_report
+from coordination.models import TargetGroup
+from tests.factories import CaseFactory, HomeVisitFactory, UserFactory, VolunteerFactory
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+APRIL = (datetime.date(2019, 4, 1), datetime.date(2019, 4, 30))
+
+
+def at(day: int, hour: int = 10, month: int = 4) -> datetime.datetime:
+    return datetime.datetime(2019, month, day, hour, 0, tzinfo=BANGKOK)
+
+
+def group(code: str) -> TargetGroup:
+    return TargetGroup.objects.get(code=code)
+
+
+@pytest.fixture
+def april(center, other_center, team, coordinator):
+    """April 2019 at the centre (BE 2562-04), with a month either side and another
+    centre's April to be left out."""
+    first = CaseFactory(center=center, team=team, opened_on=datetime.date(2019, 4, 24),
+                        target_groups=[group("elderly"), group("disability")])  # fmt: skip
+    second = CaseFactory(center=center, team=team, opened_on=datetime.date(2019, 4, 24),
+                         target_groups=[group("elderly")])  # fmt: skip
+    march = CaseFactory(center=center, team=team, opened_on=datetime.date(2019, 3, 5))
+    died = CaseFactory(center=center, opened_on=datetime.date(2019, 3, 1))
+    died.close(
+        Case.ClosureReason.DIED, by=coordinator, on=datetime.date(2019, 4, 12), note="ปิดเรื่องแล้ว"
+    )
+    resolved = CaseFactory(center=center, opened_on=datetime.date(2019, 4, 2))
+    resolved.close(
+        Case.ClosureReason.RESOLVED, by=coordinator, on=datetime.date(2019, 4, 29), note="ปิดเรื่องแล้ว"
+    )
+    later = CaseFactory(center=center, opened_on=datetime.date(2019, 3, 1))
+    later.close(
+        Case.ClosureReason.MOVED, by=coordinator, on=datetime.date(2019, 5, 2), note="ปิดเรื่องแล้ว"
+    )
+    CaseFactory(center=other_center, opened_on=datetime.date(2019, 4, 10))
+
+    somsri, malee = VolunteerFactory(center=center), VolunteerFactory(center=center)
+    VolunteerFactory(center=center, status="inactive")
+    visits = [
+        # march: overdue at month end (due 20 April, nothing since)
+        (march, at(5), datetime.date(2019, 4, 20), [somsri]),
+        (first, at(24), datetime.date(2019, 5, 24), [somsri, malee]),
+        (second, at(24, 14), datetime.date(2019, 5, 24), [malee]),
+        # late on 30 April in Bangkok is April, though 16:30 UTC
+        (second, at(30, 23), datetime.date(2019, 5, 30), [malee]),
+        # 00:30 on 1 May in Bangkok is May, though still 30 April in UTC
+        (first, datetime.datetime(2019, 5, 1, 0, 30, tzinfo=BANGKOK), None, [somsri]),
+    ]
+    for case, when, due, present in visits:
+        visit = HomeVisitFactory(case=case, visited_at=when, next_visit_due=due)
+        visit.volunteers.set(present)
+    return {"somsri": somsri, "malee": malee}
+
+
+def report(user, month: str) -> list:
+    """The report's sections with English labels, to be read by label."""
+    with translation.override("en"):
+        return monthly_report(user, Month.parse(month))
+
+
+def rows(sections, key: str) -> dict:
+    return {row[0]: row[1] for row in next(s for s in sections if s.key == key).rows}
+
+
+def test_the_report_equals_the_counts_taken_straight_from_the_database(coordinator, center, april):
+    sections = report(coordinator, "2562-04")
+    cases = Case.objects.filter(center=center)
+    opened = cases.filter(opened_on__range=APRIL)
+    new = rows(sections, "new_cases")
+    for code in ("elderly", "disability", "women"):
+        assert new[group(code).name_en] == opened.filter(target_groups__code=code).count()
+    assert new["All new cases"] == opened.count() == 3
+
+    closed = rows(sections, "closed_cases")
+    for reason in Case.ClosureReason:
+        count = cases.filter(closed_on__range=APRIL, closure_reason=reason).count()
+        with translation.override("en"):
+            assert closed[str(reason.label)] == count
+    assert closed["All closed cases"] == 2
+
+    visits = HomeVisit.objects.filter(
+        center=center, visited_at__gte=at(1, 0), visited_at__lt=at(1, 0, month=5)
+    )
+    figures = rows(sections, "visits")
+    assert figures["Home visits"] == visits.count() == 4
+    assert figures["People visited"] == visits.values("case").distinct().count() == 3
+    open_then = cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=APRIL[1]),
+                             opened_on__lte=APRIL[1])  # fmt: skip
+    assert figures["Cases open at month end"] == open_then.count() == 4
+
+    assert rows(sections, "overdue")["Follow-ups overdue at month end"] == 1
+
+    people = rows(sections, "volunteers")
+    with translation.override("en"):
+        assert people[april["somsri"].full_name] == 2
+        assert people[april["malee"].full_name] == 3
+    assert people["Volunteers who made visits"] == 2
+    assert people["Volunteers with active status"] == 2
+
+
+def test_the_month_in_be_and_in_ce_is_the_same_report(coordinator, april):
+    be = report(coordinator, "2562-04")
+    ce = report(coordinator, "2019-04")
+    thai_digits = report(coordinator, "๒๕๖๒-๐๔")
+    assert [s.rows for s in be] == [s.rows for s in ce] == [s.rows for s in thai_digits]
+
+
+def test_the_page_and_its_excel_file_hold_the_same_numbers(coordinator_client, april):
+    url = reverse("coordination:report-monthly")
+    page = coordinator_client.get(url, {"month": "2562-04"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "1 เม.ย. 2562" in text and "30 เม.ย. 2562" in text
+
+    xlsx = coordinator_client.get(url, {"month": "2562-04", "format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    sections = page.context["sections"]
+    assert len(book.sheetnames) == len(sections)
+    for sheet, section in zip(book.worksheets, sections, strict=True):
+        values = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
+        assert values == [[str(row[0]), row[1]] for row in section.rows]
+        assert [c.value for c in sheet[3]] == section.headers
+    # Thai headings, as the page shows them.
+    assert book.worksheets[0]["A2"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
+
+
+def test_a_month_with_no_activity_reads_zeros(coordinator_client, april):
+    page = coordinator_client.get(reverse("coordination:report-monthly"), {"month": "2561-01"})
+    assert page.status_code == 200
+    sections = page.context["sections"]
+    # The active volunteers are counted as they are now (2), not as they were.
+    now = rows(sections, "volunteers").pop("อพม. ที่มีสถานะปฏิบัติงาน")
+    numbers = [row[1] for section in sections for row in section.rows]
+    assert now == 2
+    assert numbers.count(2) == 1 and set(numbers) == {0, 2}
+
+
+@pytest.mark.parametrize("typed", ["2562-13", "April", "62-04", "2562-00", "9999-01", "'; --"])
+def test_a_month_typed_wrong_gets_a_clear_message_and_no_report(coordinator_client, typed):
+    page = coordinator_client.get(reverse("coordination:report-monthly"), {"month": typed})
+    assert page.status_code == 400
+    assert "ไม่ใช่เดือน" in page.content.decode()
+    assert page.context["sections"] == []
+
+
+def test_without_a_month_the_report_is_of_the_month_under_way(coordinator_client):
+    page = coordinator_client.get(reverse("coordination:report-monthly"))
+    assert page.context["month"] == Month.current()
+
+
+def test_another_centres_coordinator_counts_only_their_own(other_coordinator, april):
+    sections = report(other_coordinator, "2019-04")
+    assert rows(sections, "new_cases")["All new cases"] == 1
+    assert rows(sections, "visits")["Home visits"] == 0
+
+
+def test_a_national_administrators_report_counts_every_centre_without_a_row_per_volunteer(
+    april,
+):
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    sections = report(administrator, "2019-04")
+    assert rows(sections, "new_cases")["All new cases"] == 4
+    assert rows(sections, "volunteers") == {
+        "Volunteers who made visits": 2,
+        "Volunteers with active status": 2,
+    }
