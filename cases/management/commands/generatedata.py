@@ -224,8 +224,17 @@ def copy_text(value: object) -> str:
 class Copier:
     """Rows of one table into PostgreSQL by COPY, in chunks, with a progress line."""
 
-    def __init__(self, run: Run, model_or_table: type[models.Model] | str, columns: list[str]):
+    def __init__(
+        self,
+        run: Run,
+        model_or_table: type[models.Model] | str,
+        columns: list[str],
+        parent: Copier | None = None,
+    ):
         self.run = run
+        # Rows that name a parent's rows go in after them: the same-centre triggers read
+        # the parent row (foreign keys, deferred, would wait; the triggers do not).
+        self.parent = parent
         self.table = (
             model_or_table if isinstance(model_or_table, str) else model_or_table._meta.db_table
         )
@@ -241,6 +250,8 @@ class Copier:
             self.flush()
 
     def flush(self) -> None:
+        if self.parent is not None:
+            self.parent.flush()
         if not self.buffer:
             return
         data = io.StringIO("\n".join(self.buffer) + "\n")
@@ -280,8 +291,8 @@ class Rows:
         defaults = self.defaults
         return [values[a] if a in values else defaults[a] for a in map(attname, self.fields)]
 
-    def copier(self, run: Run, model: type[models.Model]) -> Copier:
-        return Copier(run, model, self.columns)
+    def copier(self, run: Run, model: type[models.Model], parent: Copier | None = None) -> Copier:
+        return Copier(run, model, self.columns, parent)
 
 
 def attname(f: models.Field) -> str:
@@ -393,8 +404,10 @@ def volunteers(run: Run) -> None:
     memberships = Rows(TeamMembership)
     volunteer_copier = rows.copier(run, Volunteer)
     user_copier = users.copier(run, User)
-    membership_copier = memberships.copier(run, TeamMembership)
-    user_groups = Copier(run, User.groups.through._meta.db_table, ["user_id", "group_id"])
+    membership_copier = memberships.copier(run, TeamMembership, parent=volunteer_copier)
+    user_groups = Copier(
+        run, User.groups.through._meta.db_table, ["user_id", "group_id"], parent=user_copier
+    )
     group = Group.objects.get(name="volunteer")
     password = make_password(PASSWORD)
     now = timezone.now()
@@ -511,7 +524,7 @@ def cases(run: Run) -> None:
     rows = Rows(Case, ids=True)
     copier = rows.copier(run, Case)
     groups_copier = Copier(
-        run, Case.target_groups.through._meta.db_table, ["case_id", "targetgroup_id"]
+        run, Case.target_groups.through._meta.db_table, ["case_id", "targetgroup_id"], parent=copier
     )
     counters = Copier(run, CaseNumberCounter, ["center_id", "year_be", "last"])
     start = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
@@ -689,7 +702,10 @@ def visits(run: Run) -> None:
     rows = Rows(HomeVisit, ids=True)
     copier = rows.copier(run, HomeVisit)
     present = Copier(
-        run, HomeVisit.volunteers.through._meta.db_table, ["homevisit_id", "volunteer_id"]
+        run,
+        HomeVisit.volunteers.through._meta.db_table,
+        ["homevisit_id", "volunteer_id"],
+        parent=copier,
     )
     for centre in run.centres:
         rng = run.rng("visits", centre)
