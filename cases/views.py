@@ -47,6 +47,8 @@ from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
 
 PAGE_SIZE = 25
+# Visits on a case page; twice as many of its (one-line) events.
+TIMELINE_PAGE_SIZE = 20
 
 
 def get_case_for_user(user, pk: int, queryset: QuerySet | None = None) -> Case:
@@ -163,8 +165,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household": case.household_members.all(),
             "incomes": incomes,
             "income_total": sum((i.amount for i in incomes), 0),
-            "visits": case.visits.select_related("author").prefetch_related("volunteers", "photos"),
-            "events": case.events.select_related("by", "team"),
+            # Paginated: a case worked for years has hundreds of visits and events, and
+            # the page must cost the same for it as for a new case.
+            "visits": Paginator(
+                case.visits.select_related("author").prefetch_related("volunteers", "photos"),
+                TIMELINE_PAGE_SIZE,
+            ).get_page(request.GET.get("visit_page")),
+            "events": Paginator(
+                case.events.select_related("by", "team"), TIMELINE_PAGE_SIZE * 2
+            ).get_page(request.GET.get("event_page")),
             "can_manage": can_manage,
             "changes": case_history(case) if can_manage else [],
             "status_form": StatusForm(initial={"status": case.status}),

@@ -67,9 +67,12 @@ def bench_urls(scale: str) -> tuple[str, str]:
     import psycopg2
 
     from coordination import dbroles, embedded_pg
+    from coordination.database import exit_cleanly_on_signals
 
-    # This process is a user of the server: it runs until we exit.
+    # This process is a user of the server: it runs until we exit. A SIGTERM ends us as
+    # Ctrl-C does, through `finally`, which stops gunicorn.
     server = embedded_pg.use(BASE_DIR / ".pgdata")
+    exit_cleanly_on_signals()
     name = f"bench_{scale}"
     connection = psycopg2.connect(server)
     connection.autocommit = True
@@ -273,6 +276,12 @@ def load(page: Page, cookie: str, port: int, args: argparse.Namespace) -> tuple[
          f"http://127.0.0.1:{port}{page.path}", "--", str(page.expected)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    # wrk has gone, but gunicorn's sync workers still owe the requests queued on its
+    # socket: one more request returns once they are done, so the next page starts on
+    # an idle server.
+    drain = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    drain.request("GET", "/health/", headers=Browser.HEADERS)
+    drain.getresponse().read()
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     p50, p95, p99, requests, micros, unexpected = (int(x) for x in line.split()[1:])
     return p50 / 1000, p95 / 1000, p99 / 1000, requests / (micros / 1e6), unexpected
