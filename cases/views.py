@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from cases.forms import (
 )
 from cases.history import case_history
 from cases.models import Case, HomeVisit, StaleCaseError, VisitPhoto, overdue_condition
+from cases.team_pages import count_per_team
 from coordination.access import (
     case_worker_required,
     center_for_new_objects,
@@ -437,8 +438,13 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     counts = cases.aggregate(
         **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
     )
+    # A subquery per team on the centre-leading index, as on the team list: joining the
+    # teams to all their cases read every case of the centre.
+    overdue_cases = Case.objects.filter(center_id=OuterRef("center_id")).filter(
+        overdue_condition(today)
+    )
     by_team = (
-        teams.annotate(overdue=Count("cases", filter=overdue_condition(today, "cases__")))
+        teams.annotate(overdue=count_per_team(overdue_cases))
         .filter(overdue__gt=0)
         .order_by("-overdue", "name")
     )

@@ -252,9 +252,11 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer within a minute")
 
 
-def count_queries(page: Page, cookie: str) -> tuple[int, float]:
+def count_queries(page: Page, cookie: str, explain: Path | None = None) -> tuple[int, float]:
     """SQL queries of one request (the second: the first warms per-process caches), and
-    the response's size, in this process with the same session."""
+    the response's size, in this process with the same session. With `explain`, the
+    plans of its three slowest SELECTs, run again under EXPLAIN (ANALYZE, BUFFERS), are
+    appended to that file."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -265,6 +267,15 @@ def count_queries(page: Page, cookie: str) -> tuple[int, float]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(page.path)
     assert response.status_code == page.expected, f"{page.path}: {response.status_code}"
+    if explain is not None:
+        selects = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        slowest = sorted(selects, key=lambda q: float(q["time"]), reverse=True)[:3]
+        with explain.open("a", encoding="utf-8") as out, connection.cursor() as cursor:
+            out.write(f"\n## {page.name} ({page.path}): {len(queries)} queries\n")
+            for query in slowest:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                out.write(f"\n{query['time']} s: {query['sql']}\n{plan}\n")
     return len(queries), len(response.content) / 1024
 
 
@@ -319,6 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=int(os.environ.get("CONNECTIONS", "16")))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", default="", help="Only pages whose name contains this.")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="No load: write the plans of each page's slowest queries (EXPLAIN ANALYZE).",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench does it).")
@@ -344,19 +360,27 @@ def main(argv: list[str] | None = None) -> int:
             for who, username in logins.items()
         }
         results = []
+        folder = BASE_DIR / "bench-results"
+        folder.mkdir(exist_ok=True)
+        explain = (
+            folder / f"explain-{args.scale}-{started:%Y%m%d-%H%M}.txt" if args.explain else None
+        )
         for page in pages:
             if args.only and args.only not in page.name and page is not pages[0]:
                 continue
-            queries, kilobytes = count_queries(page, cookies[page.who])
+            queries, kilobytes = count_queries(page, cookies[page.who], explain)
+            if explain is not None:
+                print(f"{page.name}: {queries} queries, plans in {explain.name}")
+                continue
             figures = load(page, cookies[page.who], args.port, args)
             results.append(Result(page, *figures, queries=queries, kilobytes=kilobytes))
             print(f"{page.name}: p50 {figures[0]:.0f} ms, {figures[3]:.1f} req/s", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if explain is not None:
+        return 0
     report = table(results, args, started)
-    folder = BASE_DIR / "bench-results"
-    folder.mkdir(exist_ok=True)
     path = folder / f"{args.scale}-{started:%Y%m%d-%H%M}.md"
     path.write_text(report, encoding="utf-8")
     print()
