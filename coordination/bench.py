@@ -279,7 +279,9 @@ def count_queries(page: Page, cookie: str, explain: Path | None = None) -> tuple
     return len(queries), len(response.content) / 1024
 
 
-def load(page: Page, cookie: str, port: int, args: argparse.Namespace) -> tuple[float, ...]:
+def load(
+    page: Page, cookie: str, port: int, args: argparse.Namespace
+) -> tuple[float, float, float, float, int]:
     script = BASE_DIR / "coordination" / "bench.lua"
     output = subprocess.run(
         ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
@@ -373,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{page.name}: {queries} queries, plans in {explain.name}")
                 continue
             figures = load(page, cookies[page.who], args.port, args)
-            results.append(Result(page, *figures, queries=queries, kilobytes=kilobytes))
+            p50, p95, p99, rate, unexpected = figures
+            results.append(Result(page, p50, p95, p99, rate, unexpected, queries, kilobytes))
             print(f"{page.name}: p50 {figures[0]:.0f} ms, {figures[3]:.1f} req/s", flush=True)
     finally:
         server.terminate()

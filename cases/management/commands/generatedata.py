@@ -195,7 +195,7 @@ class Centre:
     index: int
     case_count: int
     coordinator_id: int = 0
-    subdistricts: list[str] = field(default_factory=list)
+    subdistricts: list[str | None] = field(default_factory=list)
     # target group id -> team id; team id -> user ids and volunteer ids of active members
     teams: dict[int, int] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -340,9 +340,9 @@ def centres(run: Run, count: int, cases_per_centre: int, large_centre_cases: int
         )
         for code in districts
     )
-    for index, centre in enumerate(created):
+    for index, made in enumerate(created):
         size = large_centre_cases if index == 0 else round(cases_per_centre * rng.uniform(0.5, 1.5))
-        run.centres.append(Centre(centre.pk, centre.district_id, index, size))
+        run.centres.append(Centre(made.pk, made.district_id, index, size))
     for centre in run.centres:
         centre.subdistricts = list(
             District.objects.get(code=centre.district_id).subdistricts.values_list(
@@ -515,6 +515,8 @@ STATUSES = (
     ("follow_up", 26),
     ("closed", 30),
 )
+STATUS_NAMES = [name for name, _weight in STATUSES]
+STATUS_WEIGHTS = [weight for _name, weight in STATUSES]
 STATUS_PATH = ["intake", "assessed", "in_assistance", "follow_up", "closed"]
 
 
@@ -555,7 +557,7 @@ def cases(run: Run) -> None:
             if female and 18 <= age < 60 and rng.random() < 0.3:
                 groups.append(group_codes["women"])
             groups = sorted(set(groups), key=lambda g: [x.pk for x in run.groups].index(g))
-            status = rng.choices(*zip(*STATUSES, strict=True))[0]
+            status = rng.choices(STATUS_NAMES, STATUS_WEIGHTS)[0]
             # An older case is likelier to be closed; a case of last month, still at intake.
             if (run.today - opened_on).days < 30:
                 status = rng.choice(("intake", "assessed"))
@@ -618,8 +620,8 @@ def cases(run: Run) -> None:
             )
             for group in groups:
                 groups_copier.add([pk, group])
-        for year_be, last in sequence.items():
-            counters.add([centre.pk, year_be, last])
+        for year_be, given in sequence.items():
+            counters.add([centre.pk, year_be, given])
     copier.close()
     groups_copier.close()
     counters.close()
@@ -829,7 +831,7 @@ def history(run: Run) -> None:
     }
     for model, where in scoped.items():
         started = time.monotonic()
-        historical = model.history.model
+        historical = model.history.model  # type: ignore[attr-defined]  # simple-history's
         columns = [
             f.column
             for f in model._meta.concrete_fields
