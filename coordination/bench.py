@@ -279,6 +279,39 @@ def count_queries(page: Page, cookie: str, explain: Path | None = None) -> tuple
     return len(queries), len(response.content) / 1024
 
 
+def visit_post_median(volunteer: str, count: int = 20) -> tuple[float, int]:
+    """A visit logged through the form as rendered (django-webtest, in this process, one
+    at a time: what a volunteer's phone waits for, without the load of the others), the
+    median of `count`. The visits stay in the bench database. Returns (ms, saved)."""
+    import statistics
+
+    from django.core.wsgi import get_wsgi_application
+    from webtest import TestApp
+
+    from cases.models import Case, HomeVisit
+    from coordination.models import User
+
+    user = User.objects.get(username=volunteer)
+    case = Case.objects.visible_to(user).open().order_by("pk").first()
+    assert case is not None, f"{volunteer} has no open case"
+    base = "https://127.0.0.1"
+    app = TestApp(get_wsgi_application(), extra_environ={"HTTP_X_FORWARDED_PROTO": "https"})
+    login = next(f for f in app.get(f"{base}/login/").forms.values() if "username" in f.fields)
+    login["username"], login["password"] = volunteer, PASSWORD
+    login.submit(headers={"Referer": f"{base}/login/"})
+    before = HomeVisit.objects.filter(case=case).count()
+    path = f"{base}/cases/{case.pk}/visits/new/"
+    times = []
+    for _ in range(count):
+        form = next(f for f in app.get(path).forms.values() if "findings" in f.fields)
+        form["findings"] = "make bench"
+        started = time.perf_counter()
+        response = form.submit(headers={"Referer": path})
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_int == 302, f"visit POST answered {response.status}"
+    return statistics.median(times), HomeVisit.objects.filter(case=case).count() - before
+
+
 def load(
     page: Page, cookie: str, port: int, args: argparse.Namespace
 ) -> tuple[float, float, float, float, int]:
@@ -384,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
     if explain is not None:
         return 0
     report = table(results, args, started)
+    if not args.only:
+        median, saved = visit_post_median(logins["volunteer"])
+        report += (
+            f"\nVisit POST through the form as rendered, in-process, one at a time: median "
+            f"{median:.0f} ms over {saved} visits saved.\n"
+        )
     path = folder / f"{args.scale}-{started:%Y%m%d-%H%M}.md"
     path.write_text(report, encoding="utf-8")
     print()
