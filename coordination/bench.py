@@ -295,7 +295,10 @@ def visit_post_median(volunteer: str, count: int = 20) -> tuple[float, int]:
     case = Case.objects.visible_to(user).open().order_by("pk").first()
     assert case is not None, f"{volunteer} has no open case"
     base = "https://127.0.0.1"
-    app = TestApp(get_wsgi_application(), extra_environ={"HTTP_X_FORWARDED_PROTO": "https"})
+    app = TestApp(
+        get_wsgi_application(),
+        extra_environ={"HTTP_X_FORWARDED_PROTO": "https", "HTTP_HOST": "127.0.0.1"},
+    )
     login = next(f for f in app.get(f"{base}/login/").forms.values() if "username" in f.fields)
     login["username"], login["password"] = volunteer, PASSWORD
     login.submit(headers={"Referer": f"{base}/login/"})
@@ -417,14 +420,15 @@ def main(argv: list[str] | None = None) -> int:
     if explain is not None:
         return 0
     report = table(results, args, started)
+    path = folder / f"{args.scale}-{started:%Y%m%d-%H%M}.md"
+    path.write_text(report, encoding="utf-8")
     if not args.only:
         median, saved = visit_post_median(logins["volunteer"])
         report += (
             f"\nVisit POST through the form as rendered, in-process, one at a time: median "
             f"{median:.0f} ms over {saved} visits saved.\n"
         )
-    path = folder / f"{args.scale}-{started:%Y%m%d-%H%M}.md"
-    path.write_text(report, encoding="utf-8")
+        path.write_text(report, encoding="utf-8")
     print()
     print(report)
     print(f"Written to {path.relative_to(BASE_DIR)}")
