@@ -292,7 +292,8 @@ def visit_post_median(volunteer: str, count: int = 20) -> tuple[float, int]:
     from coordination.models import User
 
     user = User.objects.get(username=volunteer)
-    case = Case.objects.visible_to(user).open().order_by("pk").first()
+    # The newest case: the oldest is the busiest one the case page is measured on.
+    case = Case.objects.visible_to(user).open().order_by("-pk").first()
     assert case is not None, f"{volunteer} has no open case"
     base = "https://127.0.0.1"
     app = TestApp(
