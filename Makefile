@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prepare stop lint messages page-weight backup
+.PHONY: run test prepare stop lint messages page-weight backup bench
 
 # A pip configuration that lists extra file:// indexes (as on the shared development
 # machine, ~/.config/pip/pip.conf) makes pip warn once per package and index that lacks it,
@@ -44,6 +44,16 @@ test: prepare node_modules/.installed
 # encrypted when BACKUP_PASSPHRASE is set; old ones pruned (README, "Backups").
 backup: prepare
 	$(PY) manage.py backup $(if $(TO),--to "$(TO)")
+
+# The key pages under load against a generated data set kept in its own database
+# (bench_$(SCALE), made once), gunicorn as in production; README, "Benchmark".
+# wrk comes from Debian, installed here the way .ci/run installs what the tests need.
+SCALE ?= district
+BENCH_PORT ?= 8100
+bench: prepare
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	BENCH_PORT=$(BENCH_PORT) SCALE=$(SCALE) $(PY) -m coordination.bench
 
 # Stops this folder's embedded PostgreSQL if anything left it running, and says what it stopped.
 stop:

@@ -100,8 +100,17 @@ class CaseFilter(ListFilterSet):
         if not data.get("status"):  # the list opens on the open cases
             cases = cases.open()
         sort = data.get("sort") or "-opened_on"
-        field = F(sort.lstrip("-"))
-        first = field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True)
+        name = sort.lstrip("-")
+        # NULLS LAST only on a column that can be empty: on opened_on (never empty) it
+        # kept PostgreSQL from reading case_center_opened in order, and the first page
+        # sorted every open case of the centre (2,120 rows joined, 35 ms, district scale).
+        nulls_last = True if Case._meta.get_field(name).null else None
+        field = F(name)
+        first = (
+            field.desc(nulls_last=nulls_last)
+            if sort.startswith("-")
+            else field.asc(nulls_last=nulls_last)
+        )
         return cases.order_by(first, "-number")
 
 

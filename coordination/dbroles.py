@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 # Commands that change the schema, or delete what the app role may not.
 OWNER_COMMANDS = {
     "migrate", "makemigrations", "sqlmigrate", "flush", "sqlflush", "dbshell",
-    "anonymise_closed_cases", "create_app_role", "loaddemo", "test",
+    "anonymise_closed_cases", "create_app_role", "loaddemo", "test", "generatedata",
     # A dump must read every table; a restore replaces the schema.
     "backup", "restore", "verify-backup",
 }  # fmt: skip

@@ -483,7 +483,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["center", "status"], name="case_center_status"),
             models.Index(fields=["center", "team"], name="case_center_team"),
-            models.Index(fields=["center", "-opened_on"], name="case_center_opened"),
+            # The case list's default order, whole: the first and the deep pages read it in
+            # order instead of sorting the centre's open cases (`-number` breaks ties).
+            models.Index(
+                fields=["center", "-opened_on", "-number"], name="case_center_opened_number"
+            ),
             models.Index(fields=["center", "next_visit_due"], name="case_center_next_due"),
             models.Index(fields=["center", "last_visit_at"], name="case_center_last_visit"),
             # Partial Thai names: icontains is UPPER(col) LIKE '%…%', which a trigram

@@ -216,3 +216,23 @@ def test_the_team_page_gives_each_members_workload(coordinator_client, center, t
     }
     this_month = 2 if timezone.localdate().day > 1 else 1
     assert figures == {"ขยัน": (2, this_month, 0), "ว่าง": (1, 0, None)}
+
+
+def test_a_member_whose_last_visit_is_over_a_year_old_shows_no_visit_in_the_past_year(
+    coordinator_client, center, team
+):
+    from django.utils import timezone
+
+    from tests.factories import HomeVisitFactory
+
+    member = VolunteerFactory(center=center, first_name="นานแล้ว")
+    member.join_team(team)
+    case = CaseFactory(center=center, team=team)
+    visit = HomeVisitFactory(case=case, visited_at=timezone.now() - datetime.timedelta(days=400))
+    visit.volunteers.add(member)
+
+    response = coordinator_client.get(reverse("volunteers:team-detail", args=[team.pk]))
+
+    (shown,) = [m for m in response.context["current"] if m.volunteer_id == member.pk]
+    assert (shown.visits_this_month, shown.days_since_visit) == (0, None)
+    assert "ไม่ได้เยี่ยมในรอบปีที่ผ่านมา" in response.content.decode()
