@@ -275,7 +275,7 @@ class Referral(CaseChild):
     @staticmethod
     def agency_choices(case: Case) -> models.QuerySet:
         """The agencies a case may be referred to: national ones and its own centre's."""
-        return Agency.objects.filter(Q(center__isnull=True) | Q(center_id=case.center_id))
+        return Agency.objects.usable_by(case.center_id).filter(active=True)
 
     @property
     def is_open(self) -> bool:

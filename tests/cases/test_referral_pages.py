@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -308,3 +309,24 @@ def test_an_agency_page_template_includes_the_section_for_its_reader(
     assert ours.case.number in html and theirs.case.number not in html
     assert "การส่งต่อมายังหน่วยงานนี้" in html
     assert reverse("cases:referral-detail", args=[ours.pk]) in html
+
+
+def test_the_agency_page_lists_its_referrals_with_their_state_and_the_time_to_reply(
+    case, coordinator, other_center
+):
+    agency = agency_of(case.center, "ศูนย์ช่วยเหลือทางกฎหมาย", "legal_aid")
+    answered = ReferralFactory(case=case, agency=agency, sent_on=datetime.date(2025, 11, 3))
+    answered.change_status(
+        "acknowledged", by=coordinator, on=datetime.date(2025, 11, 7), note="รับเรื่องแล้ว"
+    )
+    waiting = ReferralFactory(case=case, agency=agency)
+    client = Client()
+    client.force_login(coordinator)
+    page = client.get(reverse("coordination:agency-detail", args=[agency.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "การส่งต่อมายังหน่วยงานนี้" in html
+    for referral in (answered, waiting):
+        assert reverse("cases:referral-detail", args=[referral.pk]) in html
+    assert "ส่งแล้ว 1 · รับเรื่องแล้ว 1" in html
+    assert "ตอบกลับครั้งแรก: 4.0 วัน" in html  # sent on the 3rd, first reply on the 7th
