@@ -991,6 +991,7 @@ class ReferralStatusForm(forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"),
         max_length=TEXT_LIMIT,
+        required=False,  # the referral's own rule asks for it on done and declined
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed when the referral is done or declined: what the agency reported."),
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Referral, ReferralNeedDismissal, ReferralStatus
-from coordination.models import AccessLog
+from coordination.models import AccessLog, Agency
 from tests.factories import HomeVisitFactory, ReferralFactory, agency_of
 from tests.forms.rendered import (
     assert_rendered_whole,
@@ -29,7 +29,9 @@ def test_a_coordinator_refers_a_case_from_its_page(app, case, coordinator):
     rendered = form_with_field(form_page, "requested")
     # National agencies and the centre's own are offered; the date is two weeks on.
     offered = {value for value, _selected, _text in rendered["agency"].options if value}
-    assert offered == {str(legal_aid.pk), str(national.pk)}
+    nationals = Agency.objects.filter(center=None, active=True).values_list("pk", flat=True)
+    assert str(national.pk) in offered
+    assert offered == {str(legal_aid.pk)} | {str(pk) for pk in nationals}
     reply_by = timezone.localdate() + datetime.timedelta(days=14)
     assert rendered["reply_by"].value == f"{reply_by:%d/%m}/{reply_by.year + 543}"
 
@@ -115,6 +117,19 @@ def test_done_without_an_outcome_is_refused_on_the_page_and_nothing_changes(app,
     assert "บันทึกผลที่หน่วยงานแจ้ง" in answer.text  # "Record the outcome the agency reported."
     referral.refresh_from_db()
     assert referral.status == S.ACKNOWLEDGED and referral.updates.count() == 2
+
+
+def test_an_acknowledgement_needs_no_outcome(app, case, coordinator):
+    """Only done and declined carry an outcome: the agency's first answer is just that."""
+    referral = ReferralFactory(case=case)
+    page = app.get(reverse("cases:referral-detail", args=[referral.pk]), user=coordinator)
+    rendered = form_posting_to(page, reverse("cases:referral-status", args=[referral.pk]))
+    rendered["status"] = S.ACKNOWLEDGED
+    rendered["note"] = "เจ้าหน้าที่รับเรื่องทางโทรศัพท์"
+    submit_and_follow(rendered)
+    referral.refresh_from_db()
+    assert referral.status == S.ACKNOWLEDGED and referral.outcome == ""
+    assert referral.updates.latest("pk").note == "เจ้าหน้าที่รับเรื่องทางโทรศัพท์"
 
 
 def test_a_coordinator_dismisses_a_need_with_its_reason(app, case, coordinator):
