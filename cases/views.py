@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import exports
 from cases.filters import CaseFilter, FollowupFilter, visible_teams
 from cases.forms import (
     AssignForm,
@@ -41,6 +42,7 @@ from coordination.access import (
 )
 from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
+from coordination.exports import ExportForm
 from coordination.models import AccessLog, TargetGroup
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
@@ -65,14 +67,24 @@ def list_rows(cases: QuerySet) -> QuerySet:
 
 
 @coordinator_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
 def case_list(request: HttpRequest) -> HttpResponse:
     chosen = CaseFilter(request, Case.objects.visible_to(request.user))
+    export = ExportForm.of(request)
+    if export.is_valid():
+        rows = list_rows(chosen.qs).iterator(chunk_size=exports.CHUNK)
+        columns = exports.case_columns(export)
+        return export.response(request, rows, columns, name="cases", title=_("Cases"))
     page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
-        {"form": chosen.form, "page_obj": page, "bulk_teams": visible_teams(request)},
+        {
+            "form": chosen.form,
+            "page_obj": page,
+            "bulk_teams": visible_teams(request),
+            "export": export,
+        },
     )
 
 
@@ -410,7 +422,7 @@ def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
 
 
 @coordinator_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
 def followup_list(request: HttpRequest) -> HttpResponse:
     """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
     user = request.user
@@ -422,6 +434,17 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("show") if request.GET.get("show") in sections else "overdue"
     condition, ordering = sections[shown]
     rows = cases.filter(condition).order_by(*ordering)
+    export = ExportForm.of(request)
+    if export.is_valid():
+        return export.response(
+            request,
+            rows.select_related("team", "cur_subdistrict", "reg_subdistrict").iterator(
+                chunk_size=exports.CHUNK
+            ),
+            exports.followup_columns(export),
+            name=f"followups-{shown}",
+            title=str(FOLLOWUP_SECTIONS[shown]),
+        )
     page = Paginator(
         rows.select_related("team", "cur_subdistrict", "reg_subdistrict"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -443,6 +466,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
             "shown": shown,
             "by_team": by_team,
             "teams": teams,
+            "export": export,
         },
     )
 

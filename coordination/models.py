@@ -417,6 +417,8 @@ class AccessLog(models.Model):
         ACCOUNT_DISABLED = "account_disabled", _("closed a login account")
         ACCOUNT_ENABLED = "account_enabled", _("reopened a login account")
         RESET_SECOND_FACTOR = "reset_2fa", _("reset a second factor")
+        EXPORT_LIST = "export_list", _("exported a list")
+        IMPORT = "import", _("imported a file")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -439,6 +441,9 @@ class AccessLog(models.Model):
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(_("address"), max_length=500, blank=True)
+    # Why full national IDs were exported (the coordinator's words); which file was imported.
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
