@@ -134,9 +134,14 @@ def xlsx_response(
     filename: str,
     sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
 ) -> FileResponse:
-    # An anonymous temporary file: gone from the disk when the response closes it.
-    target = tempfile.TemporaryFile(suffix=".xlsx")
-    write_xlsx(target, sheets)
+    # An anonymous temporary file: gone from the disk when the response closes it (so
+    # no `with`: the response outlives this function).
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    try:
+        write_xlsx(target, sheets)
+    except BaseException:
+        target.close()
+        raise
     target.seek(0)
     return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 

@@ -115,7 +115,7 @@ def test_the_excel_file_opens_with_openpyxl_with_thai_headings_and_text_cells(
     sheet = workbook.worksheets[0]
     assert sheet.title == "อพม."
     header = [cell.value for cell in sheet[1]]
-    row = {h: cell for h, cell in zip(header, sheet[2], strict=True)}
+    row = dict(zip(header, sheet[2], strict=True))
     assert row["ชื่อ"].value == "สมศรี"
     assert row["วันเกิด"].value == "31/01/2513"
     # The phone stays text: a number would lose its leading zero.
