@@ -72,8 +72,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     chosen = CaseFilter(request, Case.objects.visible_to(request.user))
     export = ExportForm.of(request)
     if export.is_valid():
-        rows = list_rows(chosen.qs).iterator(chunk_size=exports.CHUNK)
-        columns = exports.case_columns(export)
+        rows, columns = exports.export_rows(chosen.qs), exports.case_columns(export)
         return export.response(request, rows, columns, name="cases", title=_("Cases"))
     page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -438,9 +437,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     if export.is_valid():
         return export.response(
             request,
-            rows.select_related("team", "cur_subdistrict", "reg_subdistrict").iterator(
-                chunk_size=exports.CHUNK
-            ),
+            exports.export_rows(rows),
             exports.followup_columns(export),
             name=f"followups-{shown}",
             title=str(FOLLOWUP_SECTIONS[shown]),

@@ -49,7 +49,7 @@ class ExportForm(forms.Form):
         return cls(prefix="export")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         cleaned["reason"] = (cleaned.get("reason") or "").strip()
         if cleaned.get("full_ids") and not cleaned["reason"]:
             self.add_error("reason", _("Say why the full national ID numbers are needed."))

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -160,9 +161,10 @@ class Center(models.Model):
             created.append(self.teams.create(target_group=group, name=name))
         return created
 
-    def onboarding_steps(self) -> list[tuple[StrOrPromise, bool]]:
-        """What a new centre still has to do before its work can run, in order; the
-        dashboard shows the list until every step is done. Five small queries."""
+    def onboarding_steps(self) -> list[tuple[StrOrPromise, bool, str]]:
+        """What a new centre still has to do before its work can run, in order, with the
+        page where it is done ("" for none yet); the dashboard shows the list until every
+        step is done. Five small queries."""
         teams = self.teams.count()
         # One filter() call: the leader role and the open membership are the same row's.
         led = (
@@ -171,16 +173,24 @@ class Center(models.Model):
             .count()
         )
         return [
-            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists()),
-            (_("Volunteers imported"), self.volunteers.exists()),
-            (_("Every team given a leader"), teams > 0 and led == teams),
-            (_("Agencies entered"), self.agencies.exists()),
+            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists(), ""),
+            (
+                _("Volunteers imported"),
+                self.volunteers.exists(),
+                reverse("volunteers:volunteer-import"),
+            ),
+            (
+                _("Every team given a leader"),
+                teams > 0 and led == teams,
+                reverse("volunteers:team-list"),
+            ),
+            (_("Agencies entered"), self.agencies.exists(), ""),
         ]
 
-    def onboarding_left(self) -> list[tuple[StrOrPromise, bool]]:
+    def onboarding_left(self) -> list[tuple[StrOrPromise, bool, str]]:
         """The checklist while a step is left to do; nothing once every step is done."""
         steps = self.onboarding_steps()
-        return [] if all(done for _label, done in steps) else steps
+        return [] if all(done for _label, done, _url in steps) else steps
 
 
 class TargetGroup(BilingualName):

@@ -102,16 +102,21 @@ RULES = {
             "volunteers:team-add-member",
             "volunteers:team-end-membership",
             "volunteers:team-make-leader",
+            "volunteers:volunteer-import",
+            "volunteers:volunteer-import-confirm",
+            "volunteers:volunteer-import-template",
         ],
         "coordinator",
     ),  # fmt: skip
 }
 # Creating needs a centre to create in: a national administrator has none and uses the admin.
-CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create"}
+CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create",
+           "volunteers:volunteer-import", "volunteers:volunteer-import-confirm"}  # fmt: skip
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
+    "volunteers:volunteer-import-confirm",
 }  # fmt: skip
 ROLES = [
     "anonymous",

@@ -19,21 +19,22 @@ def visit(case, volunteer_on_team):
 
 # (URL name, its arguments from the cast, the forms it must render whole), as the coordinator
 COORDINATOR_PAGES = [
-    ("cases:case-list", lambda f: [], {"form"}),
+    ("cases:case-list", lambda f: [], {"form", "export"}),
     ("cases:case-create", lambda f: [], {"form", "household", "incomes"}),
     ("cases:case-detail", lambda f: [f.case.pk], {"status_form", "close_form"}),
     ("cases:case-edit", lambda f: [f.case.pk], {"form", "household", "incomes"}),
     ("cases:case-assign", lambda f: [f.case.pk], {"form"}),
-    ("cases:followup-list", lambda f: [], {"form"}),
+    ("cases:followup-list", lambda f: [], {"form", "export"}),
     ("cases:visit-create", lambda f: [f.case.pk], {"form", "incomes"}),
     ("cases:visit-edit", lambda f: [f.visit.pk], {"form", "incomes"}),
-    ("volunteers:volunteer-list", lambda f: [], {"form"}),
+    ("volunteers:volunteer-list", lambda f: [], {"form", "export"}),
     ("volunteers:volunteer-create", lambda f: [], {"form"}),
     ("volunteers:volunteer-detail", lambda f: [f.volunteer.pk], {"status_form"}),
     ("volunteers:volunteer-edit", lambda f: [f.volunteer.pk], {"form"}),
     ("volunteers:team-create", lambda f: [], {"form"}),
     ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
     ("password_change", lambda f: [], {"form"}),
+    ("volunteers:volunteer-import", lambda f: [], {"form"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -49,12 +50,13 @@ POSTED_TO_FROM_PAGES_ABOVE = {
     "volunteers:volunteer-status", "volunteers:team-add-member",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "logout", "set_language",  # every page's menu
+    "volunteers:volunteer-import-confirm",  # from the import's preview (tests/forms/test_volunteer_import.py)
 }  # fmt: skip
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
-    "volunteers:my-profile",
+    "volunteers:my-profile", "volunteers:volunteer-import-template",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
 }  # fmt: skip
 
