@@ -35,6 +35,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
+# People's data: never kept in a browser's cache (a shared phone, an office PC).
+NO_STORE = "no-store"
 
 
 def neutralise(text: str) -> str:
@@ -98,6 +100,7 @@ def csv_response(
 ) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_lines(headings, rows), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = NO_STORE
     return response
 
 
@@ -143,7 +146,9 @@ def xlsx_response(
         target.close()
         raise
     target.seek(0)
-    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    response = FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    response["Cache-Control"] = NO_STORE
+    return response
 
 
 def table_response(

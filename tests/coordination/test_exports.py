@@ -65,6 +65,7 @@ def test_the_case_list_exports_every_filtered_row_as_csv_with_a_bom(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"
     rows = csv_rows(response)
     assert rows[0][:3] == ["เลขที่กรณี", "ชื่อ", "เลขประจำตัวประชาชน"]
     names = {row[1] for row in rows[1:]}
@@ -111,6 +112,7 @@ def test_the_excel_file_opens_with_openpyxl_with_thai_headings_and_text_cells(
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+    assert response["Cache-Control"] == "no-store"
     workbook = load_workbook(io.BytesIO(content_of(response)))
     sheet = workbook.worksheets[0]
     assert sheet.title == "อพม."

@@ -1,7 +1,9 @@
 """Benchmark, not a test of speed: a 5,000-row roster through the preview page and the
 import, timed on this machine (the issue asks for under 30 s each on 2 cores).
 
-    .venv/bin/python -m pytest bench/test_roster_import.py -s -p no:randomly
+    .venv/bin/python -m pytest tests/volunteers/bench_roster_import.py -s -n 0
+
+(Named bench_*, not test_*: the suite does not collect it; `make bench` can.)
 
 Prints the figures; fails only if the import itself goes wrong."""
 
