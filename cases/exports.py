@@ -25,8 +25,10 @@ CHUNK = 2000
 
 def export_rows(cases: QuerySet) -> QuerySet:
     """The filtered cases as an export reads them, in chunks."""
-    groups = Case.target_groups.through.objects.filter(case_id=OuterRef("pk")).values(
-        "targetgroup_id"
+    groups = (
+        Case.target_groups.through.objects.filter(case_id=OuterRef("pk"))
+        .order_by("targetgroup__position")
+        .values("targetgroup_id")
     )
     return (
         cases.select_related("team", "cur_subdistrict", "reg_subdistrict")

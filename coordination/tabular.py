@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -113,7 +114,8 @@ def write_xlsx(
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for title, headings, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])  # Excel's limit on sheet names
+        # Excel's rules for sheet names: 31 characters, none of []:*?/\
+        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31])
         heading_cells = []
         for heading in headings:
             cell = WriteOnlyCell(sheet, value=neutralise(str(heading)))

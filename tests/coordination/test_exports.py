@@ -170,3 +170,15 @@ def test_another_centres_coordinator_exports_none_of_ours(client, other_coordina
 def test_a_volunteer_cannot_export(volunteer_client):
     for name in ("cases:case-list", "volunteers:volunteer-list", "cases:followup-list"):
         assert volunteer_client.get(reverse(name), {"format": "csv"}).status_code == 403
+
+
+def test_a_sheet_name_excel_would_refuse_is_made_acceptable():
+    from coordination.tabular import write_xlsx
+
+    out = io.BytesIO()
+    write_xlsx(out, [("ก/ข[1]:*?" + "ค" * 40, ["หัว"], [["=1"]])])
+
+    sheet = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    assert sheet.title == ("ก ข 1    " + "ค" * 40)[:31]
+    assert sheet["A2"].value == "=1"  # a text cell, not a formula
+    assert sheet["A2"].data_type == "s"
