@@ -8,15 +8,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases import allowances
+from cases import allowances, exports
 from cases.forms import DismissForm
 from cases.models import AllowanceDismissal, AllowanceRule, Case
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
+from coordination.exports import ExportForm
 from coordination.models import Center
 
 PAGE_SIZE = 25
@@ -24,7 +26,7 @@ PAGE_SIZE = 25
 
 @coordinator_required
 @require_http_methods(["GET"])
-def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponse:
+def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """เบี้ยที่อาจตกหล่น: the centre's open cases with a flag, most money missed first.
     Queries: the rates, one row per open case of the centre, the page's cases."""
     user = request.user
@@ -41,9 +43,13 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponse:
             cases = cases.none()
             centres = Center.objects.order_by("name").only("pk", "name")
     rows = allowances.flagged(cases, today)
-    # ?format=csv / ?format=xlsx (issue 12, exports): hand `rows` (each with .pk,
-    # .found, .missed; load the cases as below) to the shared export function here,
-    # before paginating, so that the file holds the whole list.
+    export = ExportForm.of(request)
+    if export.is_valid():  # the whole list, not a page of it
+        title = _("Allowances that may be missed")
+        columns = exports.allowance_columns(export)
+        return export.response(
+            request, exports.allowance_rows(rows), columns, name="allowances", title=title
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = Case.objects.select_related("team").in_bulk([row.pk for row in page])
     for row in page:
@@ -56,6 +62,7 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponse:
             "centres": centres,
             "total_missed": sum((row.missed for row in rows), Decimal(0)),
             "flagged_count": len(rows),
+            "export": export,
         },
     )
 

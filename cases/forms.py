@@ -771,11 +771,12 @@ class AssistanceForm(forms.ModelForm):
 
     class Meta:
         model = Assistance
-        fields = ["kind", "amount", "provider", "given_on", "description"]
+        fields = ["kind", "amount", "provider", "referral", "given_on", "description"]
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choose_from(self, "provider", Agency.objects.usable_by(case.center_id))
+        choose_from(self, "referral", case.referrals.select_related("agency").order_by("-sent_on"))
         self.fields["provider"].empty_label = _("this coordination centre")  # type: ignore[attr-defined]
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
 

@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import allowances
+from cases import allowances, exports
 from cases.dashboard import Dashboard
 from cases.filters import CaseFilter, FollowupFilter, VisitFilter, visible_teams
 from cases.forms import (
@@ -68,6 +69,7 @@ from coordination.access import (
 )
 from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
+from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
 from coordination.models import AccessLog
 from coordination.templatetags.thai import be_date, question_of, yes_no
@@ -96,14 +98,23 @@ def list_rows(cases: QuerySet) -> QuerySet:
 
 
 @coordinator_required
-@require_http_methods(["GET"])
-def case_list(request: AuthenticatedRequest) -> HttpResponse:
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
+def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
     chosen = CaseFilter(request, Case.objects.visible_to(request.user))
+    export = ExportForm.of(request)
+    if export.is_valid():
+        rows, columns = exports.export_rows(chosen.qs), exports.case_columns(export)
+        return export.response(request, rows, columns, name="cases", title=_("Cases"))
     page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
-        {"form": chosen.form, "page_obj": page, "bulk_teams": visible_teams(request)},
+        {
+            "form": chosen.form,
+            "page_obj": page,
+            "bulk_teams": visible_teams(request),
+            "export": export,
+        },
     )
 
 
@@ -568,8 +579,8 @@ def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
 
 
 @coordinator_required
-@require_http_methods(["GET"])
-def followup_list(request: AuthenticatedRequest) -> HttpResponse:
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
+def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
     user = request.user
     today = timezone.localdate()
@@ -582,6 +593,15 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponse:
     shown = wanted if wanted in sections or wanted in tabs_of_their_own else "overdue"
     condition, ordering = sections.get(shown, sections["overdue"])
     rows = cases.filter(condition).order_by(*ordering)
+    export = ExportForm.of(request)
+    if export.is_valid():
+        return export.response(
+            request,
+            exports.export_rows(rows),
+            exports.followup_columns(export),
+            name=f"followups-{shown}",
+            title=str(FOLLOWUP_SECTIONS[shown]),
+        )
     page = Paginator(
         rows.select_related("team", "cur_subdistrict", "reg_subdistrict"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -612,6 +632,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponse:
             "by_team": by_team,
             "teams": teams,
             "plan_actions": actions_due_for(user),
+            "export": export,
         },
     )
 

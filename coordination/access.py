@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     # Whoever a request carries: login is required by middleware, but the type allows both.
     AnyUser = User | AnonymousUser
 
+# HttpResponseBase: file downloads (FileResponse, streamed exports) are views too.
 View = Callable[..., HttpResponseBase]
 
 

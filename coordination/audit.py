@@ -26,7 +26,15 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def log_access(
-    request: HttpRequest | None, action: str, *, case=None, obj=None, user=None, username=""
+    request: HttpRequest | None,
+    action: str,
+    *,
+    case=None,
+    obj=None,
+    user=None,
+    username="",
+    reason: str = "",
+    file_sha256: str = "",
 ) -> None:
     from coordination.models import AccessLog
 
@@ -47,6 +55,8 @@ def log_access(
                 object_id=getattr(obj, "pk", None),
                 ip=client_ip(request) if request else None,
                 path=request.get_full_path()[:500] if request else "",
+                reason=reason[:300],
+                file_sha256=file_sha256,
             )
     except Exception:
         logger.exception(

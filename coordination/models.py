@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -161,9 +162,10 @@ class Center(models.Model):
             created.append(self.teams.create(target_group=group, name=name))
         return created
 
-    def onboarding_steps(self) -> list[tuple[StrOrPromise, bool]]:
-        """What a new centre still has to do before its work can run, in order; the
-        dashboard shows the list until every step is done. Five small queries."""
+    def onboarding_steps(self) -> list[tuple[StrOrPromise, bool, str]]:
+        """What a new centre still has to do before its work can run, in order, with the
+        page where it is done ("" for none yet); the dashboard shows the list until every
+        step is done. Five small queries."""
         teams = self.teams.count()
         # One filter() call: the leader role and the open membership are the same row's.
         led = (
@@ -172,16 +174,24 @@ class Center(models.Model):
             .count()
         )
         return [
-            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists()),
-            (_("Volunteers imported"), self.volunteers.exists()),
-            (_("Every team given a leader"), teams > 0 and led == teams),
-            (_("Agencies entered"), self.agencies.exists()),
+            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists(), ""),
+            (
+                _("Volunteers imported"),
+                self.volunteers.exists(),
+                reverse("volunteers:volunteer-import"),
+            ),
+            (
+                _("Every team given a leader"),
+                teams > 0 and led == teams,
+                reverse("volunteers:team-list"),
+            ),
+            (_("Agencies entered"), self.agencies.exists(), ""),
         ]
 
-    def onboarding_left(self) -> list[tuple[StrOrPromise, bool]]:
+    def onboarding_left(self) -> list[tuple[StrOrPromise, bool, str]]:
         """The checklist while a step is left to do; nothing once every step is done."""
         steps = self.onboarding_steps()
-        return [] if all(done for _label, done in steps) else steps
+        return [] if all(done for _label, done, _url in steps) else steps
 
 
 class TargetGroup(BilingualName):
@@ -527,6 +537,8 @@ class AccessLog(models.Model):
         ACCOUNT_DISABLED = "account_disabled", _("closed a login account")
         ACCOUNT_ENABLED = "account_enabled", _("reopened a login account")
         RESET_SECOND_FACTOR = "reset_2fa", _("reset a second factor")
+        EXPORT_LIST = "export_list", _("exported a list")
+        IMPORT = "import", _("imported a file")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -549,6 +561,9 @@ class AccessLog(models.Model):
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(_("address"), max_length=500, blank=True)
+    # Why full national IDs were exported (the coordinator's words); which file was imported.
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 

@@ -100,6 +100,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("referral-letter", reverse("cases:referral-letter", args=[referral.pk])),
         ("visit-detail", reverse("cases:visit-detail", args=[visit.pk])),
         ("volunteer-list", reverse("volunteers:volunteer-list")),
+        ("volunteer-import", reverse("volunteers:volunteer-import")),
         ("volunteer-create", reverse("volunteers:volunteer-create")),
         ("volunteer-detail", reverse("volunteers:volunteer-detail", args=[volunteer.pk])),
         ("volunteer-edit", reverse("volunteers:volunteer-edit", args=[volunteer.pk])),

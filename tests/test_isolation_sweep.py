@@ -123,6 +123,9 @@ RULES = {
             "cases:missed-allowance-list",
             "cases:case-allowance-dismiss",
             "coordination:report-monthly",
+            "volunteers:volunteer-import",
+            "volunteers:volunteer-import-confirm",
+            "volunteers:volunteer-import-template",
         ],
         "coordinator",
     ),  # fmt: skip
@@ -134,10 +137,11 @@ RULES = {
     "cases:conference-detail": "coordinator",
 }
 # Creating needs a centre to create in: a national administrator has none and uses the admin.
-CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create"}
-CREATES |= {"cases:conference-create"}
-CREATES = {"cases:case-create", "volunteers:volunteer-create", "volunteers:team-create",
-           "coordination:agency-create"}  # fmt: skip
+CREATES = {
+    "cases:case-create", "volunteers:volunteer-create", "volunteers:team-create",
+    "cases:conference-create", "coordination:agency-create",
+    "volunteers:volunteer-import", "volunteers:volunteer-import-confirm",
+}  # fmt: skip
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
     "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
@@ -145,6 +149,7 @@ POST_ONLY = {
     "cases:case-merge-undo",
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
     "coordination:agency-deactivate", "coordination:agency-reactivate",
+    "volunteers:volunteer-import-confirm",
 }  # fmt: skip
 ROLES = [
     "anonymous",

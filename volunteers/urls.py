@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import account_views, views
+from volunteers import account_views, import_views, views
 
 app_name = "volunteers"
 # The volunteer page, team list and team page show cases: they are in
@@ -23,5 +23,16 @@ urlpatterns = [
         "teams/<int:pk>/members/<int:membership_pk>/leader/",
         views.team_make_leader,
         name="team-make-leader",
+    ),
+    path("import/", import_views.volunteer_import, name="volunteer-import"),
+    path(
+        "import/confirm/",
+        import_views.volunteer_import_confirm,
+        name="volunteer-import-confirm",
+    ),
+    path(
+        "import/template.xlsx",
+        import_views.volunteer_import_template,
+        name="volunteer-import-template",
     ),
 ]

@@ -250,6 +250,15 @@ class Assistance(CaseChild):
         verbose_name=_("given by"),
         help_text=_("Empty: the coordination centre itself."),
     )
+    # The referral that led to this help, when there was one (legal aid after a referral).
+    referral = models.ForeignKey(
+        "cases.Referral",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assistance",
+        verbose_name=_("after the referral"),
+    )
     given_on = models.DateField(_("date given"))
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (BE)"), editable=False)
     # Kept as it was when the help was given: a house's help stays counted for that
@@ -308,6 +317,8 @@ class Assistance(CaseChild):
             and self.provider.center_id not in (None, self.case.center_id)
         ):
             errors["provider"] = _("Choose an agency of this centre or a national one.")
+        if self.referral and self.case_id and self.referral.case_id != self.case_id:
+            errors["referral"] = _("Choose one of this case's referrals.")
         if errors:
             raise ValidationError(errors)
 

@@ -52,7 +52,7 @@ def test_creating_the_teams_again_adds_only_the_missing_ones(center):
 
 
 def steps(response) -> list[tuple[str, bool]]:
-    return [(str(label), done) for label, done in response.context["onboarding"]]
+    return [(str(label), done) for label, done, _url in response.context["onboarding"]]
 
 
 def test_the_dashboard_shows_the_checklist_until_every_step_is_done(
@@ -91,7 +91,7 @@ def test_the_dashboard_shows_the_checklist_until_every_step_is_done(
 
 
 def test_a_centre_without_teams_has_not_given_its_teams_leaders(center):
-    _label, teams_led = center.onboarding_steps()[2]
+    _label, teams_led, _url = center.onboarding_steps()[2]
     assert teams_led is False
 
 
@@ -100,3 +100,17 @@ def test_a_national_administrator_sees_no_checklist(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     assert client.get(reverse("coordination:dashboard")).context["onboarding"] == []
+
+
+def test_the_volunteers_step_links_to_the_import_and_ticks_once_volunteers_exist(
+    coordinator_client, center
+):
+    url = reverse("coordination:dashboard")
+    page = coordinator_client.get(url).content.decode()
+    assert f'<a href="{reverse("volunteers:volunteer-import")}">นำเข้ารายชื่อ อพม.' in page
+    label, done, link = center.onboarding_steps()[1]
+    assert (done, link) == (False, reverse("volunteers:volunteer-import"))
+
+    VolunteerFactory(center=center)
+
+    assert center.onboarding_steps()[1][1] is True

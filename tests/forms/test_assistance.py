@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import Assistance, CaseEvent, fiscal_year
 from coordination.models import Agency
-from tests.factories import CenterFactory
+from tests.factories import CaseFactory, CenterFactory, ReferralFactory
 from tests.forms.rendered import form_with_field, submit_and_follow
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,25 @@ def test_a_volunteer_sees_the_assistance_but_cannot_record_it(app, volunteer_on_
     app.get(
         reverse("cases:assistance-create", args=[case.pk]), user=volunteer_on_team.user, status=403
     )
+
+
+def test_help_given_after_a_referral_names_it_and_another_cases_referral_is_refused(
+    assistance_page, case, coordinator
+):
+    ours = ReferralFactory(case=case)
+    theirs = ReferralFactory(case=CaseFactory(center=case.center))
+    _page, form = assistance_page()
+    offered = [value for value, *_ in form["referral"].options if value]
+    assert offered == [str(ours.pk)]
+    form["kind"] = Assistance.Kind.LEGAL_ADVICE
+    form["amount"] = "0"
+    form["referral"].force_value(str(theirs.pk))
+    assert form.submit().status_int == 200
+    assert Assistance.objects.count() == 0
+
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.LEGAL_ADVICE
+    form["amount"] = "0"
+    form["referral"] = str(ours.pk)
+    submit_and_follow(form)
+    assert Assistance.objects.get(case=case).referral == ours

@@ -19,15 +19,15 @@ def visit(case, volunteer_on_team):
 
 # (URL name, its arguments from the cast, the forms it must render whole), as the coordinator
 COORDINATOR_PAGES = [
-    ("cases:case-list", lambda f: [], {"form"}),
+    ("cases:case-list", lambda f: [], {"form", "export"}),
     ("cases:case-create", lambda f: [], {"form", "household", "incomes", "debts"}),
     ("cases:case-detail", lambda f: [f.case.pk], {"status_form", "close_form"}),
     ("cases:case-edit", lambda f: [f.case.pk], {"form", "household", "incomes", "debts"}),
     ("cases:case-assign", lambda f: [f.case.pk], {"form"}),
-    ("cases:followup-list", lambda f: [], {"form"}),
+    ("cases:followup-list", lambda f: [], {"form", "export"}),
     ("cases:visit-create", lambda f: [f.case.pk], {"form", "incomes"}),
     ("cases:visit-edit", lambda f: [f.visit.pk], {"form", "incomes"}),
-    ("volunteers:volunteer-list", lambda f: [], {"form"}),
+    ("volunteers:volunteer-list", lambda f: [], {"form", "export"}),
     ("volunteers:volunteer-create", lambda f: [], {"form"}),
     ("volunteers:volunteer-detail", lambda f: [f.volunteer.pk], {"status_form"}),
     ("volunteers:volunteer-edit", lambda f: [f.volunteer.pk], {"form"}),
@@ -44,6 +44,8 @@ COORDINATOR_PAGES = [
     ("cases:visit-list", lambda f: [], {"form"}),
     # The cast's case, 80 and over with no allowance recorded, is flagged: a flag to dismiss.
     ("cases:case-allowance-dismiss", lambda f: [f.case.pk], {"form"}),
+    ("volunteers:volunteer-import", lambda f: [], {"form"}),
+    ("cases:missed-allowance-list", lambda f: [], {"export"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
 WHOLE_ELSEWHERE = {
@@ -65,15 +67,16 @@ POSTED_TO_FROM_PAGES_ABOVE = {
     # dismiss forms (tests/forms/test_referrals.py submits each as rendered).
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
     "coordination:agency-deactivate", "coordination:agency-reactivate",  # the agency's page
+    "volunteers:volunteer-import-confirm",  # from the import's preview (tests/forms/test_volunteer_import.py)
 }  # fmt: skip
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
     "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile", "cases:referral-letter",
-    "cases:missed-allowance-list",
     # Its month chooser is a plain GET input, not a Django form; tested in test_monthly_report.
     "coordination:report-monthly",
+    "volunteers:volunteer-import-template",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
     "cases:conference-list", "cases:conference-detail",
     "coordination:agency-detail",  # its buttons post to deactivate / reactivate

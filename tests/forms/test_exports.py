@@ -1,0 +1,52 @@
+"""The export form on a list page, as a person submits it: full national IDs only with a
+reason, which goes to the access log."""
+
+import csv
+import io
+
+from django.urls import reverse
+
+from coordination.models import AccessLog
+from tests.factories import VolunteerFactory, national_id
+
+
+def export_form(page):
+    return next(f for f in page.forms.values() if "export-full_ids" in f.fields)
+
+
+def test_full_ids_need_a_reason_and_nothing_is_exported_without_one(app, coordinator, center):
+    VolunteerFactory(center=center, national_id=national_id(9))
+    page = app.get(reverse("volunteers:volunteer-list"), user=coordinator)
+    form = export_form(page)
+    form["export-format"] = "csv"
+    form["export-full_ids"] = True
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    assert response.content_type == "text/html"
+    assert "ระบุเหตุผลที่ต้องใช้เลขประจำตัวประชาชนเต็ม" in response.text
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT_LIST).exists()
+
+
+def test_full_ids_with_a_reason_are_exported_whole_and_the_reason_is_logged(
+    app, coordinator, center
+):
+    VolunteerFactory(center=center, national_id=national_id(9))
+    page = app.get(reverse("volunteers:volunteer-list") + "?status=active", user=coordinator)
+    form = export_form(page)
+    form["export-format"] = "csv"
+    form["export-full_ids"] = True
+    form["export-reason"] = "ส่งรายชื่อให้สำนักงานเขตทำประกันอุบัติเหตุ"
+
+    response = form.submit()
+
+    assert response.content_type == "text/csv"
+    body = response.body
+    rows = list(csv.reader(io.StringIO(body[3:].decode())))
+    full = national_id(9)
+    assert rows[1][3] == f"{full[0]}-{full[1:5]}-{full[5:10]}-{full[10:12]}-{full[12]}"
+    log = AccessLog.objects.get(action=AccessLog.Action.EXPORT_LIST)
+    assert log.user == coordinator
+    assert log.reason == "ส่งรายชื่อให้สำนักงานเขตทำประกันอุบัติเหตุ"
+    assert "status=active" in log.path
