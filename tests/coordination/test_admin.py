@@ -14,10 +14,16 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import AllowanceDismissal, HomeVisit, VisitPhoto
+from cases.models import AllowanceDismissal, HomeVisit, ReferralNeedDismissal, VisitPhoto
 from coordination.models import User
 from tests.conftest import enter_backup_code
-from tests.factories import CaseFactory, CenterFactory, TeamFactory
+from tests.factories import (
+    CaseFactory,
+    CenterFactory,
+    HomeVisitFactory,
+    ReferralFactory,
+    TeamFactory,
+)
 from tests.images import phone_photo
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +50,10 @@ def demo_admin_client(client, settings, tmp_path):
     AllowanceDismissal.objects.create(
         case=visit.case, rule="no_card", reason="บัตรยังไม่หมดอายุ", by=coordinator
     )
+    # The demo refers no one yet: a referral and a dismissed need, for their admin pages.
+    ReferralFactory(case=visit.case, visit=visit, by=coordinator)
+    needing = HomeVisitFactory(case=visit.case, referral_needed=True)
+    ReferralNeedDismissal.objects.create(visit=needing, reason="ญาติรับไปดูแล", by=coordinator)
     client.post(reverse("login"), {"username": "admin", "password": "admin-demo-2562"})
     enter_backup_code(client, "admin")
     Client().post(reverse("login"), {"username": "coordinator", "password": "wrong"})
