@@ -544,8 +544,8 @@ def actions_due_for(user) -> dict:
     """The planned actions due (or late) that are the user's to do: a volunteer's own and
     their teams'; a coordinator's, every one of the centre. One query for the rows."""
     actions = PlanAction.objects.visible_to(user).due()
-    volunteer = own_volunteer(user)
     if not user.is_coordinator_or_staff:
+        volunteer = own_volunteer(user)
         actions = actions.owned_by(volunteer) if volunteer else actions.none()
     return {
         "rows": list(actions.for_rows().order_by("due_on", "id")[:ACTIONS_SHOWN]),
