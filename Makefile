@@ -53,7 +53,7 @@ BENCH_PORT ?= 8100
 bench: prepare
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
-	BENCH_PORT=$(BENCH_PORT) SCALE=$(SCALE) $(PY) -m coordination.bench
+	BENCH_PORT=$(BENCH_PORT) SCALE=$(SCALE) $(PY) -m cases.bench
 
 # Stops this folder's embedded PostgreSQL if anything left it running, and says what it stopped.
 stop:

@@ -112,6 +112,6 @@ def allowance_columns(export: ExportForm) -> list[Column]:
     return [
         *(of_case(column) for column in person_columns(export)),
         Column(_("Team"), lambda r: r.case.team.name if r.case.team else ""),
-        Column(_("Flags"), lambda r: "; ".join(finding.label() for finding in r.found)),
+        Column(_("Flags"), lambda r: "; ".join(finding.label for finding in r.found)),
         Column(_("Missed per month"), lambda r: r.missed),
     ]

@@ -437,7 +437,9 @@ def test_the_case_page_keeps_its_queries_whatever_the_number_of_visits(
     few = queries()
     for _ in range(30):
         photo_of(case, tmp_path)
-    assert queries() == few <= 30
+    # A ceiling as well: the page has grown sections (debts, status history, referrals,
+    # plan, assistance, allowances), each a query or a few, none a query per row.
+    assert queries() == few <= 40
 
 
 def test_a_visit_for_a_case_not_assigned_lists_no_team_members(coordinator_client, center):

@@ -369,7 +369,7 @@ def teams(run: Run) -> None:
 
 def coordinators(run: Run) -> None:
     """One coordinator per centre (`c<district>`), password PASSWORD. Second-factor
-    devices are not generated: a benchmark enrols its own (coordination/bench.py)."""
+    devices are not generated: a benchmark enrols its own (cases/bench.py)."""
     rows = Rows(User, ids=True)
     copier = rows.copier(run, User)
     password = make_password(PASSWORD)

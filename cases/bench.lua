@@ -1,4 +1,4 @@
--- wrk's report for coordination/bench.py: latency percentiles (microseconds), requests,
+-- wrk's report for cases/bench.py: latency percentiles (microseconds), requests,
 -- duration and responses outside 2xx/3xx-expected, counted per thread and summed at the end.
 local threads = {}
 

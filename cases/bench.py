@@ -319,7 +319,7 @@ def visit_post_median(volunteer: str, count: int = 20) -> tuple[float, int]:
 def load(
     page: Page, cookie: str, port: int, args: argparse.Namespace
 ) -> tuple[float, float, float, float, int]:
-    script = BASE_DIR / "coordination" / "bench.lua"
+    script = BASE_DIR / "cases" / "bench.lua"
     output = subprocess.run(
         ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
          "--timeout", "60s", "-s", str(script), "-H", f"Cookie: {cookie}", "-H", "X-Forwarded-Proto: https",
