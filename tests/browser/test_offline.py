@@ -420,3 +420,36 @@ def test_a_case_moved_to_another_team_meanwhile_keeps_the_visit_with_the_servers
     assert "เซิร์ฟเวอร์ไม่รับบันทึกนี้" in page.locator("#waiting-visits").inner_text()
     assert HomeVisit.objects.count() == 0
     phone.close()
+
+
+def test_a_photo_is_kept_only_once_the_volunteer_opened_it(homes, live_server, browser, tmp_path):
+    from django.core.files.base import File
+
+    from cases.models import VisitPhoto
+    from tests.factories import HomeVisitFactory
+
+    case = homes["somsri"][0]
+    visit = HomeVisitFactory(case=case)
+    with phone_photo(tmp_path / "house.jpg", gps=False).open("rb") as handle:
+        photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="house.jpg"))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, live_server, "somsri")
+    page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+    wait_until_kept(page, case)
+    photo_url = reverse("cases:visit-photo", args=[photo.pk])
+    # The case page showed its thumbnail: shown is not opened, and nothing of it is kept.
+    thumbnail = page.locator(f'img[src^="{photo_url}"]')
+    thumbnail.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
+    page.wait_for_timeout(300)  # time for the worker to keep it, if it would
+    assert not [url for url in kept_urls(page) if url.startswith("/cases/photos/")]
+    page.goto(live_server.url + photo_url)
+    for _ in range(50):
+        if photo_url in kept_urls(page):
+            break
+        page.wait_for_timeout(100)
+    assert photo_url in kept_urls(page)
+    context.close()
