@@ -15,11 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import AllowanceDismissal, AllowanceRule, Case, CaseQuerySet, HomeVisit
+from cases.models import (
+    AllowanceDismissal,
+    AllowanceRule,
+    Assistance,
+    AssistanceKind,
+    Case,
+    CaseQuerySet,
+    HomeVisit,
+    Referral,
+    ReferralStatus,
+    ReferralUpdate,
+)
 from coordination.dates import BE_OFFSET
 from coordination.models import TargetGroup
 from coordination.validators import arabic_digits
@@ -79,6 +90,8 @@ class Scope:
     visits: QuerySet[HomeVisit]
     volunteers: VolunteerQuerySet
     dismissals: QuerySet[AllowanceDismissal]
+    referrals: QuerySet[Referral]
+    assistance: QuerySet[Assistance]
     # A national administrator's report covers every centre: totals only, no row per
     # volunteer of the country.
     one_centre: bool = True
@@ -90,6 +103,8 @@ class Scope:
             visits=HomeVisit.objects.visible_to(user),
             volunteers=Volunteer.objects.visible_to(user),
             dismissals=AllowanceDismissal.objects.visible_to(user),
+            referrals=Referral.objects.visible_to(user),
+            assistance=Assistance.objects.visible_to(user),
             one_centre=user.center_id is not None,
         )
 
@@ -215,14 +230,64 @@ def allowances_dismissed(scope: Scope, month: Month) -> Section:
     return section
 
 
-# The report's sections in order. Referrals and assistance (issue 12) join here: a
-# function of (scope, month) returning a Section, and a line.
+def referrals(scope: Scope, month: Month) -> Section:
+    """Referrals sent in the month, and the agencies' answers recorded in it by what they
+    said (a referral sent in March and done in April counts as done in April)."""
+    span = (month.first, month.last)
+    answered = dict(
+        ReferralUpdate.objects.filter(referral__in=scope.referrals.values("pk"), on__range=span)
+        .exclude(status_to=ReferralStatus.SENT)
+        .order_by()
+        .values_list("status_to")
+        .annotate(n=Count("pk"))
+    )
+    section = Section("referrals", _("Referrals"), _("Referrals"), [_("Referrals"), _("Number")])
+    section.rows = [[_("Sent to agencies"), scope.referrals.filter(sent_on__range=span).count()]]
+    section.rows += [
+        [str(status.label), answered.get(status.value, 0)]
+        for status in ReferralStatus
+        if status != ReferralStatus.SENT
+    ]
+    return section
+
+
+def assistance(scope: Scope, month: Month) -> Section:
+    """Help given in the month by kind: how many times, and how much in baht."""
+    given = scope.assistance.filter(given_on__range=(month.first, month.last))
+    by_kind = {
+        kind: (n, total)
+        for kind, n, total in given.order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    }
+    section = Section(
+        "assistance",
+        _("Assistance given"),
+        _("Assistance"),
+        [_("Kind of help"), _("Times"), _("Baht")],
+    )
+    section.rows = [
+        [str(kind.label), *by_kind.get(kind.value, (0, Decimal(0)))] for kind in AssistanceKind
+    ]
+    section.rows.append(
+        [
+            _("All assistance"),
+            sum(n for n, _total in by_kind.values()),
+            sum((total for _n, total in by_kind.values()), Decimal(0)),
+        ]
+    )
+    return section
+
+
+# The report's sections in order: each a function of (scope, month) returning a Section.
 SECTIONS: list[Callable[[Scope, Month], Section]] = [
     new_cases,
     closed_cases,
     visits,
     overdue,
     volunteers,
+    referrals,
+    assistance,
     allowances_dismissed,
 ]
 

@@ -137,7 +137,7 @@ def test_the_page_and_its_excel_file_hold_the_same_numbers(coordinator_client, a
     assert len(book.sheetnames) == len(sections)
     for sheet, section in zip(book.worksheets, sections, strict=True):
         values = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
-        assert values == [[str(row[0]), row[1]] for row in section.rows]
+        assert values == [[str(row[0]), *row[1:]] for row in section.rows]
         assert [c.value for c in sheet[3]] == section.headers
     # Thai headings, as the page shows them.
     assert book.worksheets[0]["A2"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
@@ -183,3 +183,34 @@ def test_a_national_administrators_report_counts_every_centre_without_a_row_per_
         "Volunteers who made visits": 2,
         "Volunteers with active status": 2,
     }
+
+
+def test_referrals_and_assistance_of_the_month_equal_their_rows(coordinator, center, other_center):
+    from decimal import Decimal
+
+    from cases.models import Assistance
+    from tests.factories import ReferralFactory
+
+    case = CaseFactory(center=center, opened_on=datetime.date(2019, 3, 1))
+    march = ReferralFactory(case=case, sent_on=datetime.date(2019, 3, 28))
+    march.change_status("acknowledged", by=coordinator, on=datetime.date(2019, 4, 2))
+    march.change_status("done", by=coordinator, on=datetime.date(2019, 4, 20), outcome="ได้ทนาย")
+    ReferralFactory(case=case, sent_on=datetime.date(2019, 4, 10))
+    ReferralFactory(case=CaseFactory(center=other_center), sent_on=datetime.date(2019, 4, 11))
+    for kind, amount, day in (
+        ("goods", 500, datetime.date(2019, 4, 5)),
+        ("home_modification", 20000, datetime.date(2019, 4, 15)),
+        ("goods", 300, datetime.date(2019, 5, 1)),  # May
+    ):
+        Assistance(case=case, kind=kind, amount=Decimal(amount), given_on=day).record(
+            by=coordinator
+        )
+
+    sections = report(coordinator, "2562-04")
+    sent = rows(sections, "referrals")
+    assert sent["Sent to agencies"] == 1  # March's counts in March; the other centre's not
+    assert (sent["acknowledged"], sent["done"], sent["declined"]) == (1, 1, 0)
+    given = {row[0]: row[1:] for row in next(s for s in sections if s.key == "assistance").rows}
+    assert given["goods"] == [1, Decimal(500)]
+    assert given["home modification"] == [1, Decimal(20000)]
+    assert given["All assistance"] == [2, Decimal(20500)]
