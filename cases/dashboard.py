@@ -6,8 +6,9 @@ Every figure is counted by PostgreSQL, on an index that leads with the centre, i
 number of queries whatever the size of the centre: Python only lays out the results
 (at most a row per team or volunteer, never one per case or visit).
 
-Figures added later (referrals awaiting reply, assistance this fiscal year, referrals by
-outcome) plug in as one function each: see EXTRA_FIGURES and EXTRA_CHARTS at the end."""
+Figures of the parts built after it (referrals awaiting an answer, referrals by outcome;
+assistance this fiscal year still to come) are one function each: EXTRA_FIGURES and
+EXTRA_CHARTS at the end."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
-from cases.filters import local_midnight
-from cases.models import Case, CaseQuerySet, HomeVisit
+from cases.filters import ReferralFilter, local_midnight
+from cases.models import Case, CaseQuerySet, HomeVisit, Referral, ReferralStatus
 from coordination import dates
 from coordination.models import TargetGroup, User
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -438,26 +439,40 @@ class Dashboard:
         }
 
 
-# Figures and charts of the parts other helpers are building now (issue 12). Each is one
-# function of the Dashboard, one aggregate query, appended to its list below; the template
-# needs no change. For example (names to be settled by the integrator):
-#
-#   def referrals_awaiting_reply(board: Dashboard) -> Figure:
-#       waiting = Referral.objects.visible_to(board.user).awaiting_reply().count()
-#       return Figure("referrals_waiting", _("Referrals awaiting reply"), waiting,
-#                     link("cases:referral-list", status="sent"), alert=True)
-#
-#   def assistance_this_fiscal_year(board: Dashboard) -> Figure:
-#       start = fiscal_year_start(board.today)
-#       total = Assistance.objects.visible_to(board.user).filter(given_on__gte=start)
-#               .aggregate(total=Sum("amount"))["total"] or Decimal(0)
-#       return Figure("assistance_fy", _("Assistance this fiscal year"), total,
-#                     link(..., given_from=start.isoformat()), baht=True)
-#
-#   def referrals_by_outcome(board: Dashboard) -> Chart:  # appended to EXTRA_CHARTS
-#       counted = dict(Referral.objects.visible_to(board.user).order_by()
-#                      .values_list("status").annotate(n=Count("pk")))
-#       return Chart("referrals", _("Referrals by outcome"), _("A bar per outcome…"),
-#                    _("Referrals"), [Bar(s.label, counted.get(s, 0), link(...)) for s in …])
-EXTRA_FIGURES: list[Callable[[Dashboard], Figure]] = []  # INTEGRATOR: referrals, assistance
-EXTRA_CHARTS: list[Callable[[Dashboard], Chart]] = []  # INTEGRATOR: referrals by outcome
+# The figures and charts of referrals: one function of the Dashboard each, one query
+# each, every number linked to the referral list that shows the same count.
+def referrals_awaiting_answer(board: Dashboard) -> Figure:
+    waiting = Referral.objects.visible_to(board.user).open().count()
+    return Figure(
+        "referrals_waiting",
+        _("Referrals awaiting an answer"),
+        waiting,
+        link("cases:referral-list", status=ReferralFilter.OPEN),
+    )
+
+
+def referrals_by_outcome(board: Dashboard) -> Chart:
+    counted = dict(
+        Referral.objects.visible_to(board.user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return Chart(
+        "referrals",
+        _("Referrals by outcome"),
+        _("A bar per state of the centre's referrals: how many are in it."),
+        _("Referrals"),
+        [
+            Bar(
+                str(status.label),
+                counted.get(status.value, 0),
+                link("cases:referral-list", status=status.value),
+            )
+            for status in ReferralStatus
+        ],
+    )
+
+
+EXTRA_FIGURES: list[Callable[[Dashboard], Figure]] = [referrals_awaiting_answer]
+EXTRA_CHARTS: list[Callable[[Dashboard], Chart]] = [referrals_by_outcome]

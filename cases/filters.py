@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, HomeVisit
+from cases.models import Case, HomeVisit, Referral, ReferralStatus
 from coordination.filters import CheckboxFilter, ListFilterSet, ThaiDateFilter
 from coordination.models import Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
@@ -160,3 +160,28 @@ class VisitFilter(ListFilterSet):
 
     def finish(self, visits, data):
         return visits.order_by("-visited_at", "-pk")
+
+
+class ReferralFilter(ListFilterSet):
+    """The centre's referrals: those awaiting the agency's answer (the default, as the
+    dashboard counts them), one status, or all."""
+
+    OPEN = "open"
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(OPEN, _("awaiting an answer")), *ReferralStatus.choices],
+        empty_label=_("all"),
+        method="of_status",
+    )
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+    def of_status(self, referrals, name, status):
+        if status == self.OPEN:
+            return referrals.open()
+        return referrals.filter(status=status)
+
+    def finish(self, referrals, data):
+        return referrals.order_by("-sent_on", "-pk")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.filters import ReferralFilter
 from cases.forms import DismissNeedForm, ReferralForm, ReferralStatusForm
 from cases.models import Case, HomeVisit, Referral, ReferralNeedDismissal
 from cases.models.referrals import overdue_referral_condition, unread_outcome_condition
@@ -104,6 +106,25 @@ def get_referral_for_user(user, pk: int) -> Referral:
         ),
         user,
         pk=pk,
+    )
+
+
+REFERRAL_PAGE_SIZE = 25
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def referral_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The centre's referrals, awaiting an answer first: the list behind the dashboard's
+    referral figures (the same filter counts them there)."""
+    chosen = ReferralFilter(request, Referral.objects.visible_to(request.user))
+    rows = chosen.qs.select_related("case", "agency")
+    page = Paginator(rows, REFERRAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/referral_list.html",
+        {"form": chosen.form, "page_obj": page, "today": today},
     )
 
 

@@ -31,6 +31,7 @@ urlpatterns += [
     path("conferences/new/", views.conference_create, name="conference-create"),
     path("conferences/<int:pk>/", views.conference_detail, name="conference-detail"),
     path("<int:pk>/referrals/new/", referrals.referral_create, name="referral-create"),
+    path("referrals/", referrals.referral_list, name="referral-list"),
     path("referrals/<int:pk>/", referrals.referral_detail, name="referral-detail"),
     path("referrals/<int:pk>/status/", referrals.referral_status, name="referral-status"),
     path(

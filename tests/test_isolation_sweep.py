@@ -120,6 +120,7 @@ RULES = {
             "coordination:agency-deactivate",
             "coordination:agency-reactivate",
             "cases:visit-list",
+            "cases:referral-list",
             "cases:missed-allowance-list",
             "cases:case-allowance-dismiss",
             "coordination:report-monthly",

@@ -330,3 +330,39 @@ def test_the_agency_page_lists_its_referrals_with_their_state_and_the_time_to_re
         assert reverse("cases:referral-detail", args=[referral.pk]) in html
     assert "ส่งแล้ว 1 · รับเรื่องแล้ว 1" in html
     assert "ตอบกลับครั้งแรก: 4.0 วัน" in html  # sent on the 3rd, first reply on the 7th
+
+
+def test_the_referral_list_shows_those_awaiting_an_answer_and_the_dashboard_counts_the_same(
+    case, coordinator, other_center, django_assert_max_num_queries
+):
+    waiting = [ReferralFactory(case=case) for _ in range(3)]
+    answered = ReferralFactory(case=case)
+    answered.change_status("declined", by=coordinator, on=answered.sent_on, outcome="นอกเขต")
+    ReferralFactory(case=CaseFactory(center=other_center))  # not ours: never listed
+    client = Client()
+    client.force_login(coordinator)
+
+    listed = client.get(reverse("cases:referral-list"), {"status": "open"})
+    assert [r.pk for r in listed.context["page_obj"]] == sorted(
+        (r.pk for r in waiting), reverse=True
+    )
+    declined = client.get(reverse("cases:referral-list"), {"status": "declined"})
+    assert [r.pk for r in declined.context["page_obj"]] == [answered.pk]
+    assert client.get(reverse("cases:referral-list")).context["page_obj"].paginator.count == 4
+
+    dashboard = client.get(reverse("coordination:dashboard"))
+    figure = next(f for f in dashboard.context["figures"] if f.key == "referrals_waiting")
+    assert figure.value == 3
+    assert figure.url == reverse("cases:referral-list") + "?status=open"
+    chart = next(c for c in dashboard.context["charts"] if c.key == "referrals")
+    assert {bar.url.split("=")[-1]: bar.value for bar in chart.data}["declined"] == 1
+
+    # A page of the list costs the same whatever the number of referrals.
+    for _ in range(30):
+        ReferralFactory(case=case)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("cases:referral-list"), {"status": "open"})
+
+
+def test_a_volunteer_may_not_open_the_referral_list(volunteer_client):
+    assert volunteer_client.get(reverse("cases:referral-list")).status_code == 403

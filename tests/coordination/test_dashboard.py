@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.dashboard import add_months, fiscal_year_start, month_label
 from cases.filters import local_midnight
-from cases.models import Case, HomeVisit
+from cases.models import Case, HomeVisit, Referral
 from coordination.models import TargetGroup
 from tests.factories import (
     CaseFactory,
@@ -102,6 +102,10 @@ def straight_from_the_database(center, today: datetime.date) -> dict[str, int]:
         "never_visited": sum(c.last_visit_at is None for c in open_cases),
         "urgent": sum(c.priority == Case.Priority.URGENT for c in open_cases),
         "active_volunteers": Volunteer.objects.filter(center=center, status="active").count(),
+        "referrals_waiting": sum(
+            r.status in ("sent", "acknowledged", "in_progress")
+            for r in Referral.objects.filter(case__center=center)
+        ),
     }
 
 
@@ -119,6 +123,7 @@ def test_the_figures_equal_the_counts_taken_straight_from_the_database(
     assert expected == {
         "open": 4, "opened_this_month": 2, "closed_this_month": 1, "visits_this_month": 1,
         "overdue": 1, "unassigned": 1, "never_visited": 2, "urgent": 1, "active_volunteers": 3,
+        "referrals_waiting": 0,
     }  # fmt: skip
     assert [(value, n) for value, _label, n, _url in response.context["statuses"]] == [
         ("intake", 3), ("assessed", 1), ("in_assistance", 0), ("follow_up", 0),
@@ -214,7 +219,7 @@ def test_each_chart_is_an_svg_with_its_text_alternative_and_its_data_table(
 ):
     page = coordinator_client.get(reverse(URL)).content.decode()
     charts = re.findall(r"<svg[^>]*>.*?</svg>", page, re.S)
-    assert len(charts) == 3
+    assert len(charts) == 4  # target groups, visits per month, teams, referrals
     for svg in charts:
         assert 'role="img"' in svg
         labelled = re.search(r'aria-labelledby="([^"]+)"', svg)[1].split()
@@ -222,8 +227,8 @@ def test_each_chart_is_an_svg_with_its_text_alternative_and_its_data_table(
         assert re.search(rf'<title id="{title}">[^<]+</title>', svg)
         assert re.search(rf'<desc id="{desc}">[^<]+</desc>', svg)
         assert "<script" not in svg and "style=" not in svg  # the CSP allows neither
-    assert page.count('<details class="chart-data">') == 3
-    assert page.count("<figcaption") == 3
+    assert page.count('<details class="chart-data">') == 4
+    assert page.count("<figcaption") == 4
 
 
 def test_the_dashboard_keeps_its_queries_whatever_the_data(coordinator_client, center, team):
