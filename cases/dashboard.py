@@ -6,9 +6,9 @@ Every figure is counted by PostgreSQL, on an index that leads with the centre, i
 number of queries whatever the size of the centre: Python only lays out the results
 (at most a row per team or volunteer, never one per case or visit).
 
-Figures of the parts built after it (referrals awaiting an answer, referrals by outcome;
-assistance this fiscal year still to come) are one function each: EXTRA_FIGURES and
-EXTRA_CHARTS at the end."""
+Figures of the parts built after it (referrals awaiting an answer, assistance this fiscal
+year, referrals by outcome) are one function each: EXTRA_FIGURES and EXTRA_CHARTS at the
+end."""
 
 from __future__ import annotations
 
@@ -18,14 +18,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cases.filters import ReferralFilter, local_midnight
-from cases.models import Case, CaseQuerySet, HomeVisit, Referral, ReferralStatus
+from cases.models import (
+    Assistance,
+    Case,
+    CaseQuerySet,
+    HomeVisit,
+    Referral,
+    ReferralStatus,
+    fiscal_year,
+)
 from coordination import dates
 from coordination.models import TargetGroup, User
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -474,5 +482,21 @@ def referrals_by_outcome(board: Dashboard) -> Chart:
     )
 
 
-EXTRA_FIGURES: list[Callable[[Dashboard], Figure]] = [referrals_awaiting_answer]
+def assistance_this_fiscal_year(board: Dashboard) -> Figure:
+    year = fiscal_year(board.today)
+    given = Assistance.objects.visible_to(board.user).filter(fiscal_year=year)
+    total = given.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    return Figure(
+        "assistance_fy",
+        _("Assistance this fiscal year"),
+        total,
+        link("cases:assistance-list", fiscal_year=year),
+        baht=True,
+    )
+
+
+EXTRA_FIGURES: list[Callable[[Dashboard], Figure]] = [
+    referrals_awaiting_answer,
+    assistance_this_fiscal_year,
+]
 EXTRA_CHARTS: list[Callable[[Dashboard], Chart]] = [referrals_by_outcome]

@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, HomeVisit, Referral, ReferralStatus
+from cases.models import Assistance, AssistanceKind, Case, HomeVisit, Referral, ReferralStatus
 from coordination.filters import CheckboxFilter, ListFilterSet, ThaiDateFilter
 from coordination.models import Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
@@ -185,3 +185,20 @@ class ReferralFilter(ListFilterSet):
 
     def finish(self, referrals, data):
         return referrals.order_by("-sent_on", "-pk")
+
+
+class AssistanceFilter(ListFilterSet):
+    """Help given by the centre's cases: a fiscal year (BE, as the government counts it)
+    and a kind; the dashboard's figure counts the year under way."""
+
+    fiscal_year = django_filters.NumberFilter(label=_("Fiscal year (BE)"), min_value=2543)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of help"), choices=AssistanceKind.choices, empty_label=_("all")
+    )
+
+    class Meta:
+        model = Assistance
+        fields: list[str] = []
+
+    def finish(self, given, data):
+        return given.order_by("-given_on", "-pk")

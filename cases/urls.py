@@ -26,6 +26,7 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("<int:pk>/assistance/new/", views.assistance_create, name="assistance-create"),
+    path("assistance/", views.assistance_list, name="assistance-list"),
     path("<int:pk>/plan/", views.case_plan, name="case-plan"),
     path("conferences/", views.conference_list, name="conference-list"),
     path("conferences/new/", views.conference_create, name="conference-create"),

@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Sum
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import allowances, exports
 from cases.dashboard import Dashboard
-from cases.filters import CaseFilter, FollowupFilter, VisitFilter, visible_teams
+from cases.filters import AssistanceFilter, CaseFilter, FollowupFilter, VisitFilter, visible_teams
 from cases.forms import (
     ActionFormSet,
     AssignForm,
@@ -894,6 +895,22 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 # --- Assistance, the case plan and case conferences ---------------------------------
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def assistance_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Help the centre's cases were given, and its total in baht: the list behind the
+    dashboard's figure of this fiscal year."""
+    chosen = AssistanceFilter(request, Assistance.objects.visible_to(request.user))
+    total = chosen.qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    rows = chosen.qs.select_related("case", "provider")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/assistance_list.html",
+        {"form": chosen.form, "page_obj": page, "total": total},
+    )
 
 
 @coordinator_required

@@ -110,6 +110,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("password-change", reverse("password_change")),
         ("visit-list", reverse("cases:visit-list") + "?visited_from=2025-11-01"),
         ("referral-list", reverse("cases:referral-list") + "?status=open"),
+        ("assistance-list", reverse("cases:assistance-list") + "?fiscal_year=2569"),
         ("missed-allowances", reverse("cases:missed-allowance-list")),
         ("allowance-dismiss", reverse("cases:case-allowance-dismiss", args=[case.pk])),
         ("report-monthly", reverse("coordination:report-monthly") + "?month=2562-04"),

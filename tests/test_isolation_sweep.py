@@ -121,6 +121,7 @@ RULES = {
             "coordination:agency-reactivate",
             "cases:visit-list",
             "cases:referral-list",
+            "cases:assistance-list",
             "cases:missed-allowance-list",
             "cases:case-allowance-dismiss",
             "coordination:report-monthly",

@@ -4,6 +4,7 @@ shows the same count."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from cases.dashboard import add_months, fiscal_year_start, month_label
 from cases.filters import local_midnight
-from cases.models import Case, HomeVisit, Referral
+from cases.models import Assistance, Case, HomeVisit, Referral, fiscal_year
 from coordination.models import TargetGroup
 from tests.factories import (
     CaseFactory,
@@ -102,6 +103,14 @@ def straight_from_the_database(center, today: datetime.date) -> dict[str, int]:
         "never_visited": sum(c.last_visit_at is None for c in open_cases),
         "urgent": sum(c.priority == Case.Priority.URGENT for c in open_cases),
         "active_volunteers": Volunteer.objects.filter(center=center, status="active").count(),
+        "assistance_fy": sum(
+            (
+                a.amount
+                for a in Assistance.objects.filter(case__center=center)
+                if a.fiscal_year == fiscal_year(today)
+            ),
+            Decimal(0),
+        ),  # fmt: skip
         "referrals_waiting": sum(
             r.status in ("sent", "acknowledged", "in_progress")
             for r in Referral.objects.filter(case__center=center)
@@ -123,7 +132,7 @@ def test_the_figures_equal_the_counts_taken_straight_from_the_database(
     assert expected == {
         "open": 4, "opened_this_month": 2, "closed_this_month": 1, "visits_this_month": 1,
         "overdue": 1, "unassigned": 1, "never_visited": 2, "urgent": 1, "active_volunteers": 3,
-        "referrals_waiting": 0,
+        "referrals_waiting": 0, "assistance_fy": 0,
     }  # fmt: skip
     assert [(value, n) for value, _label, n, _url in response.context["statuses"]] == [
         ("intake", 3), ("assessed", 1), ("in_assistance", 0), ("follow_up", 0),

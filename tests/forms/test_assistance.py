@@ -3,15 +3,16 @@ with what remains, the exception needs a reason and is logged, hostile input sav
 nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Assistance, CaseEvent, fiscal_year
+from cases.models import Assistance, CaseEvent, fiscal_year, fiscal_year_bounds
 from coordination.models import Agency
-from tests.factories import CaseFactory, CenterFactory, ReferralFactory
+from tests.factories import CaseFactory, CenterFactory, ReferralFactory, UserFactory
 from tests.forms.rendered import form_with_field, submit_and_follow
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,36 @@ def test_help_given_after_a_referral_names_it_and_another_cases_referral_is_refu
     form["referral"] = str(ours.pk)
     submit_and_follow(form)
     assert Assistance.objects.get(case=case).referral == ours
+
+
+def test_the_assistance_list_shows_a_fiscal_years_help_and_the_dashboard_the_same_total(
+    app, case, coordinator, other_center
+):
+    today = timezone.localdate()
+    year = fiscal_year(today)
+    start, _end = fiscal_year_bounds(year)
+    for kind, amount, day in (
+        ("goods", 500, today),
+        ("legal_advice", 0, start),
+        ("goods", 700, start - datetime.timedelta(days=1)),  # the year before
+    ):
+        Assistance(case=case, kind=kind, amount=Decimal(amount), given_on=day).record(
+            by=coordinator
+        )
+    theirs = CaseFactory(center=other_center)
+    their_coordinator = UserFactory(center=other_center, role="coordinator")
+    Assistance(case=theirs, kind="goods", amount=Decimal(900), given_on=today).record(
+        by=their_coordinator
+    )
+
+    dashboard = app.get(reverse("coordination:dashboard"), user=coordinator)
+    figure = next(f for f in dashboard.context["figures"] if f.key == "assistance_fy")
+    assert figure.value == Decimal(500)
+    listed = dashboard.click(href=re.escape(figure.url))
+    assert [a.amount for a in listed.context["page_obj"]] == [Decimal(500), Decimal(0)]
+    assert listed.context["total"] == Decimal(500)
+    # Its filter form, as rendered: the kind narrows the year's list.
+    form = form_with_field(listed, "kind")
+    form["kind"] = "legal_advice"
+    narrowed = form.submit()
+    assert [a.kind for a in narrowed.context["page_obj"]] == ["legal_advice"]

@@ -43,6 +43,7 @@ COORDINATOR_PAGES = [
     ("coordination:agency-create", lambda f: [], {"form"}),
     ("cases:visit-list", lambda f: [], {"form"}),
     ("cases:referral-list", lambda f: [], {"form"}),
+    ("cases:assistance-list", lambda f: [], {"form"}),
     # The cast's case, 80 and over with no allowance recorded, is flagged: a flag to dismiss.
     ("cases:case-allowance-dismiss", lambda f: [f.case.pk], {"form"}),
     ("volunteers:volunteer-import", lambda f: [], {"form"}),
