@@ -562,8 +562,10 @@ class AccessLog(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(_("address"), max_length=500, blank=True)
     # Why full national IDs were exported (the coordinator's words); which file was imported.
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
-    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    # Empty by default in the database too: a row written without them (by SQL, not the
+    # ORM) is still a row.
+    reason = models.CharField(_("reason"), max_length=300, blank=True, db_default="")
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True, db_default="")
 
     objects = AccessLogQuerySet.as_manager()
 

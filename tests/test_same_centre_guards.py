@@ -174,6 +174,20 @@ def test_plans_assistance_and_conferences_name_only_their_own_centres_rows(
 
     assert refused_by_the_database(help_from(theirs_agency))
     help_from(national)()
+    # Help after a referral names one of the same case's referrals.
+    from tests.factories import ReferralFactory
+
+    another_case = ReferralFactory(case=CaseFactory(center=case.center))
+    assert refused_by_the_database(
+        lambda: Assistance.objects.create(
+            case=case, kind="legal_advice", given_on=due, fiscal_year=2569, by=coordinator,
+            referral=another_case,
+        )
+    )  # fmt: skip
+    Assistance.objects.create(
+        case=case, kind="legal_advice", given_on=due, fiscal_year=2569, by=coordinator,
+        referral=ReferralFactory(case=case),
+    )  # fmt: skip
 
     ours = CaseConference.objects.create(
         center=case.center, held_on=due, place="x", created_by=coordinator
