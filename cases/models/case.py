@@ -68,25 +68,24 @@ class CaseEventKind(models.TextChoices):
     CONFERENCE = "conference", _("discussed at a case conference")
 
 
-class CaseNumberCounter(models.Model):
-    """The last sequence number given per centre and Buddhist-era year."""
+class YearlyCounter(models.Model):
+    """The last sequence number given per centre and Buddhist-era year: case numbers,
+    referral letter numbers."""
 
     center = models.ForeignKey(Center, models.CASCADE, related_name="+")
     year_be = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint("center", "year_be", name="case_counter_unique_center_year")
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.center_id}/{self.year_be}: {self.last}"
 
     @classmethod
-    def take_next(cls, center: Center, year_be: int) -> int:
+    def take_next(cls, center_id: int, year_be: int) -> int:
         # One atomic upsert: concurrent transactions queue on the counter's row lock,
-        # so two cases created at once never get the same number.
+        # so two taken at once never get the same number.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
@@ -95,9 +94,18 @@ class CaseNumberCounter(models.Model):
                 ON CONFLICT (center_id, year_be) DO UPDATE SET last = {cls._meta.db_table}.last + 1
                 RETURNING last
                 """,
-                [center.pk, year_be],
+                [center_id, year_be],
             )
             return cursor.fetchone()[0]
+
+
+class CaseNumberCounter(YearlyCounter):
+    """The last case number given per centre and Buddhist-era year."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("center", "year_be", name="case_counter_unique_center_year")
+        ]
 
 
 class StaleCaseError(Exception):
@@ -933,7 +941,7 @@ class Case(models.Model):
     def next_number(self) -> str:
         """`<district code>-<BE year>-<sequence>`, e.g. 1027-2562-0001."""
         year_be = self.opened_on.year + 543
-        sequence = CaseNumberCounter.take_next(self.center, year_be)
+        sequence = CaseNumberCounter.take_next(self.center_id, year_be)
         return f"{self.center.district_id}-{year_be}-{sequence:04d}"
 
 

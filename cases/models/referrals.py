@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.case import TEXT_LIMIT, Case, CaseChild, CaseChildQuerySet
+from cases.models.case import TEXT_LIMIT, Case, CaseChild, CaseChildQuerySet, YearlyCounter
 from cases.models.visits import HomeVisit
 from coordination.models import Agency, Center
 
@@ -26,12 +26,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class ReferralLetterCounter(models.Model):
+class ReferralLetterCounter(YearlyCounter):
     """The last letter number given per centre and Buddhist-era year (ที่ 12/2569)."""
-
-    center = models.ForeignKey(Center, models.CASCADE, related_name="+")
-    year_be = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -39,25 +35,6 @@ class ReferralLetterCounter(models.Model):
                 "center", "year_be", name="referral_letter_counter_unique_center_year"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.center_id}/{self.year_be}: {self.last}"
-
-    @classmethod
-    def take_next(cls, center_id: int, year_be: int) -> int:
-        # One atomic upsert, as CaseNumberCounter: two letters sent at once queue on the
-        # counter's row lock and never share a number.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {cls._meta.db_table} (center_id, year_be, last)
-                VALUES (%s, %s, 1)
-                ON CONFLICT (center_id, year_be) DO UPDATE SET last = {cls._meta.db_table}.last + 1
-                RETURNING last
-                """,
-                [center_id, year_be],
-            )
-            return cursor.fetchone()[0]
 
 
 class ReferralStatus(models.TextChoices):
