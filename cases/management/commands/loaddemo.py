@@ -24,7 +24,16 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases.history import backdate
-from cases.models import Case, CaseEvent, Debt, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import (
+    Assistance,
+    Case,
+    CaseEvent,
+    Debt,
+    HomeVisit,
+    HouseholdMember,
+    IncomeSource,
+    Referral,
+)
 from coordination.models import Agency, Center, District, Subdistrict, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -142,6 +151,7 @@ class Command(BaseCommand):
             members[team_code].append(volunteer)
         members["disability"].append(volunteers[0])
         LivingCentre(center, groups, teams, members, coordinator, volunteer_user).load()
+        self.load_help(center, coordinator)
         # The record says when each case and visit was written, not when the demo loaded.
         Case.objects.filter(center=center).update(
             created_at=Cast(F("opened_on"), DateTimeField()),
@@ -150,6 +160,36 @@ class Command(BaseCommand):
         HomeVisit.objects.filter(center=center).update(
             created_at=F("visited_at"), updated_at=F("visited_at")
         )
+
+    def load_help(self, center: Center, coordinator: User) -> None:
+        """A referral awaiting the district office's answer and help given today, on two
+        open cases other than the founding one (whose referral the journeys make)."""
+        others = (
+            Case.objects.filter(center=center, team__isnull=False)
+            .open()
+            .exclude(housing=Case.Housing.OWN_AT_RISK)
+            .order_by("number")
+        )
+        referred, helped = others[0], others[1]
+        today = timezone.localdate()
+        sent = today - datetime.timedelta(days=5)
+        Referral(
+            case=referred,
+            agency=Agency.objects.get(center=center, kind=Agency.Kind.DISTRICT_OFFICE),
+            reason="ผู้พิการทางการเคลื่อนไหว มีบัตรคนพิการแล้วแต่ยังไม่ได้รับเบี้ยความพิการ",
+            requested="ขอลงทะเบียนรับเบี้ยความพิการ",
+            documents="สำเนาบัตรประจำตัวคนพิการ สำเนาทะเบียนบ้าน",
+            agency_contact="เจ้าหน้าที่ฝ่ายพัฒนาชุมชนฯ",
+            sent_on=sent,
+            reply_by=sent + datetime.timedelta(days=14),
+        ).send(by=coordinator)
+        Assistance(
+            case=helped,
+            kind=Assistance.Kind.GOODS,
+            amount=Decimal(500),
+            given_on=today,
+            description="ถุงยังชีพ ข้าวสาร อาหารแห้ง",
+        ).record(by=coordinator)
 
     def load_agencies(self, center: Center) -> None:
         # The national ones (1300, 1479, the Bangkok disability service centre) are
