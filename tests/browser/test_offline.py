@@ -8,6 +8,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 
 from cases.models import Case, HomeVisit
 from tests.factories import CaseFactory, CenterFactory, TeamFactory, UserFactory, VolunteerFactory
@@ -441,9 +442,7 @@ def test_a_photo_is_kept_only_once_the_volunteer_opened_it(homes, live_server, b
     # The case page showed its thumbnail: shown is not opened, and nothing of it is kept.
     thumbnail = page.locator(f'img[src^="{photo_url}"]')
     thumbnail.scroll_into_view_if_needed()
-    page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
-    )
+    expect(thumbnail).to_have_js_property("complete", True)
     page.wait_for_timeout(300)  # time for the worker to keep it, if it would
     assert not [url for url in kept_urls(page) if url.startswith("/cases/photos/")]
     page.goto(live_server.url + photo_url)
