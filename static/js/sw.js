@@ -151,9 +151,11 @@ self.addEventListener("message", function (event) {
     // From a page (on load, on `online`, after a visit is saved): the page's user, whose
     // session the requests carry. The answer goes back on the page's port.
     const port = event.ports && event.ports[0];
+    // A run that failed answers too (null): the page must not wait for an answer that
+    // never comes.
     event.waitUntil(userSettled.then(function () {
       return sendAll(data.user ? String(data.user) : null);
-    }).then(function (result) {
+    }).catch(function () { return null; }).then(function (result) {
       if (port) port.postMessage(result);
     }));
   }
@@ -302,7 +304,11 @@ let again = null;
 
 function sendAll(user) {
   if (running) {
-    again = again || running.then(function () { again = null; return sendAll(user); });
+    // After the run, failed or not (a failed run must not leave `again` rejected for good).
+    again = again || running.catch(function () { return null; }).then(function () {
+      again = null;
+      return sendAll(user);
+    });
     return again;
   }
   running = (async function () {

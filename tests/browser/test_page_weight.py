@@ -4,39 +4,22 @@ headers. Each main page must be at most 150 kB over the wire on a first visit (e
 cache) and at most 40 kB on the next. `make page-weight` runs this alone and prints the
 figures."""
 
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
 from coordination.models import User
+from tests.production import ROOT, gunicorn, production_env
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST_LOAD_BUDGET = 150_000
 NEXT_LOAD_BUDGET = 40_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url_for_tests() -> str:
-    d = connection.settings_dict
-    host = d["HOST"] or d["OPTIONS"].get("host", "")
-    return f"postgresql://{d['USER']}:{d['PASSWORD']}@/{d['NAME']}?host={host}"
 
 
 @pytest.fixture
@@ -44,44 +27,14 @@ def production_server(transactional_db, settings):
     """gunicorn on the test database, configured as the README's Production section."""
     settings.DEBUG = True  # the demo loads only then; the server below runs without
     call_command("loaddemo", stdout=StringIO())
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        # The test's own key: the session made below must be valid there.
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": database_url_for_tests(),
-    }
-    python = sys.executable
     subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
         cwd=ROOT,
-        env=env,
+        env=production_env(),
         check=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [python, "-m", "gunicorn", "coordination.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/health/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
+    with gunicorn() as (url, _server):
         yield url
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 class Transfer:

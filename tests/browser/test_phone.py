@@ -108,8 +108,15 @@ def phone_context(browser, viewport: dict, **options):
 
     # Fonts arrive late, as on a slow mobile network: a font swapped in after the
     # first paint would re-wrap the header and move the page, and this test would see it.
+    # Late once per context: routing turns Chromium's cache off, and a phone's next page
+    # takes the font from its cache (the sleep holds Playwright's whole thread, so four
+    # fonts on every page cost two seconds a page).
+    arrived: set[str] = set()
+
     def late_font(route):
-        time.sleep(0.5)
+        if route.request.url not in arrived:
+            arrived.add(route.request.url)
+            time.sleep(0.5)
         route.continue_()
 
     context.route("**/*.woff2", late_font)
