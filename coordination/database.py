@@ -9,6 +9,9 @@ import os
 import signal
 import threading
 from pathlib import Path
+from typing import Any
+
+import dj_database_url
 
 
 def database_url(base_dir: Path) -> str:
@@ -24,6 +27,19 @@ def database_url(base_dir: Path) -> str:
         raise SystemExit(f"The embedded PostgreSQL cannot start: {error}.") from None
     exit_cleanly_on_signals()
     return url
+
+
+def replica_database(url: str, *, conn_max_age: int) -> dict[str, Any]:
+    """The `replica` alias of DATABASE_REPLICA_URL: a streaming (physical) replica of the
+    primary, read by the reports, exports and dashboard (coordination/routers.py)."""
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    )
+    # A copy of the primary's whole cluster: the test run's database reaches it by
+    # replication. The test runner must not try to create one there (it is read-only);
+    # it points the alias at the primary's test database name instead.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
 
 
 def exit_cleanly_on_signals() -> None:
