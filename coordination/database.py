@@ -9,7 +9,6 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 
@@ -29,12 +28,10 @@ def database_url(base_dir: Path) -> str:
     return url
 
 
-def replica_database(url: str, *, conn_max_age: int) -> dict[str, Any]:
+def replica_database(url: str, *, conn_max_age: int) -> dj_database_url.DBConfig:
     """The `replica` alias of DATABASE_REPLICA_URL: a streaming (physical) replica of the
     primary, read by the reports, exports and dashboard (coordination/routers.py)."""
-    config: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
-    )
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     # A copy of the primary's whole cluster: the test run's database reaches it by
     # replication. The test runner must not try to create one there (it is read-only);
     # it points the alias at the primary's test database name instead.
