@@ -10,6 +10,7 @@ Transactional tests: rows must be committed to reach the replica."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -44,18 +45,37 @@ def _run(args: list[str], *, timeout: float) -> None:
     assert result.returncode == 0, f"{' '.join(args)}:\n{result.stdout}"
 
 
+PREFIX = "pg-replica-"
+OWNER = "owner.json"  # the test process that started it, as embedded_pg names a user
+
+
 class Replica:
     """A hot standby of the test server in a folder of its own, on a socket of its own."""
 
-    def __init__(self, primary_socket: str) -> None:
-        # Short (a Unix socket's path is at most ~107 bytes) and reachable by the server's
-        # user (under root PostgreSQL runs as embedded_postgres, see embedded_pg).
-        self.folder = Path(tempfile.mkdtemp(prefix="pg-replica-", dir="/tmp"))
-        self.folder.chmod(0o755)
-        if embedded_pg._system_user():
-            shutil.chown(self.folder, embedded_pg.SYSTEM_USER)
+    def __init__(self, primary_socket: str, folder: Path | None = None) -> None:
+        if folder is None:
+            # Short (a Unix socket's path is at most ~107 bytes) and reachable by the
+            # server's user (under root PostgreSQL runs as embedded_postgres).
+            folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir="/tmp"))
+            folder.chmod(0o755)
+            (folder / OWNER).write_text(json.dumps(embedded_pg.identity(os.getpid())))
+            if embedded_pg._system_user():
+                shutil.chown(folder, embedded_pg.SYSTEM_USER)
+        self.folder = folder
         self.data = self.folder / "data"
         self.primary_socket = primary_socket
+
+    @classmethod
+    def stop_orphans(cls) -> None:
+        """Replicas of test runs that were killed (SIGKILL skips every teardown) would
+        run on, forever retrying their primary: stopped here, the next time."""
+        for folder in Path("/tmp").glob(f"{PREFIX}*"):
+            try:
+                pid, started = json.loads((folder / OWNER).read_text())
+            except (OSError, ValueError, TypeError):
+                continue
+            if not embedded_pg.is_alive((pid, started)):
+                cls("", folder).stop()
 
     def start(self) -> None:
         # -R writes standby.signal and primary_conninfo; -X stream copies the WAL written
@@ -144,6 +164,7 @@ def replica(django_db_setup, django_db_blocker) -> Iterator[Replica]:
             "DATABASE_URL to test it)"
         )
     primary = connections[DEFAULT_DB_ALIAS].settings_dict
+    Replica.stop_orphans()
     # The embedded server's socket folder (its URL's ?host=, in OPTIONS).
     server = Replica(primary_socket=connections[DEFAULT_DB_ALIAS].get_connection_params()["host"])
     try:
