@@ -20,12 +20,14 @@ from cases.models import AllowanceDismissal, AllowanceRule, Case
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.exports import ExportForm
 from coordination.models import Center
+from coordination.routers import reads_from_replica
 
 PAGE_SIZE = 25
 
 
 @coordinator_required
 @require_http_methods(["GET"])
+@reads_from_replica  # a report over every open case of the centre, and its export
 def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """เบี้ยที่อาจตกหล่น: the centre's open cases with a flag, most money missed first.
     Queries: the rates, one row per open case of the centre, the page's cases."""

@@ -73,6 +73,7 @@ from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
 from coordination.models import AccessLog
+from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -879,6 +880,7 @@ def consent_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_http_methods(["GET"])
+@reads_from_replica  # counts only; a moment old is fine (coordination/routers.py)
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """ภาพรวม: the centre's work at a glance; every figure links to its list
     (cases/dashboard.py counts them, in a fixed number of queries)."""

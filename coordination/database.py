@@ -10,6 +10,8 @@ import signal
 import threading
 from pathlib import Path
 
+import dj_database_url
+
 
 def database_url(base_dir: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -24,6 +26,17 @@ def database_url(base_dir: Path) -> str:
         raise SystemExit(f"The embedded PostgreSQL cannot start: {error}.") from None
     exit_cleanly_on_signals()
     return url
+
+
+def replica_database(url: str, *, conn_max_age: int) -> dj_database_url.DBConfig:
+    """The `replica` alias of DATABASE_REPLICA_URL: a streaming (physical) replica of the
+    primary, read by the reports, exports and dashboard (coordination/routers.py)."""
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    # A copy of the primary's whole cluster: the test run's database reaches it by
+    # replication. The test runner must not try to create one there (it is read-only);
+    # it points the alias at the primary's test database name instead.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
 
 
 def exit_cleanly_on_signals() -> None:

@@ -424,6 +424,9 @@ def _prepare_for_system_user(pgdata: Path) -> None:
 def _initdb(pgdata: Path) -> None:
     # initdb takes its locale from the environment (_run sets C.UTF-8): it makes Thai
     # letters word characters for pg_trgm (name search), whatever the machine's locale.
+    # Its defaults also let a read replica be made of the server (wal_level=replica,
+    # max_wal_senders=10, and "local replication all trust" in pg_hba.conf): the test of
+    # the replica router copies it with pg_basebackup over the Unix socket, so these stay.
     args = [_bin("initdb"), "-D", str(pgdata), "--auth=trust", "--auth-local=trust",
             "--encoding=utf8", "-U", "postgres"]  # fmt: skip
     result = _run(args, timeout=300)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.audit import log_access
 from coordination.models import AccessLog
+from coordination.routers import in_this_context, replica_configured, replica_reads
 from coordination.tabular import FORMATS, Column, table_response
 from coordination.validators import format_national_id, mask_national_id
 
@@ -79,7 +80,13 @@ class ExportForm(forms.Form):
             reason=data["reason"] if data["full_ids"] else "",
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return table_response(data["format"], f"{name}-{stamp}", str(title), columns, rows)
+        # The rows from the replica when there is one (the access log above does not count
+        # as a write the export reads back). A CSV streams: its rows are read after the
+        # view has returned, so they keep this context.
+        with replica_reads():
+            if replica_configured():
+                rows = in_this_context(rows)
+            return table_response(data["format"], f"{name}-{stamp}", str(title), columns, rows)
 
     def id_column(self, heading: Any, read: Any) -> Column:
         return Column(heading, lambda row: self.national_id(read(row) or ""))

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from coordination.database import database_url
+from coordination.database import database_url, replica_database
 from coordination.dbroles import connection_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # is 37 kB as HTML, 7 kB gzipped). Below WhiteNoise, which serves static files
     # already compressed. Django pads gzip output against BREACH (since 4.2).
     "django.middleware.gzip.GZipMiddleware",
+    # Outside the session: its save is a write, seen by the replica's read-your-writes.
+    "coordination.routers.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coordination.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +134,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming replica for the reports, exports and dashboard (README, "Read replica").
+# The router and its middleware do nothing without it.
+if replica_url := os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = replica_database(
+        replica_url, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60)
+    )
+DATABASE_ROUTERS = ["coordination.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "coordination.User"

@@ -63,3 +63,25 @@ def test_an_unreachable_database_ends_checkdb_with_one_clear_line():
     assert len(lines) == 1
     assert lines[0].startswith("CommandError: Cannot reach the database")
     assert "Traceback" not in result.stderr
+
+
+def test_a_replica_url_makes_the_replica_alias_a_mirror_for_the_tests():
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "r = s.DATABASES.get('replica'); "
+        "print(r and (r['HOST'], r['NAME'], r['CONN_MAX_AGE'], r['TEST']['MIRROR']), s.DATABASE_ROUTERS)"
+    )
+    result = run_django(
+        {
+            "DATABASE_URL": "postgres://app:pw@db.example.org:5432/apm",
+            "DATABASE_REPLICA_URL": "postgres://app:pw@replica.example.org:5432/apm",
+        },
+        show,
+    )
+    assert result.returncode == 0, result.stderr
+    # MIRROR: the test run creates no database on it (a replica is read-only).
+    assert result.stdout.strip() == (
+        "('replica.example.org', 'apm', 60, 'default') ['coordination.routers.ReplicaRouter']"
+    )
+    without = run_django({"DATABASE_URL": "postgres://app:pw@db.example.org:5432/apm"}, show)
+    assert without.stdout.strip() == "None ['coordination.routers.ReplicaRouter']"
