@@ -15,10 +15,11 @@ PORT ?= 8000
 # status stay.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-# Reinstall only when the pins change.
+# Reinstall only when the pins change. The s3 extra too: a test builds the S3 storage
+# from the settings, so a wrong option name fails here and not in production.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]" 2>&1 \
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check ".[test,s3]" 2>&1 \
 		| { grep -v "$(PIP_NOISE)" || true; }; exit $${PIPESTATUS[0]}
 	rm -rf build *.egg-info
 	touch $@

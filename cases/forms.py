@@ -677,7 +677,10 @@ class VisitForm(forms.ModelForm):
         # double tap). Any other visit's token is not this form's: refuse it rather
         # than save over it or lead to that visit.
         # A hidden field's error is not shown next to it: the form's own errors are.
-        others = HomeVisit.objects.exclude(pk=self.instance.pk)
+        # Tokens are unique per centre (HomeVisit.Meta): another centre's never matches.
+        others = HomeVisit.objects.filter(center_id=self.case.center_id).exclude(
+            pk=self.instance.pk
+        )
         if token and others.filter(submission_token=token).exists():
             self.add_error(
                 None,

@@ -5,7 +5,8 @@ with BACKUP_PASSPHRASE, see sealed.py), holding in this order:
 
 - `database.dump`: pg_dump's custom format, taken in an exported snapshot, so the row
   counts of the manifest are those of the dump even while visits are being logged;
-- `media/...`: every file of MEDIA_ROOT (the visit photos);
+- `media/...`: every file of the media storage (`STORAGES["default"]`: the visit
+  photos), read through Django's storage API, so a bucket is backed up as a folder is;
 - `manifest.json`, last: app version, migrations applied, row counts per table, the
   SHA-256 and size of every part, and the photos written after the snapshot or missing.
 
@@ -23,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -37,6 +39,8 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage
 from psycopg2 import sql
 
 from coordination import sealed
@@ -240,12 +244,25 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes, mtime: float) -
     archive.addfile(info, io.BytesIO(data))
 
 
-def _media_files(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted(
-        path for path in root.rglob("*") if path.is_file() and not path.name.startswith(".")
-    )
+def stored_names(storage: Storage) -> list[str]:
+    """Every file of the storage, walked with listdir (which every backend has: the file
+    system, a bucket, memory); hidden names (a restore's leftovers) are not photos."""
+    names: list[str] = []
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, files = storage.listdir(folder)
+        except FileNotFoundError:  # the folder of a fresh install, before any upload
+            continue
+        folders.extend(posixpath.join(folder, name) for name in subfolders)
+        names.extend(posixpath.join(folder, name) for name in files if not name.startswith("."))
+    return sorted(names)
+
+
+def _local_folder(storage: Storage) -> Path | None:
+    """The folder of a file-system storage; None for a bucket (or memory)."""
+    return Path(storage.location) if isinstance(storage, FileSystemStorage) else None
 
 
 @dataclass
@@ -257,14 +274,15 @@ class Written:
 
 def backup(
     settings_dict: dict,
-    media_root: Path,
+    storage: Storage,
     folder: Path,
     *,
     passphrase: str | None,
     now: datetime,
     say: Say,
 ) -> Written:
-    if folder.resolve().is_relative_to(media_root.resolve()):
+    media_root = _local_folder(storage)
+    if media_root and folder.resolve().is_relative_to(media_root.resolve()):
         raise BackupError(
             f"{folder} is inside the photos folder {media_root}: each backup would hold "
             "the ones before it; choose another folder"
@@ -275,7 +293,7 @@ def backup(
             shutil.rmtree(stray, ignore_errors=True)
         work = Path(tempfile.mkdtemp(dir=folder, prefix=f".{PREFIX}", suffix=".partial"))
         try:
-            return _write(settings_dict, media_root, folder, work, passphrase, now, say)
+            return _write(settings_dict, storage, folder, work, passphrase, now, say)
         except OSError as error:
             full = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
             reason = f"the disk is full ({error.strerror})" if full else str(error)
@@ -287,7 +305,7 @@ def backup(
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _write(settings_dict, media_root, folder, work, passphrase, now, say) -> Written:
+def _write(settings_dict, storage, folder, work, passphrase, now, say) -> Written:
     manifest: dict = {
         "format": FORMAT,
         "created": now.isoformat(),
@@ -338,21 +356,21 @@ def _write(settings_dict, media_root, folder, work, passphrase, now, say) -> Wri
         sink = sealed.SealingWriter(out, passphrase) if passphrase else out
         with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as archive:
             archive.add(dump, arcname=DUMP)
-            for path in _media_files(media_root):
-                relative = path.relative_to(media_root).as_posix()
+            for relative in stored_names(storage):
                 try:
-                    stat = path.stat()
-                    data = path.read_bytes()  # whole: a photo is a few MB at most
+                    mtime = storage.get_modified_time(relative).timestamp()
+                    with storage.open(relative, "rb") as file:
+                        data = file.read()  # whole: a photo is a few MB at most
                 except FileNotFoundError:
                     continue  # deleted since the listing; the snapshot check below says so
-                if stat.st_mtime >= snapshot_at:
+                if mtime >= snapshot_at:
                     after.append(relative)
                 manifest["parts"][MEDIA + relative] = {
                     "sha256": hashlib.sha256(data).hexdigest(),
                     "size": len(data),
                 }
                 media_bytes += len(data)
-                _add_bytes(archive, MEDIA + relative, data, stat.st_mtime)
+                _add_bytes(archive, MEDIA + relative, data, mtime)
             stored = {name[len(MEDIA) :] for name in manifest["parts"] if name != DUMP}
             manifest["media"] = {
                 "files": len(stored),
@@ -637,15 +655,19 @@ def database_has_data(settings_dict: dict, dbname: str) -> bool:
         connection.close()
 
 
-def put_media(unpacked: Unpacked, media_root: Path) -> int:
-    """Each photo written under a temporary name and renamed: a photo is whole or absent."""
+def put_media(unpacked: Unpacked, storage: Storage) -> int:
+    """Each photo written back under its own name, through the storage (a bucket or a
+    folder): the database names it so. One already there is replaced by the archive's
+    (a restore over a damaged copy). An interrupted restore is run again: the database
+    part starts over too."""
     count = 0
     for relative, source in unpacked.media().items():
-        target = media_root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.restoring")
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
+        if storage.exists(relative):
+            storage.delete(relative)
+        with source.open("rb") as file:
+            saved = storage.save(relative, File(file, name=relative))
+        if saved != relative:  # the storage renamed it: the database would not find it
+            raise BackupError(f"the storage kept {relative} as {saved}: restore stopped")
         count += 1
     return count
 

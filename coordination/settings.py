@@ -214,8 +214,48 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+
+def media_storage() -> dict:
+    """Where uploads go (visit photos; roster files waiting for confirmation).
+    DJANGO_MEDIA_STORAGE=filesystem (the default) keeps them under MEDIA_ROOT, one host's
+    disk; =s3 puts them in an S3-compatible bucket (AWS, MinIO, Ceph...) through
+    django-storages (`pip install ".[s3]"`), so every app host serves the same photos.
+    Either way the bucket or folder is private: photos of people are streamed by the
+    app after its visibility check (cases.views.visit_photo), never linked to."""
+    kind = os.environ.get("DJANGO_MEDIA_STORAGE", "").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise SystemExit(f"DJANGO_MEDIA_STORAGE must be filesystem or s3, not {kind!r}")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise SystemExit("DJANGO_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # MinIO or another S3-compatible store; unset for AWS itself.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+            # "path" for MinIO without per-bucket DNS names.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "").strip() or None,
+            # A folder inside the bucket, so one bucket can hold several deployments.
+            "location": os.environ.get("AWS_LOCATION", "").strip(),
+            # Private: no ACL is sent, so objects take the bucket's (private) default,
+            # and no URL is ever signed — nothing links to a photo, the app streams it.
+            "default_acl": None,
+            "querystring_auth": False,
+            # Names are random (visit_photo_path); a clash must not replace a photo.
+            "file_overwrite": False,
+            # The keys come from boto3's own chain: AWS_ACCESS_KEY_ID and
+            # AWS_SECRET_ACCESS_KEY in the environment, or the host's instance role.
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -277,7 +277,10 @@ class Case(models.Model):
     center = models.ForeignKey(
         Center, models.PROTECT, related_name="cases", verbose_name=_("coordination centre")
     )
-    number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    # Unique per centre (Meta.constraints), not in the whole country: a table distributed
+    # by centre (docs/scaling.md, Citus) can only enforce keys that include the centre.
+    # The number starts with the centre's district code, so the two say the same thing.
+    number = models.CharField(_("case number"), max_length=20, editable=False)
 
     # The person
     prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices)
@@ -452,6 +455,12 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
+            models.UniqueConstraint(
+                "center",
+                "number",
+                name="case_number_unique_per_center",
+                violation_error_message=_("A case with this number already exists in this centre."),
+            ),
             models.UniqueConstraint(
                 "center",
                 "national_id",

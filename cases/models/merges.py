@@ -57,6 +57,7 @@ class CaseMerge(CaseChild):
             ),
             # A closed duplicate is merged once at a time: undo before merging again.
             models.UniqueConstraint(
+                "center",  # the centre leads, as a table distributed by centre needs
                 "case",
                 condition=models.Q(undone_at__isnull=True),
                 name="case_merge_one_active_per_duplicate",

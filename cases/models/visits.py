@@ -135,7 +135,9 @@ class HomeVisit(CaseChild):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     # One per submitted form: a double tap or a resubmission cannot make two visits.
-    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Unique per centre (Meta.constraints), as a table distributed by centre can enforce;
+    # the token is a random UUID4 and is only ever looked up within one case.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -147,6 +149,15 @@ class HomeVisit(CaseChild):
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
         constraints = [
+            models.UniqueConstraint(
+                "center",
+                "submission_token",
+                name="visit_submission_token_unique_per_center",
+                violation_error_message=_(
+                    "This form was already used for another visit: reload the page and enter "
+                    "it again."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(adl_score__isnull=True) | Q(adl_score__lte=20),
                 name="visit_adl_score_0_to_20",

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import psycopg2
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         try:
             backup.backup(
                 connection.settings_dict,
-                Path(settings.MEDIA_ROOT),
+                storages["default"],
                 folder,
                 passphrase=os.environ.get("BACKUP_PASSPHRASE") or None,
                 now=timezone.localtime(),

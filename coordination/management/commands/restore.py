@@ -6,11 +6,20 @@ from pathlib import Path
 
 import psycopg2
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from coordination import backup
+
+
+def describe(storage: Storage) -> str:
+    """Where the photos went, for the operator: a folder, or the storage's class."""
+    if isinstance(storage, FileSystemStorage):
+        return str(storage.location)
+    bucket = getattr(storage, "bucket_name", None)
+    return f"the bucket {bucket}" if bucket else type(storage).__name__
 
 
 class Command(BaseCommand):
@@ -31,7 +40,11 @@ class Command(BaseCommand):
             metavar="DBNAME",
             help="another database on the same server (a drill), not the app's own",
         )
-        parser.add_argument("--media-root", type=Path, help="where the photos go (MEDIA_ROOT)")
+        parser.add_argument(
+            "--media-root",
+            type=Path,
+            help="a folder for the photos instead of the media storage (STORAGES['default'])",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -45,7 +58,11 @@ class Command(BaseCommand):
         say = self.stdout.write
         settings_dict = connections[DEFAULT_DB_ALIAS].settings_dict
         dbname = options["into"] or settings_dict["NAME"]
-        media_root = (options["media_root"] or Path(settings.MEDIA_ROOT)).resolve()
+        storage = (
+            FileSystemStorage(location=options["media_root"].resolve())
+            if options["media_root"]
+            else storages["default"]
+        )
         with tempfile.TemporaryDirectory(prefix="apm-restore-") as folder:
             unpacked = backup.unpack(
                 options["archive"], Path(folder), os.environ.get("BACKUP_PASSPHRASE") or None
@@ -68,8 +85,8 @@ class Command(BaseCommand):
                 f"database: {dbname} restored, {len(counts)} tables, "
                 f"{sum(counts.values())} rows, as the manifest counts"
             )
-            photos = backup.put_media(unpacked, media_root)
-            say(f"media: {photos} files into {media_root}")
+            photos = backup.put_media(unpacked, storage)
+            say(f"media: {photos} files into {describe(storage)}")
         missing = manifest["media"]["missing"]
         if missing:
             say(f"WARNING: {len(missing)} photos were already missing when the backup was made")
