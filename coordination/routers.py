@@ -29,7 +29,7 @@ import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -121,7 +121,7 @@ def reads_from_replica(view: View) -> View:
         with replica_reads():
             return view(request, *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)
 
 
 def in_this_context(items: Iterable[T]) -> Iterator[T]:

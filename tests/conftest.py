@@ -143,10 +143,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for using in self._databases_names(include_mirrors=False):
             seed.empty(using)
 
-    original = TransactionTestCase._fixture_teardown
-    TransactionTestCase._fixture_teardown = fixture_teardown  # type: ignore[method-assign]
-    yield
-    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield
 
 
 def passed_second_step(session, user) -> None:
@@ -203,9 +202,12 @@ def webtest_login_includes_the_second_step(sender, request, user, **kwargs) -> N
 user_logged_in.connect(webtest_login_includes_the_second_step, dispatch_uid="tests-webtest-2fa")
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

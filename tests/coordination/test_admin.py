@@ -9,14 +9,14 @@ from django.core.files import File
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import AllowanceDismissal, HomeVisit, ReferralNeedDismissal, VisitPhoto
 from coordination.models import User
-from tests.conftest import enter_backup_code
+from tests.conftest import FAST_HASHERS, enter_backup_code
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -25,6 +25,7 @@ from tests.factories import (
     TeamFactory,
 )
 from tests.images import phone_photo
+from tests.module_data import assert_in_own_savepoint, built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +34,15 @@ REGISTERED = sorted(
 )
 
 
-@pytest.fixture
-def demo_admin_client(client, settings, tmp_path):
-    """The demo centre loaded, a photo and some logins on record, the administrator in."""
-    settings.DEBUG = True
-    settings.MEDIA_ROOT = tmp_path
-    call_command("loaddemo", stdout=StringIO())
+def build_demo(media) -> None:
+    """The demo centre loaded, a photo and second-factor devices, a dismissed flag, a
+    referral and a dismissed need: something on every admin page."""
+    # The demo loads only with DEBUG on; its passwords hashed as every test's are (the
+    # function-scoped `fast_password_hasher` is not on yet here).
+    with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("loaddemo", stdout=StringIO())
     visit = HomeVisit.objects.first()
-    with phone_photo(tmp_path / "house.jpg").open("rb") as handle:
+    with phone_photo(media / "house.jpg").open("rb") as handle:
         VisitPhoto.objects.create(visit=visit, image=File(handle, name="house.jpg"))
     # Second-factor devices are enrolled by their owners, never by the demo: one each.
     coordinator = User.objects.get(username="coordinator")
@@ -54,10 +56,28 @@ def demo_admin_client(client, settings, tmp_path):
     ReferralFactory(case=visit.case, visit=visit, by=coordinator)
     needing = HomeVisitFactory(case=visit.case, referral_needed=True)
     ReferralNeedDismissal.objects.create(visit=needing, reason="ญาติรับไปดูแล", by=coordinator)
+
+
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module (loading the demo for each of the ~60 pages was most of
+    its time); each test runs in a savepoint of its own, see `built_once`."""
+    media = tmp_path_factory.mktemp("admin-media")
+    with (
+        override_settings(MEDIA_ROOT=media),
+        built_once(django_db_blocker, lambda: build_demo(media)),
+    ):
+        yield
+
+
+@pytest.fixture
+def demo_admin_client(db, module_demo, client):
+    """The administrator in, with some logins on record."""
+    assert_in_own_savepoint()
     client.post(reverse("login"), {"username": "admin", "password": "admin-demo-2562"})
     enter_backup_code(client, "admin")
     Client().post(reverse("login"), {"username": "coordinator", "password": "wrong"})
-    client.get(reverse("cases:case-detail", args=[visit.case_id]))
+    client.get(reverse("cases:case-detail", args=[HomeVisit.objects.first().case_id]))
     return client
 
 
