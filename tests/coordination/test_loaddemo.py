@@ -7,22 +7,36 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource
 from coordination.models import Center, User
+from tests.conftest import FAST_HASHERS
+from tests.module_data import assert_in_own_savepoint, built_once
 from volunteers.models import Team, TeamMembership, Volunteer
 
 SEED_NUMBERS = {"1027-2562-0001", "1027-2562-0002"}
 GROUPS = ["destitute", "disability", "elderly", "women", "children_youth"]
 
 
+def load_demo() -> None:
+    # Passwords hashed as every test's are (`fast_password_hasher` is not on yet here).
+    with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("loaddemo", stdout=StringIO())
+
+
+@pytest.fixture(scope="class")
+def class_demo(django_db_setup, django_db_blocker):
+    """Loaded once for the tests that only read it; each in a savepoint of its own."""
+    with built_once(django_db_blocker, load_demo):
+        yield
+
+
 @pytest.fixture
-def demo(db, settings):
-    settings.DEBUG = True
-    call_command("loaddemo", stdout=StringIO())
+def demo(db, class_demo):
+    assert_in_own_savepoint()
 
 
 def counts() -> dict[str, int]:
@@ -122,117 +136,119 @@ def test_the_demo_refuses_to_load_in_production(db, settings):
     assert not Center.objects.exists()
 
 
-def test_sixty_cases_of_the_last_year_cover_every_group_and_status(demo):
-    living = Case.objects.exclude(number__in=SEED_NUMBERS)
-    assert living.count() == 60
-    assert len({(case.first_name, case.last_name) for case in living}) == 60
-    statuses = [value for value, _label in Case.Status.choices]
-    for code in GROUPS:
-        in_group = living.filter(target_groups__code=code)
-        assert set(in_group.values_list("status", flat=True)) == set(statuses), code
-    by_status = {s: living.filter(status=s).count() for s in statuses}
-    assert by_status == {
-        "intake": 10,
-        "assessed": 10,
-        "in_assistance": 15,
-        "follow_up": 15,
-        "closed": 10,
-    }
-    # The story of each case ends in the status it has.
-    for case in living:
-        last = case.events.exclude(status_to="").first()
-        assert last.status_to == case.status, case.number
-        assert last.at <= timezone.now()
-    closed = living.filter(status=Case.Status.CLOSED)
-    assert set(closed.values_list("closure_reason", flat=True)) == set(Case.ClosureReason.values)
-    assert all(CaseEvent.objects.filter(case=c, kind="closed").exists() for c in closed)
-    # Every case as a person would have entered it: the model's checks pass.
-    for case in living.select_related("reg_subdistrict"):
-        case.full_clean()
-        assert case.reg_subdistrict.district_id == "1027"
-        assert case.target_groups.exists()
-    assert {c.reg_subdistrict_id for c in living} == {"102701", "102704", "102705"}
-    assert living.filter(household_members__isnull=False).distinct().count() >= 40
-    assert living.filter(incomes__isnull=False).distinct().count() >= 50
-    # Never visited: the intake cases, some waiting for a team.
-    assert set(living.filter(last_visit_at__isnull=True).values_list("status", flat=True)) == {
-        "intake"
-    }
-    assert living.filter(team__isnull=True).exists()
+class TestTheDemoCentre:
+    """What the demo holds, read by each test; loaded once for the class (see
+    `class_demo`), so the module's other tests, which load it themselves, start empty."""
 
+    def test_sixty_cases_of_the_last_year_cover_every_group_and_status(self, demo):
+        living = Case.objects.exclude(number__in=SEED_NUMBERS)
+        assert living.count() == 60
+        assert len({(case.first_name, case.last_name) for case in living}) == 60
+        statuses = [value for value, _label in Case.Status.choices]
+        for code in GROUPS:
+            in_group = living.filter(target_groups__code=code)
+            assert set(in_group.values_list("status", flat=True)) == set(statuses), code
+        by_status = {s: living.filter(status=s).count() for s in statuses}
+        assert by_status == {
+            "intake": 10,
+            "assessed": 10,
+            "in_assistance": 15,
+            "follow_up": 15,
+            "closed": 10,
+        }
+        # The story of each case ends in the status it has.
+        for case in living:
+            last = case.events.exclude(status_to="").first()
+            assert last.status_to == case.status, case.number
+            assert last.at <= timezone.now()
+        closed = living.filter(status=Case.Status.CLOSED)
+        assert set(closed.values_list("closure_reason", flat=True)) == set(
+            Case.ClosureReason.values
+        )
+        assert all(CaseEvent.objects.filter(case=c, kind="closed").exists() for c in closed)
+        # Every case as a person would have entered it: the model's checks pass.
+        for case in living.select_related("reg_subdistrict"):
+            case.full_clean()
+            assert case.reg_subdistrict.district_id == "1027"
+            assert case.target_groups.exists()
+        assert {c.reg_subdistrict_id for c in living} == {"102701", "102704", "102705"}
+        assert living.filter(household_members__isnull=False).distinct().count() >= 40
+        assert living.filter(incomes__isnull=False).distinct().count() >= 50
+        # Never visited: the intake cases, some waiting for a team.
+        assert set(living.filter(last_visit_at__isnull=True).values_list("status", flat=True)) == {
+            "intake"
+        }
+        assert living.filter(team__isnull=True).exists()
 
-def test_the_visits_are_of_the_last_year_by_the_teams_volunteers(demo):
-    today = timezone.localdate()
-    visits = HomeVisit.objects.filter(visited_at__year__gt=2019).select_related("case")
-    dates = [timezone.localtime(v.visited_at).date() for v in visits]
-    assert min(dates) >= today - datetime.timedelta(days=366) and max(dates) < today
-    assert visits.filter(referral_needed=True).exists()
-    for visit in visits.prefetch_related("volunteers"):
-        visit.full_clean()
-        team_members = set(
-            visit.case.team.memberships.filter(left_on__isnull=True).values_list(
-                "volunteer", flat=True
+    def test_the_visits_are_of_the_last_year_by_the_teams_volunteers(self, demo):
+        today = timezone.localdate()
+        visits = HomeVisit.objects.filter(visited_at__year__gt=2019).select_related("case")
+        dates = [timezone.localtime(v.visited_at).date() for v in visits]
+        assert min(dates) >= today - datetime.timedelta(days=366) and max(dates) < today
+        assert visits.filter(referral_needed=True).exists()
+        for visit in visits.prefetch_related("volunteers"):
+            visit.full_clean()
+            team_members = set(
+                visit.case.team.memberships.filter(left_on__isnull=True).values_list(
+                    "volunteer", flat=True
+                )
             )
-        )
-        present = {v.pk for v in visit.volunteers.all()}
-        assert present and present <= team_members
-    # What HomeVisit.save keeps on the case matches its latest visit.
-    for case in Case.objects.filter(last_visit_at__isnull=False):
-        latest = case.visits.order_by("-visited_at").first()
-        assert (case.last_visit_at, case.next_visit_due) == (
-            latest.visited_at,
-            latest.next_visit_due,
-        )
+            present = {v.pk for v in visit.volunteers.all()}
+            assert present and present <= team_members
+        # What HomeVisit.save keeps on the case matches its latest visit.
+        for case in Case.objects.filter(last_visit_at__isnull=False):
+            latest = case.visits.order_by("-visited_at").first()
+            assert (case.last_visit_at, case.next_visit_due) == (
+                latest.visited_at,
+                latest.next_visit_due,
+            )
 
+    def test_every_followup_tab_of_the_demo_coordinator_has_cases(self, demo, client):
+        client.force_login(User.objects.get(username="coordinator"))
+        url = reverse("cases:followup-list")
+        # The referral tab lists referrals, not cases (tests/cases/test_referral_pages.py).
+        tabs = [tab for tab in client.get(url).context["tabs"] if tab[0] != "referrals"]
+        assert all(count > 0 for _key, _label, count in tabs), tabs
+        today = timezone.localdate()
+        for key, _label, count in tabs:
+            page = client.get(url, {"show": key}).context["page_obj"]
+            assert len(page) == min(count, page.paginator.per_page)
+            if key == "overdue":
+                assert all(case.next_visit_due < today for case in page)
+            if key == "week":
+                assert all(0 <= (case.next_visit_due - today).days <= 7 for case in page)
+        assert client.get(url).context["by_team"]
 
-def test_every_followup_tab_of_the_demo_coordinator_has_cases(demo, client):
-    client.force_login(User.objects.get(username="coordinator"))
-    url = reverse("cases:followup-list")
-    # The referral tab lists referrals, not cases (tests/cases/test_referral_pages.py).
-    tabs = [tab for tab in client.get(url).context["tabs"] if tab[0] != "referrals"]
-    assert all(count > 0 for _key, _label, count in tabs), tabs
-    today = timezone.localdate()
-    for key, _label, count in tabs:
-        page = client.get(url, {"show": key}).context["page_obj"]
-        assert len(page) == min(count, page.paginator.per_page)
-        if key == "overdue":
-            assert all(case.next_visit_due < today for case in page)
-        if key == "week":
-            assert all(0 <= (case.next_visit_due - today).days <= 7 for case in page)
-    assert client.get(url).context["by_team"]
+    def test_the_demo_volunteer_sees_her_teams_cases_with_some_overdue(self, demo, client):
+        client.force_login(User.objects.get(username="volunteer"))
+        response = client.get(reverse("cases:my-cases"))
+        cases = list(response.context["page_obj"])
+        assert len(cases) >= 10
+        assert {case.team.target_group.code for case in cases} == {"elderly", "disability"}
+        assert any(case.is_overdue() for case in cases)
+        assert cases[0].number in response.content.decode()
+        # She went on visits of her own: her name is on them.
+        assert HomeVisit.objects.filter(volunteers__user__username="volunteer").count() >= 10
 
-
-def test_the_demo_volunteer_sees_her_teams_cases_with_some_overdue(demo, client):
-    client.force_login(User.objects.get(username="volunteer"))
-    response = client.get(reverse("cases:my-cases"))
-    cases = list(response.context["page_obj"])
-    assert len(cases) >= 10
-    assert {case.team.target_group.code for case in cases} == {"elderly", "disability"}
-    assert any(case.is_overdue() for case in cases)
-    assert cases[0].number in response.content.decode()
-    # She went on visits of her own: her name is on them.
-    assert HomeVisit.objects.filter(volunteers__user__username="volunteer").count() >= 10
-
-
-def test_the_dashboard_and_team_pages_show_a_working_centre(demo, client):
-    client.force_login(User.objects.get(username="coordinator"))
-    response = client.get(reverse("coordination:dashboard"))
-    figures = {figure.key: figure.value for figure in response.context["figures"]}
-    visits_this_month = figures.pop("visits_this_month")
-    assert all(n > 0 for n in figures.values()), figures
-    groups = response.context["charts"][0].data
-    assert all(bar.value > 0 for bar in groups)
-    assert all(n > 0 for _value, _label, n, _url in response.context["statuses"])
-    if timezone.localdate().day > 20:  # visits of the last days fall in this month
-        assert visits_this_month > 0
-    # Every team and active volunteer has work, and the visits of the last 30 days show.
-    assert all(row.open_cases > 0 for row in response.context["teams"])
-    assert sum(row.recent_visits for row in response.context["volunteers"]) > 0
-    for team in Team.objects.all():
-        page = client.get(reverse("volunteers:team-detail", args=[team.pk]))
-        assert page.status_code == 200 and list(page.context["cases"]), team.name
-    case_list = client.get(reverse("cases:case-list"))
-    assert case_list.context["page_obj"].paginator.count == Case.objects.open().count()
+    def test_the_dashboard_and_team_pages_show_a_working_centre(self, demo, client):
+        client.force_login(User.objects.get(username="coordinator"))
+        response = client.get(reverse("coordination:dashboard"))
+        figures = {figure.key: figure.value for figure in response.context["figures"]}
+        visits_this_month = figures.pop("visits_this_month")
+        assert all(n > 0 for n in figures.values()), figures
+        groups = response.context["charts"][0].data
+        assert all(bar.value > 0 for bar in groups)
+        assert all(n > 0 for _value, _label, n, _url in response.context["statuses"])
+        if timezone.localdate().day > 20:  # visits of the last days fall in this month
+            assert visits_this_month > 0
+        # Every team and active volunteer has work, and the visits of the last 30 days show.
+        assert all(row.open_cases > 0 for row in response.context["teams"])
+        assert sum(row.recent_visits for row in response.context["volunteers"]) > 0
+        for team in Team.objects.all():
+            page = client.get(reverse("volunteers:team-detail", args=[team.pk]))
+            assert page.status_code == 200 and list(page.context["cases"]), team.name
+        case_list = client.get(reverse("cases:case-list"))
+        assert case_list.context["page_obj"].paginator.count == Case.objects.open().count()
 
 
 def snapshot() -> list:
