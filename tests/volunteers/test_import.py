@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from coordination.imports import ImportChanged
 from coordination.models import AccessLog
 from tests.factories import TeamFactory, VolunteerFactory, national_id
 from tests.volunteers.roster_files import HEADINGS, csv_bytes, person, xlsx, zip_bomb
-from volunteers.imports import RosterChanged, import_roster, read_roster
+from volunteers.imports import import_roster, read_roster
 from volunteers.models import TeamMembership, Volunteer
 
 URL = "volunteers:volunteer-import"
@@ -28,7 +29,7 @@ def upload(client, content: bytes, name: str = "roster.xlsx"):
 
 
 def roster_of(response):
-    return response.context.get("roster")
+    return response.context.get("table")
 
 
 def test_the_preview_shows_every_row_and_saves_nothing(coordinator_client, center):
@@ -149,7 +150,7 @@ def test_all_or_nothing_when_an_id_is_registered_between_the_check_and_the_save(
     assert roster.ok
     VolunteerFactory(center=center, first_name="ลงทะเบียนก่อน", national_id=national_id(5550))
 
-    with pytest.raises(RosterChanged):
+    with pytest.raises(ImportChanged):
         import_roster(roster, center)
 
     assert Volunteer.objects.count() == 1
