@@ -163,6 +163,9 @@ def test_confirming_opens_each_case_as_intake_does_and_logs_the_files_hash(
 
     history = first.history.get()
     assert (history.history_type, history.history_user) == ("+", coordinator)
+    assert (history.number, history.team, history.consent_purposes) == (
+        first.number, team, ["assistance", "referral"],
+    )  # fmt: skip
     assert sorted(t.targetgroup.code for t in history.target_groups.all()) == [
         "destitute", "elderly",
     ]  # fmt: skip
