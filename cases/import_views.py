@@ -3,62 +3,46 @@ goes (coordination/import_views.py)."""
 
 from __future__ import annotations
 
-from django import forms
-from django.http import HttpResponse
-from django.http.response import HttpResponseBase
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from cases.imports import COLUMNS, EXAMPLE, import_cases, read_cases
-from coordination.access import AuthenticatedRequest, coordinator_required
-from coordination.import_views import (
-    Importer,
-    ImportUploadForm,
-    confirm,
-    template_response,
-    upload_and_preview,
-)
-
-
-class CaseFileUploadForm(ImportUploadForm):
-    file = forms.FileField(
-        label=gettext_lazy("File of cases (.xlsx or .csv)"),
-        help_text=gettext_lazy("Up to 5,000 people, headings as in the template."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
+from coordination.import_views import Importer
 
 CASES = Importer(
     session_key="case_import",
-    template="cases/case_import.html",
     page_url="cases:case-import",
+    confirm_url="cases:case-import-confirm",
+    template_url="cases:case-import-template",
     done_url="cases:case-list",
-    form_class=CaseFileUploadForm,
     columns=COLUMNS,
     read=read_cases,
     save=import_cases,
-    done_message=lambda count: _("%(count)d cases imported.") % {"count": count},
-    changed_message=lambda: _(
-        "Someone opened a case for one of these people meanwhile; nothing was imported."
+    template_file=("cases-template.xlsx", _("Cases"), EXAMPLE),
+    title=_("Import cases"),
+    file_label=_("File of cases (.xlsx or .csv)"),
+    file_help=_("Up to 5,000 people, headings as in the template."),
+    upload_heading=_("Upload a file of cases"),
+    intro=_(
+        "An Excel (.xlsx) or CSV file, one person per row, at most %(limit)s rows. Nothing "
+        "is saved until you have seen every row and confirmed; each row is then opened as "
+        "a case, as intake opens one."
     ),
+    hints=[
+        _(
+            "Needed: prefix, first name, sex and at least one target group (several "
+            "separated by commas). Dates as day/month/year in BE or CE (12/03/2483 or "
+            "12/03/1940), or the year alone; or an estimated age instead. The subdistrict "
+            "by its name in this centre's district, the team by its name in this centre. "
+            "Consent is optional, but a method needs who gave it and the purposes."
+        )
+    ],
+    ready=ngettext_lazy(
+        "%(count)s case is ready to open.", "%(count)s cases are ready to open.", "count"
+    ),
+    button=ngettext_lazy("Open %(count)s case", "Open all %(count)s cases", "count"),
+    done=_("%(count)d cases imported."),
+    changed=_("Someone opened a case for one of these people meanwhile; nothing was imported."),
 )
 
-
-@coordinator_required
-@require_http_methods(["GET", "POST"])
-def case_import(request: AuthenticatedRequest) -> HttpResponse:
-    return upload_and_preview(request, CASES)
-
-
-@coordinator_required
-@require_POST
-def case_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    return confirm(request, CASES)
-
-
-@coordinator_required
-@require_http_methods(["GET"])
-def case_import_template(request: AuthenticatedRequest) -> HttpResponseBase:
-    """An Excel file with the Thai headings and one example row."""
-    return template_response(CASES, "cases-template.xlsx", _("Cases"), EXAMPLE)
+case_import, case_import_confirm, case_import_template = CASES.views()

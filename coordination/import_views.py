@@ -14,7 +14,7 @@ import datetime
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -24,8 +24,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from coordination.access import AuthenticatedRequest, center_for_new_objects
+from coordination.access import (
+    AuthenticatedRequest,
+    center_for_new_objects,
+    coordinator_required,
+)
 from coordination.audit import log_access
 from coordination.imports import (
     MAX_ROWS,
@@ -37,11 +42,17 @@ from coordination.imports import (
 from coordination.models import AccessLog, Center
 from coordination.tabular import MAX_UPLOAD_BYTES, SpreadsheetError, xlsx_response
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ImportUploadForm(forms.Form):
-    """A subclass declares `file` again with its own label and help text."""
-
     file = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    def __init__(self, *args, importer: Importer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = importer.file_label
+        self.fields["file"].help_text = importer.file_help
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -61,27 +72,71 @@ class ConfirmImportForm(forms.Form):
 
 @dataclass(frozen=True)
 class Importer:
-    """What one import reads and saves, and where its pages are."""
+    """What one import reads and saves, where its pages are and what they say (one
+    template, coordination/import_page.html, serves every import)."""
 
     session_key: str
-    template: str
     page_url: str  # the upload page's URL name
+    confirm_url: str
+    template_url: str
     done_url: str  # where a finished import goes
-    form_class: type[ImportUploadForm]
     columns: Sequence[ImportColumn]
     read: Callable[[IO[bytes], Center], ImportTable]
     save: Callable[..., list]  # (table, centre, by=user): all rows or ImportChanged
-    done_message: Callable[[int], str]
-    changed_message: Callable[[], str]  # a unique key taken meanwhile: nothing imported
+    # The template file: its name, its sheet's title, the example row under the headings.
+    template_file: tuple[str, StrOrPromise, Sequence[Any]]
+    # The page's words (lazy: read in the request's language); `ready` and `button`
+    # are ngettext_lazy with a `count`, `intro` has a `limit`.
+    title: StrOrPromise
+    file_label: StrOrPromise
+    file_help: StrOrPromise
+    upload_heading: StrOrPromise
+    intro: StrOrPromise
+    hints: Sequence[StrOrPromise]
+    ready: StrOrPromise
+    button: StrOrPromise
+    done: StrOrPromise  # with a `count`
+    changed: StrOrPromise  # a unique key taken meanwhile: nothing imported
+
+    def views(self) -> tuple[Callable, Callable, Callable]:
+        """The import's three views: the upload page (GET, POST), the confirm (POST) and
+        the template file (GET), coordinators only."""
+
+        @coordinator_required
+        @require_http_methods(["GET", "POST"])
+        def upload(request: AuthenticatedRequest) -> HttpResponse:
+            return upload_and_preview(request, self)
+
+        @coordinator_required
+        @require_POST
+        def confirm_upload(request: AuthenticatedRequest) -> HttpResponse:
+            return confirm(request, self)
+
+        @coordinator_required
+        @require_http_methods(["GET"])
+        def template(request: AuthenticatedRequest) -> HttpResponseBase:
+            """An Excel file with the Thai headings and one example row."""
+            filename, title, example = self.template_file
+            headings = [column.thai for column in self.columns]
+            return xlsx_response(filename, [(str(title), headings, [example])])
+
+        return upload, confirm_upload, template
 
 
-def page(request: HttpRequest, importer: Importer, form: forms.Form, **context) -> HttpResponse:
+def page(
+    request: HttpRequest, importer: Importer, form: forms.Form, **context: Any
+) -> HttpResponse:
+    table = context.get("table")
+    count = len(table.rows) if table else 0
     return render(
         request,
-        importer.template,
+        "coordination/import_page.html",
         {
+            "importer": importer,
             "form": form,
-            "max_rows": MAX_ROWS,
+            "intro": importer.intro % {"limit": f"{MAX_ROWS:,}"},
+            "ready": importer.ready % {"count": count},
+            "button": importer.button % {"count": count},
             "columns": [column.thai for column in importer.columns],
             **context,
         },
@@ -90,7 +145,7 @@ def page(request: HttpRequest, importer: Importer, form: forms.Form, **context) 
 
 def upload_and_preview(request: AuthenticatedRequest, importer: Importer) -> HttpResponse:
     center = center_for_new_objects(request.user)
-    form = importer.form_class(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, importer=importer)
     if request.method != "POST" or not form.is_valid():
         return page(request, importer, form)
     upload = form.cleaned_data["file"]
@@ -107,7 +162,7 @@ def upload_and_preview(request: AuthenticatedRequest, importer: Importer) -> Htt
     return page(
         request,
         importer,
-        importer.form_class(),
+        ImportUploadForm(importer=importer),
         table=table,
         confirm=ConfirmImportForm(initial={"sha256": table.sha256}),
         filename=upload.name,
@@ -133,7 +188,7 @@ def confirm(request: AuthenticatedRequest, importer: Importer) -> HttpResponse:
         return page(
             request,
             importer,
-            importer.form_class(),
+            ImportUploadForm(importer=importer),
             table=table,
             confirm=None,
             filename="",
@@ -142,11 +197,11 @@ def confirm(request: AuthenticatedRequest, importer: Importer) -> HttpResponse:
     try:
         saved = importer.save(table, center, by=request.user)
     except ImportChanged:
-        messages.error(request, importer.changed_message())
+        messages.error(request, str(importer.changed))
         return redirect(importer.page_url)
     forget_stored(request, importer)
     log_access(request, AccessLog.Action.IMPORT, file_sha256=table.sha256)
-    messages.success(request, importer.done_message(len(saved)))
+    messages.success(request, importer.done % {"count": len(saved)})
     return redirect(importer.done_url)
 
 
@@ -167,11 +222,3 @@ def prune_stored() -> None:
         path = f"imports/{name}"
         if default_storage.get_modified_time(path) < day_ago:
             default_storage.delete(path)
-
-
-def template_response(
-    importer: Importer, filename: str, title: str, example: Sequence[Any]
-) -> HttpResponseBase:
-    """An Excel file with the Thai headings and one example row."""
-    headings = [column.thai for column in importer.columns]
-    return xlsx_response(filename, [(title, headings, [example])])

@@ -3,62 +3,44 @@ goes (coordination/import_views.py)."""
 
 from __future__ import annotations
 
-from django import forms
-from django.http import HttpResponse
-from django.http.response import HttpResponseBase
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from coordination.access import AuthenticatedRequest, coordinator_required
-from coordination.import_views import (
-    Importer,
-    ImportUploadForm,
-    confirm,
-    template_response,
-    upload_and_preview,
-)
+from coordination.import_views import Importer
 from volunteers.imports import COLUMNS, EXAMPLE, import_roster, read_roster
-
-
-class RosterUploadForm(ImportUploadForm):
-    file = forms.FileField(
-        label=gettext_lazy("Roster file (.xlsx or .csv)"),
-        help_text=gettext_lazy("Up to 5,000 volunteers, headings as in the template."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
 
 ROSTER = Importer(
     session_key="volunteer_import",
-    template="volunteers/volunteer_import.html",
     page_url="volunteers:volunteer-import",
+    confirm_url="volunteers:volunteer-import-confirm",
+    template_url="volunteers:volunteer-import-template",
     done_url="volunteers:volunteer-list",
-    form_class=RosterUploadForm,
     columns=COLUMNS,
     read=read_roster,
     save=import_roster,
-    done_message=lambda count: _("%(count)d volunteers imported.") % {"count": count},
-    changed_message=lambda: _(
-        "Someone registered one of these volunteers meanwhile; nothing was imported."
+    template_file=("roster-template.xlsx", _("Volunteers"), EXAMPLE),
+    title=_("Import volunteers"),
+    file_label=_("Roster file (.xlsx or .csv)"),
+    file_help=_("Up to 5,000 volunteers, headings as in the template."),
+    upload_heading=_("Upload a roster"),
+    intro=_(
+        "An Excel (.xlsx) or CSV file, one volunteer per row, at most %(limit)s rows. "
+        "Nothing is saved until you have seen every row and confirmed."
     ),
+    hints=[
+        _(
+            "Dates as day/month/year in BE or CE (24/04/2562 or 24/04/2019); the team by "
+            "its name in this centre."
+        )
+    ],
+    ready=ngettext_lazy(
+        "%(count)s volunteer is ready to import.",
+        "%(count)s volunteers are ready to import.",
+        "count",
+    ),
+    button=ngettext_lazy("Import %(count)s volunteer", "Import all %(count)s volunteers", "count"),
+    done=_("%(count)d volunteers imported."),
+    changed=_("Someone registered one of these volunteers meanwhile; nothing was imported."),
 )
 
-
-@coordinator_required
-@require_http_methods(["GET", "POST"])
-def volunteer_import(request: AuthenticatedRequest) -> HttpResponse:
-    return upload_and_preview(request, ROSTER)
-
-
-@coordinator_required
-@require_POST
-def volunteer_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    return confirm(request, ROSTER)
-
-
-@coordinator_required
-@require_http_methods(["GET"])
-def volunteer_import_template(request: AuthenticatedRequest) -> HttpResponseBase:
-    """An Excel file with the Thai headings and one example row."""
-    return template_response(ROSTER, "roster-template.xlsx", _("Volunteers"), EXAMPLE)
+volunteer_import, volunteer_import_confirm, volunteer_import_template = ROSTER.views()
