@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from cases.models.case import TEXT_LIMIT
-from coordination.choices import Prefix, Sex
+from coordination.choices import Sex
 from coordination.dates import BE_OFFSET
 from coordination.imports import (
     ImportChanged,
@@ -26,6 +26,7 @@ from coordination.imports import (
     ImportRow,
     ImportTable,
     choice_lookup,
+    prefix_lookup,
     read_table,
 )
 from coordination.models import Center, TargetGroup
@@ -106,7 +107,7 @@ class CaseChecker(ImportChecker):
             .values_list("national_id", flat=True)
         )
         self.taken_message = _("A case with this national ID number already exists in this centre.")
-        self.prefixes = choice_lookup(Prefix)
+        self.prefixes = prefix_lookup()
         self.sexes = choice_lookup(Sex)
         self.methods = choice_lookup(
             Case.ConsentMethod, {"ลงนาม": "signed", "วาจา": "verbal", "ด้วยวาจา": "verbal"}

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination import dates
+from coordination.choices import Prefix
 from coordination.models import Center, Subdistrict
 from coordination.tabular import read_rows
 from coordination.validators import (
@@ -105,6 +106,11 @@ def choice_lookup(
                 {str(label).lower().rstrip("."): value for value, label in choices.choices}
             )
     return found | (aliases or {})
+
+
+def prefix_lookup() -> dict[str, Any]:
+    """The prefixes as written in full and as abbreviated on Thai lists (น.ส., ด.ช., ด.ญ.)."""
+    return choice_lookup(Prefix, {"น.ส": "miss", "ด.ช": "boy", "ด.ญ": "girl"})
 
 
 def heading_keys(

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from coordination.choices import Prefix
 from coordination.imports import (
     ImportChanged,
     ImportChecker,
     ImportColumn,
     ImportRow,
     ImportTable,
-    choice_lookup,
+    prefix_lookup,
     read_table,
 )
 from coordination.models import Center
@@ -74,7 +73,7 @@ class RowChecker(ImportChecker):
 
     def __init__(self, center: Center) -> None:
         super().__init__(center, teams=Team.objects.filter(center=center))
-        self.prefixes = choice_lookup(Prefix)
+        self.prefixes = prefix_lookup()
         self.taken = set(
             Volunteer.objects.filter(center=center).values_list("national_id", flat=True)
         )

@@ -206,6 +206,12 @@ def test_a_year_alone_is_the_first_of_january_as_the_intake_forms_tick_box(cente
         )  # fmt: skip
 
 
+def test_abbreviated_prefixes_are_read_as_thai_lists_write_them(center):
+    rows = [person(1, prefix="น.ส."), person(2, prefix="ด.ญ."), person(3, prefix="ด.ช.")]
+    table = read(rows, center)
+    assert [row.values["prefix"] for row in table.rows] == ["miss", "girl", "boy"]
+
+
 def test_excel_numbers_and_dates_are_read_as_people_meant_them(center):
     row = person(
         1,
