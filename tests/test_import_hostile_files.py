@@ -45,7 +45,7 @@ def refused(request, coordinator_client, center):
         assert not AccessLog.objects.filter(action=AccessLog.Action.IMPORT).exists()
         return response.content.decode()
 
-    upload.headings, upload.person = headings, person  # type: ignore[attr-defined]
+    upload.headings, upload.person = headings, person
     return upload
 
 
