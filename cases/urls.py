@@ -1,12 +1,15 @@
 from django.urls import path
 
-from cases import allowance_views, referrals, views
+from cases import allowance_views, import_views, referrals, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case-list"),
     path("new/", views.case_create, name="case-create"),
     path("assign/", views.case_bulk_assign, name="case-bulk-assign"),
+    path("import/", import_views.case_import, name="case-import"),
+    path("import/confirm/", import_views.case_import_confirm, name="case-import-confirm"),
+    path("import/template.xlsx", import_views.case_import_template, name="case-import-template"),
     path("mine/", views.my_cases, name="my-cases"),
     path("follow-ups/", views.followup_list, name="followup-list"),
     path("<int:pk>/", views.case_detail, name="case-detail"),

@@ -128,6 +128,9 @@ RULES = {
             "volunteers:volunteer-import",
             "volunteers:volunteer-import-confirm",
             "volunteers:volunteer-import-template",
+            "cases:case-import",
+            "cases:case-import-confirm",
+            "cases:case-import-template",
         ],
         "coordinator",
     ),  # fmt: skip
@@ -143,6 +146,7 @@ CREATES = {
     "cases:case-create", "volunteers:volunteer-create", "volunteers:team-create",
     "cases:conference-create", "coordination:agency-create",
     "volunteers:volunteer-import", "volunteers:volunteer-import-confirm",
+    "cases:case-import", "cases:case-import-confirm",
 }  # fmt: skip
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
@@ -151,7 +155,7 @@ POST_ONLY = {
     "cases:case-merge-undo",
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
     "coordination:agency-deactivate", "coordination:agency-reactivate",
-    "volunteers:volunteer-import-confirm",
+    "volunteers:volunteer-import-confirm", "cases:case-import-confirm",
 }  # fmt: skip
 ROLES = [
     "anonymous",

@@ -83,18 +83,20 @@ class YearlyCounter(models.Model):
         return f"{self.center_id}/{self.year_be}: {self.last}"
 
     @classmethod
-    def take_next(cls, center_id: int, year_be: int) -> int:
+    def take_next(cls, center_id: int, year_be: int, count: int = 1) -> int:
+        """The last of `count` numbers taken at once (an import takes a block: the
+        numbers `last - count + 1` to `last` are the caller's)."""
         # One atomic upsert: concurrent transactions queue on the counter's row lock,
         # so two taken at once never get the same number.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO {cls._meta.db_table} (center_id, year_be, last)
-                VALUES (%s, %s, 1)
-                ON CONFLICT (center_id, year_be) DO UPDATE SET last = {cls._meta.db_table}.last + 1
+                VALUES (%s, %s, %s)
+                ON CONFLICT (center_id, year_be) DO UPDATE SET last = {cls._meta.db_table}.last + %s
                 RETURNING last
                 """,
-                [center_id, year_be],
+                [center_id, year_be, count, count],
             )
             return cursor.fetchone()[0]
 

@@ -47,6 +47,7 @@ COORDINATOR_PAGES = [
     # The cast's case, 80 and over with no allowance recorded, is flagged: a flag to dismiss.
     ("cases:case-allowance-dismiss", lambda f: [f.case.pk], {"form"}),
     ("volunteers:volunteer-import", lambda f: [], {"form"}),
+    ("cases:case-import", lambda f: [], {"form"}),
     ("cases:missed-allowance-list", lambda f: [], {"export"}),
 ]
 # Where the other pages' forms stand: each URL of the app is one of these or above.
@@ -70,6 +71,7 @@ POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",
     "coordination:agency-deactivate", "coordination:agency-reactivate",  # the agency's page
     "volunteers:volunteer-import-confirm",  # from the import's preview (tests/forms/test_volunteer_import.py)
+    "cases:case-import-confirm",  # from the import's preview (tests/forms/test_case_import.py)
 }  # fmt: skip
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
@@ -78,7 +80,7 @@ WITHOUT_A_FORM = {
     "volunteers:my-profile", "cases:referral-letter",
     # Its month chooser is a plain GET input, not a Django form; tested in test_monthly_report.
     "coordination:report-monthly",
-    "volunteers:volunteer-import-template",
+    "volunteers:volunteer-import-template", "cases:case-import-template",
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
     "cases:conference-list", "cases:conference-detail",
     "coordination:agency-detail",  # its buttons post to deactivate / reactivate

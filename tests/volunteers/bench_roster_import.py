@@ -38,7 +38,7 @@ def test_bench_a_5000_row_roster_preview_and_import(client, db):
         {"file": SimpleUploadedFile("roster.xlsx", content)},
     )
     previewed = time.perf_counter() - started
-    roster = preview.context["roster"]
+    roster = preview.context["table"]
     assert roster.ok and len(roster.rows) == ROWS
 
     started = time.perf_counter()

@@ -1,0 +1,109 @@
+"""Every import (the volunteer roster, cases) refuses a hostile file with a clear message
+in Thai and saves nothing: the reading is shared (coordination/tabular.py,
+coordination/imports.py), and each import's page is checked against each kind of file."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from cases.models import Case
+from coordination.models import AccessLog
+from tests.cases import case_files
+from tests.volunteers import roster_files
+from tests.volunteers.roster_files import xlsx, zip_bomb
+from volunteers.models import Volunteer
+
+# (the upload page, what it would create, its headings, a good row)
+IMPORTS = {
+    "roster": ("volunteers:volunteer-import", Volunteer, roster_files.HEADINGS, roster_files.person),
+    "cases": ("cases:case-import", Case, case_files.HEADINGS, case_files.person),
+}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(params=sorted(IMPORTS))
+def refused(request, coordinator_client, center):
+    """Uploads a file to the import's page; returns the page's text once it is checked
+    that nothing was read as rows and nothing saved."""
+    url_name, model, headings, person = IMPORTS[request.param]
+
+    def upload(content: bytes, name: str = "file.xlsx") -> str:
+        response = coordinator_client.post(
+            reverse(url_name), {"file": SimpleUploadedFile(name, content)}
+        )
+        assert response.status_code == 200
+        assert response.context.get("table") is None
+        assert not model.objects.exists()
+        assert not AccessLog.objects.filter(action=AccessLog.Action.IMPORT).exists()
+        return response.content.decode()
+
+    upload.headings, upload.person = headings, person
+    return upload
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused(refused):
+    assert "ไฟล์นี้ไม่ใช่ตารางข้อมูล" in refused(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+
+
+def test_an_old_xls_is_refused_with_what_to_do(refused):
+    assert "Excel แบบเก่า (.xls)" in refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+
+
+def test_a_zip_bomb_disguised_as_xlsx_is_refused_before_it_is_opened(refused):
+    bomb = zip_bomb()
+    assert len(bomb) < 1024 * 1024
+    assert "ใหญ่เกินกว่าที่รายชื่อใดจะมีได้" in refused(bomb)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(refused):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    assert "ไม่ใช่สมุดงาน Excel" in refused(out.getvalue())
+
+
+def test_a_file_of_100_000_rows_is_refused_clearly(refused):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(refused.headings)
+    row = refused.person(1)
+    for _n in range(100_000):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+
+    # The cases' 17 columns make 100,000 rows a file over the 5 MB upload limit, refused
+    # before it is opened; the roster's narrower one is read and stopped at row 5,002.
+    page = refused(out.getvalue())
+    assert "ไฟล์มีมากกว่า 5,000 แถว" in page or "ไฟล์ใหญ่เกิน 5 MB" in page
+
+
+def test_merged_cells_are_refused(refused):
+    rows = [refused.person(1), refused.person(2)]
+    assert "เซลล์ที่ผสานกันไว้" in refused(xlsx(rows, headings=refused.headings, merge="A2:A3"))
+
+
+def test_wrong_headings_say_which_are_missing(refused):
+    page = refused(xlsx([["a", "b"]], headings=["x", "y"]))
+    assert "หัวคอลัมน์" in page and "ชื่อ" in page
+
+
+def test_an_empty_file_is_refused(refused):
+    refused(b"", "file.csv")
+
+
+def test_headings_and_no_rows_are_refused(refused):
+    assert "ไม่มี" in refused(xlsx([], headings=refused.headings))
+
+
+def test_one_row_over_the_5000_row_limit_is_refused(refused):
+    rows = [refused.person(n) for n in range(5001)]
+    assert "ไฟล์มีมากกว่า 5,000 แถว" in refused(xlsx(rows, headings=refused.headings))
