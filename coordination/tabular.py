@@ -206,7 +206,7 @@ def check_zip(file: IO[bytes]) -> None:
         file.seek(0)
     if len(parts) > MAX_XLSX_PARTS or sum(p.file_size for p in parts) > MAX_XLSX_UNCOMPRESSED:
         raise SpreadsheetError(
-            _("This file would unpack to far more than a roster can hold; it was not opened.")
+            _("This file would unpack to far more than any import can hold; it was not opened.")
         )
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(
