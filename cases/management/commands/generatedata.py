@@ -890,7 +890,7 @@ RECENT_STATUSES = (("sent", 50), ("acknowledged", 30), ("in_progress", 10),
                    ("done", 5), ("declined", 3), ("cancelled", 2))  # fmt: skip
 OLDER_STATUSES = (("sent", 4), ("acknowledged", 4), ("in_progress", 8), ("done", 60),
                   ("declined", 14), ("cancelled", 10))  # fmt: skip
-ENDED_STATUSES = (("done", 70), ("declined", 15), ("cancelled", 15))
+ENDED_STATUSES: tuple[tuple[str, int], ...] = (("done", 70), ("declined", 15), ("cancelled", 15))
 
 
 def referral_path(status: str, rng: random.Random) -> list[str]:
@@ -1062,7 +1062,7 @@ def assistance(run: Run) -> None:
             if status == "intake" or rng.random() > 0.35:
                 continue
             last = min(closed_on or yesterday, yesterday)
-            given = []
+            given: list[tuple[datetime.date, str, int | None, int | None]] = []
             for referral, agency, finished in centre.done_referrals.get(case_id, ()):
                 # Help the agency gave once it came back done (not after the case closed).
                 if rng.random() < 0.4 and finished <= last:
@@ -1072,9 +1072,9 @@ def assistance(run: Run) -> None:
                 day = opened_on + datetime.timedelta(
                     days=rng.randint(0, max(0, (last - opened_on).days))
                 )
-                provider = agency_for(run, centre, rng) if rng.random() < 0.3 else None
-                given.append((day, rng.choices(kinds, weights)[0], provider, None))
-            for day, kind, provider, referral in sorted(given, key=lambda g: (g[0], g[1])):
+                by_agency = agency_for(run, centre, rng) if rng.random() < 0.3 else None
+                given.append((day, rng.choices(kinds, weights)[0], by_agency, None))
+            for day, kind, provider, after in sorted(given, key=lambda g: (g[0], g[1])):
                 amount = Decimal(rng.choice(ASSISTANCE_KINDS[kind][1]))
                 year = fiscal_year(day)
                 cap = cap_for(kind, day)
@@ -1095,7 +1095,7 @@ def assistance(run: Run) -> None:
                         kind=kind,
                         amount=amount,
                         provider_id=provider,
-                        referral_id=referral,
+                        referral_id=after,
                         given_on=day,
                         fiscal_year=year,
                         house_key=key,
