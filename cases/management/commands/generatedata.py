@@ -9,8 +9,10 @@ through them: nothing is disabled), and the cases' `last_visit_at`/`next_visit_d
 are set from their visits exactly as `Case.refresh_visit_dates` would.
 
 Rows go in with COPY (psycopg2's copy_expert), one function per table in `TABLES`:
-a new table (referrals, assistance, plans...) is one more function there, reading what
-it needs of the centre's cases from the database.
+a new table is one more function there, reading what it needs of the centre's cases
+from the database. Referrals, assistance and plans are generated with their letter
+counters, status histories and case events; case conferences, debts, merges and
+missed-allowance dismissals are not (no page measured at scale lists them yet).
 """
 
 from __future__ import annotations
