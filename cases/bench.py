@@ -166,6 +166,9 @@ def cast_and_pages() -> tuple[dict[str, str], list[Page]]:
         Page(f"team page ({team.n} cases)", f"/volunteers/teams/{team.pk}/"),
         Page("volunteer list", "/volunteers/"),
         Page("dashboard", "/dashboard/"),
+        # Generated with referrals, help and plans (generatedata): their lists at scale.
+        Page("referral list", "/cases/referrals/"),
+        Page("assistance list", "/cases/assistance/"),
         Page(
             "admin case changelist, same centre",
             f"/admin/cases/case/?center__id__exact={centre.pk}",

@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case
-from coordination.models import Center, User
+from cases.models import Case, Referral
+from coordination.models import Agency, Center, User
 from volunteers.models import Team, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,21 @@ def pages_of(centre: Center) -> dict[str, tuple[str, str]]:
         .order_by("-n", "pk")
         .first()
     )
-    assert case and team and volunteer
+    referral = (
+        Referral.objects.filter(center=centre)
+        .annotate(n=Count("updates"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    planned = (
+        Case.objects.filter(center=centre)
+        .open()
+        .annotate(n=Count("plan_actions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    agency = Agency.objects.filter(center=centre).order_by("pk").first()
+    assert case and team and volunteer and referral and planned and agency
     return {
         "case list": ("coordinator", "/cases/"),
         "case list, page 2": ("coordinator", "/cases/?page=2&sort=next_visit_due"),
@@ -57,6 +71,14 @@ def pages_of(centre: Center) -> dict[str, tuple[str, str]]:
         "volunteer list": ("coordinator", "/volunteers/"),
         "volunteer page": ("coordinator", f"/volunteers/{volunteer.pk}/"),
         "dashboard": ("coordinator", "/dashboard/"),
+        "referral list": ("coordinator", "/cases/referrals/"),
+        "referral list, page 2": ("coordinator", "/cases/referrals/?page=2"),
+        "referral page": ("coordinator", f"/cases/referrals/{referral.pk}/"),
+        "assistance list": ("coordinator", "/cases/assistance/"),
+        "assistance list, page 2": ("coordinator", "/cases/assistance/?page=2"),
+        "case plan": ("coordinator", f"/cases/{planned.pk}/plan/"),
+        "agency page": ("coordinator", f"/agencies/{agency.pk}/"),
+        "monthly report": ("coordinator", "/dashboard/report/?month=2026-10"),
         "my cases": ("volunteer", "/cases/mine/"),
     }
 
@@ -83,6 +105,11 @@ def test_every_page_costs_the_same_queries_for_a_centre_five_times_larger():
     large = generated_centre(cases=200)
     assert (
         Case.objects.filter(center=large).count() == 5 * Case.objects.filter(center=small).count()
+    )
+    # The larger centre's lists run to a second page: each row's cost shows.
+    assert (
+        Referral.objects.filter(center=large).count()
+        > 2 * Referral.objects.filter(center=small).count()
     )
 
     assert query_counts(large) == query_counts(small)

@@ -5,10 +5,25 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Count, Max, Sum
 
-from cases.models import Case, CaseEvent, HomeVisit, HouseholdMember, IncomeSource
-from coordination.models import Center, User
+from cases.models import (
+    Assistance,
+    AssistanceCap,
+    Case,
+    CaseEvent,
+    HomeVisit,
+    HouseholdMember,
+    IncomeSource,
+    PlanAction,
+    PlanGoal,
+    Referral,
+    ReferralLetterCounter,
+    ReferralUpdate,
+)
+from cases.models.assistance import fiscal_year, house_key
+from coordination.models import Agency, Center, User
 from volunteers.models import Team, TeamMembership, Volunteer
 
 TODAY = "2026-11-26"
@@ -24,12 +39,24 @@ def generate() -> str:
 
 def fingerprint() -> list[tuple]:
     """What the rows say, without the ids a sequence hands out."""
-    return list(
-        Case.objects.order_by("number").values_list(
+    return [
+        *Case.objects.order_by("number").values_list(
             "number", "first_name", "last_name", "status", "opened_on", "team__name",
             "last_visit_at", "next_visit_due",
-        )
-    )  # fmt: skip
+        ),
+        *Referral.objects.order_by("center__district", "letter_year_be", "letter_seq").values_list(
+            "case__number", "agency__name", "sent_on", "letter_seq", "status", "replied_on",
+        ),
+        *Assistance.objects.order_by("case__number", "given_on", "kind", "amount").values_list(
+            "case__number", "kind", "amount", "given_on", "provider__name", "referral__letter_seq",
+        ),
+        *PlanAction.objects.order_by("case__number", "what").values_list(
+            "case__number", "what", "due_on", "status", "finished_on",
+        ),
+        *PlanGoal.objects.order_by("case__number", "text").values_list(
+            "case__number", "text", "achieved",
+        ),
+    ]  # fmt: skip
 
 
 def test_small_scale_fills_every_table_and_prints_a_line_per_table():
@@ -37,8 +64,13 @@ def test_small_scale_fills_every_table_and_prints_a_line_per_table():
 
     assert Center.objects.count() == 2
     assert Team.objects.count() == 10
-    for model in (Case, HomeVisit, HouseholdMember, IncomeSource, CaseEvent, Volunteer):
+    for model in (
+        Case, HomeVisit, HouseholdMember, IncomeSource, CaseEvent, Volunteer,
+        Referral, ReferralUpdate, Assistance, PlanGoal, PlanAction,
+    ):  # fmt: skip
         assert model.objects.exists(), model
+    for table in ("cases_referral ", "cases_assistance ", "cases_planaction "):
+        assert table in output
     assert HomeVisit.volunteers.through.objects.exists()
     assert Case.history.exists() and HomeVisit.history.exists()
     # A line per table with its rows and rate.
@@ -51,7 +83,10 @@ def test_small_scale_fills_every_table_and_prints_a_line_per_table():
 
 def test_every_row_passes_the_models_own_validation():
     generate()
-    for model in (Case, Volunteer, TeamMembership, HomeVisit, HouseholdMember, IncomeSource):
+    for model in (
+        Case, Volunteer, TeamMembership, HomeVisit, HouseholdMember, IncomeSource,
+        Agency, Referral, ReferralUpdate, Assistance, PlanGoal, PlanAction,
+    ):  # fmt: skip
         for row in model.objects.all():
             row.full_clean()
 
@@ -117,3 +152,118 @@ def test_generated_logins_work_with_the_printed_password():
     password = output.rsplit("password ", 1)[1].strip(" .\n")
     assert coordinator.check_password(password)
     assert User.objects.get(username=f"v{centre.district_id}-0001").volunteer.memberships.exists()
+
+
+def test_referrals_number_their_letters_from_the_counter_and_go_through_every_status():
+    generate()
+    # Per centre and year, letters 1..n in the order sent, and the counter at n.
+    for counter in ReferralLetterCounter.objects.all():
+        letters = Referral.objects.filter(
+            center_id=counter.center_id, letter_year_be=counter.year_be
+        ).order_by("letter_seq")
+        assert list(letters.values_list("letter_seq", flat=True)) == list(
+            range(1, counter.last + 1)
+        )
+        sent = list(letters.values_list("sent_on", flat=True))
+        assert sent == sorted(sent) and {d.year + 543 for d in sent} == {counter.year_be}
+    years = Referral.objects.values("center", "letter_year_be").distinct().count()
+    assert ReferralLetterCounter.objects.count() == years
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+    # Local agencies and national ones, each usable by the case's centre.
+    assert Referral.objects.filter(agency__center__isnull=True).exists()
+    assert Referral.objects.filter(agency__center__isnull=False).exists()
+    assert (
+        not Referral.objects.exclude(agency__center__isnull=True)
+        .exclude(agency__center=models.F("center"))
+        .exists()
+    )
+    for referral in Referral.objects.prefetch_related("updates"):
+        steps = list(referral.updates.all())
+        assert (steps[0].status_from, steps[0].status_to) == ("", "sent")
+        assert steps[0].on == referral.sent_on and steps[-1].status_to == referral.status
+        for before, after in zip(steps, steps[1:], strict=False):
+            assert after.status_from == before.status_to and after.on >= before.on
+            assert after.status_to in Referral(status=before.status_to).allowed_statuses()
+        if len(steps) > 1 and steps[1].status_to != "cancelled":
+            assert referral.replied_on == steps[1].on
+        else:
+            assert referral.replied_on is None
+        assert referral.updated_at.date() <= datetime.date.fromisoformat(TODAY)
+    # Some outcomes read, some waiting to be read; none of a closed case still open.
+    assert Referral.objects.unread_outcomes().exists()
+    assert Referral.objects.filter(outcome_read_at__isnull=False).exists()
+    assert not Referral.objects.open().filter(case__status="closed").exists()
+
+
+def test_a_referral_sent_afterwards_takes_the_next_letter_number():
+    generate()
+    last = Referral.objects.order_by("-letter_year_be", "-letter_seq").first()
+    referral = Referral(
+        case=Case.objects.filter(center=last.center).exclude(status="closed").first(),
+        agency=last.agency,
+        sent_on=last.sent_on,
+        reply_by=last.reply_by,
+        reason="ทดสอบ",
+        requested="ทดสอบ",
+    )
+    referral.send(by=User.objects.get(username=f"c{last.center.district_id}"))
+    assert (referral.letter_year_be, referral.letter_seq) == (
+        last.letter_year_be,
+        last.letter_seq + 1,
+    )
+
+
+def test_assistance_stays_within_the_caps_in_its_fiscal_years():
+    generate()
+    caps = {cap.kind: cap for cap in AssistanceCap.objects.all()}
+    assert caps  # seeded by a migration
+    for row in Assistance.objects.select_related("case"):
+        assert row.fiscal_year == fiscal_year(row.given_on)
+        assert row.house_key == house_key(row.case)
+        assert row.case.opened_on <= row.given_on < datetime.date.fromisoformat(TODAY)
+        cap = caps.get(row.kind)
+        if cap is not None and cap.max_per_time is not None:
+            assert row.amount <= cap.max_per_time
+        if row.referral_id:
+            assert row.referral.status == "done" and row.given_on >= row.referral.sent_on
+    for kind, cap in caps.items():
+        counted = "house_key" if cap.scope == "house" else "case"
+        groups = (
+            Assistance.objects.filter(kind=kind)
+            .values(counted, "fiscal_year")
+            .annotate(times=Count("pk"), total=Sum("amount"))
+        )
+        for group in groups:
+            assert cap.max_times is None or group["times"] <= cap.max_times, group
+            assert cap.max_total is None or group["total"] <= cap.max_total, group
+    assert Assistance.objects.values("fiscal_year").distinct().count() >= 5
+    assert Assistance.objects.filter(referral__isnull=False).exists()
+    assert Assistance.objects.filter(provider__isnull=False).exists()
+    assert CaseEvent.objects.filter(kind="assistance").count() == Assistance.objects.count()
+    # What the cases' pages sum is what was given.
+    assert Assistance.objects.aggregate(total=Sum("amount"))["total"] > 0
+    assert Assistance.objects.aggregate(last=Max("given_on"))["last"] < datetime.date.fromisoformat(
+        TODAY
+    )
+
+
+def test_plans_have_goals_and_owned_steps_and_closed_cases_none_pending():
+    generate()
+    assert set(PlanAction.objects.values_list("status", flat=True)) == {
+        "planned",
+        "done",
+        "not_done",
+    }
+    for field in ("owner_team", "owner_volunteer", "owner_agency"):
+        assert PlanAction.objects.filter(**{f"{field}__isnull": False}).exists(), field
+    assert not PlanAction.objects.filter(status="planned", case__status="closed").exists()
+    assert PlanAction.objects.due(datetime.date.fromisoformat(TODAY)).exists()
+    assert PlanGoal.objects.filter(achieved=True).exists()
+    planned_cases = PlanAction.objects.values("case").distinct().count()
+    assert CaseEvent.objects.filter(kind="plan_changed").count() == planned_cases
+    # A volunteer owner is one of the centre's.
+    assert (
+        not PlanAction.objects.exclude(owner_volunteer__isnull=True)
+        .exclude(owner_volunteer__center=models.F("center"))
+        .exists()
+    )

@@ -290,3 +290,28 @@ def test_a_national_administrator_sees_every_centres_figures_without_a_caseload_
     assert response.context["balance"] is False
     assert response.context["volunteers"] == [] and response.context["teams"] == []
     assert 'id="balance"' not in response.content.decode()
+
+
+def test_each_caseload_row_links_its_page_and_names_its_counts_for_screen_readers(
+    coordinator_client, known, center
+):
+    response = coordinator_client.get(reverse(URL))
+    page = response.content.decode()
+    volunteers = response.context["volunteers"]
+    assert {row.url for row in volunteers} == {
+        reverse("volunteers:volunteer-detail", args=[pk])
+        for pk in Volunteer.objects.filter(center=center).active().values_list("pk", flat=True)
+    }
+    assert {row.url for row in response.context["teams"]} == {
+        reverse("volunteers:team-detail", args=[pk])
+        for pk in center.teams.values_list("pk", flat=True)
+    }
+    for row in [*response.context["teams"], *volunteers]:
+        for label, counted in (
+            (row.cases_label, row.open_cases),
+            (row.visits_label, row.recent_visits),
+        ):
+            assert row.name in label and str(counted) in label
+            assert f'aria-label="{label}"' in page
+    # In Thai, as the catalogue says it.
+    assert any("กรณีที่เปิดอยู่" in row.cases_label for row in volunteers)

@@ -9,8 +9,10 @@ through them: nothing is disabled), and the cases' `last_visit_at`/`next_visit_d
 are set from their visits exactly as `Case.refresh_visit_dates` would.
 
 Rows go in with COPY (psycopg2's copy_expert), one function per table in `TABLES`:
-a new table (referrals, assistance, plans...) is one more function there, reading what
-it needs of the centre's cases from the database.
+a new table is one more function there, reading what it needs of the centre's cases
+from the database. Referrals, assistance and plans are generated with their letter
+counters, status histories and case events; case conferences, debts, merges and
+missed-allowance dismissals are not (no page measured at scale lists them yet).
 """
 
 from __future__ import annotations
@@ -23,23 +25,33 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import (
+    Assistance,
+    AssistanceCap,
     Case,
     CaseEvent,
     CaseNumberCounter,
     HomeVisit,
     HouseholdMember,
     IncomeSource,
+    PlanAction,
+    PlanGoal,
+    Referral,
+    ReferralLetterCounter,
+    ReferralUpdate,
 )
-from coordination.models import Center, District, TargetGroup, User
+from cases.models.assistance import AssistanceKind, CapUse, fiscal_year, house_key
+from cases.models.referrals import REPLY_DAYS
+from coordination.models import Agency, Center, District, TargetGroup, User
 from coordination.validators import with_check_digit
 from volunteers.models import Team, TeamMembership, Volunteer
 
@@ -164,6 +176,7 @@ class Run:
     write: Callable[[str], None]
     centres: list[Centre] = field(default_factory=list)
     groups: list[TargetGroup] = field(default_factory=list)
+    national_agencies: list[int] = field(default_factory=list)
 
     def rng(self, table: str, centre: Centre | None = None, extra: object = "") -> random.Random:
         # A string seed is hashed by SHA-512, not by Python's per-process hash: stable.
@@ -200,6 +213,11 @@ class Centre:
     teams: dict[int, int] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     member_users: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # The centre's own agencies; case id -> (referral id, agency id, date) of done referrals
+    agencies: list[int] = field(default_factory=list)
+    done_referrals: dict[int, list[tuple[int, int, datetime.date]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def copy_text(value: object) -> str:
@@ -816,6 +834,386 @@ def case_events(run: Run) -> None:
     copier.close()
 
 
+LOCAL_AGENCIES = (
+    ("โรงพยาบาลส่งเสริมสุขภาพตำบล อำเภอ {code}", "hospital", "บริการสุขภาพ เยี่ยมบ้านผู้ป่วยติดเตียง"),
+    ("สถานีตำรวจภูธร อำเภอ {code}", "police", "รับแจ้งความ คุ้มครองผู้ถูกกระทำความรุนแรง"),
+    ("มูลนิธิเพื่อนบ้าน อำเภอ {code}", "ngo", "ถุงยังชีพ ซ่อมบ้าน ทุนการศึกษา"),
+)
+
+
+def agencies(run: Run) -> None:
+    """A few local agencies per centre (a health centre, the police, a foundation), next
+    to the national ones every centre refers to (seeded by a migration)."""
+    run.national_agencies = list(
+        Agency.objects.filter(center__isnull=True, active=True)
+        .order_by("name")
+        .values_list("pk", flat=True)
+    )
+    rows = Rows(Agency, ids=True)
+    copier = rows.copier(run, Agency)
+    for centre in run.centres:
+        rng = run.rng("agencies", centre)
+        for pk, (name, kind, services) in zip(
+            run.reserve_ids(Agency, len(LOCAL_AGENCIES)), LOCAL_AGENCIES, strict=True
+        ):
+            centre.agencies.append(pk)
+            copier.add(
+                rows.row(
+                    id=pk,
+                    center_id=centre.pk,
+                    name=name.format(code=centre.district_id),
+                    kind=kind,
+                    phone=f"0{rng.randrange(2, 8)}{rng.randrange(10**7):07d}",
+                    area=f"อำเภอ {centre.district_id}",
+                    services=services,
+                    active=True,
+                )
+            )
+    copier.close()
+
+
+def agency_for(run: Run, centre: Centre, rng: random.Random) -> int:
+    """Mostly a national agency (the district office, the 1300 hotline), else a local one."""
+    if run.national_agencies and rng.random() < 0.7:
+        return rng.choice(run.national_agencies)
+    return rng.choice(centre.agencies)
+
+
+REFERRAL_REASONS = (
+    ("ผู้สูงอายุอยู่ลำพัง ไม่มีรายได้", "ขอรับการสงเคราะห์เงินอุดหนุนกรณีฉุกเฉิน"),
+    ("ผู้ป่วยติดเตียง ผู้ดูแลไม่มีความรู้", "ขอให้ออกเยี่ยมบ้านและสอนการดูแล"),
+    ("คนพิการยังไม่มีบัตรประจำตัวคนพิการ", "ขอให้ประเมินและออกบัตรประจำตัวคนพิการ"),
+    ("ถูกฟ้องยึดบ้านจากหนี้นอกระบบ", "ขอคำปรึกษาทางกฎหมาย"),
+    ("บ้านทรุดโทรม หลังคารั่ว", "ขอรับการปรับสภาพที่อยู่อาศัย"),
+)
+# Weights of each final status: recent referrals are mostly still waiting, older ones
+# have mostly come back.
+RECENT_STATUSES = (("sent", 50), ("acknowledged", 30), ("in_progress", 10),
+                   ("done", 5), ("declined", 3), ("cancelled", 2))  # fmt: skip
+OLDER_STATUSES = (("sent", 4), ("acknowledged", 4), ("in_progress", 8), ("done", 60),
+                  ("declined", 14), ("cancelled", 10))  # fmt: skip
+ENDED_STATUSES: tuple[tuple[str, int], ...] = (("done", 70), ("declined", 15), ("cancelled", 15))
+
+
+def referral_path(status: str, rng: random.Random) -> list[str]:
+    """The statuses a referral went through to reach `status`, allowed by TRANSITIONS."""
+    if status == "sent":
+        return ["sent"]
+    if status in ("acknowledged", "in_progress"):
+        return ["sent", "acknowledged", "in_progress"][: 2 if status == "acknowledged" else 3]
+    if status == "done":
+        return ["sent", "acknowledged", *(["in_progress"] if rng.random() < 0.6 else []), "done"]
+    return ["sent", *(["acknowledged"] if rng.random() < 0.5 else []), status]
+
+
+def referrals(run: Run) -> None:
+    """About a third of the worked cases referred once or more, to national and local
+    agencies, with letter numbers in sending order per centre and year (and the counters
+    the next referral sent by hand continues from), each status change a row of its
+    history in order of date, outcomes recorded and mostly read. A closed case's
+    referrals have ended."""
+    rows, updates = Rows(Referral, ids=True), Rows(ReferralUpdate)
+    copier = rows.copier(run, Referral)
+    update_copier = updates.copier(run, ReferralUpdate, parent=copier)
+    counters = Copier(run, ReferralLetterCounter, ["center_id", "year_be", "last"])
+    yesterday = run.today - datetime.timedelta(days=1)
+    for centre in run.centres:
+        rng = run.rng("referrals", centre)
+        planned = []
+        for case_id, _team, status, opened_on, closed_on in centre_cases(run, centre):
+            if status == "intake" or rng.random() > 0.35:
+                continue
+            last = min(closed_on or yesterday, yesterday)
+            for _ in range(rng.choices((1, 2, 3), (70, 22, 8))[0]):
+                sent_on = opened_on + datetime.timedelta(
+                    days=rng.randint(0, max(0, (last - opened_on).days))
+                )
+                planned.append((sent_on, case_id, closed_on is not None))
+        planned.sort()
+        ids = run.reserve_ids(Referral, len(planned))
+        sequence: dict[int, int] = defaultdict(int)
+        coordinator = centre.coordinator_id
+        for sent_on, case_id, ended in planned:
+            pk = next(ids)
+            year_be = sent_on.year + 543
+            sequence[year_be] += 1
+            if ended:
+                choices = ENDED_STATUSES
+            else:
+                choices = OLDER_STATUSES if (run.today - sent_on).days > 14 else RECENT_STATUSES
+            status = rng.choices([s for s, _w in choices], [w for _s, w in choices])[0]
+            path = referral_path(status, rng)
+            days = [sent_on]
+            for _step in path[1:]:
+                days.append(min(days[-1] + datetime.timedelta(days=rng.randint(1, 20)), run.today))
+            replied_on = days[1] if len(path) > 1 and path[1] != "cancelled" else None
+            reason, requested = rng.choice(REFERRAL_REASONS)
+            agency = agency_for(run, centre, rng)
+            outcome = ""
+            read_at = read_by = None
+            if status in ("done", "declined"):
+                outcome = (
+                    "ได้รับความช่วยเหลือตามที่ขอ"
+                    if status == "done"
+                    else "ไม่เข้าหลักเกณฑ์ แนะนำให้ติดต่อหน่วยงานอื่น"
+                )
+                if rng.random() < 0.8:
+                    read_day = min(days[-1] + datetime.timedelta(days=rng.randint(0, 5)), run.today)
+                    read_at, read_by = at(read_day, rng), coordinator
+            if status == "done":
+                centre.done_referrals[case_id].append((pk, agency, days[-1]))
+            copier.add(
+                rows.row(
+                    id=pk,
+                    center_id=centre.pk,
+                    case_id=case_id,
+                    agency_id=agency,
+                    reason=reason,
+                    requested=requested,
+                    documents="สำเนาบัตรประชาชน สำเนาทะเบียนบ้าน",
+                    sent_on=sent_on,
+                    reply_by=sent_on + datetime.timedelta(days=REPLY_DAYS),
+                    letter_year_be=year_be,
+                    letter_seq=sequence[year_be],
+                    status=status,
+                    replied_on=replied_on,
+                    outcome=outcome,
+                    outcome_read_at=read_at,
+                    outcome_read_by_id=read_by,
+                    created_by_id=coordinator,
+                    created_at=at(sent_on, rng),
+                    updated_at=at(days[-1], rng),
+                )
+            )
+            previous = ""
+            for step, day in zip(path, days, strict=True):
+                update_copier.add(
+                    updates.row(
+                        referral_id=pk,
+                        status_from=previous,
+                        status_to=step,
+                        on=day,
+                        note="ความต้องการเปลี่ยนไป" if step == "cancelled" else "",
+                        by_id=coordinator,
+                        at=at(day, rng),
+                    )
+                )
+                previous = step
+        for year_be, given in sequence.items():
+            counters.add([centre.pk, year_be, given])
+    copier.close()
+    update_copier.close()
+    counters.close()
+
+
+# Kind → (weight, amounts in baht to choose from).
+ASSISTANCE_KINDS: dict[str, tuple[int, tuple[int, ...]]] = {
+    "goods": (25, (300, 500, 800, 1000)),
+    "emergency_grant": (15, (1000, 1500, 2000, 3000)),
+    "registration": (15, (0,)),
+    "elderly_hardship": (10, (1000, 2000, 3000)),
+    "disability_relief": (8, (1000, 2000, 3000)),
+    "assistive_device": (8, (0, 2500, 4500)),
+    "other": (8, (0, 500)),
+    "legal_advice": (6, (0,)),
+    "home_modification": (5, (10000, 20000, 30000, 40000)),
+}
+HOUSE_FIELDS = [
+    f"{prefix}_{part}"
+    for prefix in ("reg", "cur")
+    for part in ("house_no", "moo", "village", "soi", "road", "subdistrict_id")
+]
+
+
+def assistance(run: Run) -> None:
+    """Help given to about a third of the worked cases, within the caps in force on its
+    date (AssistanceCap, counted per case or per house and fiscal year as
+    Assistance.record counts them: what would pass a cap is not given), some of it after
+    a referral came back done, each with its "assistance recorded" case event."""
+    rows, events = Rows(Assistance), Rows(CaseEvent)
+    copier = rows.copier(run, Assistance)
+    event_copier = Copier(run, "cases_caseevent", events.columns)
+    caps = list(AssistanceCap.objects.order_by("kind", "effective_from"))
+    kinds = list(ASSISTANCE_KINDS)
+    weights = [ASSISTANCE_KINDS[kind][0] for kind in kinds]
+    yesterday = run.today - datetime.timedelta(days=1)
+
+    def cap_for(kind: str, day: datetime.date) -> AssistanceCap | None:
+        for cap in caps:
+            if (
+                cap.kind == kind
+                and cap.effective_from <= day
+                and (cap.effective_to is None or day <= cap.effective_to)
+            ):
+                return cap
+        return None
+
+    with translation.override("th"):
+        labels = {kind: str(AssistanceKind(kind).label) for kind in kinds}
+    for centre in run.centres:
+        rng = run.rng("assistance", centre)
+        houses = {
+            row["id"]: house_key(SimpleNamespace(**row))  # type: ignore[arg-type]
+            for row in Case.objects.filter(center_id=centre.pk).values(
+                "id", "current_same_as_registered", *HOUSE_FIELDS
+            )
+        }
+        used: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+        coordinator = centre.coordinator_id
+        for case_id, _team, status, opened_on, closed_on in centre_cases(run, centre):
+            if status == "intake" or rng.random() > 0.35:
+                continue
+            last = min(closed_on or yesterday, yesterday)
+            given: list[tuple[datetime.date, str, int | None, int | None]] = []
+            for referral, agency, finished in centre.done_referrals.get(case_id, ()):
+                # Help the agency gave once it came back done (not after the case closed).
+                if rng.random() < 0.4 and finished <= last:
+                    day = min(finished + datetime.timedelta(days=rng.randint(0, 14)), last)
+                    given.append((day, rng.choices(kinds, weights)[0], agency, referral))
+            for _ in range(rng.choices((1, 2, 3, 4), (55, 25, 12, 8))[0]):
+                day = opened_on + datetime.timedelta(
+                    days=rng.randint(0, max(0, (last - opened_on).days))
+                )
+                by_agency = agency_for(run, centre, rng) if rng.random() < 0.3 else None
+                given.append((day, rng.choices(kinds, weights)[0], by_agency, None))
+            for day, kind, provider, after in sorted(given, key=lambda g: (g[0], g[1])):
+                amount = Decimal(rng.choice(ASSISTANCE_KINDS[kind][1]))
+                year = fiscal_year(day)
+                cap = cap_for(kind, day)
+                key = houses[case_id]
+                if cap is not None:
+                    scope = ("house", key) if cap.scope == "house" and key else ("case", case_id)
+                    counted = used[(scope, kind, year)]
+                    use = CapUse(cap, year, counted[0], counted[1])
+                    if use.refuses(amount):
+                        continue
+                    counted[0] += 1
+                    counted[1] += amount
+                recorded = at(day, rng)
+                copier.add(
+                    rows.row(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        kind=kind,
+                        amount=amount,
+                        provider_id=provider,
+                        referral_id=after,
+                        given_on=day,
+                        fiscal_year=year,
+                        house_key=key,
+                        description=labels[kind],
+                        by_id=coordinator,
+                        recorded_at=recorded,
+                    )
+                )
+                event_copier.add(
+                    events.row(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        at=recorded,
+                        kind="assistance",
+                        by_id=coordinator,
+                        note=f"{labels[kind]} {amount:,.2f}",
+                    )
+                )
+    copier.close()
+    event_copier.close()
+
+
+GOALS = (
+    "มีรายได้พอใช้จ่ายในแต่ละเดือน",
+    "ได้รับเบี้ยยังชีพครบตามสิทธิ",
+    "มีผู้ดูแลในเวลากลางวัน",
+    "บ้านปลอดภัย หลังคาไม่รั่ว",
+    "กลับเข้าเรียนได้ตามปกติ",
+    "ไม่ถูกยึดบ้าน",
+)
+ACTIONS = (
+    "พาไปลงทะเบียนรับเบี้ยความพิการ",
+    "ประสานโรงพยาบาลส่งเสริมสุขภาพตำบลเยี่ยมบ้าน",
+    "ยื่นขอเงินสงเคราะห์กรณีฉุกเฉิน",
+    "ติดตามผลการซ่อมบ้าน",
+    "ประสานโรงเรียนเรื่องการกลับเข้าเรียน",
+    "พาไปพบนิติกรเพื่อปรึกษาเรื่องหนี้",
+)
+
+
+def plans(run: Run) -> None:
+    """A plan for about two in five worked cases: a goal or two (achieved on some closed
+    cases) and a few dated steps, each owned by exactly one of the case's team, one of
+    its volunteers or an agency; steps past their date are mostly done, a closed case
+    has none still planned. Each plan logs its "case plan changed" event."""
+    goal_rows, action_rows, events = Rows(PlanGoal), Rows(PlanAction), Rows(CaseEvent)
+    goals = goal_rows.copier(run, PlanGoal)
+    actions = action_rows.copier(run, PlanAction)
+    event_copier = Copier(run, "cases_caseevent", events.columns)
+    yesterday = run.today - datetime.timedelta(days=1)
+    for centre in run.centres:
+        rng = run.rng("plans", centre)
+        coordinator = centre.coordinator_id
+        team_ids = list(centre.teams.values())
+        for case_id, team_id, status, opened_on, closed_on in centre_cases(run, centre):
+            if status == "intake" or rng.random() > 0.4:
+                continue
+            planned_on = min(opened_on + datetime.timedelta(days=rng.randint(1, 14)), yesterday)
+            created = at(planned_on, rng)
+            last = min(closed_on or yesterday, yesterday)
+            for text in rng.sample(GOALS, rng.choice((1, 1, 2))):
+                achieved = closed_on is not None and rng.random() < 0.7
+                goals.add(
+                    goal_rows.row(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        text=text,
+                        achieved=achieved,
+                        achieved_on=last if achieved else None,
+                    )
+                )
+            team = team_id or rng.choice(team_ids)
+            for what in rng.sample(ACTIONS, rng.randint(1, 4)):
+                owner = rng.choices(("team", "volunteer", "agency"), (40, 35, 25))[0]
+                members = centre.members.get(team) or []
+                if owner == "volunteer" and not members:
+                    owner = "team"
+                due_on = planned_on + datetime.timedelta(days=rng.randint(7, 120))
+                state = "planned"
+                if closed_on is not None:
+                    state = rng.choices(("done", "not_done"), (80, 20))[0]
+                elif due_on < run.today:
+                    state = rng.choices(("done", "not_done", "planned"), (65, 15, 20))[0]
+                finished = None
+                if state != "planned":
+                    finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
+                    finished = max(planned_on, min(finished, last))
+                actions.add(
+                    action_rows.row(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        what=what,
+                        owner_team_id=team if owner == "team" else None,
+                        owner_volunteer_id=rng.choice(members) if owner == "volunteer" else None,
+                        owner_agency_id=agency_for(run, centre, rng) if owner == "agency" else None,
+                        due_on=due_on,
+                        status=state,
+                        finished_on=finished,
+                        created_by_id=coordinator,
+                        created_at=created,
+                    )
+                )
+            event_copier.add(
+                events.row(
+                    center_id=centre.pk,
+                    case_id=case_id,
+                    at=created,
+                    kind="plan_changed",
+                    by_id=coordinator,
+                )
+            )
+    goals.close()
+    actions.close()
+    event_copier.close()
+
+
 def history(run: Run) -> None:
     """One "created" row in the change history of each generated row, as
     django-simple-history writes when a row is saved through the ORM."""
@@ -858,6 +1256,10 @@ TABLES: list[Callable[[Run], None]] = [
     incomes,
     visits,
     case_events,
+    agencies,
+    referrals,
+    assistance,
+    plans,
     history,
 ]
 
