@@ -8,6 +8,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from cases.models import Case, HomeVisit
@@ -155,7 +156,13 @@ def test_a_lost_answer_to_the_sending_does_not_make_a_second_visit(homes, live_s
             return
         route.fetch()  # the server receives and saves the visit…
         lost.append(route.request.url)
-        route.abort()  # …and the phone never hears back
+        try:
+            route.abort()  # …and the phone never hears back
+        except PlaywrightError as error:
+            # The phone gave up waiting first (a slow server under a parallel suite): it
+            # has not heard back either way.
+            if "already handled" not in error.message:
+                raise
 
     create_url = "**" + reverse("cases:visit-create", args=[case.pk])
     phone.route(create_url, save_then_lose_the_answer)
@@ -288,8 +295,9 @@ def test_journey_two_homes_without_a_signal_on_a_phone(
     first = page.locator(".waiting-visit").filter(has_text=one.full_name)
     first.get_by_role("link", name="แก้ไข").click()
     page.wait_for_url("**?waiting=*")
-    assert page.input_value("#id_findings") == "บ้านที่หนึ่ง หลังคารั่ว"
-    assert page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").is_checked()
+    # Filled from the phone's store once the page has read it (asynchronously).
+    expect(page.locator("#id_findings")).to_have_value("บ้านที่หนึ่ง หลังคารั่ว")
+    expect(page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว")).to_be_checked()
     page.fill("#id_findings", "บ้านที่หนึ่ง หลังคารั่ว ต้องซ่อมด่วน")
     page.get_by_role("button", name="บันทึกการเยี่ยม").click()
     page.wait_for_url(live_server.url + reverse("cases:case-detail", args=[one.pk]))
