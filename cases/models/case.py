@@ -964,7 +964,14 @@ class CaseChildQuerySet(models.QuerySet):
             # so it is read on its own centre-leading index, not joined to every case of
             # the centre (a 50,000-case centre's dashboard: 1.4 s to 0.2 s a query).
             return self.filter(center_id=user.center_id)
-        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+        visible = self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+        volunteer = getattr(user, "volunteer", None)  # read by Case.visible_to too: cached
+        if volunteer is not None:
+            # Says nothing new (a volunteer's cases are of their centre) but lets PostgreSQL
+            # start from the centre-leading index: without it, "my cases" read every pending
+            # plan action of the country (122,351 at national scale, 185 ms of its 340).
+            visible = visible.filter(center_id=volunteer.center_id)
+        return visible
 
 
 class CaseChild(models.Model):
