@@ -72,6 +72,24 @@ def wait_until_kept(page, *cases: Case) -> None:
     raise AssertionError(f"not kept: {wanted - set(kept_urls(page))}")
 
 
+def somsri_phone(browser, live_server, *cases: Case):
+    """(phone, page): Somsri logged in on a phone of her own, `cases` kept for offline."""
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    log_in(page, live_server, "somsri")
+    wait_until_kept(page, *cases)
+    return phone, page
+
+
+def close_meanwhile(case: Case) -> None:
+    """The coordinator closes the case while the visit waits on the phone."""
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.CLOSED,
+        closed_on=datetime.date.today(),
+        closure_reason=Case.ClosureReason.MOVED,
+    )
+
+
 def record_offline(page, live_server, case: Case, findings: str, photo=None) -> None:
     page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
     assert page.locator("#offline-banner").is_visible()
@@ -101,10 +119,7 @@ def test_a_visit_recorded_offline_with_a_photo_waits_on_the_phone_and_arrives_on
     homes, live_server, browser, tmp_path, assert_accessible
 ):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, *homes["somsri"])
+    phone, page = somsri_phone(browser, live_server, *homes["somsri"])
     assert page.locator("#offline-banner").is_hidden()
 
     phone.set_offline(True)
@@ -141,10 +156,7 @@ def test_a_visit_recorded_offline_with_a_photo_waits_on_the_phone_and_arrives_on
 
 def test_a_lost_answer_to_the_sending_does_not_make_a_second_visit(homes, live_server, browser):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ผู้ป่วยอาการดีขึ้น")
 
@@ -186,17 +198,10 @@ def test_a_case_closed_meanwhile_keeps_the_visit_on_the_phone_with_the_servers_m
     homes, live_server, browser, assert_accessible
 ):
     case = homes["somsri"][1]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ย้ายไปอยู่กับญาติ")
-    Case.objects.filter(pk=case.pk).update(
-        status=Case.Status.CLOSED,
-        closed_on=datetime.date.today(),
-        closure_reason=Case.ClosureReason.MOVED,
-    )
+    close_meanwhile(case)
 
     phone.set_offline(False)
     message = page.locator(".waiting-message")
@@ -223,18 +228,11 @@ def test_a_case_closed_meanwhile_keeps_the_visit_on_the_phone_with_the_servers_m
 
 def test_two_volunteers_on_one_phone_never_see_each_others_data(homes, live_server, browser):
     first, second = homes["somsri"], homes["manee"]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, *first)
+    phone, page = somsri_phone(browser, live_server, *first)
     # A visit of hers that cannot be sent (its case closed) stays on the phone.
     phone.set_offline(True)
     record_offline(page, live_server, first[0], "ข้อมูลส่วนตัวของบ้านนี้")
-    Case.objects.filter(pk=first[0].pk).update(
-        status=Case.Status.CLOSED,
-        closed_on=datetime.date.today(),
-        closure_reason=Case.ClosureReason.MOVED,
-    )
+    close_meanwhile(first[0])
     phone.set_offline(False)
     page.locator(".waiting-message").wait_for()
     page.locator(".navbar-toggler").click()  # the menu, folded on a phone
@@ -270,10 +268,7 @@ def test_journey_two_homes_without_a_signal_on_a_phone(
     homes, live_server, browser, assert_accessible, screenshot
 ):
     one, two = homes["somsri"]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, one, two)
+    phone, page = somsri_phone(browser, live_server, one, two)
 
     phone.set_offline(True)
     page.goto(live_server.url + reverse("cases:my-cases"))
@@ -336,10 +331,7 @@ def test_a_visit_whose_sending_fails_on_the_way_is_kept_on_the_phone_not_lost(
 ):
     """The phone thinks it has a signal; the network fails under the form ("lie-fi")."""
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
     assert page.locator("#offline-banner").is_hidden()
     page.fill("#id_findings", "ส่งไม่ถึงแต่ไม่หาย")
@@ -365,10 +357,7 @@ def test_a_visit_whose_sending_fails_on_the_way_is_kept_on_the_phone_not_lost(
 
 def test_no_kept_page_is_shown_after_the_session_has_ended(homes, live_server, browser):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     # The session's end, as the server gave it with the list of pages, now passed.
     page.evaluate(
         """async () => {
@@ -390,10 +379,7 @@ def test_an_expired_session_keeps_the_waiting_visits_until_the_volunteer_logs_in
     homes, live_server, browser
 ):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "รอเข้าสู่ระบบใหม่")
     Session.objects.all().delete()  # the working day is over while she was away
@@ -414,10 +400,7 @@ def test_a_case_moved_to_another_team_meanwhile_keeps_the_visit_with_the_servers
     homes, live_server, browser
 ):
     case = homes["somsri"][1]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "เยี่ยมก่อนย้ายทีม")
     Case.objects.filter(pk=case.pk).update(team=homes["manee"][0].team)

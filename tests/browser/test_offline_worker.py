@@ -8,19 +8,17 @@ protocol (ServiceWorker.dispatchSyncEvent) — the event Chromium itself dispatc
 handled by the same listener. No page of the app is open meanwhile: only a blank page,
 and a plain same-origin one (/health/) to read the phone's outbox afterwards."""
 
-import datetime
-
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from PIL import Image
 
-from cases.models import Case, HomeVisit
+from cases.models import HomeVisit
 from tests.browser.test_offline import (
-    PHONE,
+    close_meanwhile,
     homes,  # noqa: F401 (a fixture)
     log_in,
     record_offline,
-    wait_until_kept,
+    somsri_phone,
     waiting_list_read,
 )
 from tests.images import phone_photo
@@ -95,10 +93,7 @@ def test_going_online_with_no_page_of_the_app_open_sends_the_visit(
     """Chromium's own Background Sync: the page that saved the visit is closed; only a
     blank page is open when the signal returns — the worker alone can send it."""
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งเองเมื่อมีสัญญาณ")
     page.close()
@@ -117,10 +112,7 @@ def test_background_sync_sends_the_waiting_visit_with_no_page_of_the_app_open(
     browser,
 ):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งโดยตัวทำงานเบื้องหลัง")
     phone.set_offline(False)
@@ -151,10 +143,7 @@ def test_a_photo_kept_by_the_worker_is_shrunk_when_the_worker_sends_it(
     """The form sent into a failing network ("lie-fi") is kept by the worker with the
     photo as taken; the worker shrinks it to the server's limits when it sends it."""
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
     page.fill("#id_findings", "รูปใหญ่จากกล้อง")
     page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").check()
@@ -183,10 +172,7 @@ def test_the_worker_keeps_the_visits_when_the_session_has_ended(
     browser,
 ):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "รอเข้าสู่ระบบใหม่")
     phone.set_offline(False)
@@ -210,17 +196,10 @@ def test_the_worker_keeps_a_refused_visit_with_the_servers_message(
     browser,
 ):
     case = homes["somsri"][1]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ปิดกรณีไปแล้ว")
-    Case.objects.filter(pk=case.pk).update(
-        status=Case.Status.CLOSED,
-        closed_on=datetime.date.today(),
-        closure_reason=Case.ClosureReason.MOVED,
-    )
+    close_meanwhile(case)
     phone.set_offline(False)
 
     blank = fire_sync(phone, live_server)
@@ -237,10 +216,7 @@ def test_the_page_asks_the_worker_and_the_worker_sends(
     browser,
 ):
     case = homes["somsri"][0]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งเมื่อกลับมาออนไลน์")
     posts: list[bool] = []
@@ -266,18 +242,11 @@ def test_logging_out_while_a_visit_waits_asks_first(
     browser,
 ):
     case = homes["somsri"][1]
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    log_in(page, live_server, "somsri")
-    wait_until_kept(page, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ยังไม่ได้ส่ง")
     # The case closed meanwhile: online again, the visit stays, refused, on the phone.
-    Case.objects.filter(pk=case.pk).update(
-        status=Case.Status.CLOSED,
-        closed_on=datetime.date.today(),
-        closure_reason=Case.ClosureReason.MOVED,
-    )
+    close_meanwhile(case)
     phone.set_offline(False)
     page.locator(".waiting-message").wait_for()
 
