@@ -1,6 +1,7 @@
 """The cast every test may call on: two centres, their coordinators, a team,
 a volunteer on it, one who is not, and a case assigned to the team."""
 
+import gc
 import io
 
 import pytest
@@ -266,3 +267,15 @@ def coordinator_client(client, coordinator):
 def volunteer_client(client, volunteer_on_team):
     client.force_login(volunteer_on_team.user)
     return client
+
+
+
+def pytest_collection_finish(session) -> None:
+    """Once every test module is imported: the objects alive now (Django, the app, the
+    test modules) live as long as the run, so the garbage collector stops scanning them
+    (gc.freeze), and it runs its young generation less often. A test process holds
+    several times the heap of a web worker; cProfile put a tenth of a form POST's time
+    in collections. The isolation sweep: 35.0 s → 32.1 s of CPU."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
