@@ -269,7 +269,6 @@ def volunteer_client(client, volunteer_on_team):
     return client
 
 
-
 def pytest_collection_finish(session) -> None:
     """Once every test module is imported: the objects alive now (Django, the app, the
     test modules) live as long as the run, so the garbage collector stops scanning them
