@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from cases import barthel
 from coordination.choices import Prefix, Sex, person_name
+from coordination.constraints import ChecksInOneQuery
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
 from coordination.validators import arabic_digits, normalize_national_id
@@ -227,7 +228,7 @@ class CaseQuerySet(CenterScopedQuerySet):
         return self.filter(query)
 
 
-class Case(models.Model):
+class Case(ChecksInOneQuery):
     """A person in hardship (ผู้ประสบปัญหาทางสังคม) whom the centre helps."""
 
     class Status(models.TextChoices):
@@ -974,7 +975,7 @@ class CaseChildQuerySet(models.QuerySet):
         return visible
 
 
-class CaseChild(models.Model):
+class CaseChild(ChecksInOneQuery):
     """Rows that belong to a case carry its centre, so every index leads with it."""
 
     center = models.ForeignKey(
