@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -119,11 +122,26 @@ class CaseEventAdmin(CentreScopedAdmin):
 
 @admin.register(VisitPhoto)
 class VisitPhotoAdmin(CentreScopedAdmin):
+    """Photos come only through the visit form, which re-encodes them without EXIF (and
+    its GPS): the admin neither adds nor replaces one. Its file link was the storage's
+    URL, which nothing serves (photos are private); the link is the app's photo page,
+    which asks the visibility rule and writes the access log."""
+
     list_display = ["visit", "uploaded_at", "width", "height"]
     list_select_related = ["visit__case"]
     search_fields = ["visit__case__number"]
-    autocomplete_fields = ["visit"]
-    exclude = ["center"]
+    fields = readonly_fields = ("visit", "photo", "width", "height", "uploaded_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("photo"))
+    def photo(self, photo: VisitPhoto) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("cases:visit-photo", args=[photo.pk]),
+            _("Open the photo"),
+        )
 
 
 @admin.register(AssistanceCap)

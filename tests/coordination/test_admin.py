@@ -125,3 +125,18 @@ def test_the_case_changelist_does_not_query_per_row(admin_client):
     few = queries_for_changelist()
     CaseFactory.create_batch(60, center=center, team=team)
     assert queries_for_changelist() == few
+
+
+def test_a_photo_is_opened_through_the_app_and_never_uploaded_in_the_admin(demo_admin_client):
+    """Photos are private and re-encoded without EXIF by the visit form: the admin
+    links to the app's photo page (visibility rule, access log) and takes no file."""
+    photo = VisitPhoto.objects.get()
+    page = demo_admin_client.get(reverse("admin:cases_visitphoto_change", args=[photo.pk]))
+    body = page.content.decode()
+    assert f'href="{reverse("cases:visit-photo", args=[photo.pk])}"' in body
+    assert photo.image.name not in body  # the storage's path, which nothing serves
+    assert 'type="file"' not in body
+    assert demo_admin_client.get(reverse("admin:cases_visitphoto_add")).status_code == 403
+    opened = demo_admin_client.get(reverse("cases:visit-photo", args=[photo.pk]))
+    assert opened.status_code == 200
+    assert b"".join(opened.streaming_content)[:2] == b"\xff\xd8"  # the JPEG itself
