@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+# Kept by name for HomeVisit.store, which writes a new visit's first history row itself.
+VISIT_HISTORY = HistoricalRecords(m2m_fields=["volunteers"], excluded_fields=["submission_token"])
+
+
 class HomeVisitQuerySet(CaseChildQuerySet):
     """A visit is seen by whoever may see its case."""
 
@@ -142,7 +146,7 @@ class HomeVisit(CaseChild):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = HomeVisitQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[volunteers], excluded_fields=["submission_token"])
+    history = VISIT_HISTORY
 
     class Meta:
         ordering = ["-visited_at"]
@@ -242,8 +246,19 @@ class HomeVisit(CaseChild):
         # The income is read before the one save: the case's visit dates are refreshed
         # once (by save), and the visit keeps what the income sources add up to today.
         self.monthly_income = self.case.monthly_income()
-        self.save()
-        self.volunteers.set(volunteers)
+        if not self._state.adding:
+            self.save()
+            self.volunteers.set(volunteers)
+        else:
+            # A new visit's history begins once, with who was there. Saved and then given
+            # its volunteers, it began twice: created without them, then "changed".
+            self.skip_history_when_saving = True
+            try:
+                self.save()
+                self.volunteers.set(volunteers)
+            finally:
+                del self.skip_history_when_saving
+            VISIT_HISTORY.create_historical_record(self, "+")
         for image, thumbnail in photos:
             VisitPhoto.objects.create(visit=self, image=image, thumbnail=thumbnail)
 

@@ -113,6 +113,21 @@ def test_a_volunteer_logs_a_visit_with_photos_and_updated_income(
     assert all(p.center_id == case.center_id for p in photos)
 
 
+def test_a_new_visit_has_one_history_row_with_who_was_there(
+    volunteer_client, volunteer_on_team, case
+):
+    """Not "created" without the volunteers and then "changed" to add them."""
+    data = visit_data(case, volunteers=[volunteer_on_team.pk])
+    volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), data)
+    visit = HomeVisit.objects.get()
+    (created,) = visit.history.all()
+    assert created.history_type == "+" and created.history_user == volunteer_on_team.user
+    assert [row.volunteer for row in created.volunteers.all()] == [volunteer_on_team]
+    visit.findings = "แก้ไขแล้ว"
+    visit.correct(by=volunteer_on_team.user, changed=["findings"], volunteers=[volunteer_on_team])
+    assert [row.history_type for row in visit.history.order_by("history_date")] == ["+", "~"]
+
+
 def test_photo_metadata_with_the_location_is_removed(volunteer_client, case, tmp_path):
     original = phone_photo(tmp_path / "gps.jpg")
     assert 0x8825 in exif_of(original.read_bytes())  # the phone wrote where it was
