@@ -9,9 +9,13 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Qu
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from cases.dashboard import PLACEHOLDER, Links
 from cases.models import Case, HomeVisit, open_condition, overdue_condition
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
@@ -125,6 +129,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     current = [m for m in memberships if m.is_open]
     add_member_figures(current, team.center_id)
+    add_member_rows(current, team)
     return render(
         request,
         "volunteers/team_detail.html",
@@ -137,6 +142,33 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "add_form": AddMemberForm(team=team),
         },
     )
+
+
+def add_member_rows(memberships: list[TeamMembership], team: Team) -> None:
+    """What each member's row writes, made here rather than by the template: three URLs
+    reversed once (not per row), the name once (not three times) and the two sentences
+    (the catalogue's own messages, so they read the same): per row they were 0.4 ms of
+    template work, a third of the page for a team of 60."""
+    volunteer_page = Links("volunteers:volunteer-detail", PLACEHOLDER)
+    make_leader = reverse("volunteers:team-make-leader", args=[team.pk, PLACEHOLDER])
+    end = reverse("volunteers:team-end-membership", args=[team.pk, PLACEHOLDER])
+    marker = str(PLACEHOLDER)
+    for m in memberships:
+        m.name = m.volunteer.full_name
+        m.volunteer_url = volunteer_page.to(m.volunteer_id)
+        m.make_leader_url = make_leader.replace(marker, str(m.pk))
+        m.end_url = end.replace(marker, str(m.pk))
+        m.figures = _("%(cases)s open cases · %(visits)s visits this month") % {
+            "cases": m.open_cases,
+            "visits": m.visits_this_month,
+        }
+        days = m.days_since_visit
+        m.last_visit = (
+            _("no visit in the past year")
+            if days is None
+            else ngettext("last visit %(days)s day ago", "last visit %(days)s days ago", days)
+            % {"days": days}
+        )
 
 
 def add_member_figures(memberships: list[TeamMembership], center_id: int) -> None:

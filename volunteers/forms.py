@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.fields import ThaiDateField
 from coordination.models import TargetGroup
+from coordination.widgets import QuickSelect
 from volunteers.models import Team, TeamMembership, Volunteer
 
 
@@ -71,7 +72,9 @@ class TeamForm(forms.ModelForm):
 
 
 class AddMemberForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"), queryset=Volunteer.objects.none(), widget=QuickSelect
+    )
     role = forms.ChoiceField(
         label=_("Role"), choices=TeamMembership.Role.choices, initial=TeamMembership.Role.MEMBER
     )
