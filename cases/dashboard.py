@@ -16,13 +16,14 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.functional import Promise, cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -242,44 +243,36 @@ def load_rows_html(rows: Sequence[LoadRow], open_heading: str, visits_heading: s
     """The caseload table's rows, as templates/cases/_dashboard_load.html wrote them row by
     row: some 300 rows for a 3,000-case centre's volunteers, 17 ms of template work, a
     third of the dashboard; written here in about 2."""
-    most, least = gettext("most loaded"), gettext("least loaded")
+    # escape() is what Django's escaping does (html.escape), applied to what the
+    # template escaped; the headings as the template would (once, not per row).
+    open_heading, visits_heading = (
+        conditional_escape(open_heading),
+        conditional_escape(visits_heading),
+    )
+    badges = (
+        f' <span class="badge text-bg-danger">{escape(gettext("most loaded"))}</span>',
+        f' <span class="badge text-bg-success">{escape(gettext("least loaded"))}</span>',
+    )
     html = []
     for row in rows:
         if row.most:
-            css, badge = (
-                ' class="load-most"',
-                format_html(' <span class="badge text-bg-danger">{}</span>', most),
-            )
+            css, badge = ' class="load-most"', badges[0]
         elif row.least:
-            css, badge = (
-                ' class="load-least"',
-                format_html(' <span class="badge text-bg-success">{}</span>', least),
-            )
+            css, badge = ' class="load-least"', badges[1]
         else:
             css, badge = "", ""
         html.append(
-            format_html(
-                "\n    <tr{}>\n"
-                '      <th scope="row"><a href="{}">{}</a>{}</th>\n'
-                '      <td class="text-end" data-label="{}"><a href="{}" aria-label="{}">{}</a>'
-                "</td>\n"
-                '      <td class="text-end" data-label="{}"><a href="{}" aria-label="{}">{}</a>'
-                "</td>\n"
-                "    </tr>\n"
-                "  ",
-                mark_safe(css),
-                row.url,
-                row.name,
-                badge,
-                open_heading,
-                row.cases_url,
-                row.cases_label,
-                row.open_cases,
-                visits_heading,
-                row.visits_url,
-                row.visits_label,
-                row.recent_visits,
-            )
+            f"\n    <tr{css}>\n"
+            f'      <th scope="row"><a href="{escape(str(row.url))}">{escape(row.name)}</a>'
+            f"{badge}</th>\n"
+            f'      <td class="text-end" data-label="{open_heading}"><a '
+            f'href="{escape(row.cases_url)}" aria-label="{escape(row.cases_label)}">'
+            f"{row.open_cases}</a></td>\n"
+            f'      <td class="text-end" data-label="{visits_heading}"><a '
+            f'href="{escape(row.visits_url)}" aria-label="{escape(row.visits_label)}">'
+            f"{row.recent_visits}</a></td>\n"
+            "    </tr>\n"
+            "  "
         )
     return mark_safe("".join(html))
 
