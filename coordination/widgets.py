@@ -3,7 +3,7 @@
 from typing import Any
 
 from django import forms
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -29,22 +29,32 @@ class QuickSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"', widget["name"]), attributes(widget["attrs"]), ">"]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
+        # What ChoiceWidget.get_context() and optgroups() give select.html, without a
+        # dict per option: the first option whose value is chosen is selected; option
+        # attributes are only that (Select's options inherit none).
+        chosen = set(self.format_value(value))
+        select_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            select_attrs["multiple"] = True
+        parts = [format_html('<select name="{}"', name), attributes(select_attrs), ">"]
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if option_value is None:
+                option_value = ""
+            grouped = isinstance(option_label, (list, tuple))
+            if grouped:
+                parts.append(format_html('\n  <optgroup label="{}">', option_value))
+            for sub_value, sub_label in option_label if grouped else [(option_value, option_label)]:
+                selected = (not has_selected or self.allow_multiple_selected) and str(
+                    sub_value
+                ) in chosen
+                has_selected |= selected
+                # The include's file ends with a newline, kept.
                 parts.append(
-                    format_html(
-                        # The include's file ends with a newline, kept.
-                        '\n  <option value="{}"{}>{}</option>\n',
-                        str(option["value"]),
-                        mark_safe(attributes(option["attrs"])),
-                        option["label"],
-                    )
+                    f'\n  <option value="{escape(str(sub_value))}"'
+                    f"{' selected' if selected else ''}>{conditional_escape(sub_label)}</option>\n"
                 )
-            if group_name:
+            if grouped:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))

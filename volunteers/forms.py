@@ -88,6 +88,8 @@ class AddMemberForm(forms.Form):
             .active()
             .exclude(pk__in=Volunteer.objects.in_team(team).values("pk"))
             .order_by("first_name")
+            # What an option shows (its name), for a centre's some 230 volunteers.
+            .only("pk", "prefix", "first_name", "last_name")
         )
 
     def clean(self) -> dict[str, Any]:
