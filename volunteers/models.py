@@ -241,6 +241,15 @@ class TeamMembership(models.Model):
     open_cases: int
     visits_this_month: int
     days_since_visit: int | None
+    # And what a member's row writes, made once by the view (add_member_rows on the team
+    # page, case_detail on the case page) instead of per-row template tags.
+    name: str
+    url: str
+    volunteer_url: str
+    make_leader_url: str
+    end_url: str
+    figures: str
+    last_visit: str
     history = HistoricalRecords()
 
     class Meta:
