@@ -41,3 +41,24 @@ def test_the_same_html_for_model_choices_as_rendered_in_a_form(center):
         quick, plain = str(Quick(data)["volunteer"]), str(Plain(data)["volunteer"])
         assert quick == plain
         assert "&lt;มาลี&gt;" in quick
+
+
+@pytest.mark.django_db
+def test_the_volunteer_choices_read_four_columns_and_read_as_model_choices_do(center):
+    from volunteers.forms import VolunteerChoiceField
+
+    chosen = VolunteerFactory(center=center, prefix="mrs", first_name="สมศรี")
+    VolunteerFactory(center=center, prefix="mr", first_name="<ประเสริฐ>")
+
+    class Names(forms.Form):
+        volunteer = VolunteerChoiceField(Volunteer.objects.order_by("pk"), widget=QuickSelect)
+
+    class Models(forms.Form):
+        volunteer = forms.ModelChoiceField(Volunteer.objects.order_by("pk"))
+
+    for data in ({"volunteer": chosen.pk}, None):
+        assert str(Names(data)["volunteer"]) == str(Models(data)["volunteer"])
+    assert list(Names().fields["volunteer"].choices)[1:] == [
+        (v.pk, str(v)) for v in Volunteer.objects.order_by("pk")
+    ]
+    assert Names({"volunteer": chosen.pk}).is_valid()
