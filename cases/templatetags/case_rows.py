@@ -3,8 +3,10 @@ HTML, without its per-row work (40 history events a page)."""
 
 from collections.abc import Iterable
 from html import escape
+from typing import cast
 
 from django import template
+from django.db import models
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import CaseEvent
@@ -15,9 +17,8 @@ register = template.Library()
 
 def labels(field_name: str) -> dict[str, str]:
     """A choice field's labels in the active language, each translated once."""
-    return {
-        str(value): str(label) for value, label in CaseEvent._meta.get_field(field_name).flatchoices
-    }
+    field = cast(models.Field, CaseEvent._meta.get_field(field_name))
+    return {str(value): str(label) for value, label in field.flatchoices}
 
 
 @register.simple_tag
