@@ -219,7 +219,7 @@ def volunteers(scope: Scope, month: Month) -> Section:
     if scope.one_centre:
         rows = sorted(
             scope.volunteers.filter(pk__in=list(made)),
-            key=lambda v: (-made[v.pk], v.first_name, v.last_name),
+            key=lambda v: (-made[v.pk], v.first_name, v.last_name, v.pk),
         )
         section.rows = [[v.full_name, made[v.pk]] for v in rows]
     section.rows.append([_("Volunteers who made visits"), len(made)])
