@@ -62,3 +62,15 @@ def test_the_volunteer_choices_read_four_columns_and_read_as_model_choices_do(ce
         (v.pk, str(v)) for v in Volunteer.objects.order_by("pk")
     ]
     assert Names({"volunteer": chosen.pk}).is_valid()
+
+
+@pytest.mark.django_db
+def test_crispy_gives_a_quick_select_the_css_class_of_a_select(center, team):
+    """crispy adds the widget's class name to its CSS classes (CRISPY_CLASS_CONVERTERS)."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    from volunteers.forms import AddMemberForm
+
+    html = as_crispy_field(AddMemberForm(team=team)["volunteer"])
+
+    assert '<select name="volunteer" class="select form-select"' in html
