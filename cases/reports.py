@@ -30,6 +30,7 @@ from cases.models import (
     Referral,
     ReferralStatus,
     ReferralUpdate,
+    open_condition,
 )
 from coordination.dates import BE_OFFSET
 from coordination.models import TargetGroup
@@ -151,7 +152,11 @@ def closed_cases(scope: Scope, month: Month) -> Section:
 
 def open_at(cases: CaseQuerySet, day: datetime.date) -> CaseQuerySet:
     """Cases opened by `day` and not closed by then."""
-    return cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day), opened_on__lte=day)
+    # "Not closed" rather than "no closing date" (the same, by the constraint
+    # case_closed_has_date_and_reason): the open cases' partial index and the closed-on
+    # index then read the cases in hand and those closed since, not every case the
+    # centre ever had.
+    return cases.filter(open_condition() | Q(closed_on__gt=day), opened_on__lte=day)
 
 
 def visits(scope: Scope, month: Month) -> Section:
@@ -193,11 +198,17 @@ def overdue(scope: Scope, month: Month) -> Section:
 
 def volunteers(scope: Scope, month: Month) -> Section:
     start, end = month.starts()
-    in_month = Q(visits__visited_at__gte=start, visits__visited_at__lt=end)
-    rows = (
-        scope.volunteers.annotate(made=Count("visits", filter=in_month))
-        .filter(made__gt=0)
-        .order_by("-made", "first_name", "last_name")
+    # Counted from the month's visits (the centre-and-time index), not by joining each
+    # volunteer to every visit they ever made: that read a centre's whole history
+    # (6,383 blocks, 65 ms for 5 years; 238 ms for 25).
+    made = dict(
+        HomeVisit.volunteers.through.objects.filter(
+            homevisit__in=scope.visits.filter(visited_at__gte=start, visited_at__lt=end),
+            volunteer__in=scope.volunteers,
+        )
+        .order_by()
+        .values_list("volunteer_id")
+        .annotate(n=Count("pk"))
     )
     section = Section(
         "volunteers",
@@ -206,8 +217,12 @@ def volunteers(scope: Scope, month: Month) -> Section:
         [_("Volunteer"), _("Home visits")],
     )
     if scope.one_centre:
-        section.rows = [[v.full_name, v.made] for v in rows]
-    section.rows.append([_("Volunteers who made visits"), rows.count()])
+        rows = sorted(
+            scope.volunteers.filter(pk__in=list(made)),
+            key=lambda v: (-made[v.pk], v.first_name, v.last_name, v.pk),
+        )
+        section.rows = [[v.full_name, made[v.pk]] for v in rows]
+    section.rows.append([_("Volunteers who made visits"), len(made)])
     section.rows.append([_("Volunteers with active status"), scope.volunteers.active().count()])
     return section
 

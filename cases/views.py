@@ -77,6 +77,7 @@ from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
+from volunteers.templatetags.volunteer_pages import volunteer_page_urls
 
 PAGE_SIZE = 25
 # Visits on a case page; twice as many of its (one-line) events.
@@ -188,11 +189,16 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "consent_recorded_by",
         ).prefetch_related("target_groups"),
     )
-    team_members = (
+    team_members = list(
         case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
         if case.team
         else TeamMembership.objects.none()
     )
+    # Each member's name and link made once here: per row, {% page_of %} and the name
+    # twice were 7 ms of the page for a team of 60.
+    urls = volunteer_page_urls(request.user, [m.volunteer for m in team_members])
+    for m in team_members:
+        m.name, m.url = m.volunteer.full_name, urls[m.volunteer_id]
     incomes = list(case.incomes.all())
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)

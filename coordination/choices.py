@@ -20,6 +20,16 @@ class Sex(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# Prefix value -> its (lazy) label. A model's get_prefix_display() builds a dict of the
+# field's choices on every call: a name on every row of a list, that was most of its cost.
+PREFIX_LABELS = dict(Prefix.choices)
+
+
+def prefix_text(value: str) -> str:
+    """What get_prefix_display() gives, in the active language."""
+    return str(PREFIX_LABELS.get(value, value))
+
+
 def person_name(prefix_label: str, first_name: str, last_name: str) -> str:
     """Thai writes the prefix against the name (นายสมชาย); English puts a space."""
     prefix = str(prefix_label)

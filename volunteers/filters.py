@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.filters import ListFilterSet
 from coordination.models import Subdistrict
+from coordination.widgets import QuickSelect
 from volunteers.models import Team, Volunteer
 
 
@@ -20,13 +21,18 @@ class VolunteerFilter(ListFilterSet):
             "target_group"
         ),
         method="in_team",
+        widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Volunteer.Status.choices, empty_label=_("all")
+        label=_("Status"),
+        choices=Volunteer.Status.choices,
+        empty_label=_("all"),
+        widget=QuickSelect,
     )
     subdistrict = django_filters.ModelChoiceFilter(
         label=_("Subdistrict"),
         queryset=lambda request: Subdistrict.objects.of_centres_of(request.user),
+        widget=QuickSelect,
     )
 
     class Meta:

@@ -296,6 +296,10 @@ class Assistance(CaseChild):
             models.Index(
                 fields=["center", "house_key", "kind", "fiscal_year"], name="assist_house_kind_fy"
             ),
+            # A month's or a fiscal year's help (the report, the dashboard) and the list's
+            # order, read without every row the centre ever gave.
+            models.Index(fields=["center", "-given_on", "-id"], name="assist_center_given"),
+            models.Index(fields=["center", "fiscal_year"], name="assist_center_fy"),
         ]
 
     def __str__(self) -> str:

@@ -217,6 +217,9 @@ class Referral(CaseChild):
             models.Index(fields=["center", "case", "-sent_on"], name="referral_center_case"),
             models.Index(fields=["center", "status", "reply_by"], name="referral_center_status"),
             models.Index(fields=["center", "agency"], name="referral_center_agency"),
+            # The list's order, newest first: a page read in order, not a sort of every
+            # referral the centre ever sent.
+            models.Index(fields=["center", "-sent_on", "-id"], name="referral_center_sent"),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,17 @@ class HomeVisit(CaseChild):
         FOLLOW_UP = "follow_up", _("follow-up")
         EMERGENCY = "emergency", _("emergency")
 
+    # As CaseChild's, without an index of its own: the indexes below lead with the centre
+    # and serve its lookups. With one, PostgreSQL read the dashboard's twelve months of
+    # visits through it, filtering the centre's whole history (8,569 rows removed for a
+    # 5-year centre), instead of the range of visit_center_time.
+    center = models.ForeignKey(
+        Center,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("coordination centre"),
+        db_index=False,
+    )
     case = models.ForeignKey(Case, models.CASCADE, related_name="visits", verbose_name=_("case"))
     visited_at = models.DateTimeField(_("visited at"), validators=[plausible_visit_time])
     author = models.ForeignKey(

@@ -257,3 +257,21 @@ def test_the_name_search_can_be_served_by_the_trigram_index(db):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "case_name_trgm" in plan
+
+
+def test_the_history_writes_each_event_with_its_text_escaped(coordinator_client, coordinator, case):
+    """The history's rows are written in Python (cases/templatetags/case_rows.py), not by
+    the template's autoescaping: every part of an event as the template wrote it."""
+    HomeVisitFactory(case=case)  # assessed needs a visit
+    case.change_status("assessed", by=coordinator, note='<b class="x">ด่วน & สำคัญ</b>')
+
+    html = coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+
+    history = html[html.index('id="history-heading"') :]
+    assert '<b class="x">' not in history
+    assert "ประเมินแล้ว — &lt;b class=&quot;x&quot;&gt;ด่วน &amp; สำคัญ&lt;/b&gt;" in history, history[
+        :2000
+    ]
+    assert "รับเรื่อง → ประเมินแล้ว" in history
+    who = coordinator.get_full_name() or coordinator.username
+    assert f'<span class="text-muted">· {who}</span></li>' in history

@@ -4,7 +4,7 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, models, transaction
 from django.db.models import Count, Max, Sum
 
@@ -267,3 +267,41 @@ def test_plans_have_goals_and_owned_steps_and_closed_cases_none_pending():
         .exclude(owner_volunteer__center=models.F("center"))
         .exists()
     )
+
+
+def test_history_makes_the_last_centre_as_busy_as_the_first_with_ten_times_the_years():
+    call_command(
+        "generatedata", "--centres", "2", "--cases-per-centre", "120", "--history", "10",
+        "--today", TODAY, stdout=StringIO(),
+    )  # fmt: skip
+    first, old = Center.objects.order_by("pk")
+    today = datetime.date.fromisoformat(TODAY)
+    five_years_ago = today - datetime.timedelta(days=365 * 5)
+    assert Case.objects.filter(center=first).count() == 120
+    assert Case.objects.filter(center=old).count() == 1200
+    # Before the last five years everything is closed, and closed before them.
+    older = Case.objects.filter(center=old, opened_on__lt=five_years_ago)
+    assert older.exists()
+    assert not older.exclude(status="closed").exists()
+    assert not older.filter(closed_on__gte=five_years_ago).exists()
+    assert older.aggregate(first=models.Min("opened_on"))["first"] < today - datetime.timedelta(
+        days=365 * 20
+    )
+    visits = dict(HomeVisit.objects.values_list("center").annotate(n=Count("pk")))
+    assert visits[old.pk] > 5 * visits[first.pk]
+    # The work in hand and the volunteers are a centre of the first one's size.
+    in_hand = Case.objects.filter(center=old).open().count()
+    assert 0.7 < in_hand / Case.objects.filter(center=first).open().count() < 1.3
+    assert (
+        Volunteer.objects.filter(center=old).count()
+        == Volunteer.objects.filter(center=first).count()
+    )
+    assert old.opened_on < today - datetime.timedelta(days=365 * 25)
+    for case in Case.objects.filter(center=old).exclude(last_visit_at=None)[:50]:
+        latest = case.visits.aggregate(at=Max("visited_at"))["at"]
+        assert case.last_visit_at == latest
+
+
+def test_history_needs_a_second_centre():
+    with pytest.raises(CommandError, match="--history"):
+        call_command("generatedata", "--centres", "1", "--history", "10", stdout=StringIO())

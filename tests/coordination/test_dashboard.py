@@ -315,3 +315,16 @@ def test_each_caseload_row_links_its_page_and_names_its_counts_for_screen_reader
             assert f'aria-label="{label}"' in page
     # In Thai, as the catalogue says it.
     assert any("กรณีที่เปิดอยู่" in row.cases_label for row in volunteers)
+
+
+def test_a_caseload_row_escapes_the_name_it_shows(coordinator_client, center):
+    """The rows are written in Python (cases.dashboard.load_rows_html), not by the
+    template's autoescaping: a name is text, never markup, in the cell and the labels."""
+    VolunteerFactory(center=center, first_name='<b class="x">สม&ศรี</b>', status="active")
+
+    page = coordinator_client.get(reverse(URL)).content.decode()
+
+    assert '<b class="x">' not in page
+    assert "&lt;b class=&quot;x&quot;&gt;สม&amp;ศรี&lt;/b&gt;" in page
+    # The link's text and both counts' labels.
+    assert page.count("&lt;b class=&quot;x&quot;&gt;สม&amp;ศรี&lt;/b&gt;") >= 3

@@ -236,3 +236,32 @@ def test_a_member_whose_last_visit_is_over_a_year_old_shows_no_visit_in_the_past
     (shown,) = [m for m in response.context["current"] if m.volunteer_id == member.pk]
     assert (shown.visits_this_month, shown.days_since_visit) == (0, None)
     assert "ไม่ได้เยี่ยมในรอบปีที่ผ่านมา" in response.content.decode()
+
+
+def test_a_members_last_visit_months_ago_is_found_beyond_the_recent_visits(
+    coordinator_client, center, team
+):
+    """The figures come from the centre's last 31 days first, then the year for members
+    not seen lately: both kinds of member on one page."""
+    from django.utils import timezone
+
+    from tests.factories import HomeVisitFactory
+
+    lately, months_ago = (
+        VolunteerFactory(center=center, first_name="เมื่อวาน"),
+        VolunteerFactory(center=center, first_name="ร้อยวัน"),
+    )
+    lately.join_team(team)
+    months_ago.join_team(team)
+    case = CaseFactory(center=center, team=team)
+    for member, days_ago in ((lately, 1), (months_ago, 100), (months_ago, 200)):
+        visit = HomeVisitFactory(
+            case=case, visited_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
+        visit.volunteers.add(member)
+
+    response = coordinator_client.get(reverse("volunteers:team-detail", args=[team.pk]))
+
+    days = {m.volunteer.first_name: m.days_since_visit for m in response.context["current"]}
+    assert days == {"เมื่อวาน": 1, "ร้อยวัน": 100}
+    assert "เยี่ยมล่าสุดเมื่อ 100 วันก่อน" in response.content.decode()

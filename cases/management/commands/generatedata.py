@@ -177,6 +177,8 @@ class Run:
     centres: list[Centre] = field(default_factory=list)
     groups: list[TargetGroup] = field(default_factory=list)
     national_agencies: list[int] = field(default_factory=list)
+    # With N > 1 the last centre is the first one's size and N times as old (--history).
+    history: int = 1
 
     def rng(self, table: str, centre: Centre | None = None, extra: object = "") -> random.Random:
         # A string seed is hashed by SHA-512, not by Python's per-process hash: stable.
@@ -207,6 +209,12 @@ class Centre:
     district_id: str
     index: int
     case_count: int
+    # Years of cases and visits. A centre of --history N has N times the cases over up
+    # to N times the years, those opened before the last five years all closed: the same
+    # work in hand as a centre of its size, N times its visits and history.
+    years: int = YEARS_OF_HISTORY
+    # The cases it would have without --history: what its volunteers are counted on.
+    in_hand: int = 0
     coordinator_id: int = 0
     subdistricts: list[str | None] = field(default_factory=list)
     # target group id -> team id; team id -> user ids and volunteer ids of active members
@@ -361,6 +369,16 @@ def centres(run: Run, count: int, cases_per_centre: int, large_centre_cases: int
     for index, made in enumerate(created):
         size = large_centre_cases if index == 0 else round(cases_per_centre * rng.uniform(0.5, 1.5))
         run.centres.append(Centre(made.pk, made.district_id, index, size))
+    if run.history > 1 and len(run.centres) > 1:
+        old = run.centres[-1]
+        old.in_hand = run.centres[0].case_count
+        old.case_count = old.in_hand * run.history
+        # No record is older than 2000 (visits, assistance): N times the cases within
+        # at most the years since 2001.
+        old.years = min(YEARS_OF_HISTORY * run.history, run.today.year - 2001)
+        Center.objects.filter(pk=old.pk).update(
+            opened_on=run.today - datetime.timedelta(days=365 * old.years + 30)
+        )
     for centre in run.centres:
         centre.subdistricts = list(
             District.objects.get(code=centre.district_id).subdistricts.values_list(
@@ -431,7 +449,8 @@ def volunteers(run: Run) -> None:
     now = timezone.now()
     for centre in run.centres:
         rng = run.rng("volunteers", centre)
-        count = max(10, centre.case_count // 10)
+        # Of the cases in hand: an older centre has no more volunteers.
+        count = max(10, (centre.in_hand or centre.case_count) // 10)
         volunteer_ids = run.reserve_ids(Volunteer, count)
         user_ids = run.reserve_ids(User, count)
         team_ids = list(centre.teams.values())
@@ -547,15 +566,25 @@ def cases(run: Run) -> None:
         run, Case.target_groups.through._meta.db_table, ["case_id", "targetgroup_id"], parent=copier
     )
     counters = Copier(run, CaseNumberCounter, ["center_id", "year_be", "last"])
-    start = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
-    span = (run.today - start).days
+    recent = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
     group_codes = {group.code: group.pk for group in run.groups}
     for centre in run.centres:
         rng = run.rng("cases", centre)
+        start = run.today - datetime.timedelta(days=365 * centre.years)
         ids = run.reserve_ids(Case, centre.case_count)
+        # A centre of --history opens as many cases in the last five years as one of its
+        # size; the others before.
+        recent_count = centre.in_hand or centre.case_count
         # Opened dates first, sorted, so that numbers run in opening order within a year.
         opened = sorted(
-            start + datetime.timedelta(days=rng.randrange(span)) for _ in range(centre.case_count)
+            [
+                recent + datetime.timedelta(days=rng.randrange((run.today - recent).days))
+                for _ in range(recent_count)
+            ]
+            + [
+                start + datetime.timedelta(days=rng.randrange((recent - start).days))
+                for _ in range(centre.case_count - recent_count)
+            ]
         )
         sequence: dict[int, int] = defaultdict(int)
         for number, opened_on in enumerate(opened):
@@ -581,10 +610,19 @@ def cases(run: Run) -> None:
                 status = rng.choice(("intake", "assessed"))
             team = centre.teams[groups[0]] if status != "intake" or rng.random() < 0.7 else None
             closed_on = reason = None
+            if opened_on < recent:
+                # Older than the last five years (a centre of --history): closed within
+                # at most three years, before those five began.
+                status = "closed"
             if status == "closed":
                 closed_on = opened_on + datetime.timedelta(
                     days=rng.randrange(0, max(1, (run.today - opened_on).days))
                 )
+                if opened_on < recent:
+                    closed_on = min(
+                        opened_on + datetime.timedelta(days=rng.randrange(0, 3 * 365)),
+                        recent - datetime.timedelta(days=1),
+                    )
                 reason = rng.choice(("resolved", "moved", "died", "refused", "referred_out"))
             prefix, first, last, sex = person(rng, female)
             if age < 15:
@@ -1270,12 +1308,19 @@ def generate(
     cases_per_centre: int,
     large_centre_cases: int,
     seed: int = 2569,
+    history: int = 1,
     today: datetime.date | None = None,
     write: Callable[[str], None] = print,
 ) -> list[Centre]:
     """Generates the centres in one transaction: a failure leaves nothing behind."""
     with transaction.atomic(), connection.cursor() as cursor:
-        run = Run(seed=seed, today=today or timezone.localdate(), cursor=cursor.cursor, write=write)
+        run = Run(
+            seed=seed,
+            today=today or timezone.localdate(),
+            cursor=cursor.cursor,
+            write=write,
+            history=history,
+        )
         run.groups = list(TargetGroup.objects.order_by("position"))
         centres(run, centre_count, cases_per_centre, large_centre_cases)
         for table in TABLES:
@@ -1299,6 +1344,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2569)
         parser.add_argument(
+            "--history",
+            type=int,
+            default=1,
+            help="With N > 1, the last centre is the first one's size with N times its cases "
+            "over up to N times the years (since 2001; those before the last five years "
+            "closed): a centre whose history, not its work in hand, is N times as large.",
+        )
+        parser.add_argument(
             "--today",
             type=datetime.date.fromisoformat,
             help="The day the data ends (default: today); with the seed it fixes every row.",
@@ -1311,6 +1364,7 @@ class Command(BaseCommand):
         centres: int | None,
         cases_per_centre: int | None,
         seed: int,
+        history: int,
         today: datetime.date | None,
         **options,
     ) -> None:
@@ -1319,6 +1373,8 @@ class Command(BaseCommand):
             centre_count = centres or centre_count
             per_centre = cases_per_centre or per_centre
             large = per_centre
+        if history < 1 or (history > 1 and centre_count < 2):
+            raise CommandError("--history needs at least 2 centres and a factor of at least 1.")
         if centre_count < 1 or per_centre < 1:
             raise CommandError("--centres and --cases-per-centre must be at least 1.")
         started = time.monotonic()
@@ -1327,6 +1383,7 @@ class Command(BaseCommand):
             cases_per_centre=per_centre,
             large_centre_cases=large,
             seed=seed,
+            history=history,
             today=today,
             write=self.stdout.write,
         )
