@@ -3,11 +3,14 @@
 import datetime
 from io import StringIO
 
+import psycopg2.errors
 import pytest
 from django.core.management import call_command
-from django.db import connection, models, transaction
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Sum
 
+from cases.management.commands.generatedata import LoadChecks, Run
 from cases.models import (
     Assistance,
     AssistanceCap,
@@ -267,3 +270,30 @@ def test_plans_have_goals_and_owned_steps_and_closed_cases_none_pending():
         .exclude(owner_volunteer__center=models.F("center"))
         .exists()
     )
+
+
+def test_the_guards_and_keys_off_during_the_load_are_checked_after_it():
+    """A row a bypassed same-centre guard would refuse, or one naming a missing row,
+    fails the load's checks; and after the rollback the guard refuses such rows again."""
+    generate()
+    visit = HomeVisit.objects.order_by("pk").first()
+    stranger = Volunteer.objects.exclude(center=visit.center_id).first()
+    present = HomeVisit.volunteers.through.objects
+    today = datetime.date.fromisoformat(TODAY)
+    with connection.cursor() as cursor:
+        run = Run(seed=1, today=today, cursor=cursor.cursor, write=lambda line: None)
+        with (
+            pytest.raises(CommandError, match="same_centre_guard_visit_volunteer"),
+            transaction.atomic(),
+            LoadChecks(run),
+        ):
+            present.create(homevisit=visit, volunteer=stranger)
+        with (
+            pytest.raises(psycopg2.errors.ForeignKeyViolation, match="volunteer_id"),
+            transaction.atomic(),
+            LoadChecks(run),
+        ):
+            present.create(homevisit=visit, volunteer_id=10**9)
+    with pytest.raises(IntegrityError, match="same_centre_guard"), transaction.atomic():
+        present.create(homevisit=visit, volunteer=stranger)
+    assert not present.filter(volunteer=stranger, homevisit=visit).exists()
