@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Sum
 
-from cases.management.commands.generatedata import LoadChecks, Run
+from cases.management.commands.generatedata import LoadChecks, Run, Writer
 from cases.models import (
     Assistance,
     AssistanceCap,
@@ -281,7 +281,8 @@ def test_the_guards_and_keys_off_during_the_load_are_checked_after_it():
     present = HomeVisit.volunteers.through.objects
     today = datetime.date.fromisoformat(TODAY)
     with connection.cursor() as cursor:
-        run = Run(seed=1, today=today, cursor=cursor.cursor, write=lambda line: None)
+        writer = Writer(cursor.cursor.connection)
+        run = Run(seed=1, today=today, cursor=cursor.cursor, write=print, writer=writer)
         with (
             pytest.raises(CommandError, match="same_centre_guard_visit_volunteer"),
             transaction.atomic(),
@@ -294,6 +295,22 @@ def test_the_guards_and_keys_off_during_the_load_are_checked_after_it():
             LoadChecks(run),
         ):
             present.create(homevisit=visit, volunteer_id=10**9)
+        writer.stop()
     with pytest.raises(IntegrityError, match="same_centre_guard"), transaction.atomic():
         present.create(homevisit=visit, volunteer=stranger)
     assert not present.filter(volunteer=stranger, homevisit=visit).exists()
+
+
+def test_a_copy_that_fails_in_the_writer_thread_fails_the_run():
+    with connection.cursor() as cursor, transaction.atomic():
+        writer = Writer(cursor.cursor.connection)
+        try:
+            writer.put('COPY "cases_case" ("id") FROM STDIN', "not a number\n")
+            with pytest.raises(psycopg2.errors.InvalidTextRepresentation):
+                writer.wait()
+            with pytest.raises(psycopg2.errors.InvalidTextRepresentation):
+                writer.put('COPY "cases_case" ("id") FROM STDIN', "1\n")
+        finally:
+            writer.stop()
+        transaction.set_rollback(True)
+    assert not writer.thread.is_alive()

@@ -10,9 +10,11 @@ three largest are off during the load and checked after it over whole tables, in
 same transaction (LoadChecks). The cases' `last_visit_at`/`next_visit_due` are set from
 their visits exactly as `Case.refresh_visit_dates` would.
 
-Rows go in with COPY (psycopg2's copy_expert), one function per table in `TABLES`:
-a new table is one more function there, reading what it needs of the centre's cases
-from the database. Referrals, assistance and plans are generated with their letter
+Rows go in with COPY (psycopg2's copy_expert), each row encoded once as a line of COPY
+text (Rows.line), the COPYs sent by a thread of their own (Writer) while the next rows
+are made, so that Python and PostgreSQL each keep a core busy. One function per table
+in `TABLES`: a new table is one more function there, reading what it needs of the
+centre's cases from the database. Referrals, assistance and plans are generated with their letter
 counters, status histories and case events; case conferences, debts, merges and
 missed-allowance dismissals are not (no page measured at scale lists them yet).
 """
@@ -21,7 +23,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import queue
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -176,6 +180,7 @@ class Run:
     today: datetime.date
     cursor: Any
     write: Callable[[str], None]
+    writer: Writer
     centres: list[Centre] = field(default_factory=list)
     groups: list[TargetGroup] = field(default_factory=list)
     national_agencies: list[int] = field(default_factory=list)
@@ -224,21 +229,47 @@ class Centre:
 
 def copy_text(value: object) -> str:
     """One value in COPY's text format."""
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
+    return ENCODERS[type(value)](value)
+
+
+def _text(value: str) -> str:
+    # Nearly every string needs no escape: looking costs less than four replaces.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return (
             value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "")
         )
+    return value
+
+
+def _other(value: object) -> str:
+    """A type not in ENCODERS: a subclass (a choices enum member), by what it is."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, list):
         return "{" + ",".join(str(item) for item in value) + "}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+# By exact type, one look-up per value (millions of them): the generator's hot spot.
+ENCODERS: defaultdict[type, Callable[[Any], str]] = defaultdict(
+    lambda: _other,
+    {
+        str: _text,
+        int: str,
+        Decimal: str,
+        type(None): lambda value: r"\N",
+        bool: lambda value: "t" if value else "f",
+        datetime.date: datetime.date.isoformat,
+        datetime.datetime: datetime.datetime.isoformat,
+        list: lambda value: "{" + ",".join(map(str, value)) + "}",
+    },
+)
 
 
 class Copier:
@@ -264,8 +295,9 @@ class Copier:
         self.started = time.monotonic()
         self.reported = self.started
 
-    def add(self, row: Iterable[object]) -> None:
-        self.buffer.append("\t".join(map(copy_text, row)))
+    def add(self, row: str | Iterable[object]) -> None:
+        """A row: its values, or its line already encoded (Rows.line)."""
+        self.buffer.append(row if type(row) is str else "\t".join(map(copy_text, row)))
         if len(self.buffer) >= CHUNK:
             self.flush()
 
@@ -274,25 +306,97 @@ class Copier:
             self.parent.flush()
         if not self.buffer:
             return
-        data = io.StringIO("\n".join(self.buffer) + "\n")
         columns = ", ".join(f'"{column}"' for column in self.columns)
-        self.run.cursor.copy_expert(f'COPY "{self.table}" ({columns}) FROM STDIN', data)
+        self.run.writer.put(
+            f'COPY "{self.table}" ({columns}) FROM STDIN', "\n".join(self.buffer) + "\n"
+        )
         self.count += len(self.buffer)
         self.buffer = []
         if time.monotonic() - self.reported > 10:
             self.reported = time.monotonic()
-            self.run.write(f"  {self.table}: {self.count:,} rows so far")
+            seconds = self.reported - self.started
+            self.run.write(
+                f"  {self.table}: {self.count:,} rows so far, {self.count / seconds:,.0f} rows/s"
+            )
 
     def close(self) -> int:
         self.flush()
+        # Its rows are in when this returns: the next tables read them.
+        self.run.writer.wait()
         report(self.run, self.table, self.count, self.started)
         return self.count
+
+
+class LockedCursor:
+    """The main thread's cursor: a statement at a time with the writer's COPYs."""
+
+    def __init__(self, cursor: Any, lock: threading.Lock):
+        self.cursor, self.lock = cursor, lock
+
+    def execute(self, statement: str, params: object = None) -> None:
+        with self.lock:
+            self.cursor.execute(statement, params)
+
+    def __getattr__(self, name: str) -> Any:
+        # fetchone, fetchall, rowcount: the rows came with execute, no statement runs.
+        return getattr(self.cursor, name)
+
+
+class Writer:
+    """COPYs in a thread of their own, in the order given, on the run's connection (its
+    own cursor; psycopg2 lets one connection serve threads, a statement at a time) while
+    the main thread makes the next rows: PostgreSQL's work and Python's overlap, one
+    core each. Whoever reads what was copied waits for it first (Copier.close)."""
+
+    def __init__(self, connection: Any):
+        self.cursor = connection.cursor()
+        # psycopg2 does not keep a COPY whole against another thread's statement: each
+        # statement of the main thread takes this lock (LockedCursor), as does each COPY.
+        self.lock = threading.Lock()
+        # A few chunks ahead at most: memory stays bounded whatever the scale.
+        self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self.work, name="generatedata-copy", daemon=True)
+        self.thread.start()
+
+    def work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            try:
+                if self.error is None:  # after a failure the rest is only drained
+                    statement, text = item
+                    data = io.BytesIO(text.encode())
+                    with self.lock:
+                        self.cursor.copy_expert(statement, data, size=1 << 20)
+            except BaseException as error:  # noqa: BLE001 - handed to the main thread
+                self.error = error
+            finally:
+                self.queue.task_done()
+        self.queue.task_done()
+
+    def put(self, statement: str, text: str) -> None:
+        self.raise_error()
+        self.queue.put((statement, text))
+
+    def wait(self) -> None:
+        self.queue.join()
+        self.raise_error()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
 
 
 def report(run: Run, table: str, count: int, started: float) -> None:
     seconds = time.monotonic() - started
     rate = count / seconds if seconds > 0 else 0
     run.write(f"{table:<42} {count:>11,} rows {seconds:7.1f} s {rate:>10,.0f} rows/s")
+
+
+MISSING = object()
 
 
 class Rows:
@@ -305,18 +409,24 @@ class Rows:
         pk = model._meta.pk
         self.fields = [f for f in model._meta.concrete_fields if ids or f is not pk]
         self.columns = [f.column for f in self.fields]
-        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        # Each default encoded once: most rows leave most columns at their default.
+        self.pairs = [(f.attname, copy_text(f.get_default())) for f in self.fields]
 
-    def row(self, **values: object) -> list[object]:
-        defaults = self.defaults
-        return [values[a] if a in values else defaults[a] for a in map(attname, self.fields)]
+    def line(self, **values: object) -> str:
+        """The row's line in COPY's text format. Inlined (no call per value): this is
+        where the generator spends most of its time."""
+        encoders, missing = ENCODERS, MISSING
+        return "\t".join(
+            [
+                default
+                if (value := values.get(name, missing)) is missing
+                else encoders[type(value)](value)
+                for name, default in self.pairs
+            ]
+        )
 
     def copier(self, run: Run, model: type[models.Model], parent: Copier | None = None) -> Copier:
         return Copier(run, model, self.columns, parent)
-
-
-def attname(f: models.Field) -> str:
-    return f.attname
 
 
 def at(day: datetime.date, rng: random.Random) -> datetime.datetime:
@@ -398,7 +508,7 @@ def coordinators(run: Run) -> None:
     for centre in run.centres:
         centre.coordinator_id = next(ids)
         copier.add(
-            rows.row(
+            rows.line(
                 id=centre.coordinator_id,
                 password=password,
                 username=f"c{centre.district_id}",
@@ -451,7 +561,7 @@ def volunteers(run: Run) -> None:
             if status != "left" and (leads or rng.random() < 0.6):
                 user_id = next(user_ids)
                 user_copier.add(
-                    users.row(
+                    users.line(
                         id=user_id,
                         password=password,
                         username=f"v{centre.district_id}-{number:04d}",
@@ -465,7 +575,7 @@ def volunteers(run: Run) -> None:
                 user_groups.add([user_id, group.pk])
             appointed = run.today - datetime.timedelta(days=rng.randrange(30, 365 * 8))
             volunteer_copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     prefix=prefix,
@@ -498,7 +608,7 @@ def volunteers(run: Run) -> None:
                 if role == "leader":
                     led.add(joined_team)
                 membership_copier.add(
-                    memberships.row(
+                    memberships.line(
                         volunteer_id=pk,
                         team_id=joined_team,
                         role=role,
@@ -514,7 +624,7 @@ def volunteers(run: Run) -> None:
             if rng.random() < 0.15:
                 earlier = rng.choice(team_ids)
                 membership_copier.add(
-                    memberships.row(
+                    memberships.line(
                         volunteer_id=pk,
                         team_id=earlier,
                         role="member",
@@ -597,7 +707,7 @@ def cases(run: Run) -> None:
             )
             created = at(opened_on, rng)
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     number=f"{centre.district_id}-{year_be}-{sequence[year_be]:04d}",
@@ -666,7 +776,7 @@ def household_members(run: Run) -> None:
             for _ in range(rng.choices((0, 1, 2, 3, 4), (10, 25, 30, 20, 15))[0]):
                 _prefix, first, last, _sex = person(rng)
                 copier.add(
-                    rows.row(
+                    rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         relation=rng.choice(HouseholdMember.Relation.values),
@@ -700,7 +810,7 @@ def incomes(run: Run) -> None:
             count = rng.choices((0, 1, 2, 3), (15, 25, 35, 25))[0]
             for kind in rng.sample(list(INCOME_AMOUNTS), count):
                 copier.add(
-                    rows.row(
+                    rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         kind=kind,
@@ -758,7 +868,7 @@ def visits(run: Run) -> None:
             team_members = centre.members.get(team_id) or []
             next_due = day + datetime.timedelta(days=rng.choice((14, 30, 30, 30, 60, 90)))
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     case_id=case_id,
@@ -817,7 +927,7 @@ def case_events(run: Run) -> None:
             base = {"center_id": centre.pk, "case_id": case_id}
 
             def event(when: datetime.datetime, kind: str, by: int, base=base, **details) -> None:
-                copier.add(rows.row(**base, at=when, kind=kind, by_id=by, **details))
+                copier.add(rows.line(**base, at=when, kind=kind, by_id=by, **details))
 
             event(opened, "opened", coordinator, status_to="intake")
             if team_id:
@@ -860,7 +970,7 @@ def agencies(run: Run) -> None:
         ):
             centre.agencies.append(pk)
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     name=name.format(code=centre.district_id),
@@ -965,7 +1075,7 @@ def referrals(run: Run) -> None:
             if status == "done":
                 centre.done_referrals[case_id].append((pk, agency, days[-1]))
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     case_id=case_id,
@@ -990,7 +1100,7 @@ def referrals(run: Run) -> None:
             previous = ""
             for step, day in zip(path, days, strict=True):
                 update_copier.add(
-                    updates.row(
+                    updates.line(
                         referral_id=pk,
                         status_from=previous,
                         status_to=step,
@@ -1054,12 +1164,13 @@ def assistance(run: Run) -> None:
         labels = {kind: str(AssistanceKind(kind).label) for kind in kinds}
     for centre in run.centres:
         rng = run.rng("assistance", centre)
-        houses = {
-            row["id"]: house_key(SimpleNamespace(**row))  # type: ignore[arg-type]
-            for row in Case.objects.filter(center_id=centre.pk).values(
-                "id", "current_same_as_registered", *HOUSE_FIELDS
-            )
-        }
+        with run.writer.lock:  # the ORM's statement, between the writer's COPYs
+            houses = {
+                row["id"]: house_key(SimpleNamespace(**row))  # type: ignore[arg-type]
+                for row in Case.objects.filter(center_id=centre.pk).values(
+                    "id", "current_same_as_registered", *HOUSE_FIELDS
+                )
+            }
         used: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
         coordinator = centre.coordinator_id
         for case_id, _team, status, opened_on, closed_on in centre_cases(run, centre):
@@ -1093,7 +1204,7 @@ def assistance(run: Run) -> None:
                     counted[1] += amount
                 recorded = at(day, rng)
                 copier.add(
-                    rows.row(
+                    rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         kind=kind,
@@ -1109,7 +1220,7 @@ def assistance(run: Run) -> None:
                     )
                 )
                 event_copier.add(
-                    events.row(
+                    events.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         at=recorded,
@@ -1163,7 +1274,7 @@ def plans(run: Run) -> None:
             for text in rng.sample(GOALS, rng.choice((1, 1, 2))):
                 achieved = closed_on is not None and rng.random() < 0.7
                 goals.add(
-                    goal_rows.row(
+                    goal_rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         text=text,
@@ -1188,7 +1299,7 @@ def plans(run: Run) -> None:
                     finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
                     finished = max(planned_on, min(finished, last))
                 actions.add(
-                    action_rows.row(
+                    action_rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         what=what,
@@ -1203,7 +1314,7 @@ def plans(run: Run) -> None:
                     )
                 )
             event_copier.add(
-                events.row(
+                events.line(
                     center_id=centre.pk,
                     case_id=case_id,
                     at=created,
@@ -1359,14 +1470,24 @@ def generate(
 ) -> list[Centre]:
     """Generates the centres in one transaction: a failure leaves nothing behind."""
     with transaction.atomic(), connection.cursor() as cursor:
-        run = Run(seed=seed, today=today or timezone.localdate(), cursor=cursor.cursor, write=write)
+        writer = Writer(cursor.cursor.connection)
+        run = Run(
+            seed=seed,
+            today=today or timezone.localdate(),
+            cursor=LockedCursor(cursor.cursor, writer.lock),
+            write=write,
+            writer=writer,
+        )
         run.groups = list(TargetGroup.objects.order_by("position"))
         # One transaction that writes a lot: no need to wait for its WAL at each flush.
         cursor.execute("SET LOCAL synchronous_commit = off")
-        with LoadChecks(run):
-            centres(run, centre_count, cases_per_centre, large_centre_cases)
-            for table in TABLES:
-                table(run)
+        try:
+            with LoadChecks(run):
+                centres(run, centre_count, cases_per_centre, large_centre_cases)
+                for table in TABLES:
+                    table(run)
+        finally:
+            writer.stop()
     with connection.cursor() as cursor:
         # Fresh statistics: the planner must not take a million rows for an empty table.
         started = time.monotonic()
