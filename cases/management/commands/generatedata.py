@@ -21,6 +21,7 @@ missed-allowance dismissals are not (no page measured at scale lists them yet).
 
 from __future__ import annotations
 
+import array
 import datetime
 import io
 import queue
@@ -74,6 +75,9 @@ PASSWORD = "generated-data-2569"
 BANGKOK = datetime.timezone(datetime.timedelta(hours=7))
 YEARS_OF_HISTORY = 5
 CHUNK = 20_000
+# Ids taken from a table's sequence at a time (the unused rest of the last block is a
+# gap in the numbering, as a rolled-back insert leaves).
+ID_BLOCK = 100_000
 
 FIRST_NAMES_F = [
     "สมศรี",
@@ -184,6 +188,8 @@ class Run:
     centres: list[Centre] = field(default_factory=list)
     groups: list[TargetGroup] = field(default_factory=list)
     national_agencies: list[int] = field(default_factory=list)
+    # table -> the next id of its block and the end of the block (reserve_ids)
+    id_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def rng(self, table: str, centre: Centre | None = None, extra: object = "") -> random.Random:
         # A string seed is hashed by SHA-512, not by Python's per-process hash: stable.
@@ -192,18 +198,41 @@ class Run:
 
     def reserve_ids(self, model: type[models.Model], count: int) -> Iterator[int]:
         """`count` ids from the table's own sequence, so that children can name their
-        parents before the parents are copied in."""
+        parents before the parents are copied in. Taken from the sequence a block at a
+        time: a statement per centre would wait for the COPY under way (Writer)."""
         if count == 0:
             return iter(())
-        self.cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table]
-        )
-        first = self.cursor.fetchone()[0]
-        self.cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-            [model._meta.db_table, first + count - 1],
-        )
+        table = model._meta.db_table
+        first, end = self.id_blocks.get(table, (0, 0))
+        if end - first < count:
+            size = max(count, ID_BLOCK)
+            self.cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            first = self.cursor.fetchone()[0]
+            end = first + size
+            self.cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, end - 1]
+            )
+        self.id_blocks[table] = (first + count, end)
         return iter(range(first, first + count))
+
+
+@dataclass
+class CentreCases:
+    """A centre's cases as centre_cases gives them, a column each (0 for none)."""
+
+    ids: array.array = field(default_factory=lambda: array.array("q"))
+    teams: array.array = field(default_factory=lambda: array.array("q"))
+    statuses: array.array = field(default_factory=lambda: array.array("b"))
+    opened: array.array = field(default_factory=lambda: array.array("l"))
+    closed: array.array = field(default_factory=lambda: array.array("l"))
+
+    def add(self, pk: int, team: int | None, status: str, opened: datetime.date,
+            closed: datetime.date | None) -> None:  # fmt: skip
+        self.ids.append(pk)
+        self.teams.append(team or 0)
+        self.statuses.append(STATUS_NAMES.index(status))
+        self.opened.append(opened.toordinal())
+        self.closed.append(closed.toordinal() if closed else 0)
 
 
 @dataclass
@@ -222,6 +251,7 @@ class Centre:
     member_users: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     # The centre's own agencies; case id -> (referral id, agency id, date) of done referrals
     agencies: list[int] = field(default_factory=list)
+    cases: CentreCases = field(default_factory=lambda: CentreCases())
     done_referrals: dict[int, list[tuple[int, int, datetime.date]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -662,6 +692,7 @@ def cases(run: Run) -> None:
     start = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
     span = (run.today - start).days
     group_codes = {group.code: group.pk for group in run.groups}
+    group_order = [group.pk for group in run.groups]
     for centre in run.centres:
         rng = run.rng("cases", centre)
         ids = run.reserve_ids(Case, centre.case_count)
@@ -686,7 +717,7 @@ def cases(run: Run) -> None:
             female = rng.random() < 0.6
             if female and 18 <= age < 60 and rng.random() < 0.3:
                 groups.append(group_codes["women"])
-            groups = sorted(set(groups), key=lambda g: [x.pk for x in run.groups].index(g))
+            groups = sorted(set(groups), key=group_order.index)
             status = rng.choices(STATUS_NAMES, STATUS_WEIGHTS)[0]
             # An older case is likelier to be closed; a case of last month, still at intake.
             if (run.today - opened_on).days < 30:
@@ -748,6 +779,7 @@ def cases(run: Run) -> None:
                     updated_at=created,
                 )
             )
+            centre.cases.add(pk, team, status, opened_on, closed_on)
             for group in groups:
                 groups_copier.add([pk, group])
         for year_be, given in sequence.items():
@@ -757,14 +789,28 @@ def cases(run: Run) -> None:
     counters.close()
 
 
-def centre_cases(run: Run, centre: Centre) -> list[tuple]:
-    """What the child tables need of a centre's cases, in id order."""
-    run.cursor.execute(
-        "SELECT id, team_id, status, opened_on, closed_on FROM cases_case "
-        "WHERE center_id = %s ORDER BY id",
-        [centre.pk],
-    )
-    return run.cursor.fetchall()
+def centre_cases(run: Run, centre: Centre) -> Iterator[tuple]:
+    """What the child tables need of a centre's cases, in id order: (id, team id, status,
+    opened on, closed on), as `cases` made them (they do not change afterwards). Kept in
+    arrays of numbers (about 30 bytes a case): a query per centre and table would wait
+    for the COPY under way, and a million cases as tuples would take hundreds of MB."""
+    kept = centre.cases
+    fromordinal = datetime.date.fromordinal
+    for pk, team, status, opened, closed in zip(
+        kept.ids, kept.teams, kept.statuses, kept.opened, kept.closed, strict=True
+    ):
+        yield (
+            pk,
+            team or None,
+            STATUS_NAMES[status],
+            fromordinal(opened),
+            fromordinal(closed) if closed else None,
+        )
+
+
+# Once: an enum's `.values` builds its list at each call.
+RELATIONS = HouseholdMember.Relation.values
+CONDITIONS = HouseholdMember.Condition.values
 
 
 def household_members(run: Run) -> None:
@@ -779,12 +825,12 @@ def household_members(run: Run) -> None:
                     rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
-                        relation=rng.choice(HouseholdMember.Relation.values),
+                        relation=rng.choice(RELATIONS),
                         name=f"{first} {last}",
                         age=rng.randint(1, 90),
                         occupation=rng.choice(OCCUPATIONS),
                         monthly_income=Decimal(rng.randrange(0, 12000, 500)),
-                        condition=rng.choices(HouseholdMember.Condition.values, (80, 10, 10))[0],
+                        condition=rng.choices(CONDITIONS, (80, 10, 10))[0],
                         can_care_for_self=rng.random() < 0.85,
                     )
                 )
