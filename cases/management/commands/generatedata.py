@@ -350,11 +350,11 @@ class Copier:
             )
 
     def close(self) -> int:
+        """Its rows are sent; they are in once the writer reports the table."""
         self.flush()
-        # Its rows are in when this returns: the next tables read them.
-        self.run.writer.wait()
-        report(self.run, self.table, self.count, self.started)
-        return self.count
+        count = self.count
+        self.run.writer.later(lambda cursor: report(self.run, self.table, count, self.started))
+        return count
 
 
 class LockedCursor:
@@ -373,10 +373,13 @@ class LockedCursor:
 
 
 class Writer:
-    """COPYs in a thread of their own, in the order given, on the run's connection (its
-    own cursor; psycopg2 lets one connection serve threads, a statement at a time) while
-    the main thread makes the next rows: PostgreSQL's work and Python's overlap, one
-    core each. Whoever reads what was copied waits for it first (Copier.close)."""
+    """COPYs and other statements in a thread of their own, in the order given, on the
+    run's connection (its own cursor; psycopg2 lets one connection serve threads, a
+    statement at a time) while the main thread makes the next rows: PostgreSQL's work
+    and Python's overlap, one core each. A table's report line is written here when its
+    last rows are in. The main thread's statements take the lock (LockedCursor); the
+    ORM's must wait for the queue to empty first (`wait`): one in the middle of a COPY
+    would break it, and the load fail."""
 
     def __init__(self, connection: Any):
         self.cursor = connection.cursor()
@@ -384,7 +387,7 @@ class Writer:
         # statement of the main thread takes this lock (LockedCursor), as does each COPY.
         self.lock = threading.Lock()
         # A few chunks ahead at most: memory stays bounded whatever the scale.
-        self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[Callable[[Any], object] | None] = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self.work, name="generatedata-copy", daemon=True)
         self.thread.start()
@@ -393,10 +396,8 @@ class Writer:
         while (item := self.queue.get()) is not None:
             try:
                 if self.error is None:  # after a failure the rest is only drained
-                    statement, text = item
-                    data = io.BytesIO(text.encode())
                     with self.lock:
-                        self.cursor.copy_expert(statement, data, size=1 << 20)
+                        item(self.cursor)
             except BaseException as error:  # noqa: BLE001 - handed to the main thread
                 self.error = error
             finally:
@@ -404,8 +405,14 @@ class Writer:
         self.queue.task_done()
 
     def put(self, statement: str, text: str) -> None:
+        """A COPY of `text`'s lines."""
+        data = io.BytesIO(text.encode())
+        self.later(lambda cursor: cursor.copy_expert(statement, data, size=1 << 20))
+
+    def later(self, work: Callable[[Any], object]) -> None:
+        """`work(cursor)` once what was given before is done."""
         self.raise_error()
-        self.queue.put((statement, text))
+        self.queue.put(work)
 
     def wait(self) -> None:
         self.queue.join()
@@ -550,6 +557,7 @@ def coordinators(run: Run) -> None:
             )
         )
     copier.close()
+    run.writer.wait()  # the ORM's statement below
     group = Group.objects.get(name="coordinator")
     groups = Copier(run, User.groups.through._meta.db_table, ["user_id", "group_id"])
     for centre in run.centres:
@@ -568,6 +576,7 @@ def volunteers(run: Run) -> None:
     user_groups = Copier(
         run, User.groups.through._meta.db_table, ["user_id", "group_id"], parent=user_copier
     )
+    run.writer.wait()  # the ORM's statement below
     group = Group.objects.get(name="volunteer")
     password = make_password(PASSWORD)
     now = timezone.now()
@@ -885,8 +894,11 @@ def visits(run: Run) -> None:
         ["homevisit_id", "volunteer_id"],
         parent=copier,
     )
+    events = Rows(CaseEvent)
+    events_copier = events.copier(run, CaseEvent)
     for centre in run.centres:
         rng = run.rng("visits", centre)
+        logged: dict[int, list[tuple[datetime.datetime, int]]] = defaultdict(list)
         planned = []
         for number, (case_id, team_id, status, opened_on, closed_on) in enumerate(
             centre_cases(run, centre)
@@ -913,13 +925,15 @@ def visits(run: Run) -> None:
             users = centre.member_users.get(team_id) or [centre.coordinator_id]
             team_members = centre.members.get(team_id) or []
             next_due = day + datetime.timedelta(days=rng.choice((14, 30, 30, 30, 60, 90)))
+            author = rng.choice(users)
+            logged[case_id].append((visited, author))
             copier.add(
                 rows.line(
                     id=pk,
                     center_id=centre.pk,
                     case_id=case_id,
                     visited_at=visited,
-                    author_id=rng.choice(users),
+                    author_id=author,
                     purpose="assessment"
                     if first
                     else rng.choices(("follow_up", "emergency"), (95, 5))[0],
@@ -937,59 +951,62 @@ def visits(run: Run) -> None:
                 team_members, min(len(team_members), rng.choice((1, 2, 2, 3)))
             ):
                 present.add([pk, volunteer])
+        # The centre's case events here, with its visits at hand (not read back).
+        centre_events(run, centre, logged, events, events_copier)
     copier.close()
     present.close()
-    started = time.monotonic()
-    run.cursor.execute(
-        """
-        UPDATE cases_case c SET last_visit_at = v.visited_at, next_visit_due = v.next_visit_due
-        FROM (SELECT DISTINCT ON (case_id) case_id, visited_at, next_visit_due
-              FROM cases_homevisit WHERE center_id = ANY(%s)
-              ORDER BY case_id, visited_at DESC) v
-        WHERE c.id = v.case_id
-        """,
-        [[centre.pk for centre in run.centres]],
-    )
-    report(run, "cases_case (visit dates)", run.cursor.rowcount, started)
+    events_copier.close()
+    centre_ids = [centre.pk for centre in run.centres]
 
-
-def case_events(run: Run) -> None:
-    """Opening, assignment, each status change, each visit logged, closing."""
-    rows = Rows(CaseEvent)
-    copier = rows.copier(run, CaseEvent)
-    for centre in run.centres:
-        rng = run.rng("events", centre)
-        run.cursor.execute(
-            "SELECT case_id, visited_at, author_id FROM cases_homevisit WHERE center_id = %s",
-            [centre.pk],
+    def visit_dates(cursor: Any) -> None:
+        # After the visits' COPYs (the writer's order), while the next tables are made.
+        started = time.monotonic()
+        cursor.execute(
+            """
+            UPDATE cases_case c SET last_visit_at = v.visited_at, next_visit_due = v.next_visit_due
+            FROM (SELECT DISTINCT ON (case_id) case_id, visited_at, next_visit_due
+                  FROM cases_homevisit WHERE center_id = ANY(%s)
+                  ORDER BY case_id, visited_at DESC) v
+            WHERE c.id = v.case_id
+            """,
+            [centre_ids],
         )
-        logged = defaultdict(list)
-        for case_id, visited_at, author_id in run.cursor.fetchall():
-            logged[case_id].append((visited_at, author_id))
-        for case_id, team_id, status, opened_on, closed_on in centre_cases(run, centre):
-            coordinator = centre.coordinator_id
-            opened = at(opened_on, rng)
+        report(run, "cases_case (visit dates)", cursor.rowcount, started)
 
-            base = {"center_id": centre.pk, "case_id": case_id}
+    run.writer.later(visit_dates)
 
-            def event(when: datetime.datetime, kind: str, by: int, base=base, **details) -> None:
-                copier.add(rows.line(**base, at=when, kind=kind, by_id=by, **details))
 
-            event(opened, "opened", coordinator, status_to="intake")
-            if team_id:
-                event(
-                    opened + datetime.timedelta(hours=1), "assigned", coordinator, team_id=team_id
-                )
-            for visited_at, author_id in logged.get(case_id, ()):
-                event(visited_at + datetime.timedelta(hours=2), "visit_logged", author_id)
-            path = STATUS_PATH[: STATUS_PATH.index(status) + 1]
-            for step, (old, new) in enumerate(zip(path, path[1:], strict=False)):
-                when = opened + datetime.timedelta(days=step * 7 + 3)
-                if new == "closed":
-                    event(at(closed_on, rng), "closed", coordinator, status_from=old, status_to=new)
-                else:
-                    event(when, "status", coordinator, status_from=old, status_to=new)
-    copier.close()
+def centre_events(
+    run: Run,
+    centre: Centre,
+    logged: dict[int, list[tuple[datetime.datetime, int]]],
+    rows: Rows,
+    copier: Copier,
+) -> None:
+    """A centre's case events: opening, assignment, each status change, each visit
+    logged (`logged`: case id -> its visits' times and authors, in order), closing."""
+    rng = run.rng("events", centre)
+    for case_id, team_id, status, opened_on, closed_on in centre_cases(run, centre):
+        coordinator = centre.coordinator_id
+        opened = at(opened_on, rng)
+
+        base = {"center_id": centre.pk, "case_id": case_id}
+
+        def event(when: datetime.datetime, kind: str, by: int, base=base, **details) -> None:
+            copier.add(rows.line(**base, at=when, kind=kind, by_id=by, **details))
+
+        event(opened, "opened", coordinator, status_to="intake")
+        if team_id:
+            event(opened + datetime.timedelta(hours=1), "assigned", coordinator, team_id=team_id)
+        for visited_at, author_id in logged.get(case_id, ()):
+            event(visited_at + datetime.timedelta(hours=2), "visit_logged", author_id)
+        path = STATUS_PATH[: STATUS_PATH.index(status) + 1]
+        for step, (old, new) in enumerate(zip(path, path[1:], strict=False)):
+            when = opened + datetime.timedelta(days=step * 7 + 3)
+            if new == "closed":
+                event(at(closed_on, rng), "closed", coordinator, status_from=old, status_to=new)
+            else:
+                event(when, "status", coordinator, status_from=old, status_to=new)
 
 
 LOCAL_AGENCIES = (
@@ -1002,6 +1019,7 @@ LOCAL_AGENCIES = (
 def agencies(run: Run) -> None:
     """A few local agencies per centre (a health centre, the police, a foundation), next
     to the national ones every centre refers to (seeded by a migration)."""
+    run.writer.wait()  # the ORM's statement below
     run.national_agencies = list(
         Agency.objects.filter(center__isnull=True, active=True)
         .order_by("name")
@@ -1191,6 +1209,7 @@ def assistance(run: Run) -> None:
     rows, events = Rows(Assistance), Rows(CaseEvent)
     copier = rows.copier(run, Assistance)
     event_copier = Copier(run, "cases_caseevent", events.columns)
+    run.writer.wait()  # the ORM's statements below, and the cases they read are in
     caps = list(AssistanceCap.objects.order_by("kind", "effective_from"))
     kinds = list(ASSISTANCE_KINDS)
     weights = [ASSISTANCE_KINDS[kind][0] for kind in kinds]
@@ -1387,7 +1406,6 @@ def history(run: Run) -> None:
         TeamMembership: "team_id IN (SELECT id FROM volunteers_team WHERE center_id = ANY(%(ids)s))",
     }
     for model, where in scoped.items():
-        started = time.monotonic()
         historical = model.history.model  # type: ignore[attr-defined]  # simple-history's
         columns = [
             f.column
@@ -1396,14 +1414,18 @@ def history(run: Run) -> None:
         ]
         stamp = "created_at" if "created_at" in columns else "now()"
         listed = ", ".join(f'"{c}"' for c in columns)
-        run.cursor.execute(
-            f"""
+        statement = f"""
             INSERT INTO "{historical._meta.db_table}" ({listed}, history_date, history_type, history_change_reason)
             SELECT {listed}, {stamp}, '+', NULL FROM "{model._meta.db_table}" WHERE {where}
-            """,
-            {"ids": ids},
-        )
-        report(run, historical._meta.db_table, run.cursor.rowcount, started)
+            """
+
+        def insert(cursor: Any, statement=statement, table=historical._meta.db_table) -> None:
+            # In the writer's order: after every row of the table is in.
+            started = time.monotonic()
+            cursor.execute(statement, {"ids": ids})
+            report(run, table, cursor.rowcount, started)
+
+        run.writer.later(insert)
 
 
 # The tables the generator fills row by row, by volume: their foreign keys are dropped
@@ -1469,6 +1491,7 @@ class LoadChecks:
 
     def check(self) -> None:
         """Guards back on and their invariants checked; foreign keys back and checked."""
+        self.run.writer.wait()
         started = time.monotonic()
         cursor = self.run.cursor
         # ALTER TABLE refuses a table with checks still queued (the rows the ORM wrote).
@@ -1496,7 +1519,6 @@ TABLES: list[Callable[[Run], None]] = [
     household_members,
     incomes,
     visits,
-    case_events,
     agencies,
     referrals,
     assistance,
