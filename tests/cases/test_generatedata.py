@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Sum
 
-from cases.management.commands.generatedata import LoadChecks, Run, Writer
+from cases.management.commands.generatedata import LOADED_TABLES, LoadChecks, Run, Writer
 from cases.models import (
     Assistance,
     AssistanceCap,
@@ -314,3 +314,24 @@ def test_a_copy_that_fails_in_the_writer_thread_fails_the_run():
             writer.stop()
         transaction.set_rollback(True)
     assert not writer.thread.is_alive()
+
+
+def indexes_and_keys() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+            "UNION ALL SELECT pg_get_constraintdef(oid) || conname::text FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[]) UNION ALL "
+            "SELECT tgname || tgenabled::text FROM pg_trigger "
+            "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal "
+            "ORDER BY 1",
+            [LOADED_TABLES] * 3,
+        )
+        return cursor.fetchall()
+
+
+def test_the_indexes_keys_and_triggers_set_aside_for_the_load_are_all_back():
+    before = indexes_and_keys()
+    assert len(before) > 100
+    generate()
+    assert indexes_and_keys() == before

@@ -225,14 +225,40 @@ class CentreCases:
     statuses: array.array = field(default_factory=lambda: array.array("b"))
     opened: array.array = field(default_factory=lambda: array.array("l"))
     closed: array.array = field(default_factory=lambda: array.array("l"))
+    # The registered address in one number (Centre.address): assistance counts help per
+    # house, and the cases' indexes are not there to read them back during the load.
+    addresses: array.array = field(default_factory=lambda: array.array("q"))
 
     def add(self, pk: int, team: int | None, status: str, opened: datetime.date,
-            closed: datetime.date | None) -> None:  # fmt: skip
+            closed: datetime.date | None, address: int) -> None:  # fmt: skip
+        self.addresses.append(address)
         self.ids.append(pk)
         self.teams.append(team or 0)
         self.statuses.append(STATUS_NAMES.index(status))
         self.opened.append(opened.toordinal())
         self.closed.append(closed.toordinal() if closed else 0)
+
+
+def case_house_keys(centre: Centre) -> dict[int, str]:
+    """Case id -> its house key (Assistance.house_key), from the address `cases` made:
+    the model's own function on the case's address fields, the others at their
+    defaults, as the row has them."""
+    defaults = {
+        field.attname: field.get_default()
+        for field in Case._meta.concrete_fields
+        if field.attname == "current_same_as_registered" or field.attname in HOUSE_FIELDS
+    }
+    keys = {}
+    for pk, address in zip(centre.cases.ids, centre.cases.addresses, strict=True):
+        address, moo = divmod(address, 16)
+        address, unit = divmod(address, 100)
+        subdistrict, house = divmod(address, 1000)
+        case = SimpleNamespace(**defaults)
+        case.reg_house_no = f"{house}/{unit}"
+        case.reg_moo = str(moo)
+        case.reg_subdistrict_id = centre.subdistricts[subdistrict]
+        keys[pk] = house_key(case)  # type: ignore[arg-type]
+    return keys
 
 
 @dataclass
@@ -765,9 +791,9 @@ def cases(run: Run) -> None:
                     disability_types=sorted(rng.sample(range(1, 8), rng.randint(1, 2)))
                     if group_codes["disability"] in groups
                     else [],
-                    reg_house_no=f"{rng.randint(1, 999)}/{rng.randint(1, 99)}",
-                    reg_moo=str(rng.randint(1, 15)),
-                    reg_subdistrict_id=rng.choice(centre.subdistricts),
+                    reg_house_no=f"{(house := rng.randint(1, 999))}/{(unit := rng.randint(1, 99))}",
+                    reg_moo=str(moo := rng.randint(1, 15)),
+                    reg_subdistrict_id=(subdistrict := rng.choice(centre.subdistricts)),
                     problems=rng.choice(PROBLEMS),
                     housing=housing,
                     monthly_rent=Decimal(rng.randrange(1000, 4000, 500))
@@ -788,7 +814,8 @@ def cases(run: Run) -> None:
                     updated_at=created,
                 )
             )
-            centre.cases.add(pk, team, status, opened_on, closed_on)
+            address = ((centre.subdistricts.index(subdistrict) * 1000 + house) * 100 + unit) * 16
+            centre.cases.add(pk, team, status, opened_on, closed_on, address + moo)
             for group in groups:
                 groups_copier.add([pk, group])
         for year_be, given in sequence.items():
@@ -1209,7 +1236,7 @@ def assistance(run: Run) -> None:
     rows, events = Rows(Assistance), Rows(CaseEvent)
     copier = rows.copier(run, Assistance)
     event_copier = Copier(run, "cases_caseevent", events.columns)
-    run.writer.wait()  # the ORM's statements below, and the cases they read are in
+    run.writer.wait()  # the ORM's statement below
     caps = list(AssistanceCap.objects.order_by("kind", "effective_from"))
     kinds = list(ASSISTANCE_KINDS)
     weights = [ASSISTANCE_KINDS[kind][0] for kind in kinds]
@@ -1229,13 +1256,7 @@ def assistance(run: Run) -> None:
         labels = {kind: str(AssistanceKind(kind).label) for kind in kinds}
     for centre in run.centres:
         rng = run.rng("assistance", centre)
-        with run.writer.lock:  # the ORM's statement, between the writer's COPYs
-            houses = {
-                row["id"]: house_key(SimpleNamespace(**row))  # type: ignore[arg-type]
-                for row in Case.objects.filter(center_id=centre.pk).values(
-                    "id", "current_same_as_registered", *HOUSE_FIELDS
-                )
-            }
+        houses = case_house_keys(centre)
         used: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
         coordinator = centre.coordinator_id
         for case_id, _team, status, opened_on, closed_on in centre_cases(run, centre):
@@ -1480,6 +1501,18 @@ class LoadChecks:
             [LOADED_TABLES],
         )
         self.foreign_keys = run.cursor.fetchall()
+        # Their indexes but those of a constraint (primary keys, unique constraints, and
+        # any index a foreign key names): built once after the load, by sorting, instead
+        # of row by row. A unique index rebuilt checks its rows as it is built. Nothing
+        # reads these tables by them during the load (centre_cases, case_house_keys).
+        run.cursor.execute(
+            "SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) ORDER BY 1, 2",
+            [LOADED_TABLES],
+        )
+        self.indexes = run.cursor.fetchall()
 
     def __enter__(self) -> LoadChecks:
         cursor = self.run.cursor
@@ -1487,7 +1520,26 @@ class LoadChecks:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for trigger, (table, _check) in BYPASSED_GUARDS.items():
             cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+        for _table, name, _definition in self.indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        # Sorting for the builds in memory (the default 64 MB spills at national scale).
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         return self
+
+    def build(self, tables: Iterable[str]) -> None:
+        """The indexes of `tables`, which take no more rows, built by the writer after
+        their last rows while the next tables are made."""
+        for table in tables:
+            definitions = [d for t, _name, d in self.indexes if t == table]
+            self.indexes = [index for index in self.indexes if index[0] != table]
+
+            def build(cursor: Any, table: str = table, definitions: list[str] = definitions):
+                started = time.monotonic()
+                for definition in definitions:
+                    cursor.execute(definition)
+                report(self.run, f"{table} (indexes)", len(definitions), started)
+
+            self.run.writer.later(build)
 
     def check(self) -> None:
         """Guards back on and their invariants checked; foreign keys back and checked."""
@@ -1501,14 +1553,33 @@ class LoadChecks:
             cursor.execute(check)
             if (bad := cursor.fetchone()) is not None:
                 raise CommandError(f"{table} row {bad[0]} breaks {trigger}: nothing was saved.")
+        report(self.run, "(same-centre guards checked)", len(BYPASSED_GUARDS), started)
+        self.build(sorted({table for table, _name, _definition in self.indexes}))
+        self.run.writer.wait()
+        started = time.monotonic()
         for table, name, definition in self.foreign_keys:
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        report(self.run, "(foreign keys and guards checked)", len(self.foreign_keys), started)
+        report(self.run, "(foreign keys checked)", len(self.foreign_keys), started)
 
     def __exit__(self, kind, error, traceback) -> None:
         if kind is None:
             self.check()
+
+
+# Tables that take no more rows once a table's function has run: their indexes are
+# built then (LoadChecks.build), the others' at the end.
+LAST_ROWS: dict[str, list[str]] = {
+    "volunteers": ["coordination_user_groups", "volunteers_volunteer", "volunteers_teammembership"],
+    "cases": ["cases_case_target_groups"],
+    "household_members": ["cases_householdmember"],
+    "incomes": ["cases_incomesource"],
+    # The cases after their visit dates (an UPDATE queued by visits).
+    "visits": ["cases_homevisit", "cases_homevisit_volunteers", "cases_case"],
+    "referrals": ["cases_referral", "cases_referralupdate"],
+    "assistance": ["cases_assistance"],
+    "plans": ["cases_plangoal", "cases_planaction", "cases_caseevent"],
+}
 
 
 TABLES: list[Callable[[Run], None]] = [
@@ -1550,10 +1621,11 @@ def generate(
         # One transaction that writes a lot: no need to wait for its WAL at each flush.
         cursor.execute("SET LOCAL synchronous_commit = off")
         try:
-            with LoadChecks(run):
+            with LoadChecks(run) as checks:
                 centres(run, centre_count, cases_per_centre, large_centre_cases)
                 for table in TABLES:
                     table(run)
+                    checks.build(LAST_ROWS.get(table.__name__, ()))
         finally:
             writer.stop()
     with connection.cursor() as cursor:
