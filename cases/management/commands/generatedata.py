@@ -1413,40 +1413,49 @@ def plans(run: Run) -> None:
     event_copier.close()
 
 
-def history(run: Run) -> None:
-    """One "created" row in the change history of each generated row, as
-    django-simple-history writes when a row is saved through the ORM."""
+# Tables with a change history -> their model and which of their rows are generated.
+HISTORY_OF: dict[str, tuple[type[models.Model], str]] = {
+    "cases_case": (Case, "center_id = ANY(%(ids)s)"),
+    "cases_householdmember": (HouseholdMember, "center_id = ANY(%(ids)s)"),
+    "cases_incomesource": (IncomeSource, "center_id = ANY(%(ids)s)"),
+    "cases_homevisit": (HomeVisit, "center_id = ANY(%(ids)s)"),
+    "volunteers_volunteer": (Volunteer, "center_id = ANY(%(ids)s)"),
+    "volunteers_team": (Team, "center_id = ANY(%(ids)s)"),
+    "volunteers_teammembership": (
+        TeamMembership,
+        "team_id IN (SELECT id FROM volunteers_team WHERE center_id = ANY(%(ids)s))",
+    ),
+}
+
+
+def history(run: Run, table: str) -> str | None:
+    """One "created" row in the change history of each generated row of `table`, as
+    django-simple-history writes when a row is saved through the ORM, inserted by the
+    writer once the table's last rows are in; the history table's name, if it has one."""
+    if table not in HISTORY_OF:
+        return None
+    model, where = HISTORY_OF[table]
     ids = [centre.pk for centre in run.centres]
-    scoped = {
-        Case: "center_id = ANY(%(ids)s)",
-        HouseholdMember: "center_id = ANY(%(ids)s)",
-        IncomeSource: "center_id = ANY(%(ids)s)",
-        HomeVisit: "center_id = ANY(%(ids)s)",
-        Volunteer: "center_id = ANY(%(ids)s)",
-        Team: "center_id = ANY(%(ids)s)",
-        TeamMembership: "team_id IN (SELECT id FROM volunteers_team WHERE center_id = ANY(%(ids)s))",
-    }
-    for model, where in scoped.items():
-        historical = model.history.model  # type: ignore[attr-defined]  # simple-history's
-        columns = [
-            f.column
-            for f in model._meta.concrete_fields
-            if f.column in {h.column for h in historical._meta.concrete_fields}
-        ]
-        stamp = "created_at" if "created_at" in columns else "now()"
-        listed = ", ".join(f'"{c}"' for c in columns)
-        statement = f"""
-            INSERT INTO "{historical._meta.db_table}" ({listed}, history_date, history_type, history_change_reason)
-            SELECT {listed}, {stamp}, '+', NULL FROM "{model._meta.db_table}" WHERE {where}
-            """
+    historical = model.history.model  # type: ignore[attr-defined]  # simple-history's
+    columns = [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.column in {h.column for h in historical._meta.concrete_fields}
+    ]
+    stamp = "created_at" if "created_at" in columns else "now()"
+    listed = ", ".join(f'"{c}"' for c in columns)
+    statement = f"""
+        INSERT INTO "{historical._meta.db_table}" ({listed}, history_date, history_type, history_change_reason)
+        SELECT {listed}, {stamp}, '+', NULL FROM "{table}" WHERE {where}
+        """
 
-        def insert(cursor: Any, statement=statement, table=historical._meta.db_table) -> None:
-            # In the writer's order: after every row of the table is in.
-            started = time.monotonic()
-            cursor.execute(statement, {"ids": ids})
-            report(run, table, cursor.rowcount, started)
+    def insert(cursor: Any) -> None:
+        started = time.monotonic()
+        cursor.execute(statement, {"ids": ids})
+        report(run, historical._meta.db_table, cursor.rowcount, started)
 
-        run.writer.later(insert)
+    run.writer.later(insert)
+    return historical._meta.db_table
 
 
 # The tables the generator fills row by row, by volume: their foreign keys are dropped
@@ -1527,19 +1536,28 @@ class LoadChecks:
         return self
 
     def build(self, tables: Iterable[str]) -> None:
-        """The indexes of `tables`, which take no more rows, built by the writer after
-        their last rows while the next tables are made."""
+        """For `tables`, which take no more rows: their history rows, and their indexes
+        and their history's, built by the writer after their last rows while the next
+        tables are made."""
         for table in tables:
-            definitions = [d for t, _name, d in self.indexes if t == table]
-            self.indexes = [index for index in self.indexes if index[0] != table]
+            self.build_indexes(table)
+            if (historical := history(self.run, table)) is not None:
+                self.build_indexes(historical)
 
-            def build(cursor: Any, table: str = table, definitions: list[str] = definitions):
-                started = time.monotonic()
-                for definition in definitions:
-                    cursor.execute(definition)
-                report(self.run, f"{table} (indexes)", len(definitions), started)
+    def build_indexes(self, table: str) -> None:
+        """And fresh statistics (ANALYZE counts the rows of its own transaction): the
+        planner must not take a million rows for an empty table."""
+        definitions = [d for t, _name, d in self.indexes if t == table]
+        self.indexes = [index for index in self.indexes if index[0] != table]
 
-            self.run.writer.later(build)
+        def build(cursor: Any) -> None:
+            started = time.monotonic()
+            for definition in definitions:
+                cursor.execute(definition)
+            cursor.execute(f'ANALYZE "{table}"')
+            report(self.run, f"{table} (indexes, ANALYZE)", len(definitions), started)
+
+        self.run.writer.later(build)
 
     def check(self) -> None:
         """Guards back on and their invariants checked; foreign keys back and checked."""
@@ -1554,7 +1572,8 @@ class LoadChecks:
             if (bad := cursor.fetchone()) is not None:
                 raise CommandError(f"{table} row {bad[0]} breaks {trigger}: nothing was saved.")
         report(self.run, "(same-centre guards checked)", len(BYPASSED_GUARDS), started)
-        self.build(sorted({table for table, _name, _definition in self.indexes}))
+        for table in sorted({table for table, _name, _definition in self.indexes}):
+            self.build_indexes(table)
         self.run.writer.wait()
         started = time.monotonic()
         for table, name, definition in self.foreign_keys:
@@ -1570,7 +1589,12 @@ class LoadChecks:
 # Tables that take no more rows once a table's function has run: their indexes are
 # built then (LoadChecks.build), the others' at the end.
 LAST_ROWS: dict[str, list[str]] = {
-    "volunteers": ["coordination_user_groups", "volunteers_volunteer", "volunteers_teammembership"],
+    "volunteers": [
+        "coordination_user_groups",
+        "volunteers_volunteer",
+        "volunteers_teammembership",
+        "volunteers_team",
+    ],
     "cases": ["cases_case_target_groups"],
     "household_members": ["cases_householdmember"],
     "incomes": ["cases_incomesource"],
@@ -1580,6 +1604,12 @@ LAST_ROWS: dict[str, list[str]] = {
     "assistance": ["cases_assistance"],
     "plans": ["cases_plangoal", "cases_planaction", "cases_caseevent"],
 }
+
+
+ANALYZED_AT_THE_END = [
+    "coordination_center", "coordination_user", "volunteers_team", "coordination_agency",
+    "cases_casenumbercounter", "cases_referrallettercounter", "volunteers_historicalteam",
+]  # fmt: skip
 
 
 TABLES: list[Callable[[Run], None]] = [
@@ -1594,7 +1624,6 @@ TABLES: list[Callable[[Run], None]] = [
     referrals,
     assistance,
     plans,
-    history,
 ]
 
 
@@ -1629,10 +1658,10 @@ def generate(
         finally:
             writer.stop()
     with connection.cursor() as cursor:
-        # Fresh statistics: the planner must not take a million rows for an empty table.
+        # The other tables' statistics (LoadChecks.build_indexes did the large ones').
         started = time.monotonic()
-        cursor.execute("ANALYZE")
-        report(run, "ANALYZE", 0, started)
+        cursor.execute(f"ANALYZE {', '.join(ANALYZED_AT_THE_END)}")
+        report(run, "ANALYZE", len(ANALYZED_AT_THE_END), started)
     return run.centres
 
 
