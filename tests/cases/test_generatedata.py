@@ -15,7 +15,9 @@ from cases.models import (
     Assistance,
     AssistanceCap,
     Case,
+    CaseConference,
     CaseEvent,
+    ConferenceAttendee,
     HomeVisit,
     HouseholdMember,
     IncomeSource,
@@ -59,6 +61,12 @@ def fingerprint() -> list[tuple]:
         *PlanGoal.objects.order_by("case__number", "text").values_list(
             "case__number", "text", "achieved",
         ),
+        *CaseConference.cases.through.objects.order_by(
+            "case__number", "caseconference__held_on"
+        ).values_list("case__number", "caseconference__held_on", "caseconference__place"),
+        *ConferenceAttendee.objects.order_by(
+            "conference__center__district", "conference__held_on", "name"
+        ).values_list("conference__held_on", "name", "organisation"),
     ]  # fmt: skip
 
 
@@ -88,7 +96,8 @@ def test_every_row_passes_the_models_own_validation():
     generate()
     for model in (
         Case, Volunteer, TeamMembership, HomeVisit, HouseholdMember, IncomeSource,
-        Agency, Referral, ReferralUpdate, Assistance, PlanGoal, PlanAction,
+        Agency, Referral, ReferralUpdate, Assistance, PlanGoal, PlanAction, CaseConference,
+        ConferenceAttendee,
     ):  # fmt: skip
         for row in model.objects.all():
             row.full_clean()
@@ -262,7 +271,9 @@ def test_plans_have_goals_and_owned_steps_and_closed_cases_none_pending():
     assert not PlanAction.objects.filter(status="planned", case__status="closed").exists()
     assert PlanAction.objects.due(datetime.date.fromisoformat(TODAY)).exists()
     assert PlanGoal.objects.filter(achieved=True).exists()
-    planned_cases = PlanAction.objects.values("case").distinct().count()
+    # A conference's decisions log the conference (CaseConference.record), not a plan change.
+    planned = PlanAction.objects.filter(conference__isnull=True)
+    planned_cases = planned.values("case").distinct().count()
     assert CaseEvent.objects.filter(kind="plan_changed").count() == planned_cases
     # A volunteer owner is one of the centre's.
     assert (
@@ -335,3 +346,30 @@ def test_the_indexes_keys_and_triggers_set_aside_for_the_load_are_all_back():
     assert len(before) > 100
     generate()
     assert indexes_and_keys() == before
+
+
+def test_case_conferences_discuss_open_cases_of_their_centre_with_decisions_and_events():
+    generate()
+    conferences = CaseConference.objects.prefetch_related("cases", "volunteers", "attendees")
+    assert conferences.count() >= 2
+    discussed = 0
+    for conference in conferences:
+        cases = list(conference.cases.all())
+        assert 1 <= len(cases) <= 5
+        discussed += len(cases)
+        for case in cases:
+            assert case.center_id == conference.center_id
+            assert case.opened_on <= conference.held_on
+            assert case.closed_on is None or case.closed_on >= conference.held_on
+        assert all(v.center_id == conference.center_id for v in conference.volunteers.all())
+        assert 2 <= len(conference.attendees.all()) <= 3
+        assert conference.held_on < datetime.date.fromisoformat(TODAY)
+    # Each case discussed logs its event; decisions are planned actions of those cases.
+    assert CaseEvent.objects.filter(kind="conference").count() == discussed
+    decisions = PlanAction.objects.filter(conference__isnull=False)
+    assert decisions.exists()
+    assert not decisions.exclude(conference__center=models.F("center")).exists()
+    assert not decisions.exclude(conference__cases=models.F("case")).exists()
+    # A realistic share: some cases, far from all.
+    share = Case.objects.filter(conferences__isnull=False).distinct().count() / Case.objects.count()
+    assert 0.02 < share < 0.3

@@ -14,9 +14,10 @@ Rows go in with COPY (psycopg2's copy_expert), each row encoded once as a line o
 text (Rows.line), the COPYs sent by a thread of their own (Writer) while the next rows
 are made, so that Python and PostgreSQL each keep a core busy. One function per table
 in `TABLES`: a new table is one more function there, reading what it needs of the
-centre's cases from the database. Referrals, assistance and plans are generated with their letter
-counters, status histories and case events; case conferences, debts, merges and
-missed-allowance dismissals are not (no page measured at scale lists them yet).
+centre's cases from the database. Referrals, assistance, plans and case conferences are
+generated with their letter counters, status histories, decisions and case events;
+debts, merges and missed-allowance dismissals are not (no page measured at scale lists
+them yet).
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ from cases.models import (
     Assistance,
     AssistanceCap,
     Case,
+    CaseConference,
     CaseEvent,
     CaseNumberCounter,
+    ConferenceAttendee,
     HomeVisit,
     HouseholdMember,
     IncomeSource,
@@ -1337,6 +1340,152 @@ ACTIONS = (
 )
 
 
+CONFERENCE_PLACES = ("ห้องประชุมที่ว่าการอำเภอ {code}", "ศูนย์ประสานงาน อพม. {code}",
+                     "โรงพยาบาลส่งเสริมสุขภาพตำบล อำเภอ {code}")  # fmt: skip
+CONFERENCE_SUMMARIES = (
+    "ทบทวนแผนช่วยเหลือรายกรณี มอบหมายผู้รับผิดชอบและกำหนดติดตามผล",
+    "หารือกรณีซับซ้อนร่วมกับหน่วยงานสาธารณสุขและท้องถิ่น",
+    "ประเมินความเสี่ยงและวางแผนส่งต่อหน่วยงานที่เกี่ยวข้อง",
+)
+ATTENDEES = (
+    ("นางสาวพัชรี ใจงาม", "โรงพยาบาลส่งเสริมสุขภาพตำบล", "พยาบาลวิชาชีพ"),
+    ("นายสมศักดิ์ มีชัย", "องค์การบริหารส่วนตำบล", "นักพัฒนาชุมชน"),
+    ("นางวิไล ศรีสวัสดิ์", "ที่ว่าการอำเภอ", "ปลัดอำเภอ"),
+    ("นายประสิทธิ์ ทองมา", "สถานีตำรวจภูธร", "รองสารวัตร"),
+    ("นางสาวกนกวรรณ แสงดี", "โรงเรียนประจำตำบล", "ครูแนะแนว"),
+)
+DECISIONS = (
+    "ส่งต่อโรงพยาบาลเพื่อประเมินภาวะสุขภาพ",
+    "ประสาน อบต. เรื่องการปรับสภาพที่อยู่อาศัย",
+    "เยี่ยมบ้านร่วมกับเจ้าหน้าที่สาธารณสุขทุกสองสัปดาห์",
+    "ยื่นขอเงินสงเคราะห์ครอบครัวที่มีภาวะยากลำบาก",
+    "หาผู้ดูแลในเวลากลางวันจากเครือข่ายในชุมชน",
+)
+
+
+def conferences(run: Run) -> None:
+    """Case conferences (ประชุมทีมสหวิชาชีพ): about one every six weeks per centre over
+    the five years, each discussing one to five of the cases worked and open on its
+    day (about one case in ten is discussed at least once), with a few of the centre's
+    volunteers and two or three people of other agencies present, the decisions as
+    planned actions of their cases, and a "discussed at a case conference" event for
+    each case discussed (as CaseConference.record does)."""
+    conference_rows = Rows(CaseConference, ids=True)
+    copier = conference_rows.copier(run, CaseConference)
+    discussed_copier = Copier(
+        run,
+        CaseConference.cases.through._meta.db_table,
+        ["caseconference_id", "case_id"],
+        parent=copier,
+    )
+    present_copier = Copier(
+        run,
+        CaseConference.volunteers.through._meta.db_table,
+        ["caseconference_id", "volunteer_id"],
+        parent=copier,
+    )
+    attendee_rows = Rows(ConferenceAttendee)
+    attendees = attendee_rows.copier(run, ConferenceAttendee, parent=copier)
+    action_rows, events = Rows(PlanAction), Rows(CaseEvent)
+    actions = action_rows.copier(run, PlanAction, parent=copier)
+    event_copier = Copier(run, "cases_caseevent", events.columns)
+    start = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
+    yesterday = run.today - datetime.timedelta(days=1)
+    for centre in run.centres:
+        rng = run.rng("conferences", centre)
+        worked = [row for row in centre_cases(run, centre) if row[2] != "intake"]
+        team_ids = list(centre.teams.values())
+        everyone = sorted({pk for members in centre.members.values() for pk in members})
+        days = sorted({start + datetime.timedelta(days=rng.randrange(365 * YEARS_OF_HISTORY))
+                       for _ in range(round(YEARS_OF_HISTORY * 365 / 42 * len(worked) / 1000))})  # fmt: skip
+        ids = run.reserve_ids(CaseConference, len(days))
+        for held_on in days:
+            pk = next(ids)
+            place = rng.choice(CONFERENCE_PLACES).format(code=centre.district_id)
+            created = at(held_on, rng)
+            # Worked on that day: opened before it, not yet closed.
+            open_then = [
+                row for row in worked if row[3] <= held_on and (row[4] is None or row[4] >= held_on)
+            ]
+            if not open_then:
+                continue
+            chosen = rng.sample(open_then, min(len(open_then), rng.choice((1, 2, 2, 3, 4, 5))))
+            copier.add(
+                conference_rows.line(
+                    id=pk,
+                    center_id=centre.pk,
+                    held_on=held_on,
+                    place=place,
+                    summary=rng.choice(CONFERENCE_SUMMARIES),
+                    created_by_id=centre.coordinator_id,
+                    created_at=created,
+                )
+            )
+            for volunteer in rng.sample(everyone, min(len(everyone), rng.randint(2, 5))):
+                present_copier.add([pk, volunteer])
+            for name, organisation, position in rng.sample(ATTENDEES, rng.randint(2, 3)):
+                attendees.add(
+                    attendee_rows.line(
+                        conference_id=pk,
+                        name=name,
+                        organisation=f"{organisation} อำเภอ {centre.district_id}",
+                        position=position,
+                    )
+                )
+            for case_id, team_id, _status, _opened_on, closed_on in sorted(chosen):
+                discussed_copier.add([pk, case_id])
+                event_copier.add(
+                    events.line(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        at=created,
+                        kind="conference",
+                        by_id=centre.coordinator_id,
+                        note=f"{held_on:%Y-%m-%d} {place}"[:500],
+                    )
+                )
+                if rng.random() < 0.3:
+                    continue  # discussed, nothing new decided
+                team = team_id or rng.choice(team_ids)
+                members = centre.members.get(team) or []
+                owner = rng.choices(("team", "volunteer", "agency"), (50, 25, 25))[0]
+                if owner == "volunteer" and not members:
+                    owner = "team"
+                due_on = held_on + datetime.timedelta(days=rng.randint(7, 60))
+                last = min(closed_on or yesterday, yesterday)
+                state = "planned"
+                if closed_on is not None:
+                    state = rng.choices(("done", "not_done"), (80, 20))[0]
+                elif due_on < run.today:
+                    state = rng.choices(("done", "not_done", "planned"), (65, 15, 20))[0]
+                finished = None
+                if state != "planned":
+                    finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
+                    finished = max(held_on, min(finished, last))
+                actions.add(
+                    action_rows.line(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        what=rng.choice(DECISIONS),
+                        owner_team_id=team if owner == "team" else None,
+                        owner_volunteer_id=rng.choice(members) if owner == "volunteer" else None,
+                        owner_agency_id=agency_for(run, centre, rng) if owner == "agency" else None,
+                        due_on=due_on,
+                        status=state,
+                        finished_on=finished,
+                        conference_id=pk,
+                        created_by_id=centre.coordinator_id,
+                        created_at=created,
+                    )
+                )
+    copier.close()
+    discussed_copier.close()
+    present_copier.close()
+    attendees.close()
+    actions.close()
+    event_copier.close()
+
+
 def plans(run: Run) -> None:
     """A plan for about two in five worked cases: a goal or two (achieved on some closed
     cases) and a few dated steps, each owned by exactly one of the case's team, one of
@@ -1467,7 +1616,8 @@ LOADED_TABLES = [
     "cases_homevisit", "cases_homevisit_volunteers", "cases_caseevent", "cases_referral",
     "cases_referralupdate", "cases_assistance", "cases_plangoal", "cases_planaction",
     "cases_historicalcase", "cases_historicalhouseholdmember", "cases_historicalincomesource",
-    "cases_historicalhomevisit", "volunteers_historicalvolunteer",
+    "cases_historicalhomevisit", "volunteers_historicalvolunteer", "cases_caseconference",
+    "cases_caseconference_cases", "cases_caseconference_volunteers", "cases_conferenceattendee",
     "volunteers_historicalteammembership",
 ]  # fmt: skip
 # The same-centre guards of the largest tables (a query per row), off for the load; then
@@ -1602,6 +1752,12 @@ LAST_ROWS: dict[str, list[str]] = {
     "visits": ["cases_homevisit", "cases_homevisit_volunteers", "cases_case"],
     "referrals": ["cases_referral", "cases_referralupdate"],
     "assistance": ["cases_assistance"],
+    "conferences": [
+        "cases_caseconference",
+        "cases_caseconference_cases",
+        "cases_caseconference_volunteers",
+        "cases_conferenceattendee",
+    ],
     "plans": ["cases_plangoal", "cases_planaction", "cases_caseevent"],
 }
 
@@ -1623,6 +1779,7 @@ TABLES: list[Callable[[Run], None]] = [
     agencies,
     referrals,
     assistance,
+    conferences,
     plans,
 ]
 
