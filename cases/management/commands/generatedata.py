@@ -14,7 +14,9 @@ Rows go in with COPY (psycopg2's copy_expert), each row encoded once as a line o
 text (Rows.line), the COPYs sent by a thread of their own (Writer) while the next rows
 are made, so that Python and PostgreSQL each keep a core busy. One function per table
 in `TABLES`: a new table is one more function there, reading what it needs of the
-centre's cases from the database. Referrals, assistance, plans and case conferences are
+centre's cases from memory (centre_cases: a statement would wait for the COPY under
+way), and naming in LAST_ROWS the tables it finishes (their indexes, history and
+statistics are then made). Referrals, assistance, plans and case conferences are
 generated with their letter counters, status histories, decisions and case events;
 debts, merges and missed-allowance dismissals are not (no page measured at scale lists
 them yet).
