@@ -3,16 +3,21 @@
 import datetime
 from io import StringIO
 
+import psycopg2.errors
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import connection, models, transaction
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Sum
 
+from cases.management.commands.generatedata import LOADED_TABLES, LoadChecks, Run, Writer
 from cases.models import (
     Assistance,
     AssistanceCap,
     Case,
+    CaseConference,
     CaseEvent,
+    ConferenceAttendee,
     HomeVisit,
     HouseholdMember,
     IncomeSource,
@@ -56,6 +61,12 @@ def fingerprint() -> list[tuple]:
         *PlanGoal.objects.order_by("case__number", "text").values_list(
             "case__number", "text", "achieved",
         ),
+        *CaseConference.cases.through.objects.order_by(
+            "case__number", "caseconference__held_on"
+        ).values_list("case__number", "caseconference__held_on", "caseconference__place"),
+        *ConferenceAttendee.objects.order_by(
+            "conference__center__district", "conference__held_on", "name"
+        ).values_list("conference__held_on", "name", "organisation"),
     ]  # fmt: skip
 
 
@@ -85,7 +96,8 @@ def test_every_row_passes_the_models_own_validation():
     generate()
     for model in (
         Case, Volunteer, TeamMembership, HomeVisit, HouseholdMember, IncomeSource,
-        Agency, Referral, ReferralUpdate, Assistance, PlanGoal, PlanAction,
+        Agency, Referral, ReferralUpdate, Assistance, PlanGoal, PlanAction, CaseConference,
+        ConferenceAttendee,
     ):  # fmt: skip
         for row in model.objects.all():
             row.full_clean()
@@ -259,7 +271,9 @@ def test_plans_have_goals_and_owned_steps_and_closed_cases_none_pending():
     assert not PlanAction.objects.filter(status="planned", case__status="closed").exists()
     assert PlanAction.objects.due(datetime.date.fromisoformat(TODAY)).exists()
     assert PlanGoal.objects.filter(achieved=True).exists()
-    planned_cases = PlanAction.objects.values("case").distinct().count()
+    # A conference's decisions log the conference (CaseConference.record), not a plan change.
+    planned = PlanAction.objects.filter(conference__isnull=True)
+    planned_cases = planned.values("case").distinct().count()
     assert CaseEvent.objects.filter(kind="plan_changed").count() == planned_cases
     # A volunteer owner is one of the centre's.
     assert (
@@ -305,3 +319,95 @@ def test_history_makes_the_last_centre_as_busy_as_the_first_with_ten_times_the_y
 def test_history_needs_a_second_centre():
     with pytest.raises(CommandError, match="--history"):
         call_command("generatedata", "--centres", "1", "--history", "10", stdout=StringIO())
+
+
+def test_the_guards_and_keys_off_during_the_load_are_checked_after_it():
+    """A row a bypassed same-centre guard would refuse, or one naming a missing row,
+    fails the load's checks; and after the rollback the guard refuses such rows again."""
+    generate()
+    visit = HomeVisit.objects.order_by("pk").first()
+    stranger = Volunteer.objects.exclude(center=visit.center_id).first()
+    present = HomeVisit.volunteers.through.objects
+    today = datetime.date.fromisoformat(TODAY)
+    with connection.cursor() as cursor:
+        writer = Writer(cursor.cursor.connection)
+        run = Run(seed=1, today=today, cursor=cursor.cursor, write=print, writer=writer)
+        with (
+            pytest.raises(CommandError, match="same_centre_guard_visit_volunteer"),
+            transaction.atomic(),
+            LoadChecks(run),
+        ):
+            present.create(homevisit=visit, volunteer=stranger)
+        with (
+            pytest.raises(psycopg2.errors.ForeignKeyViolation, match="volunteer_id"),
+            transaction.atomic(),
+            LoadChecks(run),
+        ):
+            present.create(homevisit=visit, volunteer_id=10**9)
+        writer.stop()
+    with pytest.raises(IntegrityError, match="same_centre_guard"), transaction.atomic():
+        present.create(homevisit=visit, volunteer=stranger)
+    assert not present.filter(volunteer=stranger, homevisit=visit).exists()
+
+
+def test_a_copy_that_fails_in_the_writer_thread_fails_the_run():
+    with connection.cursor() as cursor, transaction.atomic():
+        writer = Writer(cursor.cursor.connection)
+        try:
+            writer.put('COPY "cases_case" ("id") FROM STDIN', "not a number\n")
+            with pytest.raises(psycopg2.errors.InvalidTextRepresentation):
+                writer.wait()
+            with pytest.raises(psycopg2.errors.InvalidTextRepresentation):
+                writer.put('COPY "cases_case" ("id") FROM STDIN', "1\n")
+        finally:
+            writer.stop()
+        transaction.set_rollback(True)
+    assert not writer.thread.is_alive()
+
+
+def indexes_and_keys() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+            "UNION ALL SELECT pg_get_constraintdef(oid) || conname::text FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[]) UNION ALL "
+            "SELECT tgname || tgenabled::text FROM pg_trigger "
+            "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal "
+            "ORDER BY 1",
+            [LOADED_TABLES] * 3,
+        )
+        return cursor.fetchall()
+
+
+def test_the_indexes_keys_and_triggers_set_aside_for_the_load_are_all_back():
+    before = indexes_and_keys()
+    assert len(before) > 100
+    generate()
+    assert indexes_and_keys() == before
+
+
+def test_case_conferences_discuss_open_cases_of_their_centre_with_decisions_and_events():
+    generate()
+    conferences = CaseConference.objects.prefetch_related("cases", "volunteers", "attendees")
+    assert conferences.count() >= 2
+    discussed = 0
+    for conference in conferences:
+        cases = list(conference.cases.all())
+        assert 1 <= len(cases) <= 5
+        discussed += len(cases)
+        for case in cases:
+            assert case.center_id == conference.center_id
+            assert case.opened_on <= conference.held_on
+            assert case.closed_on is None or case.closed_on >= conference.held_on
+        assert all(v.center_id == conference.center_id for v in conference.volunteers.all())
+        assert 2 <= len(conference.attendees.all()) <= 3
+        assert conference.held_on < datetime.date.fromisoformat(TODAY)
+    # Each case discussed logs its event; decisions are planned actions of those cases.
+    assert CaseEvent.objects.filter(kind="conference").count() == discussed
+    decisions = PlanAction.objects.filter(conference__isnull=False)
+    assert decisions.exists()
+    assert not decisions.exclude(conference__center=models.F("center")).exists()
+    assert not decisions.exclude(conference__cases=models.F("case")).exists()
+    # A realistic share: some cases, far from all.
+    share = Case.objects.filter(conferences__isnull=False).distinct().count() / Case.objects.count()
+    assert 0.02 < share < 0.3

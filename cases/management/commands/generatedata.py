@@ -4,22 +4,32 @@ a million cases), or `--centres N --cases-per-centre M`.
 
 Deterministic: every table's rows come from random generators seeded by (seed, table,
 centre), so the same options on the same `--today` give the same rows, whatever order
-the tables run in. The data obeys every constraint and trigger of the schema (it goes
-through them: nothing is disabled), and the cases' `last_visit_at`/`next_visit_due`
-are set from their visits exactly as `Case.refresh_visit_dates` would.
+the tables run in. The data obeys every constraint and trigger of the schema: most rows
+go through them; the foreign keys of the loaded tables and the same-centre guards of the
+three largest are off during the load and checked after it over whole tables, in the
+same transaction (LoadChecks). The cases' `last_visit_at`/`next_visit_due` are set from
+their visits exactly as `Case.refresh_visit_dates` would.
 
-Rows go in with COPY (psycopg2's copy_expert), one function per table in `TABLES`:
-a new table is one more function there, reading what it needs of the centre's cases
-from the database. Referrals, assistance and plans are generated with their letter
-counters, status histories and case events; case conferences, debts, merges and
-missed-allowance dismissals are not (no page measured at scale lists them yet).
+Rows go in with COPY (psycopg2's copy_expert), each row encoded once as a line of COPY
+text (Rows.line), the COPYs sent by a thread of their own (Writer) while the next rows
+are made, so that Python and PostgreSQL each keep a core busy. One function per table
+in `TABLES`: a new table is one more function there, reading what it needs of the
+centre's cases from memory (centre_cases: a statement would wait for the COPY under
+way), and naming in LAST_ROWS the tables it finishes (their indexes, history and
+statistics are then made). Referrals, assistance, plans and case conferences are
+generated with their letter counters, status histories, decisions and case events;
+debts, merges and missed-allowance dismissals are not (no page measured at scale lists
+them yet).
 """
 
 from __future__ import annotations
 
+import array
 import datetime
 import io
+import queue
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -38,8 +48,10 @@ from cases.models import (
     Assistance,
     AssistanceCap,
     Case,
+    CaseConference,
     CaseEvent,
     CaseNumberCounter,
+    ConferenceAttendee,
     HomeVisit,
     HouseholdMember,
     IncomeSource,
@@ -68,6 +80,9 @@ PASSWORD = "generated-data-2569"
 BANGKOK = datetime.timezone(datetime.timedelta(hours=7))
 YEARS_OF_HISTORY = 5
 CHUNK = 20_000
+# Ids taken from a table's sequence at a time (the unused rest of the last block is a
+# gap in the numbering, as a rolled-back insert leaves).
+ID_BLOCK = 100_000
 
 FIRST_NAMES_F = [
     "สมศรี",
@@ -174,11 +189,14 @@ class Run:
     today: datetime.date
     cursor: Any
     write: Callable[[str], None]
+    writer: Writer
     centres: list[Centre] = field(default_factory=list)
     groups: list[TargetGroup] = field(default_factory=list)
     national_agencies: list[int] = field(default_factory=list)
     # With N > 1 the last centre is the first one's size and N times as old (--history).
     history: int = 1
+    # table -> the next id of its block and the end of the block (reserve_ids)
+    id_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def rng(self, table: str, centre: Centre | None = None, extra: object = "") -> random.Random:
         # A string seed is hashed by SHA-512, not by Python's per-process hash: stable.
@@ -187,18 +205,67 @@ class Run:
 
     def reserve_ids(self, model: type[models.Model], count: int) -> Iterator[int]:
         """`count` ids from the table's own sequence, so that children can name their
-        parents before the parents are copied in."""
+        parents before the parents are copied in. Taken from the sequence a block at a
+        time: a statement per centre would wait for the COPY under way (Writer)."""
         if count == 0:
             return iter(())
-        self.cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table]
-        )
-        first = self.cursor.fetchone()[0]
-        self.cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-            [model._meta.db_table, first + count - 1],
-        )
+        table = model._meta.db_table
+        first, end = self.id_blocks.get(table, (0, 0))
+        if end - first < count:
+            size = max(count, ID_BLOCK)
+            self.cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            first = self.cursor.fetchone()[0]
+            end = first + size
+            self.cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, end - 1]
+            )
+        self.id_blocks[table] = (first + count, end)
         return iter(range(first, first + count))
+
+
+@dataclass
+class CentreCases:
+    """A centre's cases as centre_cases gives them, a column each (0 for none)."""
+
+    ids: array.array = field(default_factory=lambda: array.array("q"))
+    teams: array.array = field(default_factory=lambda: array.array("q"))
+    statuses: array.array = field(default_factory=lambda: array.array("b"))
+    opened: array.array = field(default_factory=lambda: array.array("l"))
+    closed: array.array = field(default_factory=lambda: array.array("l"))
+    # The registered address in one number (Centre.address): assistance counts help per
+    # house, and the cases' indexes are not there to read them back during the load.
+    addresses: array.array = field(default_factory=lambda: array.array("q"))
+
+    def add(self, pk: int, team: int | None, status: str, opened: datetime.date,
+            closed: datetime.date | None, address: int) -> None:  # fmt: skip
+        self.addresses.append(address)
+        self.ids.append(pk)
+        self.teams.append(team or 0)
+        self.statuses.append(STATUS_NAMES.index(status))
+        self.opened.append(opened.toordinal())
+        self.closed.append(closed.toordinal() if closed else 0)
+
+
+def case_house_keys(centre: Centre) -> dict[int, str]:
+    """Case id -> its house key (Assistance.house_key), from the address `cases` made:
+    the model's own function on the case's address fields, the others at their
+    defaults, as the row has them."""
+    defaults = {
+        field.attname: field.get_default()
+        for field in Case._meta.concrete_fields
+        if field.attname == "current_same_as_registered" or field.attname in HOUSE_FIELDS
+    }
+    keys = {}
+    for pk, address in zip(centre.cases.ids, centre.cases.addresses, strict=True):
+        address, moo = divmod(address, 16)
+        address, unit = divmod(address, 100)
+        subdistrict, house = divmod(address, 1000)
+        case = SimpleNamespace(**defaults)
+        case.reg_house_no = f"{house}/{unit}"
+        case.reg_moo = str(moo)
+        case.reg_subdistrict_id = centre.subdistricts[subdistrict]
+        keys[pk] = house_key(case)  # type: ignore[arg-type]
+    return keys
 
 
 @dataclass
@@ -223,6 +290,7 @@ class Centre:
     member_users: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     # The centre's own agencies; case id -> (referral id, agency id, date) of done referrals
     agencies: list[int] = field(default_factory=list)
+    cases: CentreCases = field(default_factory=lambda: CentreCases())
     done_referrals: dict[int, list[tuple[int, int, datetime.date]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -230,21 +298,47 @@ class Centre:
 
 def copy_text(value: object) -> str:
     """One value in COPY's text format."""
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
+    return ENCODERS[type(value)](value)
+
+
+def _text(value: str) -> str:
+    # Nearly every string needs no escape: looking costs less than four replaces.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return (
             value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "")
         )
+    return value
+
+
+def _other(value: object) -> str:
+    """A type not in ENCODERS: a subclass (a choices enum member), by what it is."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, list):
         return "{" + ",".join(str(item) for item in value) + "}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+# By exact type, one look-up per value (millions of them): the generator's hot spot.
+ENCODERS: defaultdict[type, Callable[[Any], str]] = defaultdict(
+    lambda: _other,
+    {
+        str: _text,
+        int: str,
+        Decimal: str,
+        type(None): lambda value: r"\N",
+        bool: lambda value: "t" if value else "f",
+        datetime.date: datetime.date.isoformat,
+        datetime.datetime: datetime.datetime.isoformat,
+        list: lambda value: "{" + ",".join(map(str, value)) + "}",
+    },
+)
 
 
 class Copier:
@@ -270,8 +364,9 @@ class Copier:
         self.started = time.monotonic()
         self.reported = self.started
 
-    def add(self, row: Iterable[object]) -> None:
-        self.buffer.append("\t".join(map(copy_text, row)))
+    def add(self, row: str | Iterable[object]) -> None:
+        """A row: its values, or its line already encoded (Rows.line)."""
+        self.buffer.append(row if type(row) is str else "\t".join(map(copy_text, row)))
         if len(self.buffer) >= CHUNK:
             self.flush()
 
@@ -280,25 +375,104 @@ class Copier:
             self.parent.flush()
         if not self.buffer:
             return
-        data = io.StringIO("\n".join(self.buffer) + "\n")
         columns = ", ".join(f'"{column}"' for column in self.columns)
-        self.run.cursor.copy_expert(f'COPY "{self.table}" ({columns}) FROM STDIN', data)
+        self.run.writer.put(
+            f'COPY "{self.table}" ({columns}) FROM STDIN', "\n".join(self.buffer) + "\n"
+        )
         self.count += len(self.buffer)
         self.buffer = []
         if time.monotonic() - self.reported > 10:
             self.reported = time.monotonic()
-            self.run.write(f"  {self.table}: {self.count:,} rows so far")
+            seconds = self.reported - self.started
+            self.run.write(
+                f"  {self.table}: {self.count:,} rows so far, {self.count / seconds:,.0f} rows/s"
+            )
 
     def close(self) -> int:
+        """Its rows are sent; they are in once the writer reports the table."""
         self.flush()
-        report(self.run, self.table, self.count, self.started)
-        return self.count
+        count = self.count
+        self.run.writer.later(lambda cursor: report(self.run, self.table, count, self.started))
+        return count
+
+
+class LockedCursor:
+    """The main thread's cursor: a statement at a time with the writer's COPYs."""
+
+    def __init__(self, cursor: Any, lock: threading.Lock):
+        self.cursor, self.lock = cursor, lock
+
+    def execute(self, statement: str, params: object = None) -> None:
+        with self.lock:
+            self.cursor.execute(statement, params)
+
+    def __getattr__(self, name: str) -> Any:
+        # fetchone, fetchall, rowcount: the rows came with execute, no statement runs.
+        return getattr(self.cursor, name)
+
+
+class Writer:
+    """COPYs and other statements in a thread of their own, in the order given, on the
+    run's connection (its own cursor; psycopg2 lets one connection serve threads, a
+    statement at a time) while the main thread makes the next rows: PostgreSQL's work
+    and Python's overlap, one core each. A table's report line is written here when its
+    last rows are in. The main thread's statements take the lock (LockedCursor); the
+    ORM's must wait for the queue to empty first (`wait`): one in the middle of a COPY
+    would break it, and the load fail."""
+
+    def __init__(self, connection: Any):
+        self.cursor = connection.cursor()
+        # psycopg2 does not keep a COPY whole against another thread's statement: each
+        # statement of the main thread takes this lock (LockedCursor), as does each COPY.
+        self.lock = threading.Lock()
+        # A few chunks ahead at most: memory stays bounded whatever the scale.
+        self.queue: queue.Queue[Callable[[Any], object] | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self.work, name="generatedata-copy", daemon=True)
+        self.thread.start()
+
+    def work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            try:
+                if self.error is None:  # after a failure the rest is only drained
+                    with self.lock:
+                        item(self.cursor)
+            except BaseException as error:  # noqa: BLE001 - handed to the main thread
+                self.error = error
+            finally:
+                self.queue.task_done()
+        self.queue.task_done()
+
+    def put(self, statement: str, text: str) -> None:
+        """A COPY of `text`'s lines."""
+        data = io.BytesIO(text.encode())
+        self.later(lambda cursor: cursor.copy_expert(statement, data, size=1 << 20))
+
+    def later(self, work: Callable[[Any], object]) -> None:
+        """`work(cursor)` once what was given before is done."""
+        self.raise_error()
+        self.queue.put(work)
+
+    def wait(self) -> None:
+        self.queue.join()
+        self.raise_error()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
 
 
 def report(run: Run, table: str, count: int, started: float) -> None:
     seconds = time.monotonic() - started
     rate = count / seconds if seconds > 0 else 0
     run.write(f"{table:<42} {count:>11,} rows {seconds:7.1f} s {rate:>10,.0f} rows/s")
+
+
+MISSING = object()
 
 
 class Rows:
@@ -311,18 +485,24 @@ class Rows:
         pk = model._meta.pk
         self.fields = [f for f in model._meta.concrete_fields if ids or f is not pk]
         self.columns = [f.column for f in self.fields]
-        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        # Each default encoded once: most rows leave most columns at their default.
+        self.pairs = [(f.attname, copy_text(f.get_default())) for f in self.fields]
 
-    def row(self, **values: object) -> list[object]:
-        defaults = self.defaults
-        return [values[a] if a in values else defaults[a] for a in map(attname, self.fields)]
+    def line(self, **values: object) -> str:
+        """The row's line in COPY's text format. Inlined (no call per value): this is
+        where the generator spends most of its time."""
+        encoders, missing = ENCODERS, MISSING
+        return "\t".join(
+            [
+                default
+                if (value := values.get(name, missing)) is missing
+                else encoders[type(value)](value)
+                for name, default in self.pairs
+            ]
+        )
 
     def copier(self, run: Run, model: type[models.Model], parent: Copier | None = None) -> Copier:
         return Copier(run, model, self.columns, parent)
-
-
-def attname(f: models.Field) -> str:
-    return f.attname
 
 
 def at(day: datetime.date, rng: random.Random) -> datetime.datetime:
@@ -414,7 +594,7 @@ def coordinators(run: Run) -> None:
     for centre in run.centres:
         centre.coordinator_id = next(ids)
         copier.add(
-            rows.row(
+            rows.line(
                 id=centre.coordinator_id,
                 password=password,
                 username=f"c{centre.district_id}",
@@ -426,6 +606,7 @@ def coordinators(run: Run) -> None:
             )
         )
     copier.close()
+    run.writer.wait()  # the ORM's statement below
     group = Group.objects.get(name="coordinator")
     groups = Copier(run, User.groups.through._meta.db_table, ["user_id", "group_id"])
     for centre in run.centres:
@@ -444,6 +625,7 @@ def volunteers(run: Run) -> None:
     user_groups = Copier(
         run, User.groups.through._meta.db_table, ["user_id", "group_id"], parent=user_copier
     )
+    run.writer.wait()  # the ORM's statement below
     group = Group.objects.get(name="volunteer")
     password = make_password(PASSWORD)
     now = timezone.now()
@@ -468,7 +650,7 @@ def volunteers(run: Run) -> None:
             if status != "left" and (leads or rng.random() < 0.6):
                 user_id = next(user_ids)
                 user_copier.add(
-                    users.row(
+                    users.line(
                         id=user_id,
                         password=password,
                         username=f"v{centre.district_id}-{number:04d}",
@@ -482,7 +664,7 @@ def volunteers(run: Run) -> None:
                 user_groups.add([user_id, group.pk])
             appointed = run.today - datetime.timedelta(days=rng.randrange(30, 365 * 8))
             volunteer_copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     prefix=prefix,
@@ -515,7 +697,7 @@ def volunteers(run: Run) -> None:
                 if role == "leader":
                     led.add(joined_team)
                 membership_copier.add(
-                    memberships.row(
+                    memberships.line(
                         volunteer_id=pk,
                         team_id=joined_team,
                         role=role,
@@ -531,7 +713,7 @@ def volunteers(run: Run) -> None:
             if rng.random() < 0.15:
                 earlier = rng.choice(team_ids)
                 membership_copier.add(
-                    memberships.row(
+                    memberships.line(
                         volunteer_id=pk,
                         team_id=earlier,
                         role="member",
@@ -568,6 +750,7 @@ def cases(run: Run) -> None:
     counters = Copier(run, CaseNumberCounter, ["center_id", "year_be", "last"])
     recent = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
     group_codes = {group.code: group.pk for group in run.groups}
+    group_order = [group.pk for group in run.groups]
     for centre in run.centres:
         rng = run.rng("cases", centre)
         start = run.today - datetime.timedelta(days=365 * centre.years)
@@ -603,7 +786,7 @@ def cases(run: Run) -> None:
             female = rng.random() < 0.6
             if female and 18 <= age < 60 and rng.random() < 0.3:
                 groups.append(group_codes["women"])
-            groups = sorted(set(groups), key=lambda g: [x.pk for x in run.groups].index(g))
+            groups = sorted(set(groups), key=group_order.index)
             status = rng.choices(STATUS_NAMES, STATUS_WEIGHTS)[0]
             # An older case is likelier to be closed; a case of last month, still at intake.
             if (run.today - opened_on).days < 30:
@@ -633,7 +816,7 @@ def cases(run: Run) -> None:
             )
             created = at(opened_on, rng)
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     number=f"{centre.district_id}-{year_be}-{sequence[year_be]:04d}",
@@ -651,9 +834,9 @@ def cases(run: Run) -> None:
                     disability_types=sorted(rng.sample(range(1, 8), rng.randint(1, 2)))
                     if group_codes["disability"] in groups
                     else [],
-                    reg_house_no=f"{rng.randint(1, 999)}/{rng.randint(1, 99)}",
-                    reg_moo=str(rng.randint(1, 15)),
-                    reg_subdistrict_id=rng.choice(centre.subdistricts),
+                    reg_house_no=f"{(house := rng.randint(1, 999))}/{(unit := rng.randint(1, 99))}",
+                    reg_moo=str(moo := rng.randint(1, 15)),
+                    reg_subdistrict_id=(subdistrict := rng.choice(centre.subdistricts)),
                     problems=rng.choice(PROBLEMS),
                     housing=housing,
                     monthly_rent=Decimal(rng.randrange(1000, 4000, 500))
@@ -674,6 +857,8 @@ def cases(run: Run) -> None:
                     updated_at=created,
                 )
             )
+            address = ((centre.subdistricts.index(subdistrict) * 1000 + house) * 100 + unit) * 16
+            centre.cases.add(pk, team, status, opened_on, closed_on, address + moo)
             for group in groups:
                 groups_copier.add([pk, group])
         for year_be, given in sequence.items():
@@ -683,14 +868,28 @@ def cases(run: Run) -> None:
     counters.close()
 
 
-def centre_cases(run: Run, centre: Centre) -> list[tuple]:
-    """What the child tables need of a centre's cases, in id order."""
-    run.cursor.execute(
-        "SELECT id, team_id, status, opened_on, closed_on FROM cases_case "
-        "WHERE center_id = %s ORDER BY id",
-        [centre.pk],
-    )
-    return run.cursor.fetchall()
+def centre_cases(run: Run, centre: Centre) -> Iterator[tuple]:
+    """What the child tables need of a centre's cases, in id order: (id, team id, status,
+    opened on, closed on), as `cases` made them (they do not change afterwards). Kept in
+    arrays of numbers (about 30 bytes a case): a query per centre and table would wait
+    for the COPY under way, and a million cases as tuples would take hundreds of MB."""
+    kept = centre.cases
+    fromordinal = datetime.date.fromordinal
+    for pk, team, status, opened, closed in zip(
+        kept.ids, kept.teams, kept.statuses, kept.opened, kept.closed, strict=True
+    ):
+        yield (
+            pk,
+            team or None,
+            STATUS_NAMES[status],
+            fromordinal(opened),
+            fromordinal(closed) if closed else None,
+        )
+
+
+# Once: an enum's `.values` builds its list at each call.
+RELATIONS = HouseholdMember.Relation.values
+CONDITIONS = HouseholdMember.Condition.values
 
 
 def household_members(run: Run) -> None:
@@ -702,15 +901,15 @@ def household_members(run: Run) -> None:
             for _ in range(rng.choices((0, 1, 2, 3, 4), (10, 25, 30, 20, 15))[0]):
                 _prefix, first, last, _sex = person(rng)
                 copier.add(
-                    rows.row(
+                    rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
-                        relation=rng.choice(HouseholdMember.Relation.values),
+                        relation=rng.choice(RELATIONS),
                         name=f"{first} {last}",
                         age=rng.randint(1, 90),
                         occupation=rng.choice(OCCUPATIONS),
                         monthly_income=Decimal(rng.randrange(0, 12000, 500)),
-                        condition=rng.choices(HouseholdMember.Condition.values, (80, 10, 10))[0],
+                        condition=rng.choices(CONDITIONS, (80, 10, 10))[0],
                         can_care_for_self=rng.random() < 0.85,
                     )
                 )
@@ -736,7 +935,7 @@ def incomes(run: Run) -> None:
             count = rng.choices((0, 1, 2, 3), (15, 25, 35, 25))[0]
             for kind in rng.sample(list(INCOME_AMOUNTS), count):
                 copier.add(
-                    rows.row(
+                    rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         kind=kind,
@@ -765,8 +964,11 @@ def visits(run: Run) -> None:
         ["homevisit_id", "volunteer_id"],
         parent=copier,
     )
+    events = Rows(CaseEvent)
+    events_copier = events.copier(run, CaseEvent)
     for centre in run.centres:
         rng = run.rng("visits", centre)
+        logged: dict[int, list[tuple[datetime.datetime, int]]] = defaultdict(list)
         planned = []
         for number, (case_id, team_id, status, opened_on, closed_on) in enumerate(
             centre_cases(run, centre)
@@ -793,13 +995,15 @@ def visits(run: Run) -> None:
             users = centre.member_users.get(team_id) or [centre.coordinator_id]
             team_members = centre.members.get(team_id) or []
             next_due = day + datetime.timedelta(days=rng.choice((14, 30, 30, 30, 60, 90)))
+            author = rng.choice(users)
+            logged[case_id].append((visited, author))
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     case_id=case_id,
                     visited_at=visited,
-                    author_id=rng.choice(users),
+                    author_id=author,
                     purpose="assessment"
                     if first
                     else rng.choices(("follow_up", "emergency"), (95, 5))[0],
@@ -817,59 +1021,62 @@ def visits(run: Run) -> None:
                 team_members, min(len(team_members), rng.choice((1, 2, 2, 3)))
             ):
                 present.add([pk, volunteer])
+        # The centre's case events here, with its visits at hand (not read back).
+        centre_events(run, centre, logged, events, events_copier)
     copier.close()
     present.close()
-    started = time.monotonic()
-    run.cursor.execute(
-        """
-        UPDATE cases_case c SET last_visit_at = v.visited_at, next_visit_due = v.next_visit_due
-        FROM (SELECT DISTINCT ON (case_id) case_id, visited_at, next_visit_due
-              FROM cases_homevisit WHERE center_id = ANY(%s)
-              ORDER BY case_id, visited_at DESC) v
-        WHERE c.id = v.case_id
-        """,
-        [[centre.pk for centre in run.centres]],
-    )
-    report(run, "cases_case (visit dates)", run.cursor.rowcount, started)
+    events_copier.close()
+    centre_ids = [centre.pk for centre in run.centres]
 
-
-def case_events(run: Run) -> None:
-    """Opening, assignment, each status change, each visit logged, closing."""
-    rows = Rows(CaseEvent)
-    copier = rows.copier(run, CaseEvent)
-    for centre in run.centres:
-        rng = run.rng("events", centre)
-        run.cursor.execute(
-            "SELECT case_id, visited_at, author_id FROM cases_homevisit WHERE center_id = %s",
-            [centre.pk],
+    def visit_dates(cursor: Any) -> None:
+        # After the visits' COPYs (the writer's order), while the next tables are made.
+        started = time.monotonic()
+        cursor.execute(
+            """
+            UPDATE cases_case c SET last_visit_at = v.visited_at, next_visit_due = v.next_visit_due
+            FROM (SELECT DISTINCT ON (case_id) case_id, visited_at, next_visit_due
+                  FROM cases_homevisit WHERE center_id = ANY(%s)
+                  ORDER BY case_id, visited_at DESC) v
+            WHERE c.id = v.case_id
+            """,
+            [centre_ids],
         )
-        logged = defaultdict(list)
-        for case_id, visited_at, author_id in run.cursor.fetchall():
-            logged[case_id].append((visited_at, author_id))
-        for case_id, team_id, status, opened_on, closed_on in centre_cases(run, centre):
-            coordinator = centre.coordinator_id
-            opened = at(opened_on, rng)
+        report(run, "cases_case (visit dates)", cursor.rowcount, started)
 
-            base = {"center_id": centre.pk, "case_id": case_id}
+    run.writer.later(visit_dates)
 
-            def event(when: datetime.datetime, kind: str, by: int, base=base, **details) -> None:
-                copier.add(rows.row(**base, at=when, kind=kind, by_id=by, **details))
 
-            event(opened, "opened", coordinator, status_to="intake")
-            if team_id:
-                event(
-                    opened + datetime.timedelta(hours=1), "assigned", coordinator, team_id=team_id
-                )
-            for visited_at, author_id in logged.get(case_id, ()):
-                event(visited_at + datetime.timedelta(hours=2), "visit_logged", author_id)
-            path = STATUS_PATH[: STATUS_PATH.index(status) + 1]
-            for step, (old, new) in enumerate(zip(path, path[1:], strict=False)):
-                when = opened + datetime.timedelta(days=step * 7 + 3)
-                if new == "closed":
-                    event(at(closed_on, rng), "closed", coordinator, status_from=old, status_to=new)
-                else:
-                    event(when, "status", coordinator, status_from=old, status_to=new)
-    copier.close()
+def centre_events(
+    run: Run,
+    centre: Centre,
+    logged: dict[int, list[tuple[datetime.datetime, int]]],
+    rows: Rows,
+    copier: Copier,
+) -> None:
+    """A centre's case events: opening, assignment, each status change, each visit
+    logged (`logged`: case id -> its visits' times and authors, in order), closing."""
+    rng = run.rng("events", centre)
+    for case_id, team_id, status, opened_on, closed_on in centre_cases(run, centre):
+        coordinator = centre.coordinator_id
+        opened = at(opened_on, rng)
+
+        base = {"center_id": centre.pk, "case_id": case_id}
+
+        def event(when: datetime.datetime, kind: str, by: int, base=base, **details) -> None:
+            copier.add(rows.line(**base, at=when, kind=kind, by_id=by, **details))
+
+        event(opened, "opened", coordinator, status_to="intake")
+        if team_id:
+            event(opened + datetime.timedelta(hours=1), "assigned", coordinator, team_id=team_id)
+        for visited_at, author_id in logged.get(case_id, ()):
+            event(visited_at + datetime.timedelta(hours=2), "visit_logged", author_id)
+        path = STATUS_PATH[: STATUS_PATH.index(status) + 1]
+        for step, (old, new) in enumerate(zip(path, path[1:], strict=False)):
+            when = opened + datetime.timedelta(days=step * 7 + 3)
+            if new == "closed":
+                event(at(closed_on, rng), "closed", coordinator, status_from=old, status_to=new)
+            else:
+                event(when, "status", coordinator, status_from=old, status_to=new)
 
 
 LOCAL_AGENCIES = (
@@ -882,6 +1089,7 @@ LOCAL_AGENCIES = (
 def agencies(run: Run) -> None:
     """A few local agencies per centre (a health centre, the police, a foundation), next
     to the national ones every centre refers to (seeded by a migration)."""
+    run.writer.wait()  # the ORM's statement below
     run.national_agencies = list(
         Agency.objects.filter(center__isnull=True, active=True)
         .order_by("name")
@@ -896,7 +1104,7 @@ def agencies(run: Run) -> None:
         ):
             centre.agencies.append(pk)
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     name=name.format(code=centre.district_id),
@@ -1001,7 +1209,7 @@ def referrals(run: Run) -> None:
             if status == "done":
                 centre.done_referrals[case_id].append((pk, agency, days[-1]))
             copier.add(
-                rows.row(
+                rows.line(
                     id=pk,
                     center_id=centre.pk,
                     case_id=case_id,
@@ -1026,7 +1234,7 @@ def referrals(run: Run) -> None:
             previous = ""
             for step, day in zip(path, days, strict=True):
                 update_copier.add(
-                    updates.row(
+                    updates.line(
                         referral_id=pk,
                         status_from=previous,
                         status_to=step,
@@ -1071,6 +1279,7 @@ def assistance(run: Run) -> None:
     rows, events = Rows(Assistance), Rows(CaseEvent)
     copier = rows.copier(run, Assistance)
     event_copier = Copier(run, "cases_caseevent", events.columns)
+    run.writer.wait()  # the ORM's statement below
     caps = list(AssistanceCap.objects.order_by("kind", "effective_from"))
     kinds = list(ASSISTANCE_KINDS)
     weights = [ASSISTANCE_KINDS[kind][0] for kind in kinds]
@@ -1090,12 +1299,7 @@ def assistance(run: Run) -> None:
         labels = {kind: str(AssistanceKind(kind).label) for kind in kinds}
     for centre in run.centres:
         rng = run.rng("assistance", centre)
-        houses = {
-            row["id"]: house_key(SimpleNamespace(**row))  # type: ignore[arg-type]
-            for row in Case.objects.filter(center_id=centre.pk).values(
-                "id", "current_same_as_registered", *HOUSE_FIELDS
-            )
-        }
+        houses = case_house_keys(centre)
         used: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
         coordinator = centre.coordinator_id
         for case_id, _team, status, opened_on, closed_on in centre_cases(run, centre):
@@ -1129,7 +1333,7 @@ def assistance(run: Run) -> None:
                     counted[1] += amount
                 recorded = at(day, rng)
                 copier.add(
-                    rows.row(
+                    rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         kind=kind,
@@ -1145,7 +1349,7 @@ def assistance(run: Run) -> None:
                     )
                 )
                 event_copier.add(
-                    events.row(
+                    events.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         at=recorded,
@@ -1176,6 +1380,152 @@ ACTIONS = (
 )
 
 
+CONFERENCE_PLACES = ("ห้องประชุมที่ว่าการอำเภอ {code}", "ศูนย์ประสานงาน อพม. {code}",
+                     "โรงพยาบาลส่งเสริมสุขภาพตำบล อำเภอ {code}")  # fmt: skip
+CONFERENCE_SUMMARIES = (
+    "ทบทวนแผนช่วยเหลือรายกรณี มอบหมายผู้รับผิดชอบและกำหนดติดตามผล",
+    "หารือกรณีซับซ้อนร่วมกับหน่วยงานสาธารณสุขและท้องถิ่น",
+    "ประเมินความเสี่ยงและวางแผนส่งต่อหน่วยงานที่เกี่ยวข้อง",
+)
+ATTENDEES = (
+    ("นางสาวพัชรี ใจงาม", "โรงพยาบาลส่งเสริมสุขภาพตำบล", "พยาบาลวิชาชีพ"),
+    ("นายสมศักดิ์ มีชัย", "องค์การบริหารส่วนตำบล", "นักพัฒนาชุมชน"),
+    ("นางวิไล ศรีสวัสดิ์", "ที่ว่าการอำเภอ", "ปลัดอำเภอ"),
+    ("นายประสิทธิ์ ทองมา", "สถานีตำรวจภูธร", "รองสารวัตร"),
+    ("นางสาวกนกวรรณ แสงดี", "โรงเรียนประจำตำบล", "ครูแนะแนว"),
+)
+DECISIONS = (
+    "ส่งต่อโรงพยาบาลเพื่อประเมินภาวะสุขภาพ",
+    "ประสาน อบต. เรื่องการปรับสภาพที่อยู่อาศัย",
+    "เยี่ยมบ้านร่วมกับเจ้าหน้าที่สาธารณสุขทุกสองสัปดาห์",
+    "ยื่นขอเงินสงเคราะห์ครอบครัวที่มีภาวะยากลำบาก",
+    "หาผู้ดูแลในเวลากลางวันจากเครือข่ายในชุมชน",
+)
+
+
+def conferences(run: Run) -> None:
+    """Case conferences (ประชุมทีมสหวิชาชีพ): about one every six weeks per centre over
+    the five years, each discussing one to five of the cases worked and open on its
+    day (about one case in ten is discussed at least once), with a few of the centre's
+    volunteers and two or three people of other agencies present, the decisions as
+    planned actions of their cases, and a "discussed at a case conference" event for
+    each case discussed (as CaseConference.record does)."""
+    conference_rows = Rows(CaseConference, ids=True)
+    copier = conference_rows.copier(run, CaseConference)
+    discussed_copier = Copier(
+        run,
+        CaseConference.cases.through._meta.db_table,
+        ["caseconference_id", "case_id"],
+        parent=copier,
+    )
+    present_copier = Copier(
+        run,
+        CaseConference.volunteers.through._meta.db_table,
+        ["caseconference_id", "volunteer_id"],
+        parent=copier,
+    )
+    attendee_rows = Rows(ConferenceAttendee)
+    attendees = attendee_rows.copier(run, ConferenceAttendee, parent=copier)
+    action_rows, events = Rows(PlanAction), Rows(CaseEvent)
+    actions = action_rows.copier(run, PlanAction, parent=copier)
+    event_copier = Copier(run, "cases_caseevent", events.columns)
+    start = run.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
+    yesterday = run.today - datetime.timedelta(days=1)
+    for centre in run.centres:
+        rng = run.rng("conferences", centre)
+        worked = [row for row in centre_cases(run, centre) if row[2] != "intake"]
+        team_ids = list(centre.teams.values())
+        everyone = sorted({pk for members in centre.members.values() for pk in members})
+        days = sorted({start + datetime.timedelta(days=rng.randrange(365 * YEARS_OF_HISTORY))
+                       for _ in range(round(YEARS_OF_HISTORY * 365 / 42 * len(worked) / 1000))})  # fmt: skip
+        ids = run.reserve_ids(CaseConference, len(days))
+        for held_on in days:
+            pk = next(ids)
+            place = rng.choice(CONFERENCE_PLACES).format(code=centre.district_id)
+            created = at(held_on, rng)
+            # Worked on that day: opened before it, not yet closed.
+            open_then = [
+                row for row in worked if row[3] <= held_on and (row[4] is None or row[4] >= held_on)
+            ]
+            if not open_then:
+                continue
+            chosen = rng.sample(open_then, min(len(open_then), rng.choice((1, 2, 2, 3, 4, 5))))
+            copier.add(
+                conference_rows.line(
+                    id=pk,
+                    center_id=centre.pk,
+                    held_on=held_on,
+                    place=place,
+                    summary=rng.choice(CONFERENCE_SUMMARIES),
+                    created_by_id=centre.coordinator_id,
+                    created_at=created,
+                )
+            )
+            for volunteer in rng.sample(everyone, min(len(everyone), rng.randint(2, 5))):
+                present_copier.add([pk, volunteer])
+            for name, organisation, position in rng.sample(ATTENDEES, rng.randint(2, 3)):
+                attendees.add(
+                    attendee_rows.line(
+                        conference_id=pk,
+                        name=name,
+                        organisation=f"{organisation} อำเภอ {centre.district_id}",
+                        position=position,
+                    )
+                )
+            for case_id, team_id, _status, _opened_on, closed_on in sorted(chosen):
+                discussed_copier.add([pk, case_id])
+                event_copier.add(
+                    events.line(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        at=created,
+                        kind="conference",
+                        by_id=centre.coordinator_id,
+                        note=f"{held_on:%Y-%m-%d} {place}"[:500],
+                    )
+                )
+                if rng.random() < 0.3:
+                    continue  # discussed, nothing new decided
+                team = team_id or rng.choice(team_ids)
+                members = centre.members.get(team) or []
+                owner = rng.choices(("team", "volunteer", "agency"), (50, 25, 25))[0]
+                if owner == "volunteer" and not members:
+                    owner = "team"
+                due_on = held_on + datetime.timedelta(days=rng.randint(7, 60))
+                last = min(closed_on or yesterday, yesterday)
+                state = "planned"
+                if closed_on is not None:
+                    state = rng.choices(("done", "not_done"), (80, 20))[0]
+                elif due_on < run.today:
+                    state = rng.choices(("done", "not_done", "planned"), (65, 15, 20))[0]
+                finished = None
+                if state != "planned":
+                    finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
+                    finished = max(held_on, min(finished, last))
+                actions.add(
+                    action_rows.line(
+                        center_id=centre.pk,
+                        case_id=case_id,
+                        what=rng.choice(DECISIONS),
+                        owner_team_id=team if owner == "team" else None,
+                        owner_volunteer_id=rng.choice(members) if owner == "volunteer" else None,
+                        owner_agency_id=agency_for(run, centre, rng) if owner == "agency" else None,
+                        due_on=due_on,
+                        status=state,
+                        finished_on=finished,
+                        conference_id=pk,
+                        created_by_id=centre.coordinator_id,
+                        created_at=created,
+                    )
+                )
+    copier.close()
+    discussed_copier.close()
+    present_copier.close()
+    attendees.close()
+    actions.close()
+    event_copier.close()
+
+
 def plans(run: Run) -> None:
     """A plan for about two in five worked cases: a goal or two (achieved on some closed
     cases) and a few dated steps, each owned by exactly one of the case's team, one of
@@ -1199,7 +1549,7 @@ def plans(run: Run) -> None:
             for text in rng.sample(GOALS, rng.choice((1, 1, 2))):
                 achieved = closed_on is not None and rng.random() < 0.7
                 goals.add(
-                    goal_rows.row(
+                    goal_rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         text=text,
@@ -1224,7 +1574,7 @@ def plans(run: Run) -> None:
                     finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
                     finished = max(planned_on, min(finished, last))
                 actions.add(
-                    action_rows.row(
+                    action_rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         what=what,
@@ -1239,7 +1589,7 @@ def plans(run: Run) -> None:
                     )
                 )
             event_copier.add(
-                events.row(
+                events.line(
                     center_id=centre.pk,
                     case_id=case_id,
                     at=created,
@@ -1252,37 +1602,210 @@ def plans(run: Run) -> None:
     event_copier.close()
 
 
-def history(run: Run) -> None:
-    """One "created" row in the change history of each generated row, as
-    django-simple-history writes when a row is saved through the ORM."""
+# Tables with a change history -> their model and which of their rows are generated.
+HISTORY_OF: dict[str, tuple[type[models.Model], str]] = {
+    "cases_case": (Case, "center_id = ANY(%(ids)s)"),
+    "cases_householdmember": (HouseholdMember, "center_id = ANY(%(ids)s)"),
+    "cases_incomesource": (IncomeSource, "center_id = ANY(%(ids)s)"),
+    "cases_homevisit": (HomeVisit, "center_id = ANY(%(ids)s)"),
+    "volunteers_volunteer": (Volunteer, "center_id = ANY(%(ids)s)"),
+    "volunteers_team": (Team, "center_id = ANY(%(ids)s)"),
+    "volunteers_teammembership": (
+        TeamMembership,
+        "team_id IN (SELECT id FROM volunteers_team WHERE center_id = ANY(%(ids)s))",
+    ),
+}
+
+
+def history(run: Run, table: str) -> str | None:
+    """One "created" row in the change history of each generated row of `table`, as
+    django-simple-history writes when a row is saved through the ORM, inserted by the
+    writer once the table's last rows are in; the history table's name, if it has one."""
+    if table not in HISTORY_OF:
+        return None
+    model, where = HISTORY_OF[table]
     ids = [centre.pk for centre in run.centres]
-    scoped = {
-        Case: "center_id = ANY(%(ids)s)",
-        HouseholdMember: "center_id = ANY(%(ids)s)",
-        IncomeSource: "center_id = ANY(%(ids)s)",
-        HomeVisit: "center_id = ANY(%(ids)s)",
-        Volunteer: "center_id = ANY(%(ids)s)",
-        Team: "center_id = ANY(%(ids)s)",
-        TeamMembership: "team_id IN (SELECT id FROM volunteers_team WHERE center_id = ANY(%(ids)s))",
-    }
-    for model, where in scoped.items():
+    historical = model.history.model  # type: ignore[attr-defined]  # simple-history's
+    columns = [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.column in {h.column for h in historical._meta.concrete_fields}
+    ]
+    stamp = "created_at" if "created_at" in columns else "now()"
+    listed = ", ".join(f'"{c}"' for c in columns)
+    statement = f"""
+        INSERT INTO "{historical._meta.db_table}" ({listed}, history_date, history_type, history_change_reason)
+        SELECT {listed}, {stamp}, '+', NULL FROM "{table}" WHERE {where}
+        """
+
+    def insert(cursor: Any) -> None:
         started = time.monotonic()
-        historical = model.history.model  # type: ignore[attr-defined]  # simple-history's
-        columns = [
-            f.column
-            for f in model._meta.concrete_fields
-            if f.column in {h.column for h in historical._meta.concrete_fields}
-        ]
-        stamp = "created_at" if "created_at" in columns else "now()"
-        listed = ", ".join(f'"{c}"' for c in columns)
+        cursor.execute(statement, {"ids": ids})
+        report(run, historical._meta.db_table, cursor.rowcount, started)
+
+    run.writer.later(insert)
+    return historical._meta.db_table
+
+
+# The tables the generator fills row by row, by volume: their foreign keys are dropped
+# for the load and added back after it (PostgreSQL then checks each key over the whole
+# table in one join, instead of one lookup per row queued until the commit).
+LOADED_TABLES = [
+    "coordination_user_groups", "volunteers_volunteer", "volunteers_teammembership",
+    "cases_case", "cases_case_target_groups", "cases_householdmember", "cases_incomesource",
+    "cases_homevisit", "cases_homevisit_volunteers", "cases_caseevent", "cases_referral",
+    "cases_referralupdate", "cases_assistance", "cases_plangoal", "cases_planaction",
+    "cases_historicalcase", "cases_historicalhouseholdmember", "cases_historicalincomesource",
+    "cases_historicalhomevisit", "volunteers_historicalvolunteer", "cases_caseconference",
+    "cases_caseconference_cases", "cases_caseconference_volunteers", "cases_conferenceattendee",
+    "volunteers_historicalteammembership",
+]  # fmt: skip
+# The same-centre guards of the largest tables (a query per row), off for the load; then
+# what each guards is checked in one query over the whole table, which must find no row
+# (the same condition as the trigger's; their other half, that the rows named exist, is
+# the foreign keys' check). The guards of smaller tables stay on.
+BYPASSED_GUARDS: dict[str, tuple[str, str]] = {
+    "same_centre_guard_case_team": (
+        "cases_case",
+        """SELECT c.id FROM cases_case c JOIN volunteers_team t ON t.id = c.team_id
+           WHERE t.center_id <> c.center_id LIMIT 1""",
+    ),
+    "same_centre_guard_visit_volunteer": (
+        "cases_homevisit_volunteers",
+        """SELECT hv.id FROM cases_homevisit_volunteers hv
+           JOIN cases_homevisit h ON h.id = hv.homevisit_id
+           JOIN volunteers_volunteer v ON v.id = hv.volunteer_id
+           WHERE v.center_id <> h.center_id LIMIT 1""",
+    ),
+    "same_centre_guard_case_event_team": (
+        "cases_caseevent",
+        """SELECT e.id FROM cases_caseevent e JOIN volunteers_team t ON t.id = e.team_id
+           JOIN cases_case c ON c.id = e.case_id WHERE t.center_id <> c.center_id LIMIT 1""",
+    ),
+}
+
+
+class LoadChecks:
+    """Foreign keys and the largest tables' guards off for the load and checked after it,
+    in the load's transaction: if a check fails, nothing of the load stays, and if the
+    load fails, the rollback puts the keys and triggers back as they were. While it runs,
+    the tables are locked (ALTER TABLE): generate into a database nobody is using."""
+
+    def __init__(self, run: Run):
+        self.run = run
         run.cursor.execute(
-            f"""
-            INSERT INTO "{historical._meta.db_table}" ({listed}, history_date, history_type, history_change_reason)
-            SELECT {listed}, {stamp}, '+', NULL FROM "{model._meta.db_table}" WHERE {where}
-            """,
-            {"ids": ids},
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [LOADED_TABLES],
         )
-        report(run, historical._meta.db_table, run.cursor.rowcount, started)
+        self.foreign_keys = run.cursor.fetchall()
+        # Their indexes but those of a constraint (primary keys, unique constraints, and
+        # any index a foreign key names): built once after the load, by sorting, instead
+        # of row by row. A unique index rebuilt checks its rows as it is built. Nothing
+        # reads these tables by them during the load (centre_cases, case_house_keys).
+        run.cursor.execute(
+            "SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) ORDER BY 1, 2",
+            [LOADED_TABLES],
+        )
+        self.indexes = run.cursor.fetchall()
+
+    def __enter__(self) -> LoadChecks:
+        cursor = self.run.cursor
+        for table, name, _definition in self.foreign_keys:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for trigger, (table, _check) in BYPASSED_GUARDS.items():
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+        for _table, name, _definition in self.indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        # Sorting for the builds in memory (the default 64 MB spills at national scale).
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        return self
+
+    def build(self, tables: Iterable[str]) -> None:
+        """For `tables`, which take no more rows: their history rows, and their indexes
+        and their history's, built by the writer after their last rows while the next
+        tables are made."""
+        for table in tables:
+            self.build_indexes(table)
+            if (historical := history(self.run, table)) is not None:
+                self.build_indexes(historical)
+
+    def build_indexes(self, table: str) -> None:
+        """And fresh statistics (ANALYZE counts the rows of its own transaction): the
+        planner must not take a million rows for an empty table."""
+        definitions = [d for t, _name, d in self.indexes if t == table]
+        self.indexes = [index for index in self.indexes if index[0] != table]
+
+        def build(cursor: Any) -> None:
+            started = time.monotonic()
+            for definition in definitions:
+                cursor.execute(definition)
+            cursor.execute(f'ANALYZE "{table}"')
+            report(self.run, f"{table} (indexes, ANALYZE)", len(definitions), started)
+
+        self.run.writer.later(build)
+
+    def check(self) -> None:
+        """Guards back on and their invariants checked; foreign keys back and checked."""
+        self.run.writer.wait()
+        started = time.monotonic()
+        cursor = self.run.cursor
+        # ALTER TABLE refuses a table with checks still queued (the rows the ORM wrote).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for trigger, (table, check) in BYPASSED_GUARDS.items():
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
+            cursor.execute(check)
+            if (bad := cursor.fetchone()) is not None:
+                raise CommandError(f"{table} row {bad[0]} breaks {trigger}: nothing was saved.")
+        report(self.run, "(same-centre guards checked)", len(BYPASSED_GUARDS), started)
+        for table in sorted({table for table, _name, _definition in self.indexes}):
+            self.build_indexes(table)
+        self.run.writer.wait()
+        started = time.monotonic()
+        for table, name, definition in self.foreign_keys:
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        report(self.run, "(foreign keys checked)", len(self.foreign_keys), started)
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.check()
+
+
+# Tables that take no more rows once a table's function has run: their indexes are
+# built then (LoadChecks.build), the others' at the end.
+LAST_ROWS: dict[str, list[str]] = {
+    "volunteers": [
+        "coordination_user_groups",
+        "volunteers_volunteer",
+        "volunteers_teammembership",
+        "volunteers_team",
+    ],
+    "cases": ["cases_case_target_groups"],
+    "household_members": ["cases_householdmember"],
+    "incomes": ["cases_incomesource"],
+    # The cases after their visit dates (an UPDATE queued by visits).
+    "visits": ["cases_homevisit", "cases_homevisit_volunteers", "cases_case"],
+    "referrals": ["cases_referral", "cases_referralupdate"],
+    "assistance": ["cases_assistance"],
+    "conferences": [
+        "cases_caseconference",
+        "cases_caseconference_cases",
+        "cases_caseconference_volunteers",
+        "cases_conferenceattendee",
+    ],
+    "plans": ["cases_plangoal", "cases_planaction", "cases_caseevent"],
+}
+
+
+ANALYZED_AT_THE_END = [
+    "coordination_center", "coordination_user", "volunteers_team", "coordination_agency",
+    "cases_casenumbercounter", "cases_referrallettercounter", "volunteers_historicalteam",
+]  # fmt: skip
 
 
 TABLES: list[Callable[[Run], None]] = [
@@ -1293,12 +1816,11 @@ TABLES: list[Callable[[Run], None]] = [
     household_members,
     incomes,
     visits,
-    case_events,
     agencies,
     referrals,
     assistance,
+    conferences,
     plans,
-    history,
 ]
 
 
@@ -1314,22 +1836,31 @@ def generate(
 ) -> list[Centre]:
     """Generates the centres in one transaction: a failure leaves nothing behind."""
     with transaction.atomic(), connection.cursor() as cursor:
+        writer = Writer(cursor.cursor.connection)
         run = Run(
             seed=seed,
             today=today or timezone.localdate(),
-            cursor=cursor.cursor,
+            cursor=LockedCursor(cursor.cursor, writer.lock),
             write=write,
+            writer=writer,
             history=history,
         )
         run.groups = list(TargetGroup.objects.order_by("position"))
-        centres(run, centre_count, cases_per_centre, large_centre_cases)
-        for table in TABLES:
-            table(run)
+        # One transaction that writes a lot: no need to wait for its WAL at each flush.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        try:
+            with LoadChecks(run) as checks:
+                centres(run, centre_count, cases_per_centre, large_centre_cases)
+                for table in TABLES:
+                    table(run)
+                    checks.build(LAST_ROWS.get(table.__name__, ()))
+        finally:
+            writer.stop()
     with connection.cursor() as cursor:
-        # Fresh statistics: the planner must not take a million rows for an empty table.
+        # The other tables' statistics (LoadChecks.build_indexes did the large ones').
         started = time.monotonic()
-        cursor.execute("ANALYZE")
-        report(run, "ANALYZE", 0, started)
+        cursor.execute(f"ANALYZE {', '.join(ANALYZED_AT_THE_END)}")
+        report(run, "ANALYZE", len(ANALYZED_AT_THE_END), started)
     return run.centres
 
 
