@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Sum
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -189,17 +189,6 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "consent_recorded_by",
         ).prefetch_related("target_groups"),
     )
-    team_members = list(
-        case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
-        if case.team
-        else TeamMembership.objects.none()
-    )
-    # Each member's name and link made once here: per row, {% page_of %} and the name
-    # twice were 7 ms of the page for a team of 60.
-    urls = volunteer_page_urls(request.user, [m.volunteer for m in team_members])
-    for m in team_members:
-        m.name, m.url = m.volunteer.full_name, urls[m.volunteer_id]
-    incomes = list(case.incomes.all())
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     return render(
@@ -207,20 +196,10 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "team_members": team_members,
+            "team_members": team_members_of(case, request.user),
             "household": case.household_members.all(),
-            "incomes": incomes,
-            "income_total": sum((i.amount for i in incomes), 0),
-            "debts": case.debts.all(),
-            # Paginated: a case worked for years has hundreds of visits and events, and
-            # the page must cost the same for it as for a new case.
-            "visits": Paginator(
-                case.visits.select_related("author").prefetch_related("volunteers", "photos"),
-                TIMELINE_PAGE_SIZE,
-            ).get_page(request.GET.get("visit_page")),
-            "events": Paginator(
-                case.events.select_related("by", "team"), TIMELINE_PAGE_SIZE * 2
-            ).get_page(request.GET.get("event_page")),
+            **money_of(case),
+            **timelines_of(case, request.GET),
             "can_manage": can_manage,
             # The latest changes only: read, compared and written out, 200 of them were a
             # tenth of the page's time for a case with 128 visits. The admin keeps them all.
@@ -236,6 +215,41 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "allowances": allowances.for_case(case, timezone.localdate()),
         },
     )
+
+
+def team_members_of(case: Case, viewer) -> list[TeamMembership]:
+    """The case's team as the case page lists it, each member's name and page link made
+    once here: per row, {% page_of %} and the name twice were 7 ms for a team of 60."""
+    if case.team is None:
+        return []
+    members = list(
+        case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
+    )
+    urls = volunteer_page_urls(viewer, [m.volunteer for m in members])
+    for member in members:
+        member.name, member.url = member.volunteer.full_name, urls[member.volunteer_id]
+    return members
+
+
+def money_of(case: Case) -> dict:
+    incomes = list(case.incomes.all())
+    return {
+        "incomes": incomes,
+        "income_total": sum((i.amount for i in incomes), 0),
+        "debts": case.debts.all(),
+    }
+
+
+def timelines_of(case: Case, query: QueryDict) -> dict:
+    """Paginated: a case worked for years has hundreds of visits and events, and the page
+    must cost the same for it as for a new case."""
+    visits = case.visits.select_related("author").prefetch_related("volunteers", "photos")
+    return {
+        "visits": Paginator(visits, TIMELINE_PAGE_SIZE).get_page(query.get("visit_page")),
+        "events": Paginator(
+            case.events.select_related("by", "team"), TIMELINE_PAGE_SIZE * 2
+        ).get_page(query.get("event_page")),
+    }
 
 
 def status_section(case: Case) -> dict:
