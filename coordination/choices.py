@@ -20,6 +20,16 @@ class Sex(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# Django's get_prefix_display() hashes every choice's lazy label, translating each one:
+# a select of 160 volunteers translated 960 labels (a fifth of the case list's time).
+PREFIX_LABELS = dict(Prefix.choices)
+
+
+def prefix_label(prefix: str) -> str:
+    """What get_prefix_display() says, translating one label."""
+    return str(PREFIX_LABELS.get(prefix, prefix))
+
+
 def person_name(prefix_label: str, first_name: str, last_name: str) -> str:
     """Thai writes the prefix against the name (นายสมชาย); English puts a space."""
     prefix = str(prefix_label)

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from coordination import widgets
 from coordination.fields import ThaiDateField
 from coordination.models import Agency, AgencyQuerySet
 
@@ -24,6 +25,11 @@ class CheckboxFilter(django_filters.BooleanFilter):
 class ListFilterSet(django_filters.FilterSet):
     def __init__(self, request: HttpRequest, queryset: QuerySet) -> None:
         super().__init__(request.GET or None, queryset=queryset, request=request)
+        # The same HTML for a fraction of the time: a list's selects (a centre's
+        # volunteers, its subdistricts) have hundreds of options.
+        for chosen in self.filters.values():
+            if chosen.field_class.widget is forms.Select and "widget" not in chosen.extra:
+                chosen.extra["widget"] = widgets.Select
 
     @property
     def qs(self) -> QuerySet:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coordination.accounts import create_account, set_account_active
-from coordination.choices import Prefix, person_name
+from coordination.choices import Prefix, person_name, prefix_label
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup, User
 from coordination.validators import normalize_phone
@@ -108,7 +108,7 @@ class Volunteer(models.Model):
 
     @property
     def full_name(self) -> str:
-        return person_name(self.get_prefix_display(), self.first_name, self.last_name)
+        return person_name(prefix_label(self.prefix), self.first_name, self.last_name)
 
     @transaction.atomic
     def join_team(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases import barthel
-from coordination.choices import Prefix, Sex, person_name
+from coordination.choices import Prefix, Sex, person_name, prefix_label
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
 from coordination.validators import arabic_digits, normalize_national_id
@@ -531,7 +531,7 @@ class Case(models.Model):
 
     @property
     def full_name(self) -> str:
-        return person_name(self.get_prefix_display(), self.first_name, self.last_name)
+        return person_name(prefix_label(self.prefix), self.first_name, self.last_name)
 
     @property
     def registered_address(self) -> Address:

@@ -1,0 +1,45 @@
+"""Widgets that write the same HTML as Django's, cheaper."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+def attrs_html(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html, in Python."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        parts.append(f" {conditional_escape(name)}")
+        if value is not True:
+            parts.append(f'="{conditional_escape(value)}"')
+    return "".join(parts)
+
+
+class Select(forms.Select):
+    """Django's select, byte for byte (each option template's final newline included),
+    with its options written in Python. The template includes two templates per option: a list filter's select of a centre's 160 active
+    volunteers or 300 subdistricts cost more than the rest of its page (the case list
+    spent 80 of its 115 ms of CPU time in its filter form, national scale). Named Select:
+    crispy-forms reads the class name (its "select" CSS class and template choices)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(name)}"{attrs_html(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(option["value"])}"'
+                    f"{attrs_html(option['attrs'])}>"
+                    f"{conditional_escape(localize(option['label']))}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
