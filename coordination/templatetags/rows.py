@@ -6,6 +6,8 @@ import functools
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -28,3 +30,17 @@ def pk_url(viewname: str, pk: int) -> str:
     two links each spent a tenth of its page on it."""
     before, after = _around_pk(viewname, get_script_prefix(), get_urlconf())
     return f"{before}{int(pk)}{after}"
+
+
+@register.simple_tag
+def model_options(objects, selected_pk) -> SafeString:
+    """`<option value="{{ o.pk }}"{% if o.pk == selected_pk %} selected{% endif %}>`
+    `{{ o.name }}</option>` for each object, on one line: the worklist's per-row team select spent
+    4 ms of a page in the template loop. `objects` is read once per page (a list)."""
+    return mark_safe(
+        "".join(
+            f'<option value="{o.pk}"{" selected" if o.pk == selected_pk else ""}>'
+            f"{conditional_escape(o.name)}</option>"
+            for o in objects
+        )
+    )

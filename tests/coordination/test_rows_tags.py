@@ -46,3 +46,19 @@ def test_pk_url_refuses_what_url_refuses():
         Template("{% load rows %}{% pk_url 'cases:case-detail' pk %}").render(
             Context({"pk": "7/../admin"})
         )
+
+
+@pytest.mark.django_db
+def test_model_options_is_the_template_loop(center):
+    from tests.factories import TeamFactory
+
+    teams = [TeamFactory(center=center, name=name) for name in ("ทีม <ก>", "Team & B")]
+    loop = Template(
+        '{% for team in teams %}<option value="{{ team.pk }}"{% if team.pk == chosen %}'
+        " selected{% endif %}>{{ team.name }}</option>{% endfor %}"
+    )
+    ours = Template("{% load rows %}{% model_options teams chosen %}")
+    for chosen in (teams[1].pk, None, 0):
+        context = {"teams": teams, "chosen": chosen}
+        assert ours.render(Context(context)) == loop.render(Context(context))
+    assert "&lt;ก&gt;" in ours.render(Context({"teams": teams, "chosen": None}))
