@@ -94,9 +94,9 @@ def teams_of(case_or_user) -> QuerySet:
 
 
 def list_rows(cases: QuerySet) -> QuerySet:
-    return cases.select_related(
-        "team", "cur_subdistrict", "reg_subdistrict", "center"
-    ).prefetch_related("target_groups")
+    # Only what the rows show: the addresses and the centre joined three tables and
+    # built three objects a row that no column reads (~1 ms of CPU a page).
+    return cases.select_related("team").prefetch_related("target_groups")
 
 
 @coordinator_required
@@ -527,7 +527,7 @@ def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     cases = (
         Case.objects.visible_to(request.user)
         .open()
-        .select_related("team", "cur_subdistrict", "reg_subdistrict")
+        .select_related("team")  # the rows show no address
         # Earliest due first puts the overdue on top; never-scheduled cases last.
         .order_by(F("next_visit_due").asc(nulls_last=True), "number")
     )
@@ -605,7 +605,8 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             title=str(FOLLOWUP_SECTIONS[shown]),
         )
     page = Paginator(
-        rows.select_related("team", "cur_subdistrict", "reg_subdistrict"), PAGE_SIZE
+        rows.select_related("team"),
+        PAGE_SIZE,  # the rows show no address
     ).get_page(request.GET.get("page"))
     counts = cases.aggregate(
         **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
