@@ -550,7 +550,12 @@ def actions_due_for(user) -> dict:
         volunteer = own_volunteer(user)
         actions = actions.owned_by(volunteer) if volunteer else actions.none()
     return {
-        "rows": list(actions.for_rows().order_by("due_on", "id")[:ACTIONS_SHOWN]),
+        # for_rows() less the conference, which this list does not show.
+        "rows": list(
+            actions.select_related(
+                "case", "owner_team", "owner_volunteer", "owner_agency"
+            ).order_by("due_on", "id")[:ACTIONS_SHOWN]
+        ),
         "today": timezone.localdate(),
         "limit": ACTIONS_SHOWN,
     }
