@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
@@ -72,7 +73,7 @@ from coordination.audit import log_access
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
-from coordination.models import AccessLog
+from coordination.models import AccessLog, TargetGroup
 from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
@@ -95,8 +96,15 @@ def teams_of(case_or_user) -> QuerySet:
 
 def list_rows(cases: QuerySet) -> QuerySet:
     # Only what the rows show: the addresses and the centre joined three tables and
-    # built three objects a row that no column reads (~1 ms of CPU a page).
-    return cases.select_related("team").prefetch_related("target_groups")
+    # built three objects a row that no column reads (~1 ms of CPU a page). The target
+    # groups as their names in the row's own query: prefetched, a second query and 25
+    # related managers (1.4 ms of CPU of the page).
+    group_names = ArraySubquery(
+        TargetGroup.objects.filter(cases=OuterRef("pk"))
+        .order_by("position")  # TargetGroup's ordering, as case.target_groups.all()
+        .values(TargetGroup.name_column())
+    )
+    return cases.select_related("team").annotate(group_names=group_names)
 
 
 @coordinator_required
