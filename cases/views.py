@@ -548,6 +548,12 @@ def my_cases(request: AuthenticatedRequest) -> HttpResponse:
 
 
 ACTIONS_SHOWN = 50
+ACTION_ROW_COLUMNS = (
+    *("what", "due_on", "status", "case_id"),
+    *("case__number", "case__prefix", "case__first_name", "case__last_name"),
+    *("owner_team__name", "owner_agency__name"),
+    *("owner_volunteer__prefix", "owner_volunteer__first_name", "owner_volunteer__last_name"),
+)
 
 
 def actions_due_for(user) -> dict:
@@ -558,11 +564,12 @@ def actions_due_for(user) -> dict:
         volunteer = own_volunteer(user)
         actions = actions.owned_by(volunteer) if volunteer else actions.none()
     return {
-        # for_rows() less the conference, which this list does not show.
+        # for_rows() less the conference, and only the columns _plan_actions_due.html
+        # shows: a case has 58 (3.6 -> 2.4 ms of CPU for 50 rows, in-process, national).
         "rows": list(
-            actions.select_related(
-                "case", "owner_team", "owner_volunteer", "owner_agency"
-            ).order_by("due_on", "id")[:ACTIONS_SHOWN]
+            actions.select_related("case", "owner_team", "owner_volunteer", "owner_agency")
+            .only(*ACTION_ROW_COLUMNS)
+            .order_by("due_on", "id")[:ACTIONS_SHOWN]
         ),
         "today": timezone.localdate(),
         "limit": ACTIONS_SHOWN,
@@ -617,10 +624,8 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             name=f"followups-{shown}",
             title=str(FOLLOWUP_SECTIONS[shown]),
         )
-    page = Paginator(
-        rows.select_related("team"),
-        PAGE_SIZE,  # the rows show no address
-    ).get_page(request.GET.get("page"))
+    # The rows show no address: the team is all they join.
+    page = Paginator(rows.select_related("team"), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = cases.aggregate(
         **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
     )
