@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assistance, AssistanceKind, Case, HomeVisit, Referral, ReferralStatus
-from coordination.choices import person_name, prefix_label
+from coordination.choices import Prefix, person_name, prefix_label
 from coordination.filters import (
     CheckboxFilter,
     ListFilterSet,
@@ -42,9 +42,15 @@ class VolunteerChoiceIterator(OptionsIterator):
         super().__init__(field)
         self.queryset = self.queryset.values_list("pk", "prefix", "first_name", "last_name")
 
+    def __iter__(self):
+        # The six prefixes translated once, not once a volunteer.
+        self.prefixes = {code: prefix_label(code) for code in Prefix.values}
+        yield from super().__iter__()
+
     def choice(self, row) -> tuple:
         pk, prefix, first_name, last_name = row
-        label = person_name(prefix_label(prefix), first_name, last_name)  # Volunteer.__str__
+        # Volunteer.__str__, with prefix_label() looked up.
+        label = person_name(self.prefixes.get(prefix, prefix), first_name, last_name)
         return ModelChoiceIteratorValue(pk, None), label
 
 
