@@ -23,6 +23,14 @@ class CheckboxFilter(django_filters.BooleanFilter):
     field_class = forms.BooleanField
 
 
+# Django's widgets and ours that write the same HTML in Python (coordination/widgets.py).
+QUICKER_WIDGETS = {
+    forms.Select: widgets.Select,
+    forms.TextInput: widgets.TextInput,
+    forms.CheckboxInput: widgets.CheckboxInput,
+}
+
+
 class OptionsIterator(django_filters.fields.ModelChoiceIterator):
     """A select's options in one plain query. Django's iterator reads them through
     QuerySet.iterator(), a server-side cursor: DECLARE, FETCH and CLOSE, three round
@@ -53,8 +61,9 @@ class ListFilterSet(django_filters.FilterSet):
         # The same HTML for a fraction of the time: a list's selects (a centre's
         # volunteers, its subdistricts) have hundreds of options.
         for chosen in self.filters.values():
-            if chosen.field_class.widget is forms.Select and "widget" not in chosen.extra:
-                chosen.extra["widget"] = widgets.Select
+            quicker = QUICKER_WIDGETS.get(chosen.field_class.widget)
+            if quicker and "widget" not in chosen.extra:
+                chosen.extra["widget"] = quicker
 
     @property
     def qs(self) -> QuerySet:

@@ -56,3 +56,32 @@ class Select(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))
+
+
+class QuickInput:
+    """django/forms/widgets/input.html (which text.html, checkbox.html, date.html...
+    include), in Python: ~0.3 ms a field through three templates."""
+
+    TEMPLATES = frozenset(
+        f"django/forms/widgets/{name}.html"
+        for name in ("input", "text", "checkbox", "date", "number", "email", "search")
+    )
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        if self.template_name not in self.TEMPLATES:  # a subclass with its own template
+            return super().render(name, value, attrs, renderer)  # type: ignore[misc]
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        given = widget["value"]
+        shown = "" if given is None else f' value="{conditional_escape(given)}"'
+        return mark_safe(
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(widget["name"])}"{shown}{attrs_html(widget["attrs"])}>'
+        )
+
+
+class TextInput(QuickInput, forms.TextInput):
+    """Django's, byte for byte; named as Django's: crispy-forms reads the class name."""
+
+
+class CheckboxInput(QuickInput, forms.CheckboxInput):
+    """Django's, byte for byte; named as Django's: crispy-forms reads the class name."""

@@ -1,6 +1,8 @@
 """coordination.widgets.Select writes exactly what Django's select writes: the list
 filters use it for speed, and nothing on the page may change."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.utils.safestring import mark_safe
@@ -8,6 +10,7 @@ from django.utils.translation import override
 
 from coordination import widgets
 from coordination.choices import Prefix, prefix_label
+from coordination.fields import ThaiDateInput
 
 CHOICES = [
     ("", "---------"),
@@ -55,3 +58,30 @@ def test_the_prefix_label_is_the_choice_display(language):
         for value, label in Prefix.choices:
             assert prefix_label(value) == str(label)
         assert prefix_label("unknown") == "unknown"
+
+
+INPUT_VALUES = [None, "", 'a&"b<', 0, 12, True, False, mark_safe("<b>kept</b>")]
+INPUT_ATTRS = [None, {"class": "x y", "required": True, "disabled": False, "aria-x": "<"}]
+
+
+@pytest.mark.parametrize("value", INPUT_VALUES)
+@pytest.mark.parametrize("attrs", INPUT_ATTRS)
+@pytest.mark.parametrize(
+    "theirs, ours",
+    [(forms.TextInput, widgets.TextInput), (forms.CheckboxInput, widgets.CheckboxInput)],
+)
+def test_the_quick_inputs_render_what_djangos_render(theirs, ours, value, attrs):
+    made = {"attrs": {"placeholder": "<p>"}}
+    expected = theirs(**made).render("n&me", value, attrs=attrs)
+    assert ours(**made).render("n&me", value, attrs=attrs) == expected
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+@pytest.mark.parametrize("value", [None, "", datetime.date(2019, 4, 24), "31/02/2569"])
+def test_the_thai_date_input_renders_what_its_template_renders(language, value):
+    widget = ThaiDateInput(attrs={"class": "form-control"})
+    with override(language):
+        # forms.Widget.render: the template, as before the widget wrote it in Python.
+        expected = forms.Widget.render(widget, "day", value, attrs={"id": "id_day"})
+        assert widget.render("day", value, attrs={"id": "id_day"}) == expected
+    assert "value=" in expected or value in (None, "")
