@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -576,6 +577,18 @@ def actions_due_for(user) -> dict:
     }
 
 
+class CountedPaginator(Paginator):
+    """A Paginator told how many rows there are, already counted by another query."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 FOLLOWUP_SECTIONS = {
     "overdue": gettext_lazy("Overdue"),
     "week": gettext_lazy("Due this week"),
@@ -624,11 +637,16 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             name=f"followups-{shown}",
             title=str(FOLLOWUP_SECTIONS[shown]),
         )
-    # The rows show no address: the team is all they join.
-    page = Paginator(rows.select_related("team"), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = cases.aggregate(
         **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
     )
+    # The rows show no address: the team is all they join. Their number is the tab's
+    # count, just read: no COUNT(*) of its own.
+    page = CountedPaginator(
+        rows.select_related("team"),
+        PAGE_SIZE,
+        count=counts[shown if shown in sections else "overdue"],
+    ).get_page(request.GET.get("page"))
     # A subquery per team on the centre-leading index, as on the team list: joining the
     # teams to all their cases read every case of the centre.
     overdue_cases = Case.objects.filter(center_id=OuterRef("center_id")).filter(
