@@ -38,9 +38,8 @@ class VolunteerChoiceIterator(OptionsIterator):
     objects built for their labels alone cost 3 ms a page (0.7 ms as tuples). The
     option carries no instance; no widget of ours reads one."""
 
-    def __init__(self, field) -> None:
-        super().__init__(field)
-        self.queryset = self.queryset.values_list("pk", "prefix", "first_name", "last_name")
+    def rows(self) -> QuerySet:
+        return self.queryset.values_list("pk", "prefix", "first_name", "last_name")
 
     def __iter__(self):
         # The six prefixes translated once, not once a volunteer.
@@ -51,7 +50,7 @@ class VolunteerChoiceIterator(OptionsIterator):
         pk, prefix, first_name, last_name = row
         # Volunteer.__str__, with prefix_label() looked up.
         label = person_name(self.prefixes.get(prefix, prefix), first_name, last_name)
-        return ModelChoiceIteratorValue(pk, None), label
+        return ModelChoiceIteratorValue(pk, None), label  # type: ignore[arg-type]  # no instance
 
 
 class VolunteerChoiceField(OptionsField):

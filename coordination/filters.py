@@ -5,6 +5,8 @@ list and the form says what is wrong, never a half-applied filter."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import django_filters
 import django_filters.fields
 from django import forms
@@ -41,8 +43,11 @@ class OptionsIterator(django_filters.fields.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:  # django-filter's "null" choice
             yield (self.field.null_value, self.field.null_label)
-        for row in self.queryset:  # a centre's teams, volunteers, subdistricts: hundreds
+        for row in self.rows():  # a centre's teams, volunteers, subdistricts: hundreds
             yield self.choice(row)
+
+    def rows(self) -> Iterable:
+        return self.queryset
 
 
 class OptionsField(django_filters.fields.ModelChoiceField):

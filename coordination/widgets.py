@@ -62,6 +62,7 @@ class QuickInput:
     """django/forms/widgets/input.html (which text.html, checkbox.html, date.html...
     include), in Python: ~0.3 ms a field through three templates."""
 
+    template_name: str  # the widget's, which this mixin comes before
     TEMPLATES = frozenset(
         f"django/forms/widgets/{name}.html"
         for name in ("input", "text", "checkbox", "date", "number", "email", "search")

@@ -50,7 +50,7 @@ def help_text_and_errors(field: BoundField) -> str:
         for number, error in enumerate(field.errors, 1):
             parts.append(
                 f'<p id="error_{number}_{conditional_escape(field.auto_id)}">'
-                f"<strong>{conditional_escape(error)}</strong></p>"
+                f"<strong>{conditional_escape(str(error))}</strong></p>"
             )
         parts.append("</div>")
     if field.help_text:
