@@ -3,10 +3,10 @@ the list filters, written in Python.
 
 crispy renders each field through a template of some 40 conditionals and five
 includes: the case list's 15 fields cost ~1 ms of CPU each, a third of the page. The
-fields here (a text, date or select input, a tick box) come out as the same elements
+fields here (a text, date or select input, a tick box, radio buttons) come out as the same elements
 with the same attributes and text (tests/coordination/test_quick_forms.py compares
 them, as parsed HTML, with crispy's); only the blank lines between the tags go.
-Anything else — hidden fields, radio buttons, files, multi-widgets, a form with a
+Anything else — hidden fields, tick-box lists, files, multi-widgets, a form with a
 crispy helper — is handed to crispy itself."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
 from django.forms.boundfield import BoundField
+from django.templatetags.l10n import unlocalize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,21 +42,43 @@ def crispy_widget(field: BoundField, css: str) -> str:
     return str(field)
 
 
+def errors_html(field: BoundField) -> str:
+    """bootstrap5/layout/field_errors_block.html."""
+    if not field.errors:
+        return ""
+    field_id = conditional_escape(getattr(field.errors, "field_id", "") or "")
+    parts = [f'<div id="{field_id}_error" class="invalid-feedback">']
+    for number, error in enumerate(field.errors, 1):
+        parts.append(
+            f'<p id="error_{number}_{conditional_escape(field.auto_id)}">'
+            f"<strong>{conditional_escape(str(error))}</strong></p>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def help_text_html(field: BoundField) -> str:
+    """bootstrap5/layout/help_text.html."""
+    if not field.help_text:
+        return ""
+    helptext_id = f'id="{conditional_escape(field.auto_id)}_helptext" ' if field.auto_id else ""
+    return f'<div {helptext_id}class="form-text">{field.help_text}</div>'
+
+
 def help_text_and_errors(field: BoundField) -> str:
-    """bootstrap5/layout/field_errors_block.html and help_text.html."""
+    """bootstrap5/layout/help_text_and_errors.html."""
+    return errors_html(field) + help_text_html(field)
+
+
+def widget_attrs_html(attrs: dict) -> str:
+    """bootstrap5/layout/attrs.html (an option's id, checked, required)."""
     parts = []
-    if field.errors:
-        field_id = conditional_escape(getattr(field.errors, "field_id", "") or "")
-        parts.append(f'<div id="{field_id}_error" class="invalid-feedback">')
-        for number, error in enumerate(field.errors, 1):
-            parts.append(
-                f'<p id="error_{number}_{conditional_escape(field.auto_id)}">'
-                f"<strong>{conditional_escape(str(error))}</strong></p>"
-            )
-        parts.append("</div>")
-    if field.help_text:
-        helptext_id = f'id="{conditional_escape(field.auto_id)}_helptext" ' if field.auto_id else ""
-        parts.append(f'<div {helptext_id}class="form-text">{field.help_text}</div>')
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        parts.append(f" {conditional_escape(name)}")
+        if value is not True:
+            parts.append(f'="{conditional_escape(str(value))}"')
     return "".join(parts)
 
 
@@ -65,7 +88,46 @@ def required_marks(field: BoundField) -> tuple[str, str]:
     return "", ""
 
 
-NOT_SIMPLE = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput, forms.MultiWidget)
+NOT_SIMPLE = (forms.CheckboxSelectMultiple, forms.FileInput, forms.MultiWidget)
+
+
+def is_radio(field: BoundField) -> bool:
+    """crispy's is_radioselect: radio buttons, not tick boxes (a subclass of them)."""
+    widget = field.field.widget
+    return isinstance(widget, forms.RadioSelect) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    )
+
+
+def radio_buttons(field: BoundField) -> str:
+    """bootstrap5/layout/radio_checkbox_select.html, for radio buttons (crispy's
+    `optgroups` filter gives the options)."""
+    widget = field.field.widget
+    id_ = widget.attrs.get("id") or field.auto_id
+    attrs = field.build_widget_attrs({"id": id_} if id_ else {})
+    groups = widget.optgroups(field.html_name, widget.format_value(field.value()), attrs)
+    invalid = " is-invalid" if field.errors else ""
+    name = conditional_escape(field.html_name)
+    parts = ["<div>"]
+    for number, (group, options, _index) in enumerate(groups, 1):
+        if group:
+            parts.append(f"<strong>{conditional_escape(group)}</strong>")
+        for position, option in enumerate(options, 1):
+            value = conditional_escape(unlocalize(option["value"]))
+            target = conditional_escape(option["attrs"].get("id", ""))
+            parts.append(
+                f'<div class="form-check"><input type="{conditional_escape(option["type"])}" '
+                f'class="form-check-input{invalid}" name="{name}" value="{value}"'
+                f"{widget_attrs_html(option['attrs'])}>"
+                f'<label for="{target}" class="form-check-label">'
+                f"{conditional_escape(unlocalize(option['label']))}</label>"
+            )
+            if field.errors and number == len(groups) and position == len(options):
+                parts.append(errors_html(field))
+            parts.append("</div>")
+    parts.append("</div>")
+    parts.append(help_text_html(field))
+    return "".join(parts)
 
 
 def is_simple(field: BoundField) -> bool:
@@ -73,7 +135,7 @@ def is_simple(field: BoundField) -> bool:
     return not (
         field.is_hidden
         or getattr(field.form, "helper", None) is not None
-        or field.use_fieldset
+        or (field.use_fieldset and not is_radio(field))
         or isinstance(widget, NOT_SIMPLE)
         or hasattr(widget, "widget")  # wrappers (admin)
     )
@@ -97,6 +159,24 @@ def as_field(field: BoundField) -> SafeString:
             f"{help_text_and_errors(field)}</div></div>"
         )
     parts = [f'<div id="div_{auto_id}" class="mb-3{extra}">']
+    if is_radio(field):  # use_fieldset: a legend names the group
+        if field.label:
+            described = getattr(field, "aria_describedby", None)
+            described_by = (
+                f' aria-describedby="{conditional_escape(described)}"' if described else ""
+            )
+            target = (
+                f'for="{conditional_escape(field.id_for_label)}" ' if field.id_for_label else ""
+            )
+            parts.append(f"<fieldset{described_by}>")
+            parts.append(
+                f'<legend {target}class="form-label{required_class} fs-6">{label}{asterisk}</legend>'
+            )
+        parts.append(radio_buttons(field))
+        if field.label:
+            parts.append("</fieldset>")
+        parts.append("</div>")
+        return mark_safe("".join(parts))
     if field.label:
         target = f'for="{conditional_escape(field.id_for_label)}" ' if field.id_for_label else ""
         parts.append(f'<label {target}class="form-label{required_class}">{label}{asterisk}</label>')

@@ -35,6 +35,17 @@ class Everything(forms.Form):
     unlabelled = forms.CharField(label="", required=False)
     area = forms.CharField(widget=forms.Textarea, required=False)
     radio = forms.ChoiceField(choices=[("x", "X")], widget=forms.RadioSelect, required=False)
+    must_choose = forms.ChoiceField(
+        choices=[("a", "A <1>"), ("b", "B")], widget=forms.RadioSelect, help_text="pick"
+    )
+    grouped = forms.ChoiceField(
+        choices=[("g", [("1", "One"), ("2", "Two")]), ("3", "Three")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    unlabelled_radio = forms.ChoiceField(
+        choices=[("x", "X")], widget=forms.RadioSelect, required=False, label=""
+    )
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
@@ -44,7 +55,8 @@ class Everything(forms.Form):
         None,
         {},
         {"text": "toolong", "number": "x", "choice": "zz", "date": "no"},
-        {"text": "ab", "choice": "a", "tick": "on", "must_tick": "on"},
+        {"text": "ab", "choice": "a", "tick": "on", "must_tick": "on", "must_choose": "b"},
+        {"must_choose": "zz", "grouped": "2", "radio": "x"},
     ],
 )
 @pytest.mark.parametrize("language", ["th", "en"])
@@ -52,7 +64,7 @@ def test_every_kind_of_field_renders_as_crispy_renders_it(data, language):
     with override(language):
         compared = same_as_crispy(lambda: Everything(data))
     assert len(compared) == len(Everything.base_fields)
-    assert not is_simple(Everything()["radio"]) and not is_simple(Everything()["hidden"])
+    assert is_simple(Everything()["radio"]) and not is_simple(Everything()["hidden"])
 
 
 @pytest.mark.parametrize(
