@@ -371,7 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("DURATION", "10")))
     parser.add_argument("--connections", type=int, default=int(os.environ.get("CONNECTIONS", "16")))
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--only", default="", help="Only pages whose name contains this.")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Only pages whose name contains this (or one of these, comma-separated).",
+    )
     parser.add_argument(
         "--explain",
         action="store_true",
@@ -408,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
             folder / f"explain-{args.scale}-{started:%Y%m%d-%H%M}.txt" if args.explain else None
         )
         for page in pages:
-            if args.only and args.only not in page.name and page is not pages[0]:
+            wanted = [name for name in args.only.split(",") if name]
+            if wanted and not any(name in page.name for name in wanted) and page is not pages[0]:
                 continue
             queries, kilobytes = count_queries(page, cookies[page.who], explain)
             if explain is not None:

@@ -7,11 +7,20 @@ import datetime
 
 import django_filters
 from django.db.models import F, Q, QuerySet
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assistance, AssistanceKind, Case, HomeVisit, Referral, ReferralStatus
-from coordination.filters import CheckboxFilter, ListFilterSet, ThaiDateFilter
+from coordination.choices import Prefix, person_name, prefix_text
+from coordination.filters import (
+    CheckboxFilter,
+    ListFilterSet,
+    ModelChoiceFilter,
+    OptionsField,
+    OptionsIterator,
+    ThaiDateFilter,
+)
 from coordination.models import Subdistrict, TargetGroup
 from volunteers.models import Team, Volunteer
 
@@ -22,6 +31,34 @@ def visible_teams(request) -> QuerySet:
 
 def active_volunteers(request) -> QuerySet:
     return Volunteer.objects.visible_to(request.user).active()
+
+
+class VolunteerChoiceIterator(OptionsIterator):
+    """A centre's volunteers as options, their names read as tuples: 280 Volunteer
+    objects built for their labels alone cost 3 ms a page (0.7 ms as tuples). The
+    option carries no instance; no widget of ours reads one."""
+
+    def rows(self) -> QuerySet:
+        return self.queryset.values_list("pk", "prefix", "first_name", "last_name")
+
+    def __iter__(self):
+        # The six prefixes translated once, not once a volunteer.
+        self.prefixes = {code: prefix_text(code) for code in Prefix.values}
+        yield from super().__iter__()
+
+    def choice(self, row) -> tuple:
+        pk, prefix, first_name, last_name = row
+        # Volunteer.__str__, with prefix_text() looked up.
+        label = person_name(self.prefixes.get(prefix, prefix), first_name, last_name)
+        return ModelChoiceIteratorValue(pk, None), label  # type: ignore[arg-type]  # no instance
+
+
+class VolunteerChoiceField(OptionsField):
+    iterator = VolunteerChoiceIterator
+
+
+class VolunteerFilter(ModelChoiceFilter):
+    field_class = VolunteerChoiceField
 
 
 class CaseFilter(ListFilterSet):
@@ -41,11 +78,11 @@ class CaseFilter(ListFilterSet):
         empty_label=_("open cases"),
         method="with_status",
     )
-    target_group = django_filters.ModelChoiceFilter(
+    target_group = ModelChoiceFilter(
         label=_("Target group"), queryset=TargetGroup.objects.all(), field_name="target_groups"
     )
-    team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=visible_teams)
-    subdistrict = django_filters.ModelChoiceFilter(
+    team = ModelChoiceFilter(label=_("Team"), queryset=visible_teams)
+    subdistrict = ModelChoiceFilter(
         label=_("Subdistrict"),
         queryset=lambda request: Subdistrict.objects.of_centres_of(request.user),
         method="living_in",
@@ -59,7 +96,7 @@ class CaseFilter(ListFilterSet):
         label=_("Sort"), choices=SORTS, empty_label=None, method="sorted_later"
     )
     # The dashboard's links: a volunteer's cases, cases opened or closed since a day.
-    volunteer = django_filters.ModelChoiceFilter(
+    volunteer = VolunteerFilter(
         label=_("Volunteer"), queryset=active_volunteers, method="of_volunteer"
     )
     opened_from = ThaiDateFilter(
@@ -115,8 +152,8 @@ class CaseFilter(ListFilterSet):
 
 
 class FollowupFilter(ListFilterSet):
-    team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=visible_teams)
-    volunteer = django_filters.ModelChoiceFilter(
+    team = ModelChoiceFilter(label=_("Team"), queryset=visible_teams)
+    volunteer = VolunteerFilter(
         label=_("Volunteer"),
         queryset=active_volunteers,
         method="of_volunteer",
@@ -141,10 +178,8 @@ class VisitFilter(ListFilterSet):
 
     visited_from = ThaiDateFilter(label=_("Visited on or after"), method="on_or_after")
     visited_to = ThaiDateFilter(label=_("Visited on or before"), method="on_or_before")
-    team = django_filters.ModelChoiceFilter(
-        label=_("Team"), queryset=visible_teams, field_name="case__team"
-    )
-    volunteer = django_filters.ModelChoiceFilter(
+    team = ModelChoiceFilter(label=_("Team"), queryset=visible_teams, field_name="case__team")
+    volunteer = VolunteerFilter(
         label=_("Volunteer"), queryset=active_volunteers, field_name="volunteers"
     )
 

@@ -15,6 +15,7 @@ from coordination.validators import (
     validate_national_id,
     validate_phone,
 )
+from coordination.widgets import QuickInput
 
 
 class NationalIDFormField(forms.CharField):
@@ -72,7 +73,7 @@ class PhoneField(models.CharField):
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 
-class ThaiDateInput(forms.TextInput):
+class ThaiDateInput(QuickInput, forms.TextInput):
     """A text input that shows the date in the Buddhist Era in Thai pages."""
 
     def __init__(self, attrs: dict | None = None) -> None:

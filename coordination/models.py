@@ -56,6 +56,11 @@ class BilingualName(models.Model):
     def name(self) -> str:
         return self.name_en if (get_language() or "th").startswith("en") else self.name_th
 
+    @staticmethod
+    def name_column() -> str:
+        """The column `name` reads in the active language, for a query."""
+        return "name_en" if (get_language() or "th").startswith("en") else "name_th"
+
 
 class Province(BilingualName):
     code = models.CharField(_("code"), max_length=2, primary_key=True)

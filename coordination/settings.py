@@ -272,9 +272,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# crispy adds the widget's class name to its CSS classes: coordination.widgets.QuickSelect
-# writes Django's Select's HTML, its class included.
-CRISPY_CLASS_CONVERTERS = {"quickselect": "select"}
 
 LOGGING = {
     "version": 1,

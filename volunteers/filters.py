@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.filters import ListFilterSet
 from coordination.models import Subdistrict
-from coordination.widgets import QuickSelect
+from coordination.widgets import Select
 from volunteers.models import Team, Volunteer
 
 
@@ -21,18 +21,18 @@ class VolunteerFilter(ListFilterSet):
             "target_group"
         ),
         method="in_team",
-        widget=QuickSelect,
+        widget=Select,
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=Volunteer.Status.choices,
         empty_label=_("all"),
-        widget=QuickSelect,
+        widget=Select,
     )
     subdistrict = django_filters.ModelChoiceFilter(
         label=_("Subdistrict"),
         queryset=lambda request: Subdistrict.objects.of_centres_of(request.user),
-        widget=QuickSelect,
+        widget=Select,
     )
 
     class Meta:

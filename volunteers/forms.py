@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.choices import person_name, prefix_text
 from coordination.fields import ThaiDateField
 from coordination.models import TargetGroup
-from coordination.widgets import QuickSelect
+from coordination.widgets import Select
 from volunteers.models import Team, TeamMembership, Volunteer
 
 
@@ -91,7 +91,7 @@ class VolunteerChoiceField(forms.ModelChoiceField):
 
 class AddMemberForm(forms.Form):
     volunteer = VolunteerChoiceField(
-        label=_("Volunteer"), queryset=Volunteer.objects.none(), widget=QuickSelect
+        label=_("Volunteer"), queryset=Volunteer.objects.none(), widget=Select
     )
     role = forms.ChoiceField(
         label=_("Role"), choices=TeamMembership.Role.choices, initial=TeamMembership.Role.MEMBER

@@ -182,3 +182,20 @@ def test_a_filter_that_does_not_validate_filters_nothing_and_says_why(
     assert response.status_code == 200
     assert "team" in response.context["form"].errors
     assert sorted(numbers(response)) == sorted([mine.number, other.number])
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_a_row_names_its_target_groups_in_order_in_the_page_language(
+    coordinator_client, center, language
+):
+    groups = list(TargetGroup.objects.order_by("position")[:3])
+    CaseFactory(center=center, target_groups=[groups[2], groups[0]])
+    CaseFactory(center=center, target_groups=[])
+    coordinator_client.cookies["django_language"] = language
+    page = coordinator_client.get(URL).content.decode()
+    name = "name_en" if language == "en" else "name_th"
+    expected = f"{getattr(groups[0], name)}, {getattr(groups[2], name)}"
+    assert (
+        f'<td data-label="{"Target groups" if language == "en" else "กลุ่มเป้าหมาย"}">{expected}</td>'
+        in page
+    )

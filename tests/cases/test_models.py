@@ -168,3 +168,32 @@ def test_the_adl_score_stays_within_0_to_20(case):
         "ติดเตียง",
         "ติดเตียง",
     ]
+
+
+@pytest.mark.django_db
+def test_a_volunteer_sees_the_rows_of_their_teams_cases_only_while_a_member(
+    center, team, case, volunteer_on_team, volunteer_off_team, other_center
+):
+    """CaseChildQuerySet.visible_to for a volunteer: the rows of cases of a team they
+    are an active member of, as Case.visible_to says; none once they leave it, none of
+    another team's case, none of another centre's case of a team of the same name."""
+    from cases.models import HomeVisit
+    from tests.factories import HomeVisitFactory, TeamFactory
+
+    other_team = TeamFactory(center=center)
+    theirs = HomeVisitFactory(case=case)
+    HomeVisitFactory(case=CaseFactory(center=center, team=other_team))
+    HomeVisitFactory(case=CaseFactory(center=center, team=None))
+    HomeVisitFactory(case=CaseFactory(center=other_center, team=TeamFactory(center=other_center)))
+    user = volunteer_on_team.user
+    assert list(HomeVisit.objects.visible_to(user)) == [theirs]
+    assert set(HomeVisit.objects.visible_to(user).values_list("case", flat=True)) == set(
+        Case.objects.visible_to(user).values_list("pk", flat=True)
+    )
+    assert not HomeVisit.objects.visible_to(volunteer_off_team.user).exists()
+    volunteer_on_team.leave_team(team)
+    assert not HomeVisit.objects.visible_to(user).exists()
+    volunteer_on_team.join_team(other_team)
+    assert list(HomeVisit.objects.visible_to(user).values_list("case__team", flat=True)) == [
+        other_team.pk
+    ]

@@ -149,3 +149,30 @@ def test_the_worklist_never_shows_another_centre(coordinator_client, other_cente
     Case.objects.filter(pk=foreign.pk).update(next_visit_due=TODAY - datetime.timedelta(days=3))
     response = coordinator_client.get(reverse("cases:followup-list"))
     assert len(response.context["page_obj"]) == 0
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_each_worklist_tab_pages_through_exactly_its_cases(
+    coordinator_client, center, team, filtered
+):
+    """The pages of a tab are counted by the tab's own badge (no COUNT of their own):
+    they must hold every case of the tab once, with a volunteer filter too."""
+    volunteer = VolunteerFactory(center=center)
+    volunteer.join_team(team)
+    overdue = [
+        Case.objects.filter(pk=CaseFactory(center=center, team=team).pk).update(
+            next_visit_due=TODAY - datetime.timedelta(days=3)
+        )
+        for _ in range(27)
+    ]
+    CaseFactory(center=center, team=TeamFactory(center=center))  # never visited, other team
+    url = reverse("cases:followup-list")
+    query = {"show": "overdue", **({"volunteer": volunteer.pk} if filtered else {})}
+    first = coordinator_client.get(url, query).context
+    second = coordinator_client.get(url, {**query, "page": 2}).context
+    assert first["page_obj"].paginator.num_pages == 2
+    shown = [c.pk for c in first["page_obj"]] + [c.pk for c in second["page_obj"]]
+    assert len(shown) == len(set(shown)) == len(overdue) == 27
+    assert {key: count for key, _label, count in first["tabs"]}["overdue"] == 27
+    never = coordinator_client.get(url, {**query, "show": "never"}).context
+    assert never["page_obj"].paginator.count == (27 if filtered else 28)
