@@ -636,30 +636,25 @@ def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
 @coordinator_required
 @require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
 def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
-    """The coordinator's worklist: which cases need a visit, by team and by volunteer."""
+    """The coordinator's worklist: which cases need a visit, by team and by volunteer.
+    The referral tab lists other things than cases: its own rows, its own include."""
     user = request.user
     today = timezone.localdate()
-    teams = visible_teams(request)
     chosen = FollowupFilter(request, Case.objects.visible_to(user).open())
     cases = chosen.qs
     sections = followup_conditions(today)
-    tabs_of_their_own = {"referrals": FOLLOWUP_REFERRALS}
-    wanted = request.GET.get("show")
-    shown = wanted if wanted in sections or wanted in tabs_of_their_own else "overdue"
+    shown = request.GET.get("show", "")
+    shown = shown if shown in sections or shown == "referrals" else "overdue"
     condition, ordering = sections.get(shown, sections["overdue"])
     rows = cases.filter(condition).order_by(*ordering)
     export = ExportForm.of(request)
     if export.is_valid():
+        columns = exports.followup_columns(export)
+        title = str(FOLLOWUP_SECTIONS[shown])
         return export.response(
-            request,
-            exports.export_rows(rows),
-            exports.followup_columns(export),
-            name=f"followups-{shown}",
-            title=str(FOLLOWUP_SECTIONS[shown]),
+            request, exports.export_rows(rows), columns, name=f"followups-{shown}", title=title
         )
-    counts = cases.aggregate(
-        **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
-    )
+    counts = section_counts(cases, sections)
     # The rows show no address: the team is all they join. Their number is the tab's
     # count, just read: no COUNT(*) of its own.
     page = CountedPaginator(
@@ -667,16 +662,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         PAGE_SIZE,
         count=counts[shown if shown in sections else "overdue"],
     ).get_page(request.GET.get("page"))
-    # A subquery per team on the centre-leading index, as on the team list: joining the
-    # teams to all their cases read every case of the centre.
-    overdue_cases = Case.objects.filter(center_id=OuterRef("center_id")).filter(
-        overdue_condition(today)
-    )
-    by_team = (
-        teams.annotate(overdue=count_per_team(overdue_cases))
-        .filter(overdue__gt=0)
-        .order_by("-overdue", "name")
-    )
+    teams = visible_teams(request)
     return render(
         request,
         "cases/followup_list.html",
@@ -686,13 +672,33 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()]
             + [("referrals", FOLLOWUP_REFERRALS, worklist_referral_count(user, cases))],
             "shown": shown,
-            # Tabs that list other things than cases: their own rows, their own include.
             **(worklist_referrals(user, cases) if shown == "referrals" else {}),
-            "by_team": by_team,
+            "by_team": overdue_by_team(teams, today),
             "teams": teams,
             "plan_actions": actions_due_for(user),
             "export": export,
         },
+    )
+
+
+def section_counts(cases: QuerySet, sections: dict) -> dict[str, int]:
+    """Each worklist tab's number of cases, in one query."""
+    return cases.aggregate(
+        **{key: Count("pk", filter=cond, distinct=True) for key, (cond, _o) in sections.items()}
+    )
+
+
+def overdue_by_team(teams: QuerySet, today: datetime.date) -> QuerySet:
+    """The teams with overdue cases, most first. A subquery per team on the centre-leading
+    index, as on the team list: joining the teams to all their cases read every case of
+    the centre."""
+    overdue_cases = Case.objects.filter(center_id=OuterRef("center_id")).filter(
+        overdue_condition(today)
+    )
+    return (
+        teams.annotate(overdue=count_per_team(overdue_cases))
+        .filter(overdue__gt=0)
+        .order_by("-overdue", "name")
     )
 
 
