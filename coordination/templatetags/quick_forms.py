@@ -19,6 +19,8 @@ from django.templatetags.l10n import unlocalize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from coordination.widgets import attrs_html
+
 register = template.Library()
 
 
@@ -70,18 +72,6 @@ def help_text_and_errors(field: BoundField) -> str:
     return errors_html(field) + help_text_html(field)
 
 
-def widget_attrs_html(attrs: dict) -> str:
-    """bootstrap5/layout/attrs.html (an option's id, checked, required)."""
-    parts = []
-    for name, value in attrs.items():
-        if value is False:
-            continue
-        parts.append(f" {conditional_escape(name)}")
-        if value is not True:
-            parts.append(f'="{conditional_escape(str(value))}"')
-    return "".join(parts)
-
-
 def required_marks(field: BoundField) -> tuple[str, str]:
     if field.field.required:
         return " requiredField", '<span class="asteriskField">*</span>'
@@ -118,7 +108,7 @@ def radio_buttons(field: BoundField) -> str:
             parts.append(
                 f'<div class="form-check"><input type="{conditional_escape(option["type"])}" '
                 f'class="form-check-input{invalid}" name="{name}" value="{value}"'
-                f"{widget_attrs_html(option['attrs'])}>"
+                f"{attrs_html(option['attrs'])}>"
                 f'<label for="{target}" class="form-check-label">'
                 f"{conditional_escape(unlocalize(option['label']))}</label>"
             )

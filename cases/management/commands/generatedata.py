@@ -1403,6 +1403,45 @@ DECISIONS = (
 )
 
 
+def action_owner(rng: random.Random, members: list[int], weights: tuple[int, ...]) -> str:
+    """Who a planned action falls to: its team, one of the team's volunteers (if it has
+    any) or an agency."""
+    owner = rng.choices(("team", "volunteer", "agency"), weights)[0]
+    return "team" if owner == "volunteer" and not members else owner
+
+
+def owner_columns(
+    run: Run, centre, rng: random.Random, owner: str, team: int, members: list[int]
+) -> dict:
+    return {
+        "owner_team_id": team if owner == "team" else None,
+        "owner_volunteer_id": rng.choice(members) if owner == "volunteer" else None,
+        "owner_agency_id": agency_for(run, centre, rng) if owner == "agency" else None,
+    }
+
+
+def action_outcome(
+    run: Run,
+    rng: random.Random,
+    due_on: datetime.date,
+    closed_on: datetime.date | None,
+    start: datetime.date,
+    last: datetime.date,
+) -> tuple[str, datetime.date | None]:
+    """A planned action's status and the day it was finished: done or not on a closed
+    case, mostly done once due on an open one, planned before; finished around its due
+    day, between its start and `last`."""
+    state = "planned"
+    if closed_on is not None:
+        state = rng.choices(("done", "not_done"), (80, 20))[0]
+    elif due_on < run.today:
+        state = rng.choices(("done", "not_done", "planned"), (65, 15, 20))[0]
+    if state == "planned":
+        return state, None
+    finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
+    return state, max(start, min(finished, last))
+
+
 def conferences(run: Run) -> None:
     """Case conferences (ประชุมทีมสหวิชาชีพ): about one every six weeks per centre over
     the five years, each discussing one to five of the cases worked and open on its
@@ -1488,28 +1527,16 @@ def conferences(run: Run) -> None:
                     continue  # discussed, nothing new decided
                 team = team_id or rng.choice(team_ids)
                 members = centre.members.get(team) or []
-                owner = rng.choices(("team", "volunteer", "agency"), (50, 25, 25))[0]
-                if owner == "volunteer" and not members:
-                    owner = "team"
+                owner = action_owner(rng, members, (50, 25, 25))
                 due_on = held_on + datetime.timedelta(days=rng.randint(7, 60))
                 last = min(closed_on or yesterday, yesterday)
-                state = "planned"
-                if closed_on is not None:
-                    state = rng.choices(("done", "not_done"), (80, 20))[0]
-                elif due_on < run.today:
-                    state = rng.choices(("done", "not_done", "planned"), (65, 15, 20))[0]
-                finished = None
-                if state != "planned":
-                    finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
-                    finished = max(held_on, min(finished, last))
+                state, finished = action_outcome(run, rng, due_on, closed_on, held_on, last)
                 actions.add(
                     action_rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         what=rng.choice(DECISIONS),
-                        owner_team_id=team if owner == "team" else None,
-                        owner_volunteer_id=rng.choice(members) if owner == "volunteer" else None,
-                        owner_agency_id=agency_for(run, centre, rng) if owner == "agency" else None,
+                        **owner_columns(run, centre, rng, owner, team, members),
                         due_on=due_on,
                         status=state,
                         finished_on=finished,
@@ -1559,28 +1586,16 @@ def plans(run: Run) -> None:
                 )
             team = team_id or rng.choice(team_ids)
             for what in rng.sample(ACTIONS, rng.randint(1, 4)):
-                owner = rng.choices(("team", "volunteer", "agency"), (40, 35, 25))[0]
                 members = centre.members.get(team) or []
-                if owner == "volunteer" and not members:
-                    owner = "team"
+                owner = action_owner(rng, members, (40, 35, 25))
                 due_on = planned_on + datetime.timedelta(days=rng.randint(7, 120))
-                state = "planned"
-                if closed_on is not None:
-                    state = rng.choices(("done", "not_done"), (80, 20))[0]
-                elif due_on < run.today:
-                    state = rng.choices(("done", "not_done", "planned"), (65, 15, 20))[0]
-                finished = None
-                if state != "planned":
-                    finished = due_on + datetime.timedelta(days=rng.randint(-5, 10))
-                    finished = max(planned_on, min(finished, last))
+                state, finished = action_outcome(run, rng, due_on, closed_on, planned_on, last)
                 actions.add(
                     action_rows.line(
                         center_id=centre.pk,
                         case_id=case_id,
                         what=what,
-                        owner_team_id=team if owner == "team" else None,
-                        owner_volunteer_id=rng.choice(members) if owner == "volunteer" else None,
-                        owner_agency_id=agency_for(run, centre, rng) if owner == "agency" else None,
+                        **owner_columns(run, centre, rng, owner, team, members),
                         due_on=due_on,
                         status=state,
                         finished_on=finished,
