@@ -41,6 +41,7 @@ from cases.models import (
 from coordination import dates
 from coordination.choices import person_name
 from coordination.models import TargetGroup, User
+from coordination.templatetags.rows import pk_url
 from volunteers.models import Team, TeamMembership, Volunteer
 
 # An id no row has, reversed into a URL and replaced by each row's (Links).
@@ -222,12 +223,15 @@ class Links:
     """The URLs of many rows' links: each URL pattern reversed once, not once a row (a
     reverse() is some 20 µs, and a volunteer's row has three links)."""
 
-    def __init__(self, name: str, placeholder: int = 0):
-        self.template = reverse(name, args=[placeholder]) if placeholder else reverse(name)
-        self.placeholder = str(placeholder)
+    def __init__(self, name: str):
+        self.name = name
 
     def to(self, pk: int) -> str:
-        return self.template.replace(self.placeholder, str(pk), 1)
+        return pk_url(self.name, pk)
+
+    @cached_property
+    def template(self) -> str:
+        return reverse(self.name)
 
     def filtered(self, **params: object) -> str:
         return f"{self.template}?{urlencode(params)}"
@@ -434,7 +438,7 @@ class Dashboard:
             self.recent_visits.order_by().values_list("case__team").annotate(n=Count("pk"))
         )
         page, cases, visit_list = (
-            Links("volunteers:team-detail", PLACEHOLDER),
+            Links("volunteers:team-detail"),
             Links("cases:case-list"),
             Links("cases:visit-list"),
         )
@@ -484,7 +488,7 @@ class Dashboard:
             .annotate(n=Count("pk"))
         )
         page, cases, visit_list = (
-            Links("volunteers:volunteer-detail", PLACEHOLDER),
+            Links("volunteers:volunteer-detail"),
             Links("cases:case-list"),
             Links("cases:visit-list"),
         )

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 
 from coordination.access import may_open, visible_pks
+from coordination.templatetags.rows import pk_url
 from volunteers.models import Team, Volunteer
 
 register = template.Library()
@@ -30,18 +31,13 @@ def page_url(user, obj: Volunteer | Team) -> str:
     return ""
 
 
-# An id no row has, reversed into a URL and replaced by each row's.
-PLACEHOLDER = 987654321
-
-
 def volunteer_page_urls(user, volunteers: list[Volunteer]) -> dict[int, str]:
-    """page_url() of each volunteer, the URL pattern reversed once: the case page names
-    every member of the case's team (60 and more), each with its link."""
-    pattern = reverse("volunteers:volunteer-detail", args=[PLACEHOLDER])
+    """page_url() of each volunteer, the URL pattern reversed once (pk_url): the case
+    page names every member of the case's team (60 and more), each with its link."""
     if user.is_authenticated and user.is_coordinator_or_staff:
         visible = visible_pks(user, Volunteer)
         return {
-            v.pk: pattern.replace(str(PLACEHOLDER), str(v.pk))
+            v.pk: pk_url("volunteers:volunteer-detail", v.pk)
             if v.pk in visible
             else page_url(user, v)
             for v in volunteers
