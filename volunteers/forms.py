@@ -3,7 +3,6 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coordination.choices import person_name, prefix_text
 from coordination.fields import ThaiDateField
 from coordination.models import TargetGroup
 from coordination.widgets import Select
@@ -73,16 +72,13 @@ class TeamForm(forms.ModelForm):
 
 
 class NameChoiceIterator(forms.models.ModelChoiceIterator):
-    """Each volunteer's (pk, full name) from four columns, not a model instance each: a
-    centre's some 230 volunteers in the team page's select. The same labels as
-    `str(volunteer)`, which ModelChoiceField shows."""
+    """Each volunteer's (pk, full name), the labels ModelChoiceField shows, without a
+    model instance each (Volunteer.objects.names()): the team page's select."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list("pk", "prefix", "first_name", "last_name")
-        for pk, prefix, first_name, last_name in rows:
-            yield (pk, person_name(prefix_text(prefix), first_name, last_name))
+        yield from self.queryset.names()
 
 
 class VolunteerChoiceField(forms.ModelChoiceField):
