@@ -1700,6 +1700,15 @@ BYPASSED_GUARDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Indexes kept through the load. The cases' visit dates are an UPDATE after their COPY: with
+# no index on a column it sets, PostgreSQL may write a row's new version beside the old
+# (a HOT update), and an index then built in the same transaction is one that transaction
+# may not use (pg_index.indcheckxmin): the tests' plans of generated data, taken in their
+# own transaction, would read whole tables. An index on last_visit_at makes every such
+# update a plain one.
+KEPT = {"case_center_last_visit"}
+
+
 class LoadChecks:
     """Foreign keys and the largest tables' guards off for the load and checked after it,
     in the load's transaction: if a check fails, nothing of the load stays, and if the
@@ -1726,7 +1735,7 @@ class LoadChecks:
             "(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) ORDER BY 1, 2",
             [LOADED_TABLES],
         )
-        self.indexes = run.cursor.fetchall()
+        self.indexes = [index for index in run.cursor.fetchall() if index[1] not in KEPT]
 
     def __enter__(self) -> LoadChecks:
         cursor = self.run.cursor
