@@ -36,10 +36,13 @@ run: prepare
 
 # One pytest worker per core (pytest-xdist), each with its own test database
 # (test_postgres_gw0, _gw1 ...) on the one embedded server. TEST_WORKERS=0 runs in one process.
+# worksteal: a worker that runs out takes half of the other's queue. xdist's default hands
+# out long runs of tests at once, and the browser tests (run last, with the other
+# transactional ones) all went to one worker, which finished a minute after the other.
 TEST_WORKERS ?= auto
 
 test: prepare node_modules/.installed
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist worksteal)
 
 # One archive of the database and the photos in ./backups (or TO=DIR, or BACKUP_DIR),
 # encrypted when BACKUP_PASSPHRASE is set; old ones pruned (README, "Backups").
