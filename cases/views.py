@@ -71,6 +71,7 @@ from coordination.access import (
     get_visible_or_404,
 )
 from coordination.audit import log_access
+from coordination.choices import person_name, prefix_text
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
@@ -252,13 +253,49 @@ def money_of(case: Case) -> dict:
 def timelines_of(case: Case, query: QueryDict) -> dict:
     """Paginated: a case worked for years has hundreds of visits and events, and the page
     must cost the same for it as for a new case."""
-    visits = case.visits.select_related("author").prefetch_related("volunteers", "photos")
+    visits = case.visits.only(*VISIT_ROW_FIELDS)
+    page = Paginator(visits, TIMELINE_PAGE_SIZE).get_page(query.get("visit_page"))
+    page.object_list = with_present_and_photos(list(page.object_list))
     return {
-        "visits": Paginator(visits, TIMELINE_PAGE_SIZE).get_page(query.get("visit_page")),
+        "visits": page,
         "events": Paginator(
             case.events.select_related("by", "team"), TIMELINE_PAGE_SIZE * 2
         ).get_page(query.get("event_page")),
     }
+
+
+# What a visit's row on the case page shows (case_rows.visit_rows), not its long texts,
+# and its case (the related manager sets it on each: deferred, a query a row).
+VISIT_ROW_FIELDS = ("case", "visited_at", "purpose", "other_participants", "findings", "adl_score")
+
+
+def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
+    """Sets each visit's `present` (the names of the volunteers present, in their
+    model's order) and `photo_sizes` ((pk, width, height) in the photos' order): two
+    queries of four columns for the page, where prefetching built an instance of every
+    volunteer and photo."""
+    ids = [visit.pk for visit in visits]
+    present: dict[int, list[str]] = {pk: [] for pk in ids}
+    rows = (
+        HomeVisit.volunteers.through.objects.filter(homevisit_id__in=ids)
+        .order_by(*(f"volunteer__{name}" for name in Volunteer._meta.ordering))
+        .values_list(
+            "homevisit_id", "volunteer__prefix", "volunteer__first_name", "volunteer__last_name"
+        )
+    )
+    prefixes: dict[str, str] = {}
+    for visit_id, prefix, first_name, last_name in rows:
+        if prefix not in prefixes:
+            prefixes[prefix] = prefix_text(prefix)
+        present[visit_id].append(person_name(prefixes[prefix], first_name, last_name))
+    photos: dict[int, list[tuple[int, int, int]]] = {pk: [] for pk in ids}
+    for visit_id, *size in VisitPhoto.objects.filter(visit_id__in=ids).values_list(
+        "visit_id", "pk", "width", "height"
+    ):
+        photos[visit_id].append(tuple(size))
+    for visit in visits:
+        visit.present, visit.photo_sizes = present[visit.pk], photos[visit.pk]
+    return visits
 
 
 def status_section(case: Case) -> dict:

@@ -7,10 +7,13 @@ from typing import cast
 
 from django import template
 from django.db import models
+from django.template.defaultfilters import truncatewords
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
-from cases.models import CaseEvent
-from coordination.templatetags.thai import be_datetime
+from cases.models import CaseEvent, HomeVisit
+from coordination.templatetags.rows import pk_url
+from coordination.templatetags.thai import be_date, be_datetime
 
 register = template.Library()
 
@@ -46,4 +49,53 @@ def event_rows(events: Iterable[CaseEvent]) -> SafeString:
             who = event.by.get_full_name() or event.by.username
             line += f'<span class="text-muted">· {escape(who)}</span>'
         rows.append(line + "</li>\n    ")
+    return mark_safe("".join(rows))
+
+
+def thumbnail_height(height: int, width: int) -> str:
+    """`{% widthratio height width 96 %}`: the thumbnail's height at 96 pixels wide."""
+    try:
+        return str(round(float(height) / float(width) * 96))
+    except ZeroDivisionError:
+        return "0"
+
+
+@register.simple_tag
+def visit_rows(visits: Iterable[HomeVisit]) -> SafeString:
+    """The home visits' <li> rows, as the case page's `{% for visit in visits %}` wrote
+    them: 20 rows with a {% url %} each, the names of those present and the photos'
+    links were 9 ms of a page's 60 (national). Each visit comes from
+    views.timelines_of with `present` (names) and `photo_sizes` ((pk, width, height))."""
+    adl = escape(_("ADL"))
+    rows = []
+    for visit in visits:
+        line = (
+            '\n      <li class="border-start border-3 ps-3 mb-3">\n        '
+            f'<a href="{pk_url("cases:visit-detail", visit.pk)}"><strong>{escape(be_datetime(visit.visited_at))}'
+            f"</strong></a> · {escape(visit.get_purpose_display())}\n        "
+            f'<div class="small text-muted">{escape(", ".join(visit.present))}'
+        )
+        if visit.other_participants:
+            line += f"; {escape(visit.other_participants)}"
+        line += (
+            f'</div>\n        <p class="mb-1">{escape(truncatewords(visit.findings, 40))}</p>'
+            "\n        "
+        )
+        if visit.adl_score is not None:
+            line += f'<div class="small">{adl} {visit.adl_score} · {escape(visit.adl_group)}</div>'
+        line += "\n        "
+        if visit.photo_sizes:
+            date = escape(be_date(visit.visited_at))
+            line += '<div class="d-flex flex-wrap gap-1 mt-1">'
+            for number, (pk, width, height) in enumerate(visit.photo_sizes, 1):
+                # blocktranslate: the values escaped, the translation as it is.
+                alt = _("Photo %(n)s of the visit of %(date)s") % {"n": number, "date": date}
+                url = pk_url("cases:visit-photo", pk)
+                line += (
+                    f'<a href="{url}"><img src="{url}?size=thumb" alt="{alt}" '
+                    f'width="96" height="{thumbnail_height(height, width)}" loading="lazy" '
+                    'class="rounded border"></a>'
+                )
+            line += "</div>"
+        rows.append(line + "\n      </li>\n    ")
     return mark_safe("".join(rows))
