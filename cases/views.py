@@ -227,13 +227,21 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+# What a member's row on the case page shows (case_rows.member_rows); their team too:
+# the related manager sets it on each (deferred, a query a row).
+MEMBER_ROW_FIELDS = ("prefix", "first_name", "last_name", "phone")
+
+
 def team_members_of(case: Case, viewer) -> list[TeamMembership]:
     """The case's team as the case page lists it, each member's name and page link made
     once here: per row, {% page_of %} and the name twice were 7 ms for a team of 60."""
     if case.team is None:
         return []
     members = list(
-        case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
+        case.team.memberships.active()
+        .select_related("volunteer")
+        .only("team", "role", *(f"volunteer__{name}" for name in MEMBER_ROW_FIELDS))
+        .order_by("role", "joined_on")
     )
     urls = volunteer_page_urls(viewer, [m.volunteer for m in members])
     for member in members:

@@ -9,11 +9,14 @@ from django import template
 from django.db import models
 from django.template.defaultfilters import truncatewords
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from cases.history import Change
 from cases.models import CaseEvent, HomeVisit
 from coordination.templatetags.rows import pk_url
 from coordination.templatetags.thai import be_date, be_datetime
+from volunteers.models import TeamMembership
 
 register = template.Library()
 
@@ -98,4 +101,54 @@ def visit_rows(visits: Iterable[HomeVisit]) -> SafeString:
                 )
             line += "</div>"
         rows.append(line + "\n      </li>\n    ")
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def change_rows(changes: Iterable[Change]) -> SafeString:
+    """The change history's <li> rows (cases/history.py), as the case page's
+    `{% for change in changes %}` wrote them: 50 rows with a blocktranslate each and
+    their fields' lines were 2 ms of the page."""
+    rows = []
+    for change in changes:
+        # blocktranslate: the values escaped, the translation as it is.
+        what = _("%(subject)s %(kind)s") % {
+            "subject": escape(change.subject),
+            "kind": escape(change.kind),
+        }
+        line = (
+            f'\n      <li class="mb-2"><strong>{escape(be_datetime(change.at))}</strong> · {what}'
+        )
+        if change.user:
+            who = change.user.get_full_name() or change.user.username
+            line += f' · <span class="text-muted">{escape(who)}</span>'
+        line += "\n        "
+        if change.fields:
+            line += '<ul class="mb-0">'
+            for label, old, new in change.fields:
+                line += (
+                    f"<li>{escape(label)}: {escape(Truncator(old).chars(80))} → "
+                    f"{escape(Truncator(new).chars(80))}</li>"
+                )
+            line += "</ul>"
+        rows.append(line + "\n      </li>\n    ")
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def member_rows(members: Iterable[TeamMembership]) -> SafeString:
+    """The case's team members' <li> rows, as the case page's `{% for m in team_members %}`
+    wrote them (views.team_members_of sets each one's `name` and `url`): 60 and more
+    rows were 3 ms of the page."""
+    leader = escape(_("team leader"))
+    rows = []
+    for member in members:
+        name = escape(member.name)
+        line = '<li class="list-group-item">'
+        line += f'<a href="{escape(member.url)}">{name}</a>' if member.url else name
+        if member.role == "leader":
+            line += f" · {leader}"
+        if phone := member.volunteer.phone:
+            line += f' · <a href="tel:{escape(phone)}">{escape(phone)}</a>'
+        rows.append(line + "</li>\n      ")
     return mark_safe("".join(rows))

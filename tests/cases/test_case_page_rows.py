@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.template import Context, Template
 from django.test.html import parse_html
+from django.utils import timezone
 from django.utils.translation import override
 
 from cases.models import HomeVisit, VisitPhoto
@@ -80,3 +81,80 @@ def test_the_names_present_and_the_photos_take_two_queries_for_a_page(
     with django_assert_num_queries(2):
         with_present_and_photos(visits)
     assert [len(v.present) for v in visits] == [1, 1, 1] and visits[0].photo_sizes == []
+
+
+CHANGES_LOOP = """{% load i18n thai %}{% for change in changes %}
+      <li class="mb-2"><strong>{{ change.at|be_datetime }}</strong> · {% blocktranslate with kind=change.kind subject=change.subject %}{{ subject }} {{ kind }}{% endblocktranslate %}{% if change.user %} · <span class="text-muted">{{ change.user.get_full_name|default:change.user.username }}</span>{% endif %}
+        {% if change.fields %}<ul class="mb-0">{% for label, old, new in change.fields %}<li>{{ label }}: {{ old|truncatechars:80 }} → {{ new|truncatechars:80 }}</li>{% endfor %}</ul>{% endif %}
+      </li>
+    {% endfor %}"""
+
+
+def later(minutes: int) -> datetime.datetime:
+    """A record's time after the records made now (their creation)."""
+    return timezone.now() + datetime.timedelta(minutes=minutes)
+
+
+def test_change_rows_write_what_the_template_wrote(case, coordinator):
+    from cases.history import backdate, case_history
+    from cases.templatetags.case_rows import change_rows
+
+    visit = HomeVisitFactory(case=case, visited_at=day(1), findings="<เดิม> " + "ก" * 100)
+    for number, findings in enumerate(['ใหม่ & "แก้"', "อีก"], 1):
+        visit.findings = findings
+        backdate(visit, later(number), by=coordinator if number == 1 else None)
+        visit.save()
+    case.problems = "<b>ปัญหา</b>"
+    backdate(case, later(3), by=coordinator)
+    case.save()
+    for language in ["th", "en"]:
+        with override(language):
+            changes = case_history(case)
+            ours = parse_html(change_rows(changes))
+            theirs = parse_html(Template(CHANGES_LOOP).render(Context({"changes": changes})))
+            assert ours == theirs
+    assert "&lt;b&gt;ปัญหา&lt;/b&gt;" in change_rows(changes) and "…" in change_rows(changes)
+
+
+def test_the_newest_changes_are_the_newest_of_the_whole_history(case, coordinator):
+    """Records are compared newest first and only until the page's number is found."""
+    from cases.history import backdate, case_history
+
+    # At most five records of each kind: the limit of five per kind reads them all.
+    for number in range(1, 3):
+        visit = HomeVisitFactory(case=case, visited_at=day(number), findings=f"พบ {number}")
+        visit.findings = f"พบ {number} แก้"
+        backdate(visit, later(3 * number))
+        visit.save()
+    for number in range(1, 3):
+        case.problems = f"ปัญหา {number}"
+        backdate(case, later(2 * number + 1))
+        case.save()
+    assert case.history.count() <= 5 and HomeVisit.history.filter(case_id=case.pk).count() <= 5
+    whole = case_history(case)
+    assert len(whole) >= 7
+    assert case_history(case, limit=5) == whole[:5]
+    assert [c.at for c in whole] == sorted((c.at for c in whole), reverse=True)
+
+
+MEMBERS_LOOP = """{% load i18n %}{% translate "team leader" as leader %}{% for m in team_members %}<li class="list-group-item">{% if m.url %}<a href="{{ m.url }}">{{ m.name }}</a>{% else %}{{ m.name }}{% endif %}{% if m.role == "leader" %} · {{ leader }}{% endif %}{% if m.volunteer.phone %} · <a href="tel:{{ m.volunteer.phone }}">{{ m.volunteer.phone }}</a>{% endif %}</li>
+      {% endfor %}"""
+
+
+def test_member_rows_write_what_the_template_wrote(case, coordinator, volunteer_on_team):
+    from cases.templatetags.case_rows import member_rows
+    from cases.views import team_members_of
+
+    VolunteerFactory(center=case.center, first_name="<ผู้นำ>", phone="").join_team(
+        case.team, role="leader"
+    )
+    for viewer in [coordinator, volunteer_on_team.user]:
+        for language in ["th", "en"]:
+            with override(language):
+                members = team_members_of(case, viewer)
+                ours = parse_html(member_rows(members))
+                theirs = parse_html(
+                    Template(MEMBERS_LOOP).render(Context({"team_members": members}))
+                )
+                assert ours == theirs and len(members) == 2
+    assert "/volunteers/" in member_rows(team_members_of(case, coordinator))
