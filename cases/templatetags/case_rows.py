@@ -7,7 +7,9 @@ from typing import cast
 
 from django import template
 from django.db import models
+from django.template import Context
 from django.template.defaultfilters import truncatewords
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -151,4 +153,54 @@ def member_rows(members: Iterable[TeamMembership]) -> SafeString:
         if phone := member.volunteer.phone:
             line += f' · <a href="tel:{escape(phone)}">{escape(phone)}</a>'
         rows.append(line + "</li>\n      ")
+    return mark_safe("".join(rows))
+
+
+def csrf_input(context: Context) -> str:
+    """`{% csrf_token %}` (CsrfTokenNode.render)."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
+
+
+@register.simple_tag(takes_context=True)
+def referral_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeString:
+    """The visits that asked for a referral, as cases/_case_referrals.html's loop wrote
+    them, each with its "Refer" link and its dismissal form for those who may refer:
+    14 rows were 3 ms of the page. Reads `case`, `can_refer` and `dismiss_form`."""
+    case, can_refer = context["case"], context["can_refer"]
+    if can_refer:
+        refer_url = escape(reverse("cases:referral-create", args=[case.pk]))
+        refer, dismiss = escape(_("Refer")), escape(_("Dismiss"))
+        dismiss_need = escape(_("Dismiss the need"))
+        label = escape(context["dismiss_form"]["reason"].label)
+        csrf = csrf_input(context)
+    rows = []
+    for visit in visits:
+        line = (
+            '\n    <li class="border-start border-3 border-warning ps-3 mb-3">\n      '
+            f'<a href="{pk_url("cases:visit-detail", visit.pk)}">'
+            f"{escape(be_date(visit.visited_at))}</a>"
+        )
+        if visit.needs:
+            line += f": {escape(truncatewords(visit.needs, 30))}"
+        line += "\n      "
+        if can_refer:
+            line += (
+                '\n      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">\n        '
+                f'<a class="btn btn-sm btn-primary" href="{refer_url}?visit={visit.pk}">'
+                f"{refer}</a>\n        <details>\n          "
+                f'<summary class="btn btn-sm btn-outline-secondary">{dismiss_need}</summary>'
+                "\n          "
+                f'<form method="post" action="{pk_url("cases:visit-referral-dismiss", visit.pk)}"'
+                f' class="mt-2">{csrf}\n            '
+                f'<label class="form-label" for="dismiss-reason-{visit.pk}">{label}</label>'
+                "\n            "
+                '<input type="text" class="form-control" name="reason" '
+                f'id="dismiss-reason-{visit.pk}" maxlength="500" required>\n            '
+                f'<button type="submit" class="btn btn-sm btn-outline-danger mt-2">{dismiss}'
+                "</button>\n          </form>\n        </details>\n      </div>\n      "
+            )
+        rows.append(line + "\n    </li>\n    ")
     return mark_safe("".join(rows))

@@ -158,3 +158,44 @@ def test_member_rows_write_what_the_template_wrote(case, coordinator, volunteer_
                 )
                 assert ours == theirs and len(members) == 2
     assert "/volunteers/" in member_rows(team_members_of(case, coordinator))
+
+
+NEEDS_LOOP = """{% load i18n thai %}{% for visit in visits_needing_referral %}
+    <li class="border-start border-3 border-warning ps-3 mb-3">
+      <a href="{% url 'cases:visit-detail' visit.pk %}">{{ visit.visited_at|be_date }}</a>{% if visit.needs %}: {{ visit.needs|truncatewords:30 }}{% endif %}
+      {% if can_refer %}
+      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">
+        <a class="btn btn-sm btn-primary" href="{% url 'cases:referral-create' case.pk %}?visit={{ visit.pk }}">{% translate "Refer" %}</a>
+        <details>
+          <summary class="btn btn-sm btn-outline-secondary">{% translate "Dismiss the need" %}</summary>
+          <form method="post" action="{% url 'cases:visit-referral-dismiss' visit.pk %}" class="mt-2">{% csrf_token %}
+            <label class="form-label" for="dismiss-reason-{{ visit.pk }}">{{ dismiss_form.reason.label }}</label>
+            <input type="text" class="form-control" name="reason" id="dismiss-reason-{{ visit.pk }}" maxlength="500" required>
+            <button type="submit" class="btn btn-sm btn-outline-danger mt-2">{% translate "Dismiss" %}</button>
+          </form>
+        </details>
+      </div>
+      {% endif %}
+    </li>
+    {% endfor %}"""
+
+
+def test_referral_need_rows_write_what_the_template_wrote(case, coordinator, volunteer_on_team):
+    from cases.referrals import case_referrals
+    from cases.templatetags.case_rows import referral_need_rows
+
+    HomeVisitFactory(case=case, visited_at=day(1), referral_needed=True, needs="<ขอ> " * 40)
+    HomeVisitFactory(case=case, visited_at=day(2), referral_needed=True, needs="")
+    for viewer in [coordinator, volunteer_on_team.user]:
+        for language in ["th", "en"]:
+            with override(language):
+                context = Context(
+                    {"case": case, "csrf_token": "tok<en>", **case_referrals(case, viewer)}
+                )
+                assert len(context["visits_needing_referral"]) == 2
+                ours = parse_html(referral_need_rows(context, context["visits_needing_referral"]))
+                theirs = parse_html(Template(NEEDS_LOOP).render(context))
+                assert ours == theirs
+    coordinators = Context({"case": case, "csrf_token": "t", **case_referrals(case, coordinator)})
+    html = referral_need_rows(coordinators, coordinators["visits_needing_referral"])
+    assert 'name="csrfmiddlewaretoken" value="t"' in html and "&lt;ขอ&gt;" in html
