@@ -201,14 +201,16 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
+    money, household = money_of(case), list(case.household_members.all())
+    today = timezone.localdate()
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "team_members": team_members_of(case, request.user),
-            "household": case.household_members.all(),
-            **money_of(case),
+            "household": household,
+            **money,
             **timelines_of(case, request.GET),
             "can_manage": can_manage,
             # The latest changes only: read, compared and written out, 200 of them were a
@@ -222,7 +224,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "assistance": assistance_summary(case),
             "plan": plan_summary(case),
             **case_referrals(case, request.user),
-            "allowances": allowances.for_case(case, timezone.localdate()),
+            "allowances": allowances.for_case_page(case, today, money["incomes"], household),
         },
     )
 
@@ -267,7 +269,10 @@ def timelines_of(case: Case, query: QueryDict) -> dict:
     return {
         "visits": page,
         "events": Paginator(
-            case.events.select_related("by", "team"), TIMELINE_PAGE_SIZE * 2
+            case.events.select_related("by", "team").only(
+                "case", "at", "kind", "status_from", "status_to", "note", "team__name", *EVENT_BY
+            ),
+            TIMELINE_PAGE_SIZE * 2,
         ).get_page(query.get("event_page")),
     }
 
@@ -306,6 +311,11 @@ def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
     return visits
 
 
+# Who wrote an event, as its rows name them: not the rest of a user's columns. (An event's
+# case is read too: the related manager sets it on each, a query a row if deferred.)
+EVENT_BY = ("by__username", "by__first_name", "by__last_name")
+
+
 def status_section(case: Case) -> dict:
     """What templates/cases/_case_status_history.html shows: the status changes, the
     merge that can be undone, what stops closing. A constant number of queries."""
@@ -321,6 +331,7 @@ def status_section(case: Case) -> dict:
             ]
         )
         .select_related("by")
+        .only("case", "at", "kind", "status_to", "note", *EVENT_BY)
         .order_by("at", "id"),
         "active_merge": case.merges.filter(undone_at__isnull=True).select_related("kept").first()
         if case.is_closed
