@@ -193,7 +193,6 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         Case.objects.select_related(
             "team__target_group",
-            "center",
             "reg_subdistrict__district__province",
             "cur_subdistrict__district__province",
             "consent_recorded_by",
