@@ -201,6 +201,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     money, household = money_of(case), list(case.household_members.all())
+    referrals = case_referrals(case, request.user)
     today = timezone.localdate()
     return render(
         request,
@@ -219,10 +220,10 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(case=case, prefix="close"),
             "reopen_form": ReopenForm(),
-            **status_section(case),
+            **status_section(case, referrals["referrals_open"]),
             "assistance": assistance_summary(case),
             "plan": plan_summary(case),
-            **case_referrals(case, request.user),
+            **referrals,
             "allowances": allowances.for_case_page(case, today, money["incomes"], household),
         },
     )
@@ -315,9 +316,11 @@ def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
 EVENT_BY = ("by__username", "by__first_name", "by__last_name")
 
 
-def status_section(case: Case) -> dict:
+def status_section(case: Case, open_referrals: list | None = None) -> dict:
     """What templates/cases/_case_status_history.html shows: the status changes, the
-    merge that can be undone, what stops closing. A constant number of queries."""
+    merge that can be undone, what stops closing (from `open_referrals`, the case's open
+    referrals with their agencies, when the page has read them). A constant number of
+    queries."""
     return {
         "status_history": case.events.filter(
             kind__in=[
@@ -335,7 +338,7 @@ def status_section(case: Case) -> dict:
         "active_merge": case.merges.filter(undone_at__isnull=True).select_related("kept").first()
         if case.is_closed
         else None,
-        "close_blockers": case.close_blockers(),
+        "close_blockers": case.close_blockers(open_referrals=open_referrals),
     }
 
 

@@ -199,3 +199,22 @@ def test_referral_need_rows_write_what_the_template_wrote(case, coordinator, vol
     coordinators = Context({"case": case, "csrf_token": "t", **case_referrals(case, coordinator)})
     html = referral_need_rows(coordinators, coordinators["visits_needing_referral"])
     assert 'name="csrfmiddlewaretoken" value="t"' in html and "&lt;ขอ&gt;" in html
+
+
+def test_what_stops_closing_is_read_from_the_referrals_the_page_has_read(case, coordinator):
+    """The case page names the open referrals that stop closing from its referral list:
+    the same blockers, in the same order, as close_blockers() queries itself."""
+    from cases.referrals import case_referrals
+    from tests.factories import ReferralFactory
+
+    first = ReferralFactory(case=case, sent_on=datetime.date(2025, 11, 3))
+    ReferralFactory(case=case, sent_on=datetime.date(2025, 11, 5))
+    done = ReferralFactory(case=case, sent_on=datetime.date(2025, 11, 4))
+    done.status = "cancelled"
+    done.save()
+    loaded = case_referrals(case, coordinator)["referrals_open"]
+    for language in ["th", "en"]:
+        with override(language):
+            expected = [str(b) for b in case.close_blockers()]
+            assert [str(b) for b in case.close_blockers(open_referrals=loaded)] == expected
+            assert len(expected) == 2 and first.letter_number in expected[1]
