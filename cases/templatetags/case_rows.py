@@ -23,9 +23,10 @@ from volunteers.models import TeamMembership
 register = template.Library()
 
 
-def labels(field_name: str) -> dict[str, str]:
-    """A choice field's labels in the active language, each translated once."""
-    field = cast(models.Field, CaseEvent._meta.get_field(field_name))
+def labels(field_name: str, model: type[models.Model] = CaseEvent) -> dict[str, str]:
+    """A choice field's labels in the active language, each translated once: a row's
+    get_FOO_display() translates every label of its field to find one."""
+    field = cast(models.Field, model._meta.get_field(field_name))
     return {str(value): str(label) for value, label in field.flatchoices}
 
 
@@ -72,12 +73,13 @@ def visit_rows(visits: Iterable[HomeVisit]) -> SafeString:
     links were 9 ms of a page's 60 (national). Each visit comes from
     views.timelines_of with `present` (names) and `photo_sizes` ((pk, width, height))."""
     adl = escape(_("ADL"))
+    purposes = labels("purpose", HomeVisit)
     rows = []
     for visit in visits:
         line = (
             '\n      <li class="border-start border-3 ps-3 mb-3">\n        '
             f'<a href="{pk_url("cases:visit-detail", visit.pk)}"><strong>{escape(be_datetime(visit.visited_at))}'
-            f"</strong></a> · {escape(visit.get_purpose_display())}\n        "
+            f"</strong></a> · {escape(purposes.get(visit.purpose, visit.purpose))}\n        "
             f'<div class="small text-muted">{escape(", ".join(visit.present))}'
         )
         if visit.other_participants:
