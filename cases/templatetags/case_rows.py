@@ -1,5 +1,7 @@
 """Rows of the case page written in Python: what the template wrote per row, the same
-HTML, without its per-row work (40 history events a page)."""
+HTML, without its per-row work (40 history events, 20 visits, 50 changes, a team's 60
+and more members, the visits asking for a referral). tests/cases/test_case_page_rows.py
+compares each tag with the template loop it replaced."""
 
 from collections.abc import Iterable
 from html import escape
