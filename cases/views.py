@@ -296,7 +296,7 @@ def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
     present: dict[int, list[str]] = {pk: [] for pk in ids}
     rows = (
         HomeVisit.volunteers.through.objects.filter(homevisit_id__in=ids)
-        .order_by(*(f"volunteer__{name}" for name in Volunteer._meta.ordering))
+        .order_by(*(f"volunteer__{name}" for name in Volunteer._meta.ordering or ()))
         .values_list(
             "homevisit_id", "volunteer__prefix", "volunteer__first_name", "volunteer__last_name"
         )
@@ -307,10 +307,10 @@ def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
             prefixes[prefix] = prefix_text(prefix)
         present[visit_id].append(person_name(prefixes[prefix], first_name, last_name))
     photos: dict[int, list[tuple[int, int, int]]] = {pk: [] for pk in ids}
-    for visit_id, *size in VisitPhoto.objects.filter(visit_id__in=ids).values_list(
+    for visit_id, pk, width, height in VisitPhoto.objects.filter(visit_id__in=ids).values_list(
         "visit_id", "pk", "width", "height"
     ):
-        photos[visit_id].append(tuple(size))
+        photos[visit_id].append((pk, width, height))
     for visit in visits:
         visit.present, visit.photo_sizes = present[visit.pk], photos[visit.pk]
     return visits

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases.history import Change
 from cases.models import CaseEvent, HomeVisit
+from coordination.models import User
 from coordination.templatetags.rows import pk_url
 from coordination.templatetags.thai import be_date, be_datetime
 from volunteers.models import TeamMembership
@@ -125,8 +126,8 @@ def change_rows(changes: Iterable[Change]) -> SafeString:
         line = (
             f'\n      <li class="mb-2"><strong>{escape(be_datetime(change.at))}</strong> · {what}'
         )
-        if change.user:
-            who = change.user.get_full_name() or change.user.username
+        if user := cast(User | None, change.user):
+            who = user.get_full_name() or user.username
             line += f' · <span class="text-muted">{escape(who)}</span>'
         line += "\n        "
         if change.fields:

@@ -182,7 +182,7 @@ def non_field_errors_html(form: forms.BaseForm) -> str:
     errors = form.non_field_errors()
     if not errors:
         return ""
-    items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
+    items = "".join(f"<li>{conditional_escape(str(error))}</li>" for error in errors)
     return f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>'
 
 
