@@ -39,6 +39,7 @@ from cases.models import (
 from cases.models.case import TEXT_LIMIT
 from cases.models.plan import OWNER_FIELDS
 from cases.photos import clean_photo
+from coordination import widgets
 from coordination.fields import ThaiDateField
 from coordination.forms import choose_from
 from coordination.models import Agency, District, Province, Subdistrict, TargetGroup
@@ -471,8 +472,11 @@ class StatusForm(forms.Form):
     """Offers only where the lifecycle leads from the case's status; a step whose rule is
     not met (no visit yet, no help arranged) is refused with the reason, nothing saved."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=())
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    # The quick widgets: the case page writes this form and the closing one on every view.
+    status = forms.ChoiceField(label=_("New status"), choices=(), widget=widgets.Select)
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=widgets.TextInput
+    )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -496,15 +500,17 @@ class CloseForm(forms.Form):
         label=_("closure reason"),
         choices=Case.ClosureReason.choices,
         error_messages={"required": _("Choose why the case is closed.")},
+        widget=widgets.Select,
     )
     kept_case = forms.CharField(
         label=_("Number of the case that is kept"),
         max_length=20,
         required=False,
         help_text=_("Only when closing as a duplicate, e.g. 1027-2569-0001."),
+        widget=widgets.TextInput,
     )
     note = forms.CharField(
-        label=_("Closing note"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Closing note"), max_length=500, widget=widgets.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
@@ -534,7 +540,9 @@ class CloseForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    note = forms.CharField(label=_("Why reopen?"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Why reopen?"), max_length=500, required=False, widget=widgets.TextInput
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -7,6 +7,7 @@ comparing costs no query; reading `record.team` instead loaded a team, a user or
 subdistrict for every record (233 queries for a case with 55 visits). The keys that did
 change are named afterwards, one query per kind of thing named."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -82,27 +83,30 @@ def shown(model_field: models.Field, value: Any, names: Names) -> str:
     return str(value)
 
 
-def diffs_of(records: Iterable[Any], subject: str) -> list[Diff]:
-    """Pairs each record with the one before it of the same object."""
+def diff_of(record: Any, before: Any, subject: str) -> Diff | None:
+    """How `record` differs from `before`, the record before it of the same object (None
+    when that is beyond the limit); None when nothing the page shows changed."""
+    if record.history_type == "+":
+        return Diff(record, subject, _("added"), [])
+    if record.history_type == "-":
+        return Diff(record, subject, _("removed"), [])
+    if before is None:  # its earlier records are beyond the limit
+        return Diff(record, subject, _("changed"), [])
+    # Many-to-many changes (target groups, volunteers present) would cost two
+    # queries per record; the case page does not show them.
+    many = [f.name for f in record._history_m2m_fields]
+    delta = record.diff_against(before, excluded_fields=[*HIDDEN, *many])
+    return Diff(record, subject, _("changed"), delta.changes) if delta.changes else None
+
+
+def with_previous(records: Iterable[Any], subject: str) -> list[tuple[Any, Any, str]]:
+    """Pairs each record with the one before it of the same object, oldest first."""
     previous: dict[int, Any] = {}
-    diffs = []
+    pairs = []
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        before = previous.get(record.id)
+        pairs.append((record, previous.get(record.id), subject))
         previous[record.id] = record
-        if record.history_type == "+":
-            diffs.append(Diff(record, subject, _("added"), []))
-        elif record.history_type == "-":
-            diffs.append(Diff(record, subject, _("removed"), []))
-        elif before is None:  # its earlier records are beyond the limit
-            diffs.append(Diff(record, subject, _("changed"), []))
-        else:
-            # Many-to-many changes (target groups, volunteers present) would cost two
-            # queries per record; the case page does not show them.
-            many = [f.name for f in record._history_m2m_fields]
-            delta = record.diff_against(before, excluded_fields=[*HIDDEN, *many])
-            if delta.changes:
-                diffs.append(Diff(record, subject, _("changed"), delta.changes))
-    return diffs
+    return pairs
 
 
 def related_names(diffs: list[Diff]) -> Names:
@@ -136,17 +140,39 @@ def in_words(diff: Diff, names: Names) -> Change:
     )
 
 
+@functools.cache
+def historical_model(model: type[models.Model]) -> type[models.Model]:
+    return model.history.model  # type: ignore[attr-defined]
+
+
+def records_of(model: type[models.Model]) -> models.QuerySet:
+    """All history records of `model`: `Model.history` without an instance, whose
+    descriptor makes a new manager class at each use (0.3 ms of CPU, four a page)."""
+    return historical_model(model)._default_manager.all()
+
+
 def case_history(case: Case, limit: int = 200) -> list[Change]:
+    """The newest `limit` changes of the case and of what hangs on it. Records are
+    compared newest first and only until `limit` changes are found: comparing all the
+    records read (up to `limit` of each kind, 200 for a case with many visits) was most
+    of this function's time, for changes the page did not show."""
     sources = [
-        (Case.history.filter(id=case.pk), Case),
-        (HouseholdMember.history.filter(case_id=case.pk), HouseholdMember),
-        (IncomeSource.history.filter(case_id=case.pk), IncomeSource),
-        (HomeVisit.history.filter(case_id=case.pk), HomeVisit),
+        (records_of(Case).filter(id=case.pk), Case),
+        (records_of(HouseholdMember).filter(case_id=case.pk), HouseholdMember),
+        (records_of(IncomeSource).filter(case_id=case.pk), IncomeSource),
+        (records_of(HomeVisit).filter(case_id=case.pk), HomeVisit),
     ]
-    diffs: list[Diff] = []
+    pairs: list[tuple[Any, Any, str]] = []
     for records, model in sources:
         latest = records.select_related("history_user").order_by("-history_date")[:limit]
-        diffs += diffs_of(latest, str(model._meta.verbose_name))
-    diffs = sorted(diffs, key=lambda d: d.record.history_date, reverse=True)[:limit]
+        pairs += with_previous(latest, str(model._meta.verbose_name))
+    # Stable: records of the same time keep the order of the sources, then their own.
+    pairs.sort(key=lambda pair: pair[0].history_date, reverse=True)
+    diffs: list[Diff] = []
+    for record, before, subject in pairs:
+        if (diff := diff_of(record, before, subject)) is not None:
+            diffs.append(diff)
+            if len(diffs) == limit:
+                break
     names = related_names(diffs)
     return [in_words(diff, names) for diff in diffs]

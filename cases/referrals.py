@@ -45,7 +45,13 @@ def case_referrals(case: Case, user) -> dict:
         "referrals_overdue": [r for r in referrals if r.is_overdue(today)],
         "referrals_unread": [r for r in referrals if r.outcome_unread],
         "referrals_closed": [r for r in referrals if not r.is_open],
-        "visits_needing_referral": list(case.visits.needing_referral().order_by("-visited_at")),
+        # What their rows show (case_rows.referral_need_rows), and their case: the
+        # related manager sets it on each (deferred, a query a row).
+        "visits_needing_referral": list(
+            case.visits.needing_referral()
+            .only("case", "visited_at", "needs")
+            .order_by("-visited_at")
+        ),
         "can_refer": user.is_coordinator_or_staff and not case.is_closed,
         "dismiss_form": DismissNeedForm(),
     }

@@ -71,6 +71,7 @@ from coordination.access import (
     get_visible_or_404,
 )
 from coordination.audit import log_access
+from coordination.choices import person_name, prefix_text
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
@@ -96,17 +97,22 @@ def teams_of(case_or_user) -> QuerySet:
     return Team.objects.filter(center_id=case_or_user.center_id).select_related("target_group")
 
 
-def list_rows(cases: QuerySet) -> QuerySet:
-    # Only what the rows show: the addresses and the centre joined three tables and
-    # built three objects a row that no column reads (~1 ms of CPU a page). The target
-    # groups as their names in the row's own query: prefetched, a second query and 25
-    # related managers (1.4 ms of CPU of the page).
-    group_names = ArraySubquery(
+def target_group_names() -> ArraySubquery:
+    """A case's target groups' names in the active language, in their order, as a
+    column of the case's own query: prefetched, they were a second query and a related
+    manager a case."""
+    return ArraySubquery(
         TargetGroup.objects.filter(cases=OuterRef("pk"))
         .order_by("position")  # TargetGroup's ordering, as case.target_groups.all()
         .values(TargetGroup.name_column())
     )
-    return cases.select_related("team").annotate(group_names=group_names)
+
+
+def list_rows(cases: QuerySet) -> QuerySet:
+    # Only what the rows show: the addresses and the centre joined three tables and
+    # built three objects a row that no column reads (~1 ms of CPU a page). The target
+    # groups as their names in the row's own query (1.4 ms of CPU of the page).
+    return cases.select_related("team").annotate(group_names=target_group_names())
 
 
 @coordinator_required
@@ -192,22 +198,24 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         Case.objects.select_related(
             "team__target_group",
-            "center",
             "reg_subdistrict__district__province",
             "cur_subdistrict__district__province",
             "consent_recorded_by",
-        ).prefetch_related("target_groups"),
+        ).annotate(group_names=target_group_names()),
     )
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
+    money, household = money_of(case), list(case.household_members.all())
+    referrals = case_referrals(case, request.user)
+    today = timezone.localdate()
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "team_members": team_members_of(case, request.user),
-            "household": case.household_members.all(),
-            **money_of(case),
+            "household": household,
+            **money,
             **timelines_of(case, request.GET),
             "can_manage": can_manage,
             # The latest changes only: read, compared and written out, 200 of them were a
@@ -217,13 +225,18 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(case=case, prefix="close"),
             "reopen_form": ReopenForm(),
-            **status_section(case),
+            **status_section(case, referrals["referrals_open"]),
             "assistance": assistance_summary(case),
             "plan": plan_summary(case),
-            **case_referrals(case, request.user),
-            "allowances": allowances.for_case(case, timezone.localdate()),
+            **referrals,
+            "allowances": allowances.for_case_page(case, today, money["incomes"], household),
         },
     )
+
+
+# What a member's row on the case page shows (case_rows.member_rows); their team too:
+# the related manager sets it on each (deferred, a query a row).
+MEMBER_ROW_FIELDS = ("prefix", "first_name", "last_name", "phone")
 
 
 def team_members_of(case: Case, viewer) -> list[TeamMembership]:
@@ -232,7 +245,10 @@ def team_members_of(case: Case, viewer) -> list[TeamMembership]:
     if case.team is None:
         return []
     members = list(
-        case.team.memberships.active().select_related("volunteer").order_by("role", "joined_on")
+        case.team.memberships.active()
+        .select_related("volunteer")
+        .only("team", "role", *(f"volunteer__{name}" for name in MEMBER_ROW_FIELDS))
+        .order_by("role", "joined_on")
     )
     urls = volunteer_page_urls(viewer, [m.volunteer for m in members])
     for member in members:
@@ -252,18 +268,64 @@ def money_of(case: Case) -> dict:
 def timelines_of(case: Case, query: QueryDict) -> dict:
     """Paginated: a case worked for years has hundreds of visits and events, and the page
     must cost the same for it as for a new case."""
-    visits = case.visits.select_related("author").prefetch_related("volunteers", "photos")
+    visits = case.visits.only(*VISIT_ROW_FIELDS)
+    page = Paginator(visits, TIMELINE_PAGE_SIZE).get_page(query.get("visit_page"))
+    page.object_list = with_present_and_photos(list(page.object_list))
     return {
-        "visits": Paginator(visits, TIMELINE_PAGE_SIZE).get_page(query.get("visit_page")),
+        "visits": page,
         "events": Paginator(
-            case.events.select_related("by", "team"), TIMELINE_PAGE_SIZE * 2
+            case.events.select_related("by", "team").only(
+                "case", "at", "kind", "status_from", "status_to", "note", "team__name", *EVENT_BY
+            ),
+            TIMELINE_PAGE_SIZE * 2,
         ).get_page(query.get("event_page")),
     }
 
 
-def status_section(case: Case) -> dict:
+# What a visit's row on the case page shows (case_rows.visit_rows), not its long texts,
+# and its case (the related manager sets it on each: deferred, a query a row).
+VISIT_ROW_FIELDS = ("case", "visited_at", "purpose", "other_participants", "findings", "adl_score")
+
+
+def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
+    """Sets each visit's `present` (the names of the volunteers present, in their
+    model's order) and `photo_sizes` ((pk, width, height) in the photos' order): two
+    queries of four columns for the page, where prefetching built an instance of every
+    volunteer and photo."""
+    ids = [visit.pk for visit in visits]
+    present: dict[int, list[str]] = {pk: [] for pk in ids}
+    rows = (
+        HomeVisit.volunteers.through.objects.filter(homevisit_id__in=ids)
+        .order_by(*(f"volunteer__{name}" for name in Volunteer._meta.ordering or ()))
+        .values_list(
+            "homevisit_id", "volunteer__prefix", "volunteer__first_name", "volunteer__last_name"
+        )
+    )
+    prefixes: dict[str, str] = {}
+    for visit_id, prefix, first_name, last_name in rows:
+        if prefix not in prefixes:
+            prefixes[prefix] = prefix_text(prefix)
+        present[visit_id].append(person_name(prefixes[prefix], first_name, last_name))
+    photos: dict[int, list[tuple[int, int, int]]] = {pk: [] for pk in ids}
+    for visit_id, pk, width, height in VisitPhoto.objects.filter(visit_id__in=ids).values_list(
+        "visit_id", "pk", "width", "height"
+    ):
+        photos[visit_id].append((pk, width, height))
+    for visit in visits:
+        visit.present, visit.photo_sizes = present[visit.pk], photos[visit.pk]
+    return visits
+
+
+# Who wrote an event, as its rows name them: not the rest of a user's columns. (An event's
+# case is read too: the related manager sets it on each, a query a row if deferred.)
+EVENT_BY = ("by__username", "by__first_name", "by__last_name")
+
+
+def status_section(case: Case, open_referrals: list | None = None) -> dict:
     """What templates/cases/_case_status_history.html shows: the status changes, the
-    merge that can be undone, what stops closing. A constant number of queries."""
+    merge that can be undone, what stops closing (from `open_referrals`, the case's open
+    referrals with their agencies, when the page has read them). A constant number of
+    queries."""
     return {
         "status_history": case.events.filter(
             kind__in=[
@@ -276,11 +338,12 @@ def status_section(case: Case) -> dict:
             ]
         )
         .select_related("by")
+        .only("case", "at", "kind", "status_to", "note", *EVENT_BY)
         .order_by("at", "id"),
         "active_merge": case.merges.filter(undone_at__isnull=True).select_related("kept").first()
         if case.is_closed
         else None,
-        "close_blockers": case.close_blockers(),
+        "close_blockers": case.close_blockers(open_referrals=open_referrals),
     }
 
 

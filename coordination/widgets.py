@@ -99,3 +99,18 @@ class TextInput(QuickInput, forms.TextInput):
 
 class CheckboxInput(QuickInput, forms.CheckboxInput):
     """Django's, byte for byte; named as Django's: crispy-forms reads the class name."""
+
+
+class Textarea(forms.Textarea):
+    """django/forms/widgets/textarea.html, in Python, byte for byte; named as Django's:
+    crispy-forms reads the class name."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        if self.template_name != "django/forms/widgets/textarea.html":
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        text = conditional_escape(widget["value"]) if widget["value"] else ""
+        return mark_safe(
+            f'<textarea name="{conditional_escape(widget["name"])}"'
+            f"{attrs_html(widget['attrs'])}>\n{text}</textarea>"
+        )

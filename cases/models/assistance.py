@@ -387,5 +387,6 @@ def assistance_summary(case: Case, today: datetime.date | None = None) -> dict:
     return {
         "fiscal_year": year,
         "figures": given.totals(year),
-        "rows": list(given.select_related("provider", "by")[:20]),
+        # Their providers' names; not who recorded them, which no row shows.
+        "rows": list(given.select_related("provider")[:20]),
     }

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from cases.models.events import CaseEvent
+    from cases.models.referrals import Referral
 
 # Free text is for notes, not documents: long enough for any visit, short of abuse.
 TEXT_LIMIT = 5000
@@ -828,14 +829,20 @@ class Case(ChecksInOneQuery):
         self.save(update_fields=["status", "version", "updated_at"])
         self.log(CaseEventKind.STATUS, by=by, status_from=old, status_to=status, note=note)
 
-    def close_blockers(self, reason: str = "") -> list[StrOrPromise]:
+    def close_blockers(
+        self, reason: str = "", open_referrals: Iterable[Referral] | None = None
+    ) -> list[StrOrPromise]:
         """What must be settled before the case can close, as the close page says it:
-        each referral still open (closing as a duplicate moves them to the kept case)."""
+        each referral still open (closing as a duplicate moves them to the kept case).
+        `open_referrals`: the case's open referrals with their agencies, in their order,
+        when the caller has read them already (the case page)."""
         blockers: list[StrOrPromise] = []
         if self.is_closed:
             blockers.append(_("This case is already closed."))
         if reason != self.ClosureReason.DUPLICATE:
-            for referral in self.referrals.open().select_related("agency"):
+            if open_referrals is None:
+                open_referrals = self.referrals.open().select_related("agency")
+            for referral in open_referrals:
                 blockers.append(
                     _(
                         "The referral %(number)s to %(agency)s is still open: record its "

@@ -201,6 +201,12 @@ def plan_summary(case: Case) -> dict:
     """The case page's plan section, in two queries whatever the plan's size."""
     return {
         "goals": list(case.goals.all()),
-        "actions": list(case.plan_actions.for_rows()),
+        # for_rows() without the case: the related manager sets it on each action, and
+        # joining it built another instance of the case's 60 columns per action.
+        "actions": list(
+            case.plan_actions.select_related(
+                "owner_team", "owner_volunteer", "owner_agency", "conference"
+            )
+        ),
         "today": timezone.localdate(),
     }

@@ -159,6 +159,11 @@ class HomeVisit(CaseChild):
     objects = HomeVisitQuerySet.as_manager()
     history = VISIT_HISTORY
 
+    # What a visit's row on the case page writes, set by the view
+    # (cases.views.with_present_and_photos); declared here for the type checker.
+    present: list[str]
+    photo_sizes: list[tuple[int, int, int]]
+
     class Meta:
         ordering = ["-visited_at"]
         verbose_name = _("home visit")

@@ -3,6 +3,7 @@ seeded by the migrations (and one rate change made here), the worklist and its c
 and dismissing a flag as a coordinator does it."""
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 from io import StringIO
 
@@ -21,9 +22,17 @@ Rule = AllowanceRule
 
 
 def flags(case: Case, on: datetime.date) -> dict[str, tuple[Decimal, Decimal]]:
-    """{rule: (expected, missed)} for the case on that day."""
+    """{rule: (expected, missed)} for the case on that day. Every rule's test checks too
+    that the case page's way (facts_of_case, from the rows it has read) gathers the same
+    facts as the worklist's (facts_of, summed by PostgreSQL)."""
     rates = allowances.Rates(on)
     facts = allowances.facts_of(Case.objects.filter(pk=case.pk), rates)
+    case = Case.objects.get(pk=case.pk)
+    loaded = allowances.facts_of_case(
+        case, case.incomes.all(), case.household_members.all(), facts[0].dismissed, rates
+    )
+    assert sorted(loaded.child_ages) == sorted(facts[0].child_ages)
+    assert replace(loaded, child_ages=facts[0].child_ages) == facts[0]
     return {f.rule.value: (f.expected, f.missed) for f in allowances.findings(facts[0], rates)}
 
 

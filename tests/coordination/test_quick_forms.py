@@ -96,3 +96,42 @@ def test_the_list_filters_render_as_crispy_renders_them(
             lambda filterset=filterset: filterset(request, Case.objects.all()).form
         )
         assert "volunteer" in compared and "team" in compared
+
+
+class Refused(forms.Form):
+    """A form whose own error (not a field's) shows above its fields."""
+
+    note = forms.CharField(max_length=5)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        raise forms.ValidationError(["Refused <as a whole>", "and again"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_as_form_renders_the_case_pages_forms_as_crispy_renders_them(language, case):
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    from cases.forms import CloseForm, ReopenForm, StatusForm
+    from coordination.templatetags.quick_forms import as_form
+
+    makers = [
+        lambda: StatusForm(case=case),
+        lambda: StatusForm({"status": "nonsense"}, case=case),
+        lambda: CloseForm(case=case, prefix="close"),
+        lambda: CloseForm({"close-reason": "duplicate"}, case=case, prefix="close"),
+        lambda: ReopenForm(),
+        lambda: Refused({"note": "too long"}),
+        lambda: Refused({"note": "ok"}),
+    ]
+    with override(language):
+        for make in makers:
+            theirs, ours = make(), make()
+            theirs.is_bound and theirs.is_valid()
+            ours.is_bound and ours.is_valid()
+            expected = parse_html(str(as_crispy_form(theirs)))
+            assert parse_html(str(as_form(ours))) == expected
+    assert Refused({"note": "ok"}).non_field_errors() and "Refused &lt;as a whole&gt;" in str(
+        as_form(Refused({"note": "ok"}))
+    )

@@ -137,3 +137,32 @@ def test_crispy_gives_the_quick_select_the_css_class_of_a_select(center, team):
     html = as_crispy_field(AddMemberForm(team=team)["volunteer"])
 
     assert '<select name="volunteer" class="select form-select"' in html
+
+
+@pytest.mark.parametrize("value", [None, "", "a & <b>\nline", 0, mark_safe("<i>kept</i>")])
+def test_the_quick_textarea_renders_what_djangos_renders(value):
+    attrs = {"rows": 2, "class": "textarea form-control", "required": True, "disabled": False}
+    expected = forms.Textarea(attrs=attrs).render("n&me", value, attrs={"id": "id_n"})
+    assert widgets.Textarea(attrs=attrs).render("n&me", value, attrs={"id": "id_n"}) == expected
+
+
+@pytest.mark.django_db
+def test_the_case_pages_forms_render_as_with_djangos_widgets(case):
+    """The status, closing and reopening forms (on every case page) use the quick widgets."""
+    from cases.forms import CloseForm, ReopenForm, StatusForm
+
+    bound = {"status": "x", "note": "<n>", "close-note": "a\n<b>", "close-kept_case": "1&2"}
+    for form in [
+        StatusForm(bound, case=case),
+        CloseForm(bound, case=case, prefix="close"),
+        ReopenForm(bound),
+        CloseForm(case=case, prefix="close"),
+    ]:
+        for name, field in form.fields.items():
+            assert type(field.widget).__module__ == "coordination.widgets", name
+            ours = str(form[name])
+            field.widget.__class__ = next(  # Django's own
+                c for c in type(field.widget).__mro__ if c.__module__ == "django.forms.widgets"
+            )
+            assert type(field.widget).__module__ == "django.forms.widgets", name
+            assert str(form[name]) == ours, name
