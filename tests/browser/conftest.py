@@ -158,6 +158,36 @@ def log_in(
         page.wait_for_load_state()
 
 
+def sign_in(page, live_server, username: str) -> None:
+    """Signed in without the login pages, for tests of other pages: a session made on
+    the server, second step passed, and its cookie given to the browser. A coordinator's
+    login through the pages (password, setting up the authenticator, the backup codes)
+    was 1.5 s of each such test; the login journeys (test_login_and_admin,
+    test_two_factor_journey, test_volunteer_login_journey) still go through them."""
+    from django.conf import settings
+    from django.test import Client
+
+    from coordination.models import User
+    from tests.conftest import passed_second_step
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    passed_second_step(session, user)
+    session.save()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+                "httpOnly": True,
+            }
+        ]
+    )
+
+
 def pass_second_step(page, username: str) -> None:
     """After the password: the second step, as the person at the phone does it. With an
     app set up, its code; without one (staff, coordinators), set it up first by typing

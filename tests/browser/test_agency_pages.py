@@ -5,9 +5,9 @@ coordinator adds, finds and deactivates an agency through the pages."""
 from django.urls import reverse
 
 from coordination.models import Agency
-from tests.browser.conftest import watch_csp
+from tests.browser.conftest import sign_in, watch_csp
 from tests.browser.test_desktop import DESKTOP, walk
-from tests.browser.test_phone import check_page, demo, log_in, phone  # noqa: F401 (fixtures)
+from tests.browser.test_phone import check_page, demo, phone  # noqa: F401 (fixtures)
 
 
 def agency_paths() -> list[str]:
@@ -27,7 +27,7 @@ def test_the_agency_pages_fit_a_phone(demo, live_server, phone, assert_accessibl
     page = phone.new_page()
     blocked: list[str] = []
     watch_csp(page, blocked)
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     problems = [
         p
         for path in agency_paths()
@@ -40,7 +40,7 @@ def test_the_agency_pages_fit_a_phone(demo, live_server, phone, assert_accessibl
 def test_the_agency_pages_on_a_desktop(demo, live_server, browser, assert_accessible):  # noqa: F811
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     problems = walk(page, live_server, agency_paths(), assert_accessible)
     context.close()
     assert not problems, "\n".join(problems)
@@ -53,7 +53,7 @@ def test_a_coordinator_adds_an_agency_finds_it_and_deactivates_it(
     assert_accessible,
 ):
     page = phone.new_page()
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     page.goto(live_server.url + reverse("coordination:agency-list"))
     page.get_by_role("link", name="เพิ่มหน่วยงาน").click()
     page.locator("#id_name").fill("สถานีตำรวจนครบาลบึงกุ่ม")

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Assistance, Case, CaseConference, PlanAction
-from tests.browser.conftest import watch_csp
-from tests.browser.test_phone import check_page, demo, log_in, phone  # noqa: F401 (fixtures)
+from tests.browser.conftest import sign_in, watch_csp
+from tests.browser.test_phone import check_page, demo, phone  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def test_a_grant_meets_its_cap_and_a_conference_adds_two_plan_actions(
     assert_accessible,
 ):
     case = seized_house_case()
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
 
     page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
     page.get_by_role("link", name="บันทึกการช่วยเหลือ").click()
@@ -81,7 +81,7 @@ def test_the_new_pages_fit_a_phone(demo, live_server, phone, assert_accessible):
     page = phone.new_page()
     blocked: list[str] = []
     watch_csp(page, blocked)
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     paths = [
         reverse("cases:assistance-create", args=[case.pk]),
         reverse("cases:case-plan", args=[case.pk]),

@@ -7,8 +7,8 @@ import re
 from django.urls import reverse
 
 from tests.browser import test_phone
-from tests.browser.conftest import watch_csp
-from tests.browser.test_phone import check_page, log_in
+from tests.browser.conftest import sign_in, watch_csp
+from tests.browser.test_phone import check_page
 
 # The phone pages' fixtures: the demo centre, a 360 px phone.
 demo = test_phone.demo
@@ -19,7 +19,7 @@ def test_the_dashboard_and_the_visit_list_fit_a_phone(demo, live_server, phone, 
     page = phone.new_page()
     blocked: list[str] = []
     watch_csp(page, blocked)
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     paths = [
         reverse("coordination:dashboard"),
         reverse("cases:visit-list"),
@@ -42,7 +42,7 @@ def test_the_dashboard_and_the_visit_list_fit_a_phone(demo, live_server, phone, 
 def test_a_charts_data_is_one_click_away_and_its_numbers_lead_to_their_lists(
     demo, live_server, page
 ):
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     page.goto(live_server.url + reverse("coordination:dashboard"))
     chart = page.locator("#chart-visits")
     assert chart.get_by_role("img").get_attribute("aria-labelledby")
@@ -70,7 +70,7 @@ def test_a_charts_data_is_one_click_away_and_its_numbers_lead_to_their_lists(
 
 
 def test_the_charts_print(demo, live_server, page):
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     page.goto(live_server.url + reverse("coordination:dashboard"))
     page.emulate_media(media="print")
     assert not page.locator("header").is_visible()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from coordination.models import User
-from tests.browser.conftest import log_in, watch_csp
+from tests.browser.conftest import sign_in, watch_csp
 from tests.browser.test_phone import demo  # noqa: F401 (a fixture)
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -35,7 +35,7 @@ def test_the_coordinators_pages_on_a_desktop(demo, live_server, desktop, assert_
     page = desktop.new_page()
     blocked: list[str] = []
     watch_csp(page, blocked)
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     case = Case.objects.filter(household_members__isnull=False, incomes__isnull=False).first()
     volunteer = case.team.memberships.active().first().volunteer
     paths = [
@@ -62,7 +62,7 @@ def test_the_coordinators_pages_on_a_desktop(demo, live_server, desktop, assert_
 
 def test_the_volunteers_pages_on_a_desktop(demo, live_server, desktop, assert_accessible):  # noqa: F811
     page = desktop.new_page()
-    log_in(page, live_server, "volunteer", "volunteer-demo-2562")
+    sign_in(page, live_server, "volunteer")
     case = Case.objects.visible_to(User.objects.get(username="volunteer")).open().first()
     paths = [
         reverse("cases:my-cases"),

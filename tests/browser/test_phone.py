@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import Case
 from coordination.accounts import password_link_path
 from coordination.models import User
-from tests.browser.conftest import log_in, watch_csp
+from tests.browser.conftest import sign_in, watch_csp
 from volunteers.models import Volunteer
 
 PHONE = {"width": 360, "height": 740}
@@ -166,7 +166,7 @@ def test_the_coordinators_pages_fit_a_phone(demo, live_server, phone, assert_acc
     page = phone.new_page()
     blocked: list[str] = []
     watch_csp(page, blocked)
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     case = Case.objects.filter(household_members__isnull=False, incomes__isnull=False).first()
     team = case.team
     without_login = Volunteer.objects.filter(user__isnull=True).first()
@@ -195,7 +195,7 @@ def test_the_volunteers_pages_fit_a_phone_and_the_visit_button_is_on_the_first_s
     demo, live_server, phone, assert_accessible
 ):
     page = phone.new_page()
-    log_in(page, live_server, "volunteer", "volunteer-demo-2562")
+    sign_in(page, live_server, "volunteer")
     user = User.objects.get(username="volunteer")
     case = Case.objects.visible_to(user).open().order_by("number").first()
     paths = [
@@ -240,7 +240,7 @@ def test_nothing_moves_while_a_volunteers_page_loads(demo, live_server, browser,
     font arrives, which moved the whole page (CLS 0.34 on my cases) before."""
     viewport = {"width": width, "height": 740}
     login = browser.new_context(viewport=viewport)  # the fonts' timing matters below, not here
-    log_in(login.new_page(), live_server, "volunteer", "volunteer-demo-2562")
+    sign_in(login.new_page(), live_server, "volunteer")
     signed_in = login.storage_state()
     login.close()
     case = Case.objects.visible_to(User.objects.get(username="volunteer")).open().first()

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.browser.test_phone import check_page, log_in, phone  # noqa: F401 (a fixture)
+from tests.browser.conftest import sign_in
+from tests.browser.test_phone import check_page, phone  # noqa: F401 (a fixture)
 from tests.factories import (
     CaseFactory,
     CenterFactory,
@@ -62,7 +63,7 @@ def test_the_letter_prints_on_one_a4_page_with_thai_text_and_the_masked_id(
 ):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    log_in(page, live_server, "coordinator", "password")
+    sign_in(page, live_server, "coordinator")
     url = live_server.url + reverse("cases:referral-letter", args=[letter.pk])
     page.goto(url)
     assert_accessible(page)
@@ -94,7 +95,7 @@ def test_the_referral_pages_fit_a_phone(letter, live_server, phone, assert_acces
     answered = ReferralFactory(case=case, agency=letter.agency)
     answered.change_status("declined", by=None, on=answered.sent_on, outcome="ไม่อยู่ในเขต")
     page = phone.new_page()
-    log_in(page, live_server, "coordinator", "password")
+    sign_in(page, live_server, "coordinator")
     problems = []
     for path in (
         reverse("cases:case-detail", args=[case.pk]),
