@@ -92,6 +92,7 @@ class Scope:
     volunteers: VolunteerQuerySet
     dismissals: QuerySet[AllowanceDismissal]
     referrals: QuerySet[Referral]
+    referral_updates: QuerySet[ReferralUpdate]
     assistance: QuerySet[Assistance]
     # A national administrator's report covers every centre: totals only, no row per
     # volunteer of the country.
@@ -105,6 +106,7 @@ class Scope:
             volunteers=Volunteer.objects.visible_to(user),
             dismissals=AllowanceDismissal.objects.visible_to(user),
             referrals=Referral.objects.visible_to(user),
+            referral_updates=ReferralUpdate.objects.visible_to(user),
             assistance=Assistance.objects.visible_to(user),
             one_centre=user.center_id is not None,
         )
@@ -250,7 +252,7 @@ def referrals(scope: Scope, month: Month) -> Section:
     said (a referral sent in March and done in April counts as done in April)."""
     span = (month.first, month.last)
     answered = dict(
-        ReferralUpdate.objects.filter(referral__in=scope.referrals.values("pk"), on__range=span)
+        scope.referral_updates.filter(on__range=span)
         .exclude(status_to=ReferralStatus.SENT)
         .order_by()
         .values_list("status_to")

@@ -57,7 +57,6 @@ CENTRE_LOOKUPS: dict[str, str] = {
     "otp_totp.totpdevice": "user__center",
     "otp_static.statictoken": "device__user__center",
     "otp_static.staticdevice": "user__center",
-    "cases.referralupdate": "referral__center",
 }
 
 

@@ -4,7 +4,7 @@ each reply is recorded, and the loop closes when the outcome is recorded and rea
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import TEXT_LIMIT, Case, CaseChild, CaseChildQuerySet, YearlyCounter
 from cases.models.visits import HomeVisit
-from coordination.models import Agency, Center
+from coordination.models import Agency, Center, CenterScopedQuerySet
 
 REPLY_DAYS = 14
 # Long enough for a situation "in brief", short enough that the letter with its reply
@@ -24,6 +24,8 @@ BRIEF_LIMIT = 1000
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from coordination.models import User
 
 
 class ReferralLetterCounter(YearlyCounter):
@@ -346,10 +348,24 @@ class Referral(CaseChild):
         return True
 
 
+class ReferralUpdateQuerySet(CenterScopedQuerySet):
+    """Seen by whoever sees the referral: a centre's own by its centre column (the
+    monthly report's answers of a month read that month's rows on their centre-and-date
+    index, not every update of the centre's referrals ever), the rest through the
+    referral's own rule."""
+
+    def visible_to_others(self, user: User) -> Self:
+        return self.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
+
+
 class ReferralUpdate(models.Model):
     """One change of a referral's status: when it happened, the note, who recorded it.
-    Append-only; the first row is the sending itself."""
+    Append-only; the first row is the sending itself. It carries its referral's centre,
+    as every large table does (an index that leads with it; a distribution by centre)."""
 
+    center = models.ForeignKey(
+        Center, models.PROTECT, related_name="+", verbose_name=_("coordination centre")
+    )
     referral = models.ForeignKey(
         Referral, models.CASCADE, related_name="updates", verbose_name=_("referral")
     )
@@ -369,13 +385,20 @@ class ReferralUpdate(models.Model):
     )
     at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    objects = ReferralUpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("referral update")
         verbose_name_plural = _("referral updates")
+        indexes = [models.Index(fields=["center", "on"], name="referralupdate_center_on")]
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.status_from} → {self.status_to}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.center_id = self.referral.center_id
+        super().save(*args, **kwargs)
 
 
 class ReferralNeedDismissal(models.Model):

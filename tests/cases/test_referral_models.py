@@ -225,6 +225,27 @@ def test_referrals_are_seen_as_their_case_is(
     assert not Referral.objects.visible_to(other_coordinator).exists()
 
 
+def test_a_referrals_updates_carry_its_centre_and_are_seen_as_it_is(
+    case, coordinator, other_coordinator, volunteer_on_team, volunteer_off_team, other_center
+):
+    referral = ReferralFactory(case=case)
+    move(referral, S.ACKNOWLEDGED, by=coordinator)
+    updates = list(referral.updates.order_by("at", "pk"))
+    assert [u.status_to for u in updates] == [S.SENT, S.ACKNOWLEDGED]
+    assert {u.center_id for u in updates} == {case.center_id}
+    assert set(ReferralUpdate.objects.visible_to(coordinator)) == set(updates)
+    assert set(ReferralUpdate.objects.visible_to(volunteer_on_team.user)) == set(updates)
+    assert not ReferralUpdate.objects.visible_to(volunteer_off_team.user).exists()
+    assert not ReferralUpdate.objects.visible_to(other_coordinator).exists()
+    # Another centre's, written past the model: the database refuses it.
+    assert refused_by_the_database(
+        lambda: ReferralUpdate.objects.bulk_create(
+            [ReferralUpdate(center=other_center, referral=referral, status_to=S.DONE, on=REPLY_ON)]
+        )
+    )
+    assert referral.updates.count() == 2
+
+
 def test_an_agencys_figures_count_per_status_and_average_the_days_to_reply(case):
     agency = agency_of(case.center, "ศูนย์ช่วยเหลือทางกฎหมาย")
     one = ReferralFactory(case=case, agency=agency)

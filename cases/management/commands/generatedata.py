@@ -1235,6 +1235,7 @@ def referrals(run: Run) -> None:
             for step, day in zip(path, days, strict=True):
                 update_copier.add(
                     updates.line(
+                        center_id=centre.pk,
                         referral_id=pk,
                         status_from=previous,
                         status_to=step,
@@ -1691,6 +1692,11 @@ BYPASSED_GUARDS: dict[str, tuple[str, str]] = {
            JOIN cases_homevisit h ON h.id = hv.homevisit_id
            JOIN volunteers_volunteer v ON v.id = hv.volunteer_id
            WHERE v.center_id <> h.center_id LIMIT 1""",
+    ),
+    "same_centre_guard_referral_update": (
+        "cases_referralupdate",
+        """SELECT u.id FROM cases_referralupdate u JOIN cases_referral r ON r.id = u.referral_id
+           WHERE r.center_id <> u.center_id LIMIT 1""",
     ),
     "same_centre_guard_case_event_team": (
         "cases_caseevent",
