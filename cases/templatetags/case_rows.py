@@ -12,8 +12,8 @@ from django.db import models
 from django.template import Context
 from django.template.defaultfilters import truncatewords
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
