@@ -464,6 +464,10 @@ class Case(ChecksInOneQuery):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
+
+    # The target groups' names, where a list annotates them (views.list_rows); declared
+    # here for the type checker.
+    group_names: list[str]
     history = HistoricalRecords(
         m2m_fields=[target_groups], excluded_fields=["last_visit_at", "next_visit_due"]
     )

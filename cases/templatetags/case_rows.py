@@ -244,7 +244,7 @@ def case_list_rows(cases: Iterable[Case]) -> SafeString:
             else ""
         )
         team = (
-            f'<a href="{pk_url("volunteers:team-detail", case.team_id)}">'
+            f'<a href="{pk_url("volunteers:team-detail", case.team.pk)}">'
             f"{escape(case.team.name)}</a>"
             if case.team
             else none_yet
