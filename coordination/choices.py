@@ -1,5 +1,7 @@
 """Enumerations shared by volunteers and cases."""
 
+from typing import cast
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -35,3 +37,11 @@ def person_name(prefix_label: str, first_name: str, last_name: str) -> str:
     prefix = str(prefix_label)
     separator = "" if prefix and "\u0e00" <= prefix[-1] <= "\u0e7f" else " "
     return f"{prefix}{separator}{first_name} {last_name}".strip()
+
+
+def choice_labels(model: type[models.Model], field_name: str) -> dict[str, str]:
+    """A choice field's labels in the active language, each translated once, by the
+    value as text: a row's get_FOO_display() translates every label of its field to
+    find one (the rows of a list written in Python read them from here)."""
+    field = cast(models.Field, model._meta.get_field(field_name))
+    return {str(value): str(label) for value, label in field.flatchoices}

@@ -94,6 +94,10 @@ class Volunteer(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = VolunteerQuerySet.as_manager()
+
+    # Their current memberships with their teams, where a list prefetches them
+    # (views.open_memberships); declared here for the type checker.
+    open_memberships: list[TeamMembership]
     history = HistoricalRecords()
 
     class Meta:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases.history import Change
 from cases.models import Case, CaseEvent, HomeVisit
+from coordination.choices import choice_labels
 from coordination.models import User
 from coordination.templatetags.rows import pk_url
 from coordination.templatetags.thai import be_date, be_datetime, masked_id
@@ -28,10 +29,8 @@ register = template.Library()
 
 
 def labels(field_name: str, model: type[models.Model] = CaseEvent) -> dict[str, str]:
-    """A choice field's labels in the active language, each translated once: a row's
-    get_FOO_display() translates every label of its field to find one."""
-    field = cast(models.Field, model._meta.get_field(field_name))
-    return {str(value): str(label) for value, label in field.flatchoices}
+    """choice_labels() of a case event's field, or of `model`'s."""
+    return choice_labels(model, field_name)
 
 
 @register.simple_tag
