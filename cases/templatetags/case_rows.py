@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.history import Change
 from cases.models import Case, CaseEvent, HomeVisit
 from coordination.choices import choice_labels
 from coordination.models import User
 from coordination.templatetags.rows import pk_url
-from coordination.templatetags.thai import be_date, be_datetime, masked_id
+from coordination.templatetags.thai import be_date, be_datetime, days_since, masked_id
 from volunteers.models import TeamMembership
 
 register = template.Library()
@@ -273,5 +274,43 @@ def case_list_rows(cases: Iterable[Case]) -> SafeString:
             f"<td{label['opened']}>{escape(be_date(case.opened_on))}</td>\n        "
             f"<td{label['last']}>{escape(be_date(case.last_visit_at) or '–')}</td>\n        "
             f"<td{label['next']}>{next_due}</td>\n      </tr>\n    "
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def my_case_rows(cases: Iterable[Case]) -> SafeString:
+    """A volunteer's cases on "my cases", the <li> rows its `{% for case in page_obj %}`
+    wrote: 25 rows with two links, a plural and a date each were most of the page's
+    CPU (national)."""
+    overdue_badge = f'<span class="badge text-bg-danger">{escape(_("Overdue"))}</span>'
+    next_due = f"{escape(_('Next visit due'))}:"
+    not_set, never = escape(_("not set")), escape(_("never visited"))
+    log_label = escape(_("Log a visit"))
+    today = timezone.localdate()
+    rows = []
+    for case in cases:
+        overdue = case.is_overdue(today)
+        name = escape(case.full_name)
+        since = days_since(case.last_visit_at)
+        last = (
+            never
+            if since is None
+            else escape(
+                ngettext("last visit %(days)s day ago", "last visit %(days)s days ago", since)
+                % {"days": since}
+            )
+        )
+        rows.append(
+            "\n  \n  "
+            f'<li class="list-group-item{" overdue-item" if overdue else ""}">\n    '
+            f'<a class="fw-bold" href="{pk_url("cases:case-detail", case.pk)}">{name}</a>\n    '
+            f'<span class="text-muted">{escape(case.number)} · '
+            f"{escape(case.team.name) if case.team else ''}</span><br>\n    "
+            f"{overdue_badge if overdue else next_due}\n    "
+            f"{escape(be_date(case.next_visit_due)) or not_set} ·\n    {last}\n    "
+            '<div class="mt-2"><a class="btn btn-primary btn-sm" '
+            f'href="{pk_url("cases:visit-create", case.pk)}" aria-label="{log_label}: {name}">'
+            f"{log_label}</a></div>\n  </li>\n  \n"
         )
     return mark_safe("".join(rows))

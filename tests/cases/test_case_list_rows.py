@@ -1,6 +1,7 @@
-"""The case list's rows written in Python (cases/templatetags/case_rows.py,
-`case_list_rows`) say what the template's loop said, as parsed HTML, in Thai and in
-English, with text that needs escaping, every kind of cell filled and empty."""
+"""The rows of the case list and of "my cases" written in Python
+(cases/templatetags/case_rows.py: `case_list_rows`, `my_case_rows`) say what the
+templates' loops said, as parsed HTML, in Thai and in English, with text that needs
+escaping, every kind of cell filled and empty."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from cases.models import Case
-from cases.templatetags.case_rows import case_list_rows
+from cases.templatetags.case_rows import case_list_rows, my_case_rows
 from cases.views import list_rows
 from coordination.models import TargetGroup
 from tests.factories import CaseFactory, TeamFactory
@@ -79,3 +80,44 @@ def test_case_list_rows_write_what_the_template_wrote(center, team):
     assert written.count("<tr>") == 3
     assert "&lt;ใจ&gt;" in written and "&lt;&quot;ข&quot;&gt;&amp;" in written
     assert "overdue" in written or "เกินกำหนด" in written
+
+
+# The loop of templates/cases/my_cases.html before my_case_rows.
+MY_CASES_LOOP = """{% load i18n rows thai %}
+{% translate "Overdue" as l_overdue %}{% translate "Next visit due" as l_next %}{% translate "not set" as l_not_set %}{% translate "never visited" as l_never %}{% translate "Log a visit" as log_label %}
+{% for case in page_obj %}
+  {% with since=case.last_visit_at|days_since overdue=case.is_overdue %}
+  <li class="list-group-item{% if overdue %} overdue-item{% endif %}">
+    <a class="fw-bold" href="{% pk_url 'cases:case-detail' case.pk %}">{{ case.full_name }}</a>
+    <span class="text-muted">{{ case.number }} · {{ case.team.name }}</span><br>
+    {% if overdue %}<span class="badge text-bg-danger">{{ l_overdue }}</span>{% else %}{{ l_next }}:{% endif %}
+    {{ case.next_visit_due|be_date|default:l_not_set }} ·
+    {% if since is None %}{{ l_never }}{% else %}{% blocktranslate count days=since %}last visit {{ days }} day ago{% plural %}last visit {{ days }} days ago{% endblocktranslate %}{% endif %}
+    <div class="mt-2"><a class="btn btn-primary btn-sm" href="{% pk_url 'cases:visit-create' case.pk %}" aria-label="{{ log_label }}: {{ case.full_name }}">{{ log_label }}</a></div>
+  </li>
+  {% endwith %}
+{% endfor %}"""
+
+
+def test_my_case_rows_write_what_the_template_wrote(center, team):
+    now, today = timezone.now(), timezone.localdate()
+    other_team = TeamFactory(center=center, name='ทีม <"ข">&')
+    CaseFactory(
+        center=center,
+        team=other_team,
+        first_name="สม<ใจ>",
+        next_visit_due=today - datetime.timedelta(days=2),
+        last_visit_at=now - datetime.timedelta(days=1),
+    )
+    CaseFactory(center=center, team=team, next_visit_due=today + datetime.timedelta(days=9),
+                last_visit_at=now - datetime.timedelta(days=12))  # fmt: skip
+    CaseFactory(center=center, team=team)  # never visited, no date set
+    cases = list(Case.objects.filter(center=center).select_related("team").order_by("number"))
+    for language in ["th", "en"]:
+        with override(language):
+            ours = parse_html(my_case_rows(cases))
+            theirs = parse_html(Template(MY_CASES_LOOP).render(Context({"page_obj": cases})))
+            assert ours == theirs
+    written = my_case_rows(cases)
+    assert written.count("<li") == 3 and written.count("overdue-item") == 1
+    assert "สม&lt;ใจ&gt;" in written and "&lt;&quot;ข&quot;&gt;&amp;" in written
