@@ -15,7 +15,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -61,7 +60,7 @@ from cases.models import (
     overdue_condition,
     plan_summary,
 )
-from cases.referrals import case_referrals, worklist_referral_count, worklist_referrals
+from cases.referrals import case_referrals, worklist_referral_counts, worklist_referrals
 from cases.team_pages import count_per_team
 from coordination.access import (
     AuthenticatedRequest,
@@ -76,6 +75,7 @@ from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
 from coordination.models import AccessLog, TargetGroup
+from coordination.paging import CountedPaginator
 from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, question_of, yes_no
 from coordination.validators import mask_national_id
@@ -660,18 +660,6 @@ def actions_due_for(user) -> dict:
     }
 
 
-class CountedPaginator(Paginator):
-    """A Paginator told how many rows there are, already counted by another query."""
-
-    def __init__(self, object_list, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known_count
-
-
 FOLLOWUP_SECTIONS = {
     "overdue": gettext_lazy("Overdue"),
     "week": gettext_lazy("Due this week"),
@@ -726,6 +714,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         count=counts[shown if shown in sections else "overdue"],
     ).get_page(request.GET.get("page"))
     teams = visible_teams(request)
+    referral_counts = worklist_referral_counts(user, cases)
     return render(
         request,
         "cases/followup_list.html",
@@ -733,9 +722,13 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             "form": chosen.form,
             "page_obj": page,
             "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()]
-            + [("referrals", FOLLOWUP_REFERRALS, worklist_referral_count(user, cases))],
+            + [("referrals", FOLLOWUP_REFERRALS, sum(referral_counts.values()))],
             "shown": shown,
-            **(worklist_referrals(user, cases) if shown == "referrals" else {}),
+            **(
+                worklist_referrals(user, cases, referral_counts, request.GET)
+                if shown == "referrals"
+                else {}
+            ),
             "by_team": overdue_by_team(teams, today),
             "teams": teams,
             "plan_actions": actions_due_for(user),
