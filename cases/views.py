@@ -684,6 +684,14 @@ def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
     }
 
 
+# What a worklist row shows (case_rows.followup_rows) and days_overdue() reads, of a
+# case's 58 columns.
+FOLLOWUP_ROW_COLUMNS = (
+    *("number", "prefix", "first_name", "last_name", "status", "team__name"),
+    *("last_visit_at", "next_visit_due"),
+)
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
 def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
@@ -709,10 +717,11 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
     # The rows show no address: the team is all they join. Their number is the tab's
     # count, just read: no COUNT(*) of its own.
     page = CountedPaginator(
-        rows.select_related("team"),
+        rows.select_related("team").only(*FOLLOWUP_ROW_COLUMNS),
         PAGE_SIZE,
         count=counts[shown if shown in sections else "overdue"],
     ).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     teams = visible_teams(request)
     referral_counts = worklist_referral_counts(user, cases)
     return render(

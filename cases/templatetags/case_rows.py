@@ -1,6 +1,7 @@
-"""Rows of the case page written in Python: what the template wrote per row, the same
-HTML, without its per-row work (40 history events, 20 visits, 50 changes, a team's 60
-and more members, the visits asking for a referral). tests/cases/test_case_page_rows.py
+"""Rows of the case page and of the follow-up worklist written in Python: what the
+template wrote per row, the same HTML, without its per-row work (40 history events, 20
+visits, 50 changes, a team's 60 and more members, the visits asking for a referral, the
+worklist's 25 cases with their reassign forms). tests/cases/test_case_page_rows.py
 compares each tag with the template loop it replaced."""
 
 from collections.abc import Iterable
@@ -12,9 +13,11 @@ from django.db import models
 from django.template import Context
 from django.template.defaultfilters import truncatewords
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.history import Change
 from cases.models import CaseEvent, HomeVisit
@@ -208,4 +211,70 @@ def referral_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeStr
                 "</button>\n          </form>\n        </details>\n      </div>\n      "
             )
         rows.append(line + "\n    </li>\n    ")
+    return mark_safe("".join(rows))
+
+
+def team_selects(teams: Iterable) -> dict[int | None, str]:
+    """The worklist's per-row team <option>s (rows.model_options' HTML), for each team
+    the row's case may be on, and for none: written once a page, not once a row."""
+    teams = [(team.pk, escape(team.name)) for team in teams]
+    return {
+        selected: "".join(
+            f'<option value="{pk}"{" selected" if pk == selected else ""}>{name}</option>'
+            for pk, name in teams
+        )
+        for selected in [None, *(pk for pk, _name in teams)]
+    }
+
+
+@register.simple_tag(takes_context=True)
+def followup_rows(context: Context, cases: Iterable, teams: Iterable) -> SafeString:
+    """The follow-up worklist's <tr> rows, as cases/followup_list.html's loop wrote them,
+    each with its reassign form: 25 rows with their translations, two URLs, a CSRF token
+    and a select of the centre's teams were a third of the page's CPU (national). Each
+    case needs only what views.FOLLOWUP_ROW_COLUMNS reads."""
+    l_case, l_team = escape(_("Case")), escape(_("Team"))
+    l_last, l_next = escape(_("Last visit")), escape(_("Next visit due"))
+    l_reassign, l_move = escape(_("Reassign")), escape(_("Move"))
+    none_yet, never = escape(_("none yet")), escape(_("never"))
+    csrf = csrf_input(context)
+    next_path = escape(context["request"].get_full_path())
+    selects = team_selects(teams)
+    today = timezone.localdate()
+    rows = []
+    for case in cases:
+        number = escape(case.number)
+        if case.next_visit_due:
+            days = case.days_overdue(today)
+            due = (
+                f'<span class="{"overdue" if days else ""}">{escape(be_date(case.next_visit_due))}'
+                "</span>"
+            )
+            if days:
+                # blocktranslate: the value as text, the translation as it is.
+                late = ngettext("%(days)s day overdue", "%(days)s days overdue", days)
+                due += f'<br><span class="overdue small">{late % {"days": days}}</span>'
+        else:
+            due = "–"
+        team = escape(case.team.name) if case.team_id else none_yet
+        rows.append(
+            "\n    <tr>\n      "
+            f'<td data-label="{l_case}"><a href="{pk_url("cases:case-detail", case.pk)}">'
+            f"{number} {escape(case.full_name)}</a></td>\n      "
+            f'<td data-label="{l_team}">{team or none_yet}</td>\n      '
+            f'<td data-label="{l_last}">{escape(be_date(case.last_visit_at)) or never}</td>'
+            f'\n      <td data-label="{l_next}">{due}</td>\n      '
+            f'<td data-label="{l_reassign}">\n        '
+            f'<form method="post" action="{pk_url("cases:case-assign", case.pk)}" '
+            'class="d-flex flex-wrap gap-2 flex-grow-1">\n          '
+            f"{csrf}\n          "
+            f'<input type="hidden" name="next" value="{next_path}">\n          '
+            f'<label class="visually-hidden" for="team-{case.pk}">'
+            f"{_('New team for %(number)s') % {'number': number}}</label>\n          "
+            f'<select class="form-select form-select-sm" name="team" id="team-{case.pk}">'
+            f"\n            {selects.get(case.team_id, selects[None])}\n          </select>"
+            "\n          "
+            f'<button type="submit" class="btn btn-sm btn-outline-primary">{l_move}</button>'
+            "\n        </form>\n      </td>\n    </tr>\n  "
+        )
     return mark_safe("".join(rows))

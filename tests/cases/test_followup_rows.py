@@ -1,0 +1,98 @@
+"""The follow-up worklist's rows written in Python (case_rows.followup_rows) say what the
+template's loop said, as parsed HTML, in Thai and in English, with text that needs
+escaping; and the worklist page shows them."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.html import parse_html
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import override
+
+from cases.models import Case
+from cases.templatetags.case_rows import followup_rows
+from cases.views import FOLLOWUP_ROW_COLUMNS
+from tests.factories import CaseFactory, TeamFactory
+from volunteers.models import Team
+
+pytestmark = pytest.mark.django_db
+
+# The loop of templates/cases/followup_list.html before followup_rows.
+FOLLOWUP_LOOP = """{% load i18n rows thai %}
+  {% translate "Case" as l_case %}{% translate "Team" as l_team %}{% translate "Last visit" as l_last %}{% translate "Next visit due" as l_next %}{% translate "Reassign" as l_reassign %}{% translate "none yet" as l_none_yet %}{% translate "never" as l_never %}{% translate "Move" as l_move %}
+  {% with next_path=request.get_full_path %}
+  {% for case in page_obj %}
+    <tr>
+      <td data-label="{{ l_case }}"><a href="{% pk_url 'cases:case-detail' case.pk %}">{{ case.number }} {{ case.full_name }}</a></td>
+      <td data-label="{{ l_team }}">{{ case.team.name|default:l_none_yet }}</td>
+      <td data-label="{{ l_last }}">{{ case.last_visit_at|be_date|default:l_never }}</td>
+      <td data-label="{{ l_next }}">{% if case.next_visit_due %}{% with days=case.days_overdue %}<span class="{% if days %}overdue{% endif %}">{{ case.next_visit_due|be_date }}</span>{% if days %}<br><span class="overdue small">{% blocktranslate count days=days %}{{ days }} day overdue{% plural %}{{ days }} days overdue{% endblocktranslate %}</span>{% endif %}{% endwith %}{% else %}–{% endif %}</td>
+      <td data-label="{{ l_reassign }}">
+        <form method="post" action="{% pk_url 'cases:case-assign' case.pk %}" class="d-flex flex-wrap gap-2 flex-grow-1">
+          {% csrf_token %}
+          <input type="hidden" name="next" value="{{ next_path }}">
+          <label class="visually-hidden" for="team-{{ case.pk }}">{% blocktranslate with number=case.number %}New team for {{ number }}{% endblocktranslate %}</label>
+          <select class="form-select form-select-sm" name="team" id="team-{{ case.pk }}">
+            {% model_options teams case.team_id %}
+          </select>
+          <button type="submit" class="btn btn-sm btn-outline-primary">{{ l_move }}</button>
+        </form>
+      </td>
+    </tr>
+  {% endfor %}
+  {% endwith %}"""
+
+
+def test_followup_rows_write_what_the_template_wrote(center, team):
+    today = timezone.localdate()
+    odd_team = TeamFactory(center=center, name='ทีม <พิเศษ> & "ก"')
+    now = timezone.now()
+    cases = [
+        CaseFactory(center=center, team=odd_team, first_name="<b>สม</b>", last_name="ใจ & ดี"),
+        CaseFactory(center=center, team=None),  # no team, never visited
+        CaseFactory(center=center, team=team),  # due later: not overdue
+        CaseFactory(center=center, team=team),  # one day overdue: the singular
+    ]
+    Case.objects.filter(pk=cases[0].pk).update(
+        last_visit_at=now - datetime.timedelta(days=40),
+        next_visit_due=today - datetime.timedelta(days=10),
+    )
+    Case.objects.filter(pk=cases[2].pk).update(next_visit_due=today + datetime.timedelta(days=3))
+    Case.objects.filter(pk=cases[3].pk).update(
+        last_visit_at=now - datetime.timedelta(days=20),
+        next_visit_due=today - datetime.timedelta(days=1),
+    )
+    request = RequestFactory().get("/cases/follow-ups/", {"show": "overdue", "q": '"<x>'})
+    teams = list(Team.objects.filter(center=center).order_by("name"))
+    whole = list(Case.objects.filter(pk__in=[c.pk for c in cases]).select_related("team"))
+    few = list(
+        Case.objects.filter(pk__in=[c.pk for c in cases])
+        .select_related("team")
+        .only(*FOLLOWUP_ROW_COLUMNS)
+    )
+    for language in ["th", "en"]:
+        with override(language):
+            context = {"request": request, "csrf_token": "token<&>", "teams": teams}
+            theirs = Template(FOLLOWUP_LOOP).render(Context({**context, "page_obj": whole}))
+            ours = followup_rows(Context(context), few, teams)
+            assert parse_html(ours) == parse_html(theirs)
+    assert "&lt;b&gt;สม&lt;/b&gt;" in ours and "&lt;พิเศษ&gt;" in ours
+    assert "1 day overdue" in ours and "10 days overdue" in ours and "never" in ours
+
+
+def test_the_worklist_page_shows_its_rows_and_the_empty_line(coordinator_client, center, team):
+    url = reverse("cases:followup-list")
+    empty = coordinator_client.get(url).content.decode()
+    assert "ไม่มีรายการ: ทุกกรณีในกลุ่มนี้เป็นไปตามกำหนด" in empty
+    case = CaseFactory(center=center, team=team, first_name="บุญมี", last_name="ทดสอบ")
+    Case.objects.filter(pk=case.pk).update(
+        next_visit_due=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    html = coordinator_client.get(url).content.decode()
+    assert f'action="{reverse("cases:case-assign", args=[case.pk])}"' in html
+    assert "เกินกำหนด 2 วัน" in html
+    assert f'<option value="{team.pk}" selected>{team.name}</option>' in html
+    assert "ไม่มีรายการ" not in html
