@@ -96,3 +96,45 @@ def test_the_worklist_page_shows_its_rows_and_the_empty_line(coordinator_client,
     assert "เกินกำหนด 2 วัน" in html
     assert f'<option value="{team.pk}" selected>{team.name}</option>' in html
     assert "ไม่มีรายการ" not in html
+
+
+# The loop of templates/cases/_plan_actions_due.html before plan_action_rows.
+PLAN_ACTIONS_LOOP = """{% load i18n rows thai %}
+  {% translate "Overdue" as l_overdue %}{% translate "Owner" as l_owner %}{% translate "due on" as l_due_on %}
+  {% for action in plan_actions.rows %}
+    <li class="list-group-item" data-plan-action="{{ action.pk }}">
+      <strong>{{ action.what }}</strong>
+      {% if action.due_on < plan_actions.today %}<span class="badge text-bg-danger">{{ l_overdue }}</span>{% endif %}<br>
+      <a href="{% pk_url 'cases:case-detail' action.case_id %}">{{ action.case.number }} {{ action.case.full_name }}</a>
+      · {{ l_owner }}: {{ action.owner_name }} · {{ l_due_on }} {{ action.due_on|be_date }}
+    </li>
+  {% endfor %}"""
+
+
+def test_plan_action_rows_write_what_the_template_wrote(center, team, coordinator):
+    from cases.models import PlanAction
+    from cases.templatetags.case_rows import plan_action_rows
+    from cases.views import actions_due_for
+    from coordination.models import Agency
+    from tests.factories import VolunteerFactory
+
+    today = timezone.localdate()
+    case = CaseFactory(center=center, team=team, first_name="<i>ก</i>", last_name="&")
+    volunteer = VolunteerFactory(center=center, prefix="mrs", first_name="ดวง", last_name="ดี")
+    agency = Agency.objects.create(center=center, name="หน่วย <งาน>", kind="ngo")
+    for what, owner, due in [
+        ("โทร <หา> & นัด", {"owner_team": team}, today - datetime.timedelta(days=3)),
+        ("พาไปลงทะเบียน", {"owner_volunteer": volunteer}, today),
+        ('ยื่น "คำขอ"', {"owner_agency": agency}, today + datetime.timedelta(days=2)),
+    ]:
+        PlanAction.objects.create(case=case, what=what, due_on=due, **owner)
+    for language in ["th", "en"]:
+        with override(language):
+            plan_actions = actions_due_for(coordinator)
+            assert len(plan_actions["rows"]) == 3
+            theirs = Template(PLAN_ACTIONS_LOOP).render(Context({"plan_actions": plan_actions}))
+            ours = plan_action_rows(plan_actions["rows"], plan_actions["today"])
+            assert parse_html(ours) == parse_html(theirs)
+    assert (
+        ours.count("Overdue") == 1 and "&lt;i&gt;ก&lt;/i&gt;" in ours and "Owner: Mrs ดวง ดี" in ours
+    )
