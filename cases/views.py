@@ -721,7 +721,6 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         PAGE_SIZE,
         count=counts[shown if shown in sections else "overdue"],
     ).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
     teams = visible_teams(request)
     referral_counts = worklist_referral_counts(user, cases)
     return render(
