@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.history import Change
-from cases.models import CaseEvent, HomeVisit
+from cases.models import CaseEvent, HomeVisit, Referral
 from coordination.models import User
 from coordination.templatetags.rows import pk_url
 from coordination.templatetags.thai import be_date, be_datetime
@@ -299,4 +299,67 @@ def plan_action_rows(actions: Iterable, today) -> SafeString:
             f"{escape(case.full_name)}</a>\n      · {owner}: {escape(action.owner_name)} · "
             f"{due_on} {escape(be_date(action.due_on))}\n    </li>\n  "
         )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def worklist_referral_rows(referrals: Iterable[Referral], overdue: bool) -> SafeString:
+    """The referral tab's <li> rows of overdue referrals (`overdue`) or of unread
+    outcomes, as cases/_followup_referrals.html's loops wrote them (referrals.
+    worklist_referrals reads their columns)."""
+    statuses = labels("status", Referral)
+    rows = []
+    for referral in referrals:
+        case = referral.case
+        status = escape(statuses.get(referral.status, referral.status))
+        line = (
+            f'\n    <li class="list-group-item{" overdue-item" if overdue else ""}">'
+            f'<a href="{pk_url("cases:referral-detail", referral.pk)}">{escape(case.number)} '
+            f"{escape(case.full_name)} → {escape(referral.agency.name)}</a>\n      "
+        )
+        if overdue:
+            # blocktranslate: the value escaped, the translation as it is.
+            due = _("reply was due by %(date)s") % {"date": escape(be_date(referral.reply_by))}
+            line += f'<br><span class="small">{status} · <span class="overdue">{due}</span></span>'
+        else:
+            outcome = escape(truncatewords(referral.outcome, 20))
+            line += f'<br><span class="small">{status}: {outcome}</span>'
+        rows.append(line + "</li>\n  ")
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag(takes_context=True)
+def worklist_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeString:
+    """The referral tab's visits that asked for a referral, as cases/_followup_referrals.html's
+    loop wrote them, each with its "Refer" link and its dismissal form (the case page's
+    are referral_need_rows). Reads `dismiss_form`."""
+    refer, dismiss = escape(_("Refer")), escape(_("Dismiss"))
+    dismiss_need = escape(_("Dismiss the need"))
+    label = escape(str(context["dismiss_form"]["reason"].label))
+    csrf = csrf_input(context)
+    rows = []
+    for visit in visits:
+        case = visit.case
+        line = (
+            f'\n    <li class="list-group-item"><a href="{pk_url("cases:visit-detail", visit.pk)}">'
+            f"{escape(case.number)} {escape(case.full_name)} · {escape(be_date(visit.visited_at))}"
+            "</a>\n      "
+        )
+        if visit.needs:
+            line += f'<br><span class="small">{escape(truncatewords(visit.needs, 20))}</span>'
+        line += (
+            '\n      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">\n        '
+            f'<a class="btn btn-sm btn-primary" href="{pk_url("cases:referral-create", visit.case_id)}'
+            f'?visit={visit.pk}">{refer}</a>\n        <details>\n          '
+            f'<summary class="btn btn-sm btn-outline-secondary">{dismiss_need}</summary>\n          '
+            f'<form method="post" action="{pk_url("cases:visit-referral-dismiss", visit.pk)}" '
+            f'class="mt-2">{csrf}\n            '
+            '<input type="hidden" name="next" value="followup">\n            '
+            f'<label class="form-label" for="dismiss-reason-{visit.pk}">{label}</label>\n            '
+            '<input type="text" class="form-control" name="reason" '
+            f'id="dismiss-reason-{visit.pk}" maxlength="500" required>\n            '
+            f'<button type="submit" class="btn btn-sm btn-outline-danger mt-2">{dismiss}</button>'
+            "\n          </form>\n        </details>\n      </div>\n    </li>\n  "
+        )
+        rows.append(line)
     return mark_safe("".join(rows))

@@ -138,3 +138,70 @@ def test_plan_action_rows_write_what_the_template_wrote(center, team, coordinato
     assert (
         ours.count("Overdue") == 1 and "&lt;i&gt;ก&lt;/i&gt;" in ours and "Owner: Mrs ดวง ดี" in ours
     )
+
+
+# The loops of templates/cases/_followup_referrals.html before worklist_referral_rows and
+# worklist_need_rows.
+OVERDUE_LOOP = """{% load i18n rows thai %}{% for referral in overdue_referrals %}
+    <li class="list-group-item overdue-item"><a href="{% pk_url 'cases:referral-detail' referral.pk %}">{{ referral.case.number }} {{ referral.case.full_name }} → {{ referral.agency.name }}</a>
+      <br><span class="small">{{ referral.get_status_display }} · <span class="overdue">{% blocktranslate with date=referral.reply_by|be_date %}reply was due by {{ date }}{% endblocktranslate %}</span></span></li>
+  {% endfor %}"""
+UNREAD_LOOP = """{% load i18n rows thai %}{% for referral in unread_outcomes %}
+    <li class="list-group-item"><a href="{% pk_url 'cases:referral-detail' referral.pk %}">{{ referral.case.number }} {{ referral.case.full_name }} → {{ referral.agency.name }}</a>
+      <br><span class="small">{{ referral.get_status_display }}: {{ referral.outcome|truncatewords:20 }}</span></li>
+  {% endfor %}"""
+NEEDS_LOOP = """{% load i18n rows thai %}
+  {% translate "Refer" as l_refer %}{% translate "Dismiss the need" as l_dismiss_need %}{% translate "Dismiss" as l_dismiss %}
+  {% with reason_label=dismiss_form.reason.label %}
+  {% for visit in visits_needing_referral %}
+    <li class="list-group-item"><a href="{% pk_url 'cases:visit-detail' visit.pk %}">{{ visit.case.number }} {{ visit.case.full_name }} · {{ visit.visited_at|be_date }}</a>
+      {% if visit.needs %}<br><span class="small">{{ visit.needs|truncatewords:20 }}</span>{% endif %}
+      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">
+        <a class="btn btn-sm btn-primary" href="{% pk_url 'cases:referral-create' visit.case_id %}?visit={{ visit.pk }}">{{ l_refer }}</a>
+        <details>
+          <summary class="btn btn-sm btn-outline-secondary">{{ l_dismiss_need }}</summary>
+          <form method="post" action="{% pk_url 'cases:visit-referral-dismiss' visit.pk %}" class="mt-2">{% csrf_token %}
+            <input type="hidden" name="next" value="followup">
+            <label class="form-label" for="dismiss-reason-{{ visit.pk }}">{{ reason_label }}</label>
+            <input type="text" class="form-control" name="reason" id="dismiss-reason-{{ visit.pk }}" maxlength="500" required>
+            <button type="submit" class="btn btn-sm btn-outline-danger mt-2">{{ l_dismiss }}</button>
+          </form>
+        </details>
+      </div>
+    </li>
+  {% endfor %}
+  {% endwith %}"""
+
+
+def test_the_referral_tab_rows_write_what_the_template_wrote(center, team, coordinator):
+    from cases.models import ReferralStatus
+    from cases.referrals import worklist_referral_counts, worklist_referrals
+    from cases.templatetags.case_rows import worklist_need_rows, worklist_referral_rows
+    from tests.factories import HomeVisitFactory, ReferralFactory, agency_of
+
+    case = CaseFactory(center=center, team=team, first_name="<b>ก</b>", last_name='"ข" & ค')
+    agency = agency_of(center, "หน่วยงาน <ช่วย> & เหลือ")
+    ReferralFactory(case=case, agency=agency)  # overdue
+    answered = ReferralFactory(case=case, agency=agency, reply_by=timezone.localdate())
+    outcome = " ".join(["ผล<b>&"] * 25)
+    answered.change_status(ReferralStatus.DECLINED, by=None, on=answered.sent_on, outcome=outcome)
+    HomeVisitFactory(case=case, referral_needed=True, needs=" ".join(["ต้องการ<i>"] * 25))
+    HomeVisitFactory(case=case, referral_needed=True, needs="")
+    cases = Case.objects.visible_to(coordinator).open()
+    for language in ["th", "en"]:
+        with override(language):
+            counts = worklist_referral_counts(coordinator, cases)
+            assert counts == {"overdue": 1, "unread": 1, "needing": 2}
+            context = {
+                "csrf_token": "token<&>",
+                **worklist_referrals(coordinator, cases, counts, {}),
+            }
+            theirs = Template(OVERDUE_LOOP + UNREAD_LOOP + NEEDS_LOOP).render(Context(context))
+            ours = (
+                worklist_referral_rows(context["overdue_referrals"], True)
+                + worklist_referral_rows(context["unread_outcomes"], False)
+                + worklist_need_rows(Context(context), context["visits_needing_referral"])
+            )
+            assert parse_html(ours) == parse_html(theirs)
+    assert "&lt;ช่วย&gt;" in ours and "reply was due by" in ours and " …" in ours
+    assert ours.count('name="csrfmiddlewaretoken" value="token&lt;&amp;&gt;"') == 2
