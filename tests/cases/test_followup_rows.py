@@ -132,7 +132,11 @@ def test_plan_action_rows_write_what_the_template_wrote(center, team, coordinato
         with override(language):
             plan_actions = actions_due_for(coordinator)
             assert len(plan_actions["rows"]) == 3
-            theirs = Template(PLAN_ACTIONS_LOOP).render(Context({"plan_actions": plan_actions}))
+            # The loop read the actions as model instances, their case and owner joined.
+            instances = PlanAction.objects.for_rows().order_by("due_on", "id")
+            theirs = Template(PLAN_ACTIONS_LOOP).render(
+                Context({"plan_actions": {**plan_actions, "rows": instances}})
+            )
             ours = plan_action_rows(plan_actions["rows"], plan_actions["today"])
             assert parse_html(ours) == parse_html(theirs)
     assert (
