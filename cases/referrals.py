@@ -86,8 +86,7 @@ def worklist_referrals(user, cases: QuerySet, counts: dict[str, int], query) -> 
     )
     visits = (
         HomeVisit.objects.visible_to(user)
-        .filter(case__in=cases)
-        .needing_referral()
+        .needing_referral(of_open_cases=cases)
         .select_related("case")
         .only(*CASE_NAME_COLUMNS, "visited_at", "needs")
         .order_by("visited_at", "id")
@@ -124,7 +123,7 @@ def worklist_referral_counts(user, cases: QuerySet) -> dict[str, int]:
             unread=Count("pk", filter=unread_outcome_condition()),
         )
     )
-    visits = HomeVisit.objects.visible_to(user).filter(case__in=cases).needing_referral()
+    visits = HomeVisit.objects.visible_to(user).needing_referral(of_open_cases=cases)
     return {**counts, "needing": visits.count()}
 
 
