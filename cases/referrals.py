@@ -27,6 +27,7 @@ from coordination.access import (
 )
 from coordination.audit import log_access
 from coordination.models import AccessLog, Agency
+from coordination.paging import CountedPaginator
 
 # A worklist shows at most this many rows per list: a long list is a problem of its own,
 # and the page's queries stay the same whatever the data.
@@ -57,12 +58,25 @@ def case_referrals(case: Case, user) -> dict:
     }
 
 
-def worklist_referrals(user, cases: QuerySet) -> dict:
+# The referral tab's lists, each paged on its own (25 rows a page, as the worklist's other
+# tabs): up to 300 rows were 263 kB and three quarters of the page's CPU (national).
+WORKLIST_PAGE_SIZE = 25
+# Each list's page, in its own query parameter: the others keep theirs.
+WORKLIST_PAGE_PARAMS = {
+    "overdue": "overdue_page",
+    "unread": "unread_page",
+    "needing": "needing_page",
+}
+
+
+def worklist_referrals(user, cases: QuerySet, counts: dict[str, int], query) -> dict:
     """The follow-up worklist's referral tab: overdue referrals, outcomes nobody has read,
-    visits waiting for a referral — of `cases` (the worklist's filtered open cases)."""
+    visits waiting for a referral — of `cases` (the worklist's filtered open cases) — a
+    page of each. Their numbers are the tab's badge's (`worklist_referral_counts`), read
+    again: no COUNT(*) of their own."""
     today = timezone.localdate()
-    # Only the columns _followup_referrals.html shows: up to 300 rows, each with its
-    # case (58 columns) and a visit's or a referral's long texts, were 22 ms of CPU
+    # Only the columns _followup_referrals.html shows: each row with its case (58
+    # columns) and a visit's or a referral's long texts were 22 ms of CPU for 300 rows
     # (in-process, national) before their template started.
     referrals = (
         Referral.objects.visible_to(user)
@@ -70,27 +84,36 @@ def worklist_referrals(user, cases: QuerySet) -> dict:
         .for_lists()
         .only(*CASE_NAME_COLUMNS, "agency__name", "status", "reply_by", "outcome", "updated_at")
     )
-    overdue = referrals.overdue(today).order_by("reply_by", "id")
-    unread = referrals.unread_outcomes().order_by("-updated_at", "id")
     visits = (
         HomeVisit.objects.visible_to(user)
-        .filter(case__in=cases)
-        .needing_referral()
+        .needing_referral(of_open_cases=cases)
         .select_related("case")
         .only(*CASE_NAME_COLUMNS, "visited_at", "needs")
         .order_by("visited_at", "id")
     )
+    lists = {
+        "overdue": referrals.overdue(today).order_by("reply_by", "id"),
+        "unread": referrals.unread_outcomes().order_by("-updated_at", "id"),
+        "needing": visits,
+    }
+    pages = {
+        key: CountedPaginator(rows, WORKLIST_PAGE_SIZE, count=counts[key]).get_page(
+            query.get(WORKLIST_PAGE_PARAMS[key])
+        )
+        for key, rows in lists.items()
+    }
     return {
-        "overdue_referrals": overdue[:LIST_LIMIT],
-        "unread_outcomes": unread[:LIST_LIMIT],
-        "visits_needing_referral": visits[:LIST_LIMIT],
-        "list_limit": LIST_LIMIT,
+        "overdue_referrals": pages["overdue"],
+        "unread_outcomes": pages["unread"],
+        "visits_needing_referral": pages["needing"],
+        "page_params": WORKLIST_PAGE_PARAMS,
         "dismiss_form": DismissNeedForm(),
     }
 
 
-def worklist_referral_count(user, cases: QuerySet) -> int:
-    """The tab's badge: everything on the referral tab, in two queries."""
+def worklist_referral_counts(user, cases: QuerySet) -> dict[str, int]:
+    """The number of rows of each of the referral tab's lists (its badge is their sum),
+    in two queries."""
     today = timezone.localdate()
     counts = (
         Referral.objects.visible_to(user)
@@ -100,8 +123,8 @@ def worklist_referral_count(user, cases: QuerySet) -> int:
             unread=Count("pk", filter=unread_outcome_condition()),
         )
     )
-    visits = HomeVisit.objects.visible_to(user).filter(case__in=cases).needing_referral()
-    return counts["overdue"] + counts["unread"] + visits.count()
+    visits = HomeVisit.objects.visible_to(user).needing_referral(of_open_cases=cases)
+    return {**counts, "needing": visits.count()}
 
 
 def agency_referrals(agency: Agency, user) -> dict:

@@ -66,6 +66,11 @@ def pages_of(centre: Center) -> dict[str, tuple[str, str]]:
         "case page, visits page 2": ("coordinator", f"/cases/{case.pk}/?visit_page=2"),
         "follow-ups, overdue": ("coordinator", "/cases/follow-ups/?show=overdue"),
         "follow-ups, never visited": ("coordinator", "/cases/follow-ups/?show=never"),
+        "follow-ups, referrals": ("coordinator", "/cases/follow-ups/?show=referrals"),
+        "follow-ups, referrals, pages 2": (
+            "coordinator",
+            "/cases/follow-ups/?show=referrals&overdue_page=2&unread_page=2&needing_page=2",
+        ),
         "team list": ("coordinator", "/volunteers/teams/"),
         "team page": ("coordinator", f"/volunteers/teams/{team.pk}/"),
         "volunteer list": ("coordinator", "/volunteers/"),

@@ -195,6 +195,10 @@ class Team(models.Model):
     objects = TeamQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # Set on the follow-up worklist's teams by cases.views.with_overdue (a figure about
+    # cases, which this app does not import); declared here for the type checker.
+    overdue: int
+
     class Meta:
         ordering = ["target_group__position", "name"]
         verbose_name = _("team")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -40,16 +40,20 @@ VISIT_HISTORY = HistoricalRecords(m2m_fields=["volunteers"], excluded_fields=["s
 class HomeVisitQuerySet(CaseChildQuerySet):
     """A visit is seen by whoever may see its case."""
 
-    def needing_referral(self) -> HomeVisitQuerySet:
+    def needing_referral(self, *, of_open_cases: QuerySet | None = None) -> HomeVisitQuerySet:
         """Visits of open cases that ticked "referral needed" and still wait: no referral
-        made from them (a cancelled one does not count) and the need not dismissed."""
+        made from them (a cancelled one does not count) and the need not dismissed.
+        `of_open_cases` (open cases only, e.g. the worklist's filtered ones) narrows them
+        to those cases, and stands for the open test: with both, each visit's case was
+        read twice (the worklist's count, national: 14,998 -> 10,845 buffers)."""
         from cases.models.referrals import Referral, ReferralStatus
 
         made = Referral.objects.filter(visit=OuterRef("pk")).exclude(
             status=ReferralStatus.CANCELLED
         )
+        cases = open_condition("case__") if of_open_cases is None else Q(case__in=of_open_cases)
         return self.filter(
-            open_condition("case__"),
+            cases,
             ~Exists(made),
             referral_needed=True,
             referral_dismissal__isnull=True,
@@ -217,6 +221,15 @@ class HomeVisit(CaseChild):
             models.Index(fields=["center", "next_visit_due"], name="visit_center_next_due"),
             # The dashboard counts a centre's visits by month and since a day.
             models.Index(fields=["center", "visited_at"], name="visit_center_time"),
+            # The follow-up worklist counts and lists, on every tab, a centre's visits
+            # that asked for a referral (needing_referral): a tenth of its visits.
+            # Through visit_center_case_time it read every visit of the centre's open
+            # cases (8.6 -> 5.2 ms for the count, 12.8 -> 5.0 ms for a page, national).
+            models.Index(
+                fields=["center", "visited_at"],
+                name="visit_referral_needed",
+                condition=Q(referral_needed=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,9 @@
-"""Rows of the case page written in Python: what the template wrote per row, the same
-HTML, without its per-row work (40 history events, 20 visits, 50 changes, a team's 60
-and more members, the visits asking for a referral). tests/cases/test_case_page_rows.py
-compares each tag with the template loop it replaced."""
+"""Rows of the case page, the follow-up worklist, the case list and "my cases" written in
+Python: what the template wrote per row, the same HTML, without its per-row work (40
+history events, 20 visits, 50 changes, a team's 60 and more members, the visits asking
+for a referral, the worklist's 25 cases with their reassign forms, a list's 25 cases).
+tests/cases/test_case_page_rows.py, test_followup_rows.py and test_case_list_rows.py
+compare each tag with the template loop it replaced."""
 
 from collections.abc import Iterable
 from html import escape
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.history import Change
-from cases.models import Case, CaseEvent, HomeVisit
+from cases.models import Case, CaseEvent, HomeVisit, Referral
 from coordination.choices import choice_labels
 from coordination.models import User
 from coordination.templatetags.rows import pk_url
@@ -209,6 +211,156 @@ def referral_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeStr
                 "</button>\n          </form>\n        </details>\n      </div>\n      "
             )
         rows.append(line + "\n    </li>\n    ")
+    return mark_safe("".join(rows))
+
+
+def team_selects(teams: Iterable) -> dict[int | None, str]:
+    """The worklist's per-row team <option>s (rows.model_options' HTML), for each team
+    the row's case may be on, and for none: written once a page, not once a row."""
+    teams = [(team.pk, escape(team.name)) for team in teams]
+    return {
+        selected: "".join(
+            f'<option value="{pk}"{" selected" if pk == selected else ""}>{name}</option>'
+            for pk, name in teams
+        )
+        for selected in [None, *(pk for pk, _name in teams)]
+    }
+
+
+@register.simple_tag(takes_context=True)
+def followup_rows(context: Context, cases: Iterable, teams: Iterable) -> SafeString:
+    """The follow-up worklist's <tr> rows, as cases/followup_list.html's loop wrote them,
+    each with its reassign form: 25 rows with their translations, two URLs, a CSRF token
+    and a select of the centre's teams were a third of the page's CPU (national). Each
+    case needs only what views.FOLLOWUP_ROW_COLUMNS reads."""
+    l_case, l_team = escape(_("Case")), escape(_("Team"))
+    l_last, l_next = escape(_("Last visit")), escape(_("Next visit due"))
+    l_reassign, l_move = escape(_("Reassign")), escape(_("Move"))
+    none_yet, never = escape(_("none yet")), escape(_("never"))
+    csrf = csrf_input(context)
+    next_path = escape(context["request"].get_full_path())
+    selects = team_selects(teams)
+    today = timezone.localdate()
+    rows = []
+    for case in cases:
+        number = escape(case.number)
+        if case.next_visit_due:
+            days = case.days_overdue(today)
+            due = (
+                f'<span class="{"overdue" if days else ""}">{escape(be_date(case.next_visit_due))}'
+                "</span>"
+            )
+            if days:
+                # blocktranslate: the value as text, the translation as it is.
+                late = ngettext("%(days)s day overdue", "%(days)s days overdue", days)
+                due += f'<br><span class="overdue small">{late % {"days": days}}</span>'
+        else:
+            due = "–"
+        team = escape(case.team.name) if case.team_id else none_yet
+        rows.append(
+            "\n    <tr>\n      "
+            f'<td data-label="{l_case}"><a href="{pk_url("cases:case-detail", case.pk)}">'
+            f"{number} {escape(case.full_name)}</a></td>\n      "
+            f'<td data-label="{l_team}">{team or none_yet}</td>\n      '
+            f'<td data-label="{l_last}">{escape(be_date(case.last_visit_at)) or never}</td>'
+            f'\n      <td data-label="{l_next}">{due}</td>\n      '
+            f'<td data-label="{l_reassign}">\n        '
+            f'<form method="post" action="{pk_url("cases:case-assign", case.pk)}" '
+            'class="d-flex flex-wrap gap-2 flex-grow-1">\n          '
+            f"{csrf}\n          "
+            f'<input type="hidden" name="next" value="{next_path}">\n          '
+            f'<label class="visually-hidden" for="team-{case.pk}">'
+            f"{_('New team for %(number)s') % {'number': number}}</label>\n          "
+            f'<select class="form-select form-select-sm" name="team" id="team-{case.pk}">'
+            f"\n            {selects.get(case.team_id, selects[None])}\n          </select>"
+            "\n          "
+            f'<button type="submit" class="btn btn-sm btn-outline-primary">{l_move}</button>'
+            "\n        </form>\n      </td>\n    </tr>\n  "
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def plan_action_rows(actions: Iterable, today) -> SafeString:
+    """The planned actions due, as cases/_plan_actions_due.html's loop wrote them (the
+    follow-up worklist and my cases): 50 rows were 3-4 ms of the worklist's CPU. Each
+    row is a views.ActionRow (views.actions_due_for)."""
+    overdue, owner, due_on = escape(_("Overdue")), escape(_("Owner")), escape(_("due on"))
+    rows = []
+    for action in actions:
+        badge = (
+            f'<span class="badge text-bg-danger">{overdue}</span>' if action.due_on < today else ""
+        )
+        rows.append(
+            f'\n    <li class="list-group-item" data-plan-action="{action.pk}">\n      '
+            f"<strong>{escape(action.what)}</strong>\n      {badge}<br>\n      "
+            f'<a href="{pk_url("cases:case-detail", action.case_id)}">{escape(action.case_number)} '
+            f"{escape(action.case_name)}</a>\n      · {owner}: {escape(action.owner_name)} · "
+            f"{due_on} {escape(be_date(action.due_on))}\n    </li>\n  "
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def worklist_referral_rows(referrals: Iterable[Referral], overdue: bool) -> SafeString:
+    """The referral tab's <li> rows of overdue referrals (`overdue`) or of unread
+    outcomes, as cases/_followup_referrals.html's loops wrote them (referrals.
+    worklist_referrals reads their columns)."""
+    statuses = labels("status", Referral)
+    rows = []
+    for referral in referrals:
+        case = referral.case
+        status = escape(statuses.get(referral.status, referral.status))
+        line = (
+            f'\n    <li class="list-group-item{" overdue-item" if overdue else ""}">'
+            f'<a href="{pk_url("cases:referral-detail", referral.pk)}">{escape(case.number)} '
+            f"{escape(case.full_name)} → {escape(referral.agency.name)}</a>\n      "
+        )
+        if overdue:
+            # blocktranslate: the value escaped, the translation as it is.
+            due = _("reply was due by %(date)s") % {"date": escape(be_date(referral.reply_by))}
+            line += f'<br><span class="small">{status} · <span class="overdue">{due}</span></span>'
+        else:
+            outcome = escape(truncatewords(referral.outcome, 20))
+            line += f'<br><span class="small">{status}: {outcome}</span>'
+        rows.append(line + "</li>\n  ")
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag(takes_context=True)
+def worklist_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeString:
+    """The referral tab's visits that asked for a referral, as cases/_followup_referrals.html's
+    loop wrote them, each with its "Refer" link and its dismissal form (the case page's
+    are referral_need_rows). Reads `dismiss_form`."""
+    refer, dismiss = escape(_("Refer")), escape(_("Dismiss"))
+    dismiss_need = escape(_("Dismiss the need"))
+    label = escape(str(context["dismiss_form"]["reason"].label))
+    csrf = csrf_input(context)
+    rows = []
+    for visit in visits:
+        case = visit.case
+        line = (
+            f'\n    <li class="list-group-item"><a href="{pk_url("cases:visit-detail", visit.pk)}">'
+            f"{escape(case.number)} {escape(case.full_name)} · {escape(be_date(visit.visited_at))}"
+            "</a>\n      "
+        )
+        if visit.needs:
+            line += f'<br><span class="small">{escape(truncatewords(visit.needs, 20))}</span>'
+        line += (
+            '\n      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">\n        '
+            f'<a class="btn btn-sm btn-primary" href="{pk_url("cases:referral-create", visit.case_id)}'
+            f'?visit={visit.pk}">{refer}</a>\n        <details>\n          '
+            f'<summary class="btn btn-sm btn-outline-secondary">{dismiss_need}</summary>\n          '
+            f'<form method="post" action="{pk_url("cases:visit-referral-dismiss", visit.pk)}" '
+            f'class="mt-2">{csrf}\n            '
+            '<input type="hidden" name="next" value="followup">\n            '
+            f'<label class="form-label" for="dismiss-reason-{visit.pk}">{label}</label>\n            '
+            '<input type="text" class="form-control" name="reason" '
+            f'id="dismiss-reason-{visit.pk}" maxlength="500" required>\n            '
+            f'<button type="submit" class="btn btn-sm btn-outline-danger mt-2">{dismiss}</button>'
+            "\n          </form>\n        </details>\n      </div>\n    </li>\n  "
+        )
+        rows.append(line)
     return mark_safe("".join(rows))
 
 

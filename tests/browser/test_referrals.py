@@ -106,3 +106,22 @@ def test_the_referral_pages_fit_a_phone(letter, live_server, phone, assert_acces
     ):
         problems += check_page(page, live_server.url + path, assert_accessible)
     assert not problems, "\n".join(problems)
+
+
+def test_the_worklist_referral_tab_pages_fit_a_phone(letter, live_server, phone, assert_accessible):  # noqa: F811
+    """26 visits waiting for a referral: the tab's first and second pages of that list,
+    each with its own page navigation, on a phone (axe, 360 px, 44 px targets)."""
+    other = CaseFactory(center=letter.case.center, first_name="สมศรี", last_name="รอส่งต่อ")
+    for _ in range(26):
+        HomeVisitFactory(case=other, referral_needed=True, needs="ต้องการรถเข็น")
+    page = phone.new_page()
+    sign_in(page, live_server, "coordinator")
+    worklist = live_server.url + reverse("cases:followup-list") + "?show=referrals"
+    problems = check_page(page, worklist, assert_accessible)
+    page.get_by_role("navigation", name="หน้า: การเยี่ยมบ้านที่ระบุว่าต้องส่งต่อ").get_by_role(
+        "link", name="ถัดไป"
+    ).click()
+    page.wait_for_url("**needing_page=2**")
+    problems += check_page(page, page.url, assert_accessible)
+    assert page.locator("#needing-referral-heading ~ ul > li").count() == 1
+    assert not problems, "\n".join(problems)

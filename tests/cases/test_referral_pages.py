@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Referral, ReferralNeedDismissal, ReferralStatus, ReferralUpdate
+from cases.models import Case, Referral, ReferralNeedDismissal, ReferralStatus, ReferralUpdate
 from cases.referrals import agency_referrals
 from tests.factories import (
     CaseFactory,
@@ -366,3 +366,29 @@ def test_the_referral_list_shows_those_awaiting_an_answer_and_the_dashboard_coun
 
 def test_a_volunteer_may_not_open_the_referral_list(volunteer_client):
     assert volunteer_client.get(reverse("cases:referral-list")).status_code == 403
+
+
+def test_the_worklist_tab_keeps_to_the_chosen_team_and_to_open_cases(
+    coordinator_client, center, team
+):
+    from tests.factories import TeamFactory
+
+    ours = HomeVisitFactory(case=CaseFactory(center=center, team=team), referral_needed=True)
+    other_team = TeamFactory(center=center, name="ทีมอื่น")
+    theirs = HomeVisitFactory(
+        case=CaseFactory(center=center, team=other_team), referral_needed=True
+    )
+    closed = CaseFactory(center=center, team=team)
+    HomeVisitFactory(case=closed, referral_needed=True)
+    Case.objects.filter(pk=closed.pk).update(
+        status=Case.Status.CLOSED,
+        closure_reason=Case.ClosureReason.MOVED,
+        closed_on=timezone.localdate(),
+    )
+    url = reverse("cases:followup-list")
+    everyone = coordinator_client.get(url, {"show": "referrals"}).context
+    assert {v.pk for v in everyone["visits_needing_referral"]} == {ours.pk, theirs.pk}
+    one_team = coordinator_client.get(url, {"show": "referrals", "team": team.pk}).context
+    assert [v.pk for v in one_team["visits_needing_referral"]] == [ours.pk]
+    tabs = {key: count for key, _label, count in one_team["tabs"]}
+    assert tabs["referrals"] == one_team["visits_needing_referral"].paginator.count == 1

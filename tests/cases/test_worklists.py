@@ -176,3 +176,19 @@ def test_each_worklist_tab_pages_through_exactly_its_cases(
     assert {key: count for key, _label, count in first["tabs"]}["overdue"] == 27
     never = coordinator_client.get(url, {**query, "show": "never"}).context
     assert never["page_obj"].paginator.count == (27 if filtered else 28)
+
+
+def test_overdue_by_team_lists_the_most_overdue_first_then_by_name(
+    coordinator_client, center, team
+):
+    """team is "ทีมผู้สูงอายุ"; a team with nothing overdue is left out."""
+    second, third = TeamFactory(center=center, name="ทีมอื่น"), TeamFactory(center=center)
+    TeamFactory(center=center, name="ทีมที่ไม่มีงานค้าง")
+    for owner in [team, second, third, third]:
+        visited(CaseFactory(center=center, team=owner), 40, -10)
+    by_team = coordinator_client.get(reverse("cases:followup-list")).context["by_team"]
+    assert [(t.name, t.overdue) for t in by_team] == [
+        (third.name, 2),
+        ("ทีมผู้สูงอายุ", 1),
+        ("ทีมอื่น", 1),
+    ]

@@ -169,3 +169,50 @@ def test_the_letter_is_logged_when_opened(app, case, coordinator):
         "referral",
         referral.pk,
     )
+
+
+def rows_of(page, heading_id: str, viewname: str) -> list[str]:
+    """The links of one of the referral tab's lists, as rendered, to `viewname`'s pages."""
+    section = page.html.find("section", attrs={"aria-labelledby": heading_id})
+    prefix = reverse(viewname, args=[1]).rsplit("1/", 1)[0]
+    return [a["href"] for a in section.select("li > a") if a["href"].startswith(prefix)]
+
+
+def test_the_worklist_referral_tab_pages_each_list_by_its_own_links(app, case, coordinator):
+    """27 overdue referrals and 27 visits asking for one: a page of 25 of each, each list's
+    own "next" link to the other 2, the other list keeping its page, the counts whole."""
+    agency = agency_of(case.center, "ศูนย์ช่วยเหลือทางกฎหมาย")
+    referrals = [ReferralFactory(case=case, agency=agency) for _ in range(27)]
+    visits = [HomeVisitFactory(case=case, referral_needed=True) for _ in range(27)]
+    page = app.get(reverse("cases:followup-list") + "?show=referrals", user=coordinator)
+    tab = page.html.select_one('a[aria-current="page"] .badge')
+    assert tab.text == "54"
+    badges = [h.select_one(".badge").text for h in page.html.select("section h2.h5")]
+    assert badges == ["27", "0", "27"]
+    first_visits = rows_of(page, "needing-referral-heading", "cases:visit-detail")
+    first_referrals = rows_of(page, "overdue-referrals-heading", "cases:referral-detail")
+    assert len(first_visits) == len(first_referrals) == 25
+
+    second = page.click(description="ถัดไป", href="needing_page=2")
+    assert second.request.GET["show"] == "referrals"
+    rest = rows_of(second, "needing-referral-heading", "cases:visit-detail")
+    assert len(rest) == 2
+    assert set(first_visits + rest) == {reverse("cases:visit-detail", args=[v.pk]) for v in visits}
+    # The referrals' list stays on its first page, its own link to its second.
+    assert rows_of(second, "overdue-referrals-heading", "cases:referral-detail") == first_referrals
+    third = second.click(description="ถัดไป", href="overdue_page=2")
+    assert rows_of(third, "needing-referral-heading", "cases:visit-detail") == rest
+    last = rows_of(third, "overdue-referrals-heading", "cases:referral-detail")
+    assert set(first_referrals + last) == {
+        reverse("cases:referral-detail", args=[r.pk]) for r in referrals
+    }
+    assert "หน้า 2 จาก 2" in third.text
+
+
+def test_a_page_past_the_end_of_a_referral_list_shows_its_last(app, case, coordinator):
+    visits = [HomeVisitFactory(case=case, referral_needed=True) for _ in range(26)]
+    url = reverse("cases:followup-list") + "?show=referrals&needing_page=9&overdue_page=x"
+    page = app.get(url, user=coordinator)
+    assert rows_of(page, "needing-referral-heading", "cases:visit-detail") == [
+        reverse("cases:visit-detail", args=[visits[-1].pk])
+    ]
