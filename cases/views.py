@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Sum
@@ -726,6 +726,20 @@ FOLLOWUP_ROW_COLUMNS = (
 )
 
 
+def worklist_tabs(counts: dict[str, int], referral_counts: dict[str, int]) -> list[tuple]:
+    """(key, label, count) of each tab: the case tabs, then the referrals'."""
+    tabs = [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()]
+    return [*tabs, ("referrals", FOLLOWUP_REFERRALS, sum(referral_counts.values()))]
+
+
+def followup_page(request: AuthenticatedRequest, rows: QuerySet, count: int) -> Page:
+    """A worklist tab's page of cases. The rows show no address: the team is all they
+    join. Their number is the tab's count, just read: no COUNT(*) of its own."""
+    return CountedPaginator(
+        rows.select_related("team").only(*FOLLOWUP_ROW_COLUMNS), PAGE_SIZE, count=count
+    ).get_page(request.GET.get("page"))
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
 def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
@@ -748,13 +762,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             request, exports.export_rows(rows), columns, name=f"followups-{shown}", title=title
         )
     counts = section_counts(cases, sections)
-    # The rows show no address: the team is all they join. Their number is the tab's
-    # count, just read: no COUNT(*) of its own.
-    page = CountedPaginator(
-        rows.select_related("team").only(*FOLLOWUP_ROW_COLUMNS),
-        PAGE_SIZE,
-        count=counts[shown if shown in sections else "overdue"],
-    ).get_page(request.GET.get("page"))
+    page = followup_page(request, rows, counts[shown if shown in sections else "overdue"])
     # The centre's teams, in their order (each row's reassign select), each with its
     # overdue cases (the by-team list): one query for both.
     teams = with_overdue(visible_teams(request), today)
@@ -765,8 +773,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         {
             "form": chosen.form,
             "page_obj": page,
-            "tabs": [(key, label, counts[key]) for key, label in FOLLOWUP_SECTIONS.items()]
-            + [("referrals", FOLLOWUP_REFERRALS, sum(referral_counts.values()))],
+            "tabs": worklist_tabs(counts, referral_counts),
             "shown": shown,
             **(
                 worklist_referrals(user, cases, referral_counts, request.GET)
