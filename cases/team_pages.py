@@ -33,7 +33,7 @@ from cases.models import Case, HomeVisit, open_condition, overdue_condition
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
 from coordination.templatetags.rows import pk_url
-from volunteers.forms import AddMemberForm, VolunteerStatusForm
+from volunteers.forms import VolunteerStatusForm
 from volunteers.models import Team, TeamMembership, Volunteer
 
 PAGE_SIZE = 25
@@ -155,7 +155,6 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "former": [m for m in memberships if not m.is_open],
             "cases": cases,
             "page_obj": cases,
-            "add_form": AddMemberForm(team=team),
         },
     )
 
