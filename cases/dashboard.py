@@ -13,6 +13,7 @@ end."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -55,9 +56,16 @@ LOAD_SHOWN_FROM = 30
 LOAD_SHOWN_EACH = 10
 
 
+@functools.lru_cache(maxsize=64)
+def reversed_once(name: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
 def link(name: str, **params: object) -> str:
-    """The URL of a list with its filters, as its filter form would write them."""
-    url = reverse(name)
+    """The URL of a list with its filters, as its filter form would write them. Each
+    list's URL reversed once per process: the dashboard links some 40 numbers, and a
+    reverse() is some 30 µs."""
+    url = reversed_once(name, get_script_prefix(), get_urlconf())
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -364,7 +372,10 @@ class Dashboard:
             Figure(
                 "active_volunteers",
                 _("Active volunteers"),
-                Volunteer.objects.visible_to(self.user).active().count(),
+                # A centre's are listed for the balance: counted there, not again.
+                len(self.active_volunteers)
+                if self.user.center_id
+                else Volunteer.objects.visible_to(self.user).active().count(),
                 link("volunteers:volunteer-list", status=Volunteer.Status.ACTIVE.value),
             ),
         ]
@@ -372,7 +383,9 @@ class Dashboard:
         return figures
 
     def by_status(self) -> list[tuple[str, str | Promise, int, str]]:
-        counted = self.cases.open().count_by("status")
+        counted: dict[str, int] = {}
+        for (_team, status), n in self.open_by_team_and_status.items():
+            counted[status] = counted.get(status, 0) + n
         return [
             (
                 str(status.value),
@@ -425,9 +438,32 @@ class Dashboard:
     # The caseload balance
 
     @cached_property
+    def open_by_team_and_status(self) -> dict[tuple[int | None, str], int]:
+        """Open cases per team (None: no team yet) and status, in one grouped count: the
+        balance's per team and the statuses' table, from one pass over the open cases."""
+        return {
+            (team, status): n
+            for team, status, n in self.cases.open()
+            .order_by()
+            .values_list("team", "status")
+            .annotate(n=Count("pk"))
+        }
+
+    @cached_property
     def open_by_team(self) -> dict[int | None, int]:
-        """Open cases per team (None: no team yet), in one grouped count."""
-        return self.cases.open().count_by("team")
+        counted: dict[int | None, int] = {}
+        for (team, _status), n in self.open_by_team_and_status.items():
+            counted[team] = counted.get(team, 0) + n
+        return counted
+
+    @cached_property
+    def active_volunteers(self) -> list[tuple[int, str, str, str]]:
+        """The active volunteers' pk, prefix, first and last names (a centre's only)."""
+        return list(
+            Volunteer.objects.visible_to(self.user)
+            .active()
+            .values_list("pk", "prefix", "first_name", "last_name")
+        )
 
     @cached_property
     def recent_visits(self) -> QuerySet:
@@ -475,8 +511,8 @@ class Dashboard:
         prefixes = {
             value: str(label) for value, label in Volunteer._meta.get_field("prefix").flatchoices
         }
+        volunteers = self.active_volunteers
         active = Volunteer.objects.visible_to(self.user).active()
-        volunteers = list(active.values_list("pk", "prefix", "first_name", "last_name"))
         teams_of: dict[int, list[int]] = {}
         # Theirs by a subquery: a list of 300 ids as parameters was 1 ms of preparing them.
         for volunteer_id, team_id in (

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -170,27 +170,36 @@ class Center(models.Model):
     def onboarding_steps(self) -> list[tuple[StrOrPromise, bool, str]]:
         """What a new centre still has to do before its work can run, in order, with the
         page where it is done ("" for none yet); the dashboard shows the list until every
-        step is done. Five small queries."""
-        teams = self.teams.count()
-        # One filter() call: the leader role and the open membership are the same row's.
-        led = (
-            self.teams.filter(memberships__role="leader", memberships__left_on__isnull=True)
-            .distinct()
-            .count()
+        step is done. One query of five EXISTS (five queries were 2 ms of every
+        dashboard, long after the centre's start)."""
+        # TeamMembership: the volunteers app builds on this one and is not imported here.
+        membership = self.teams.model.memberships.rel.related_model
+        leader = membership.objects.filter(team=OuterRef("pk"), role="leader", left_on=None)
+        done = (
+            Center.objects.filter(pk=self.pk)
+            .values(
+                has_coordinators=Exists(self.users.filter(groups__name="coordinator")),
+                has_volunteers=Exists(self.volunteers.all()),
+                has_teams=Exists(self.teams.all()),
+                # The leader role and the open membership are the same row's.
+                has_unled=Exists(self.teams.filter(~Exists(leader))),
+                has_agencies=Exists(self.agencies.all()),
+            )
+            .get()
         )
         return [
-            (_("Coordinators added"), self.users.filter(groups__name="coordinator").exists(), ""),
+            (_("Coordinators added"), done["has_coordinators"], ""),
             (
                 _("Volunteers imported"),
-                self.volunteers.exists(),
+                done["has_volunteers"],
                 reverse("volunteers:volunteer-import"),
             ),
             (
                 _("Every team given a leader"),
-                teams > 0 and led == teams,
+                done["has_teams"] and not done["has_unled"],
                 reverse("volunteers:team-list"),
             ),
-            (_("Agencies entered"), self.agencies.exists(), ""),
+            (_("Agencies entered"), done["has_agencies"], ""),
         ]
 
     def onboarding_left(self) -> list[tuple[StrOrPromise, bool, str]]:
