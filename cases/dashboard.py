@@ -13,6 +13,7 @@ end."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -38,6 +39,7 @@ from cases.models import (
     ReferralStatus,
     fiscal_year,
 )
+from cases.models.referrals import OPEN_STATUSES
 from coordination import dates
 from coordination.choices import person_name
 from coordination.models import TargetGroup, User
@@ -49,11 +51,22 @@ PLACEHOLDER = 987654321
 # Visits "lately", for the caseload balance.
 RECENT_DAYS = 30
 CHART_MONTHS = 12
+# The caseload balance of a centre of more than LOAD_SHOWN_FROM active volunteers shows
+# the LOAD_SHOWN_EACH most and least loaded, and all of them on asking (?volunteers=all).
+LOAD_SHOWN_FROM = 30
+LOAD_SHOWN_EACH = 10
+
+
+@functools.lru_cache(maxsize=64)
+def reversed_once(name: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 def link(name: str, **params: object) -> str:
-    """The URL of a list with its filters, as its filter form would write them."""
-    url = reverse(name)
+    """The URL of a list with its filters, as its filter form would write them. Each
+    list's URL reversed once per process: the dashboard links some 40 numbers, and a
+    reverse() is some 30 µs."""
+    url = reversed_once(name, get_script_prefix(), get_urlconf())
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -231,7 +244,7 @@ class Links:
 
     @cached_property
     def template(self) -> str:
-        return reverse(self.name)
+        return reversed_once(self.name, get_script_prefix(), get_urlconf())
 
     def filtered(self, **params: object) -> str:
         return f"{self.template}?{urlencode(params)}"
@@ -281,6 +294,73 @@ def load_rows_html(rows: Sequence[LoadRow], open_heading: str, visits_heading: s
     return mark_safe("".join(html))
 
 
+def chart_html(chart: Chart) -> str:
+    """A chart as templates/includes/_bar_chart.html drew it (the same HTML: a test
+    compares the two): its SVG, text alternative and data table with a link per number.
+    The dashboard's four charts and their 36 bars were 3 ms of template work."""
+    key = escape(chart.key)
+    title, description = escape(str(chart.title)), escape(str(chart.description))
+    vertical = chart.vertical
+    parts = [
+        f'<figure class="chart mb-0" id="chart-{key}">\n'
+        f'  <svg class="chart-svg{" chart-columns" if vertical else ""}" viewBox="0 0 '
+        f'{chart.width} {chart.height}" role="img" aria-labelledby="chart-{key}-title '
+        f'chart-{key}-desc" focusable="false">\n'
+        f'    <title id="chart-{key}-title">{title}</title>\n'
+        f'    <desc id="chart-{key}-desc">{description} {escape(chart.summary)}</desc>\n'
+    ]
+    if vertical:
+        axis = chart.COLUMN_TOP + chart.COLUMN_HEIGHT
+        parts.append(
+            f'    <line class="chart-axis" x1="0" x2="{chart.width}" y1="{axis}" y2="{axis}"/>\n'
+        )
+        for shape in chart.bars():
+            parts.append(
+                f'    <rect class="chart-bar" x="{shape["x"]}" y="{shape["y"]}" '
+                f'width="{shape["width"]}" height="{shape["height"]}"/>\n'
+                f'    <text class="chart-value" x="{shape["centre"]}" y="{shape["value_y"]}" '
+                f'text-anchor="middle">{shape["bar"].value}</text>\n'
+                f'    <text class="chart-label chart-label-small" x="{shape["centre"]}" '
+                f'y="{shape["label_y"]}" text-anchor="middle">{escape(shape["month"])}</text>\n'
+            )
+            if shape["year"]:
+                parts.append(
+                    f'    <text class="chart-label chart-label-small" x="{shape["centre"]}" '
+                    f'y="{shape["year_y"]}" text-anchor="middle">{escape(shape["year"])}</text>\n'
+                )
+    else:
+        for shape in chart.bars():
+            parts.append(
+                f'    <text class="chart-label" x="0" y="{shape["label_y"]}">'
+                f"{escape(shape['bar'].label)}</text>\n"
+                f'    <rect class="chart-bar" x="0" y="{shape["y"]}" width="{shape["width"]}" '
+                f'height="{shape["height"]}"/>\n'
+                f'    <text class="chart-value" x="{shape["value_x"]}" y="{shape["value_y"]}">'
+                f"{shape['bar'].value}</text>\n"
+            )
+    total = gettext("Total: %(total)s.") % {"total": chart.total}
+    parts.append(
+        "  </svg>\n"
+        f'  <figcaption class="small text-body-secondary">{description} {total}</figcaption>\n'
+        "</figure>\n"
+        '<details class="chart-data">\n'
+        f"  <summary>{escape(gettext('Show the data as a table'))}</summary>\n"
+        '  <table class="table table-sm">\n'
+        f'    <caption class="visually-hidden">{title}</caption>\n'
+        f'    <thead><tr><th scope="col">{escape(gettext("Item"))}</th>'
+        f'<th scope="col" class="text-end">{escape(str(chart.column))}</th></tr></thead>\n'
+        "    <tbody>\n    "
+    )
+    for bar in chart.data:
+        label = escape(bar.label)
+        parts.append(
+            f'<tr><th scope="row">{label}</th><td class="text-end"><a href="{escape(bar.url)}" '
+            f'aria-label="{label}: {bar.value}">{bar.value}</a></td></tr>'
+        )
+    parts.append("\n    </tbody>\n  </table>\n</details>\n")
+    return mark_safe("".join(parts))
+
+
 def mark_extremes(rows: Sequence[LoadRow]) -> None:
     """Marks the most and the least loaded by open cases; nothing when all carry the same."""
     loads = [row.open_cases for row in rows]
@@ -308,8 +388,14 @@ class Dashboard:
     # The counts
 
     def figures(self) -> list[Figure]:
-        """The number cards, in order. Three queries, plus one per extra figure."""
-        counted = self.cases.figures(self.today)
+        """The number cards, in order: the open cases' from open_figures, this month's
+        openings and closings, this month's visits and one query per extra figure."""
+        counted = self.cases.month_figures(self.today)
+        for key in ("open", "overdue", "never_visited", "urgent"):
+            counted[key] = sum(row[key] for row in self.open_figures.values())
+        counted["unassigned"] = sum(
+            row["open"] for (team, _status), row in self.open_figures.items() if team is None
+        )
         cases, month = "cases:case-list", self.month.isoformat()
         figures = [
             Figure("open", _("Open cases"), counted["open"], link(cases)),
@@ -360,7 +446,10 @@ class Dashboard:
             Figure(
                 "active_volunteers",
                 _("Active volunteers"),
-                Volunteer.objects.visible_to(self.user).active().count(),
+                # A centre's are listed for the balance: counted there, not again.
+                len(self.active_volunteers)
+                if self.user.center_id
+                else Volunteer.objects.visible_to(self.user).active().count(),
                 link("volunteers:volunteer-list", status=Volunteer.Status.ACTIVE.value),
             ),
         ]
@@ -368,7 +457,9 @@ class Dashboard:
         return figures
 
     def by_status(self) -> list[tuple[str, str | Promise, int, str]]:
-        counted = self.cases.open().count_by("status")
+        counted: dict[str, int] = {}
+        for (_team, status), row in self.open_figures.items():
+            counted[status] = counted.get(status, 0) + row["open"]
         return [
             (
                 str(status.value),
@@ -421,9 +512,36 @@ class Dashboard:
     # The caseload balance
 
     @cached_property
+    def open_figures(self) -> dict[tuple[int | None, str], dict[str, int]]:
+        """Open cases per team (None: no team yet) and status, with their overdue, never
+        visited and urgent: the figures, the statuses' table and the balance per team
+        from one pass over the open cases (three before)."""
+        return self.cases.open_figures(self.today)
+
+    @cached_property
     def open_by_team(self) -> dict[int | None, int]:
-        """Open cases per team (None: no team yet), in one grouped count."""
-        return self.cases.open().count_by("team")
+        counted: dict[int | None, int] = {}
+        for (team, _status), row in self.open_figures.items():
+            counted[team] = counted.get(team, 0) + row["open"]
+        return counted
+
+    @cached_property
+    def referrals_by_status(self) -> dict[str, int]:
+        return dict(
+            Referral.objects.visible_to(self.user)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+
+    @cached_property
+    def active_volunteers(self) -> list[tuple[int, str, str, str]]:
+        """The active volunteers' pk, prefix, first and last names (a centre's only)."""
+        return list(
+            Volunteer.objects.visible_to(self.user)
+            .active()
+            .values_list("pk", "prefix", "first_name", "last_name")
+        )
 
     @cached_property
     def recent_visits(self) -> QuerySet:
@@ -456,28 +574,28 @@ class Dashboard:
         mark_extremes(rows)
         return rows
 
-    def volunteer_load(self) -> list[LoadRow]:
+    def volunteer_load(self, everyone: bool = False) -> tuple[list[LoadRow], int]:
         """Each active volunteer's open cases (those of the teams they are an active member
-        of) and the visits they were on lately, most loaded first. Three queries besides the
-        teams' counts: a volunteer's open cases are the sum of their teams' (a count per
-        volunteer in a subquery re-read each team's cases once per member: 24 s for 285
-        volunteers of a 50,000-case centre)."""
+        of) and the visits they were on lately, most loaded first, and how many there are.
+        Without `everyone`, a centre of more than LOAD_SHOWN_FROM volunteers shows the
+        LOAD_SHOWN_EACH most and least loaded: who is overloaded and who has room is what
+        the balance is for, and all of a large centre's 300 rows were 160 kB, two thirds of
+        the page. Three queries besides the teams' counts: a volunteer's open cases are the
+        sum of their teams' (a count per volunteer in a subquery re-read each team's cases
+        once per member: 24 s for 285 volunteers of a 50,000-case centre)."""
         since = self.since.isoformat()
         # Names only, their prefixes translated once: Volunteer.full_name translates its
         # prefix per call, some 0.1 ms a row for a centre's 300 volunteers.
         prefixes = {
             value: str(label) for value, label in Volunteer._meta.get_field("prefix").flatchoices
         }
-        volunteers = [
-            (pk, person_name(prefixes.get(prefix, prefix), first, last))
-            for pk, prefix, first, last in Volunteer.objects.visible_to(self.user)
-            .active()
-            .values_list("pk", "prefix", "first_name", "last_name")
-        ]
+        volunteers = self.active_volunteers
+        active = Volunteer.objects.visible_to(self.user).active()
         teams_of: dict[int, list[int]] = {}
+        # Theirs by a subquery: a list of 300 ids as parameters was 1 ms of preparing them.
         for volunteer_id, team_id in (
             TeamMembership.objects.active()
-            .filter(volunteer__in=[pk for pk, _name in volunteers])
+            .filter(volunteer__in=active.values("pk"))
             .values_list("volunteer_id", "team_id")
         ):
             teams_of.setdefault(volunteer_id, []).append(team_id)
@@ -487,6 +605,18 @@ class Dashboard:
             .values_list("volunteer_id")
             .annotate(n=Count("pk"))
         )
+        loads = [
+            (
+                sum(self.open_by_team.get(team, 0) for team in teams_of.get(pk, [])),
+                visits.get(pk, 0),
+                pk,
+                name,
+            )
+            for pk, *name in volunteers
+        ]
+        loads.sort(key=lambda load: (-load[0], -load[1]))  # stable: by name
+        if not everyone and len(loads) > LOAD_SHOWN_FROM:
+            loads = loads[:LOAD_SHOWN_EACH] + loads[-LOAD_SHOWN_EACH:]
         page, cases, visit_list = (
             Links("volunteers:volunteer-detail"),
             Links("cases:case-list"),
@@ -496,18 +626,18 @@ class Dashboard:
         visits_of = visit_list.filtered_by("volunteer", visited_from=since)
         rows = [
             LoadRow(
-                name,
+                person_name(prefixes.get(prefix, prefix), first, last),
                 page.to(pk),
-                sum(self.open_by_team.get(team, 0) for team in teams_of.get(pk, [])),
-                visits.get(pk, 0),
+                open_cases,
+                recent,
                 cases_of(pk),
                 visits_of(pk),
             )
-            for pk, name in volunteers
+            for open_cases, recent, pk, (prefix, first, last) in loads
         ]
-        rows.sort(key=lambda row: (-row.open_cases, -row.recent_visits))  # stable: by name
+        # The shown rows hold the first and the last: the extremes of all.
         mark_extremes(rows)
-        return rows
+        return rows, len(volunteers)
 
     # The charts
 
@@ -541,17 +671,23 @@ class Dashboard:
         charts += [extra(self) for extra in EXTRA_CHARTS]
         return charts
 
-    def context(self) -> dict:
+    def context(self, every_volunteer: bool = False) -> dict:
         # The balance is a centre's: a national administrator's would list every team and
         # volunteer of the country.
         by_centre = bool(self.user.center_id)
         teams = self.team_load() if by_centre else []
+        volunteers, active = self.volunteer_load(every_volunteer) if by_centre else ([], 0)
         return {
             "figures": self.figures(),
             "statuses": self.by_status(),
             "balance": by_centre,
             "teams": teams,
-            "volunteers": self.volunteer_load() if by_centre else [],
+            "volunteers": volunteers,
+            # How many active volunteers the balance does not show (0: it shows them all).
+            "volunteers_not_shown": active - len(volunteers),
+            "volunteers_active": active,
+            "volunteers_each": LOAD_SHOWN_EACH,
+            "every_volunteer": every_volunteer,
             "charts": self.charts(teams),
             "recent_days": RECENT_DAYS,
         }
@@ -560,7 +696,8 @@ class Dashboard:
 # The figures and charts of referrals: one function of the Dashboard each, one query
 # each, every number linked to the referral list that shows the same count.
 def referrals_awaiting_answer(board: Dashboard) -> Figure:
-    waiting = Referral.objects.visible_to(board.user).open().count()
+    # The open statuses' counts of the chart's grouped count: one query for both.
+    waiting = sum(board.referrals_by_status.get(status, 0) for status in OPEN_STATUSES)
     return Figure(
         "referrals_waiting",
         _("Referrals awaiting an answer"),
@@ -570,12 +707,7 @@ def referrals_awaiting_answer(board: Dashboard) -> Figure:
 
 
 def referrals_by_outcome(board: Dashboard) -> Chart:
-    counted = dict(
-        Referral.objects.visible_to(board.user)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
+    counted = board.referrals_by_status
     return Chart(
         "referrals",
         _("Referrals by outcome"),

@@ -5,7 +5,6 @@ URLs keep the volunteers' names (the root URLconf wires them in)."""
 import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Count,
@@ -33,7 +32,7 @@ from cases.models import Case, HomeVisit, open_condition, overdue_condition
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
 from coordination.templatetags.rows import pk_url
-from volunteers.forms import AddMemberForm, VolunteerStatusForm
+from volunteers.forms import VolunteerStatusForm
 from volunteers.models import Team, TeamMembership, Volunteer
 
 PAGE_SIZE = 25
@@ -132,18 +131,31 @@ def team_list(request: AuthenticatedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET"])
 def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    team = get_visible_or_404(with_counts(Team.objects.all()), request.user, pk=pk)
-    # Not team.memberships: with_counts() prefetched only the leader's there.
-    memberships = (
+    team = get_visible_or_404(Team.objects.select_related("target_group"), request.user, pk=pk)
+    # Not with_counts(): its member count is not shown here, its leader is among the
+    # memberships read below, and its open cases' count is the cases' pagination's.
+    memberships = list(
         TeamMembership.objects.filter(team=team)
         .select_related("volunteer")
         .order_by("left_on", "role", "joined_on")
     )
-    # Paginated: a team of a large centre has hundreds of open cases (222 kB of page).
-    cases = Paginator(
-        team.cases.open().select_related("team").order_by("next_visit_due", "number"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
     current = [m for m in memberships if m.is_open]
+    leader = next((m.volunteer for m in current if m.role == TeamMembership.Role.LEADER), None)
+    # Both figures in one pass over the team's open cases (on the index that leads with
+    # the centre), the first also the pagination's count.
+    cases = Case.objects.filter(center_id=team.center_id, team=team).open()
+    counted = cases.order_by().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=overdue_condition(timezone.localdate()))
+    )
+    team.open_case_count, team.overdue_count = counted["open"], counted["overdue"]
+    from cases.views import CountedPaginator  # here: cases.views imports this module
+
+    # Paginated: a team of a large centre has hundreds of open cases (222 kB of page).
+    page = CountedPaginator(
+        cases.only(*CASE_ROW_COLUMNS).order_by("next_visit_due", "number"),
+        PAGE_SIZE,
+        count=counted["open"],
+    ).get_page(request.GET.get("page"))
     add_member_figures(current, team.center_id)
     add_member_rows(current, team)
     return render(
@@ -151,13 +163,17 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "volunteers/team_detail.html",
         {
             "team": team,
+            "leader": leader,
             "current": current,
             "former": [m for m in memberships if not m.is_open],
-            "cases": cases,
-            "page_obj": cases,
-            "add_form": AddMemberForm(team=team),
+            "cases": page,
+            "page_obj": page,
         },
     )
+
+
+# What a case's row on the team page reads (cases/templatetags/team_rows.py).
+CASE_ROW_COLUMNS = ["number", "prefix", "first_name", "last_name", "status", "next_visit_due"]
 
 
 def add_member_rows(memberships: list[TeamMembership], team: Team) -> None:

@@ -1067,7 +1067,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "cases/dashboard.html",
         {
-            **board.context(),
+            **board.context(every_volunteer=request.GET.get("volunteers") == "all"),
             # A new centre's checklist, until done; a national administrator has none.
             "onboarding": request.user.center.onboarding_left() if request.user.center else [],
         },

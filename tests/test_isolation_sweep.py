@@ -150,7 +150,7 @@ CREATES = {
 }  # fmt: skip
 POST_ONLY = {
     "logout", "set_language", "cases:case-bulk-assign", "cases:case-status", "cases:case-close",
-    "cases:case-reopen", "volunteers:volunteer-status", "volunteers:team-add-member",
+    "cases:case-reopen", "volunteers:volunteer-status",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "cases:case-merge-undo",
     "cases:referral-status", "cases:referral-outcome-read", "cases:visit-referral-dismiss",

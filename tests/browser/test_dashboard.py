@@ -81,3 +81,28 @@ def test_the_charts_print(demo, live_server, page):
     assert bars.count() > 0
     assert bars.first.evaluate("el => getComputedStyle(el).fill") == "rgb(11, 94, 215)"
     assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
+def test_a_large_centres_balance_shows_its_extremes_and_every_volunteer_a_tap_away(
+    demo, live_server, phone, assert_accessible
+):
+    from coordination.models import User
+    from tests.factories import VolunteerFactory
+    from volunteers.models import Volunteer
+
+    centre = User.objects.get(username="coordinator").center
+    for i in range(31 - Volunteer.objects.filter(center=centre).active().count()):
+        VolunteerFactory(center=centre, first_name=f"อาสา{i:02d}")
+    active = Volunteer.objects.filter(center=centre).active().count()
+    page = phone.new_page()
+    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    dashboard = live_server.url + reverse("coordination:dashboard")
+    problems = check_page(page, dashboard, assert_accessible)
+    rows = page.locator("#load-volunteer + .table-responsive tbody tr")
+    assert rows.count() == 20
+    show_all = page.get_by_role("link", name=f"แสดง อพม. ที่ปฏิบัติงานอยู่ทั้ง {active} คน")
+    show_all.click()
+    page.wait_for_url(re.compile(r"\?volunteers=all#load-volunteer$"))
+    assert rows.count() == active
+    problems += check_page(page, page.url, assert_accessible)
+    assert not problems, "\n".join(problems)

@@ -45,9 +45,13 @@ def test_a_volunteer_gets_a_login_sets_a_password_on_a_phone_and_loses_it_on_lea
     # Onto the older persons' team, on its page.
     team = Team.objects.get(center=volunteer.center, target_group__code="elderly")
     office.goto(live_server.url + reverse("volunteers:team-detail", args=[team.pk]))
+    # The form is a page of its own, a link away (with the list of volunteers to choose).
+    office.get_by_role("link", name="เพิ่มสมาชิก").click()
+    office.wait_for_url(live_server.url + reverse("volunteers:team-add-member", args=[team.pk]))
+    assert_accessible(office)
     office.select_option("#id_volunteer", str(volunteer.pk))
     office.locator("form:has(#id_volunteer) button[type=submit]").click()
-    office.wait_for_load_state()
+    office.wait_for_url(live_server.url + reverse("volunteers:team-detail", args=[team.pk]))
     assert volunteer.memberships.active().filter(team=team).exists()
 
     office.goto(live_server.url + reverse("volunteers:volunteer-detail", args=[volunteer.pk]))

@@ -328,3 +328,50 @@ def test_a_caseload_row_escapes_the_name_it_shows(coordinator_client, center):
     assert "&lt;b class=&quot;x&quot;&gt;สม&amp;ศรี&lt;/b&gt;" in page
     # The link's text and both counts' labels.
     assert page.count("&lt;b class=&quot;x&quot;&gt;สม&amp;ศรี&lt;/b&gt;") >= 3
+
+
+def test_a_large_centres_balance_shows_the_most_and_least_loaded_and_all_on_asking(
+    coordinator_client, center
+):
+    """Who is overloaded and who has room: a centre of more than 30 active volunteers
+    shows the 10 most and the 10 least loaded, and every one behind a link."""
+    teams = [TeamFactory(center=center) for _ in range(4)]
+    for i, team in enumerate(teams):
+        for _ in range(i * 3):  # 0, 3, 6 and 9 open cases
+            CaseFactory(center=center, team=team)
+    volunteers = []
+    for i in range(36):
+        volunteer = VolunteerFactory(center=center, first_name=f"อพม{i:02d}")
+        volunteer.join_team(teams[i % 4])
+        volunteers.append(volunteer)
+
+    response = coordinator_client.get(reverse(URL))
+
+    shown = response.context["volunteers"]
+    loads = [row.open_cases for row in shown]
+    assert len(shown) == 20 and loads == [9] * 9 + [6] + [3] + [0] * 9
+    assert (shown[0].most, shown[-1].least) == (True, True)
+    assert response.context["volunteers_not_shown"] == 16
+    page = response.content.decode()
+    assert "จาก อพม. ที่ปฏิบัติงานอยู่ 36 คน" in page
+    everyone = reverse(URL) + "?volunteers=all#load-volunteer"
+    assert f'href="{everyone}"' in page
+    # A volunteer not among the extremes is not on the page.
+    middle = next(v for v in volunteers if v.full_name not in {r.name for r in shown})
+    assert middle.full_name not in page
+
+    response = coordinator_client.get(everyone)
+
+    assert len(response.context["volunteers"]) == 36
+    assert response.context["volunteers_not_shown"] == 0
+    page = response.content.decode()
+    assert middle.full_name in page and 'href="/dashboard/?volunteers=all' not in page
+    assert f'href="{reverse(URL)}#balance"' in page
+
+
+def test_a_small_centres_balance_shows_every_volunteer(coordinator_client, center, team):
+    for _ in range(30):
+        VolunteerFactory(center=center).join_team(team)
+    response = coordinator_client.get(reverse(URL))
+    assert len(response.context["volunteers"]) == 30
+    assert "?volunteers=all" not in response.content.decode()

@@ -32,7 +32,7 @@ COORDINATOR_PAGES = [
     ("volunteers:volunteer-detail", lambda f: [f.volunteer.pk], {"status_form"}),
     ("volunteers:volunteer-edit", lambda f: [f.volunteer.pk], {"form"}),
     ("volunteers:team-create", lambda f: [], {"form"}),
-    ("volunteers:team-detail", lambda f: [f.team.pk], {"add_form"}),
+    ("volunteers:team-add-member", lambda f: [f.team.pk], {"form"}),
     ("password_change", lambda f: [], {"form"}),
     ("cases:assistance-create", lambda f: [f.case.pk], {"form"}),
     ("cases:case-plan", lambda f: [f.case.pk], {"goals", "actions"}),
@@ -63,7 +63,7 @@ WHOLE_ELSEWHERE = {
 }
 POSTED_TO_FROM_PAGES_ABOVE = {
     "cases:case-bulk-assign", "cases:case-status", "cases:case-close", "cases:case-reopen",
-    "volunteers:volunteer-status", "volunteers:team-add-member",
+    "volunteers:volunteer-status",
     "volunteers:team-end-membership", "volunteers:team-make-leader",
     "logout", "set_language",  # every page's menu
     # The referral page's status and outcome forms; the case page's and the worklist's
@@ -84,6 +84,8 @@ WITHOUT_A_FORM = {
     "service-worker", "web-manifest", "offline-pages",  # the installable app's files
     "cases:conference-list", "cases:conference-detail",
     "coordination:agency-detail",  # its buttons post to deactivate / reactivate
+    # Its buttons post to make-leader / end-membership; adding is on team-add-member.
+    "volunteers:team-detail",
 }  # fmt: skip
 
 

@@ -37,9 +37,11 @@ def test_a_coordinator_creates_a_team(app, center, coordinator):
 
 def test_a_coordinator_adds_a_member_chosen_from_the_list(app, center, team, coordinator):
     newcomer = VolunteerFactory(center=center, first_name="ประภา")
-    response = team_page(app, team, coordinator)
-    rendered = form_posting_to(response, reverse("volunteers:team-add-member", args=[team.pk]))
-    assert_renders_every_field(rendered, response.context["add_form"])
+    # From the team page's link to the page of the form, as a person goes.
+    add_page = reverse("volunteers:team-add-member", args=[team.pk])
+    response = team_page(app, team, coordinator).click(href=add_page)
+    rendered = form_with_field(response, "volunteer")
+    assert_renders_every_field(rendered, response.context["form"])
 
     rendered["volunteer"] = str(newcomer.pk)
     rendered["joined_on"] = "01/11/2568"
@@ -84,3 +86,22 @@ def test_a_coordinator_removes_a_member_and_the_membership_is_kept_as_history(
     membership.refresh_from_db()
     assert membership.left_on == timezone.localdate()
     assert not team.memberships.active().exists()
+
+
+def test_a_refused_member_is_shown_on_the_form_with_the_reason_and_nothing_is_saved(
+    app, center, team, coordinator
+):
+    VolunteerFactory(center=center, first_name="บุญมี").join_team(team, role="leader")
+    newcomer = VolunteerFactory(center=center, first_name="ประภา")
+    add_page = reverse("volunteers:team-add-member", args=[team.pk])
+    rendered = form_with_field(app.get(add_page, user=coordinator), "volunteer")
+
+    rendered["volunteer"] = str(newcomer.pk)
+    rendered["role"] = TeamMembership.Role.LEADER
+    page = rendered.submit()
+
+    assert page.status_code == 200 and page.request.path == add_page
+    assert "มีหัวหน้าทีมแล้ว" in page.text
+    # The choice is kept, to fix the role and send again.
+    assert form_with_field(page, "volunteer")["volunteer"].value == str(newcomer.pk)
+    assert not newcomer.memberships.exists()

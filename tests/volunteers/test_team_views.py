@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import CaseFactory, TeamFactory, VolunteerFactory
-from volunteers.models import Team, TeamMembership
+from volunteers.models import Team, TeamMembership, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -176,10 +176,10 @@ def test_a_membership_of_another_team_answers_404(coordinator_client, center, te
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("name", ["team-add-member", "team-end-membership", "team-make-leader"])
+@pytest.mark.parametrize("name", ["team-end-membership", "team-make-leader"])
 def test_team_changes_are_post_only(coordinator_client, center, team, name):
     membership = VolunteerFactory(center=center).join_team(team)
-    args = [team.pk] if name == "team-add-member" else [team.pk, membership.pk]
+    args = [team.pk, membership.pk]
     assert coordinator_client.get(reverse(f"volunteers:{name}", args=args)).status_code == 405
 
 
@@ -265,3 +265,33 @@ def test_a_members_last_visit_months_ago_is_found_beyond_the_recent_visits(
     days = {m.volunteer.first_name: m.days_since_visit for m in response.context["current"]}
     assert days == {"เมื่อวาน": 1, "ร้อยวัน": 100}
     assert "เยี่ยมล่าสุดเมื่อ 100 วันก่อน" in response.content.decode()
+
+
+def test_the_add_member_page_offers_the_centres_active_volunteers_not_on_the_team(
+    coordinator_client, center, team, other_center
+):
+    member = VolunteerFactory(center=center, first_name="สมาชิก")
+    member.join_team(team)
+    former = VolunteerFactory(center=center, first_name="เคยอยู่")
+    former.join_team(team, on=datetime.date(2020, 1, 1))
+    former.leave_team(team, on=datetime.date(2021, 1, 1))
+    newcomer = VolunteerFactory(center=center, first_name="ใหม่")
+    VolunteerFactory(center=center, first_name="ลาออก", status=Volunteer.Status.LEFT)
+    VolunteerFactory(center=other_center, first_name="ศูนย์อื่น")
+
+    response = coordinator_client.get(reverse("volunteers:team-add-member", args=[team.pk]))
+
+    assert response.status_code == 200
+    offered = set(response.context["form"].fields["volunteer"].queryset)
+    # A former member may join again; a current one is on the team already.
+    assert offered == {newcomer, former}
+
+
+def test_the_team_page_links_to_adding_a_member_and_lists_no_volunteers_to_choose(
+    coordinator_client, center, team
+):
+    VolunteerFactory(center=center, first_name="ใหม่")
+    page = coordinator_client.get(reverse("volunteers:team-detail", args=[team.pk]))
+    html = page.content.decode()
+    assert f'href="{reverse("volunteers:team-add-member", args=[team.pk])}"' in html
+    assert "<select" not in html and "ใหม่" not in html
