@@ -31,6 +31,7 @@ from cases.dashboard import PLACEHOLDER
 from cases.models import Case, HomeVisit, open_condition, overdue_condition
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
+from coordination.paging import CountedPaginator
 from coordination.templatetags.rows import pk_url
 from volunteers.forms import VolunteerStatusForm
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -148,7 +149,6 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         open=Count("pk"), overdue=Count("pk", filter=overdue_condition(timezone.localdate()))
     )
     team.open_case_count, team.overdue_count = counted["open"], counted["overdue"]
-    from cases.views import CountedPaginator  # here: cases.views imports this module
 
     # Paginated: a team of a large centre has hundreds of open cases (222 kB of page).
     page = CountedPaginator(

@@ -95,7 +95,7 @@ def test_a_large_centres_balance_shows_its_extremes_and_every_volunteer_a_tap_aw
         VolunteerFactory(center=centre, first_name=f"อาสา{i:02d}")
     active = Volunteer.objects.filter(center=centre).active().count()
     page = phone.new_page()
-    log_in(page, live_server, "coordinator", "coordinator-demo-2562")
+    sign_in(page, live_server, "coordinator")
     dashboard = live_server.url + reverse("coordination:dashboard")
     problems = check_page(page, dashboard, assert_accessible)
     rows = page.locator("#load-volunteer + .table-responsive tbody tr")
