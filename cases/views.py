@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import allowances, exports
-from cases.dashboard import Dashboard
+from cases.dashboard import Dashboard, onboarding_left
 from cases.filters import AssistanceFilter, CaseFilter, FollowupFilter, VisitFilter, visible_teams
 from cases.forms import (
     ActionFormSet,
@@ -1069,7 +1069,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         {
             **board.context(every_volunteer=request.GET.get("volunteers") == "all"),
             # A new centre's checklist, until done; a national administrator has none.
-            "onboarding": request.user.center.onboarding_left() if request.user.center else [],
+            "onboarding": onboarding_left(request.user.center),
         },
     )
 

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, Self
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, router
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -21,7 +18,7 @@ from coordination.fields import PhoneField
 from coordination.validators import agency_phone_parts, validate_agency_phone
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 
 class CenterScopedQuerySet(models.QuerySet):
@@ -119,35 +116,6 @@ class Subdistrict(BilingualName):
         return f"{self.name} {district.name} {district.province.name}"
 
 
-# A centre's pk no centre has, in place of the real one in SQL compiled once.
-ANY_CENTRE = 2_147_483_646
-
-
-@functools.cache
-def onboarding_sql() -> tuple[str, tuple]:
-    """The onboarding checklist's facts as one query of five EXISTS, for ANY_CENTRE:
-    built by the ORM once per process. It runs on every dashboard, long after the
-    centre's start: five queries were 2 ms of Python there, one built each time 2.8 ms
-    (building and compiling the five subqueries), the SQL itself 0.1 ms."""
-    # The volunteers app builds on this one: its models are not imported here.
-    team = apps.get_model("volunteers", "Team")
-    volunteer = apps.get_model("volunteers", "Volunteer")
-    membership = apps.get_model("volunteers", "TeamMembership")
-    leader = membership.objects.filter(team=OuterRef("pk"), role="leader", left_on=None)
-    teams = team.objects.filter(center_id=ANY_CENTRE)
-    facts = Center.objects.filter(pk=ANY_CENTRE).values(
-        has_coordinators=Exists(
-            User.objects.filter(center_id=ANY_CENTRE, groups__name="coordinator")
-        ),
-        has_volunteers=Exists(volunteer.objects.filter(center_id=ANY_CENTRE)),
-        has_teams=Exists(teams),
-        # The leader role and the open membership are the same row's.
-        has_unled=Exists(teams.filter(~Exists(leader))),
-        has_agencies=Exists(Agency.objects.filter(center_id=ANY_CENTRE)),
-    )
-    return facts.query.sql_with_params()
-
-
 class Center(models.Model):
     """ศูนย์ประสานงาน อพม.: one per district."""
 
@@ -197,36 +165,6 @@ class Center(models.Model):
                 name = f"{name} ({group.code})"
             created.append(self.teams.create(target_group=group, name=name))
         return created
-
-    def onboarding_steps(self) -> list[tuple[StrOrPromise, bool, str]]:
-        """What a new centre still has to do before its work can run, in order, with the
-        page where it is done ("" for none yet); the dashboard shows the list until every
-        step is done. One query of five EXISTS (onboarding_sql())."""
-        sql, params = onboarding_sql()
-        with connections[router.db_for_read(Center)].cursor() as cursor:
-            cursor.execute(sql, [self.pk if param == ANY_CENTRE else param for param in params])
-            done = dict(
-                zip([column.name for column in cursor.description], cursor.fetchone(), strict=True)
-            )
-        return [
-            (_("Coordinators added"), done["has_coordinators"], ""),
-            (
-                _("Volunteers imported"),
-                done["has_volunteers"],
-                reverse("volunteers:volunteer-import"),
-            ),
-            (
-                _("Every team given a leader"),
-                done["has_teams"] and not done["has_unled"],
-                reverse("volunteers:team-list"),
-            ),
-            (_("Agencies entered"), done["has_agencies"], ""),
-        ]
-
-    def onboarding_left(self) -> list[tuple[StrOrPromise, bool, str]]:
-        """The checklist while a step is left to do; nothing once every step is done."""
-        steps = self.onboarding_steps()
-        return [] if all(done for _label, done, _url in steps) else steps
 
 
 class TargetGroup(BilingualName):
