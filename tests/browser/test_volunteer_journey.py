@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from cases.models import Case, HomeVisit
 from tests.browser.conftest import log_in, watch_csp
@@ -65,7 +66,10 @@ def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(
     page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
     assert page.get_by_text("ผู้สูงอายุนอนติดเตียง บุตรชายดูแล").is_visible()
     image = page.get_by_role("img", name="ภาพที่ 1", exact=False).first
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    # A thumbnail loads lazily, once in sight: wait for it, then check that it drew.
+    image.scroll_into_view_if_needed()
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.naturalWidth > 0")
     assert_accessible(page)
     screenshot(page, "case-with-visit")
 
