@@ -1,7 +1,6 @@
 """The cast every test may call on: two centres, their coordinators, a team,
 a volunteer on it, one who is not, and a case assigned to the team."""
 
-import gc
 import io
 
 import pytest
@@ -267,15 +266,3 @@ def coordinator_client(client, coordinator):
 def volunteer_client(client, volunteer_on_team):
     client.force_login(volunteer_on_team.user)
     return client
-
-
-def pytest_collection_finish(session) -> None:
-    """Once every test module is imported: the objects alive now (Django, the app, the
-    test modules) live as long as the run, so the garbage collector stops scanning them
-    (gc.freeze), and its youngest generation is collected less often (the older ones
-    keep Python's ratios, so cyclic garbage does not pile up over a long run). A test
-    process holds several times the heap of a web worker; cProfile put a tenth of a
-    form POST's time in collections."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
