@@ -5,7 +5,7 @@ for a referral, the worklist's 25 cases with their reassign forms, a list's 25 c
 tests/cases/test_case_page_rows.py, test_followup_rows.py and test_case_list_rows.py
 compare each tag with the template loop it replaced."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import cast
 
@@ -13,7 +13,6 @@ from django import template
 from django.db import models
 from django.template import Context
 from django.template.defaultfilters import truncatewords
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -172,18 +171,44 @@ def csrf_input(context: Context) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
+def need_actions(context: Context, next_page: str = "") -> Callable[[HomeVisit], str]:
+    """For a visit asking for a referral: its "Refer" link and its dismissal form, as the
+    case page and the worklist's referral tab write them (`next_page`: where the
+    dismissal returns to, the case page when empty). Reads `dismiss_form`."""
+    refer, dismiss = escape(_("Refer")), escape(_("Dismiss"))
+    dismiss_need = escape(_("Dismiss the need"))
+    label = escape(str(context["dismiss_form"]["reason"].label))
+    csrf = csrf_input(context)
+    back = (
+        f'<input type="hidden" name="next" value="{escape(next_page)}">\n            '
+        if next_page
+        else ""
+    )
+
+    def actions(visit: HomeVisit) -> str:
+        return (
+            '\n      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">\n        '
+            f'<a class="btn btn-sm btn-primary" href="{pk_url("cases:referral-create", visit.case_id)}'
+            f'?visit={visit.pk}">{refer}</a>\n        <details>\n          '
+            f'<summary class="btn btn-sm btn-outline-secondary">{dismiss_need}</summary>\n          '
+            f'<form method="post" action="{pk_url("cases:visit-referral-dismiss", visit.pk)}" '
+            f'class="mt-2">{csrf}\n            {back}'
+            f'<label class="form-label" for="dismiss-reason-{visit.pk}">{label}</label>\n            '
+            '<input type="text" class="form-control" name="reason" '
+            f'id="dismiss-reason-{visit.pk}" maxlength="500" required>\n            '
+            f'<button type="submit" class="btn btn-sm btn-outline-danger mt-2">{dismiss}</button>'
+            "\n          </form>\n        </details>\n      </div>"
+        )
+
+    return actions
+
+
 @register.simple_tag(takes_context=True)
 def referral_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeString:
     """The visits that asked for a referral, as cases/_case_referrals.html's loop wrote
     them, each with its "Refer" link and its dismissal form for those who may refer:
-    14 rows were 3 ms of the page. Reads `case`, `can_refer` and `dismiss_form`."""
-    case, can_refer = context["case"], context["can_refer"]
-    if can_refer:
-        refer_url = escape(reverse("cases:referral-create", args=[case.pk]))
-        refer, dismiss = escape(_("Refer")), escape(_("Dismiss"))
-        dismiss_need = escape(_("Dismiss the need"))
-        label = escape(context["dismiss_form"]["reason"].label)
-        csrf = csrf_input(context)
+    14 rows were 3 ms of the page. Reads `can_refer` and `dismiss_form`."""
+    actions = need_actions(context) if context["can_refer"] else None
     rows = []
     for visit in visits:
         line = (
@@ -194,22 +219,8 @@ def referral_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeStr
         if visit.needs:
             line += f": {escape(truncatewords(visit.needs, 30))}"
         line += "\n      "
-        if can_refer:
-            line += (
-                '\n      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">\n        '
-                f'<a class="btn btn-sm btn-primary" href="{refer_url}?visit={visit.pk}">'
-                f"{refer}</a>\n        <details>\n          "
-                f'<summary class="btn btn-sm btn-outline-secondary">{dismiss_need}</summary>'
-                "\n          "
-                f'<form method="post" action="{pk_url("cases:visit-referral-dismiss", visit.pk)}"'
-                f' class="mt-2">{csrf}\n            '
-                f'<label class="form-label" for="dismiss-reason-{visit.pk}">{label}</label>'
-                "\n            "
-                '<input type="text" class="form-control" name="reason" '
-                f'id="dismiss-reason-{visit.pk}" maxlength="500" required>\n            '
-                f'<button type="submit" class="btn btn-sm btn-outline-danger mt-2">{dismiss}'
-                "</button>\n          </form>\n        </details>\n      </div>\n      "
-            )
+        if actions:
+            line += actions(visit) + "\n      "
         rows.append(line + "\n    </li>\n    ")
     return mark_safe("".join(rows))
 
@@ -332,10 +343,7 @@ def worklist_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeStr
     """The referral tab's visits that asked for a referral, as cases/_followup_referrals.html's
     loop wrote them, each with its "Refer" link and its dismissal form (the case page's
     are referral_need_rows). Reads `dismiss_form`."""
-    refer, dismiss = escape(_("Refer")), escape(_("Dismiss"))
-    dismiss_need = escape(_("Dismiss the need"))
-    label = escape(str(context["dismiss_form"]["reason"].label))
-    csrf = csrf_input(context)
+    actions = need_actions(context, next_page="followup")
     rows = []
     for visit in visits:
         case = visit.case
@@ -346,20 +354,7 @@ def worklist_need_rows(context: Context, visits: Iterable[HomeVisit]) -> SafeStr
         )
         if visit.needs:
             line += f'<br><span class="small">{escape(truncatewords(visit.needs, 20))}</span>'
-        line += (
-            '\n      <div class="d-flex flex-wrap gap-2 mt-2 align-items-start">\n        '
-            f'<a class="btn btn-sm btn-primary" href="{pk_url("cases:referral-create", visit.case_id)}'
-            f'?visit={visit.pk}">{refer}</a>\n        <details>\n          '
-            f'<summary class="btn btn-sm btn-outline-secondary">{dismiss_need}</summary>\n          '
-            f'<form method="post" action="{pk_url("cases:visit-referral-dismiss", visit.pk)}" '
-            f'class="mt-2">{csrf}\n            '
-            '<input type="hidden" name="next" value="followup">\n            '
-            f'<label class="form-label" for="dismiss-reason-{visit.pk}">{label}</label>\n            '
-            '<input type="text" class="form-control" name="reason" '
-            f'id="dismiss-reason-{visit.pk}" maxlength="500" required>\n            '
-            f'<button type="submit" class="btn btn-sm btn-outline-danger mt-2">{dismiss}</button>'
-            "\n          </form>\n        </details>\n      </div>\n    </li>\n  "
-        )
+        line += actions(visit) + "\n    </li>\n  "
         rows.append(line)
     return mark_safe("".join(rows))
 
