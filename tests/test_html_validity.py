@@ -107,6 +107,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("team-list", reverse("volunteers:team-list")),
         ("team-create", reverse("volunteers:team-create")),
         ("team-detail", reverse("volunteers:team-detail", args=[team.pk])),
+        ("team-add-member", reverse("volunteers:team-add-member", args=[team.pk])),
         ("password-change", reverse("password_change")),
         ("visit-list", reverse("cases:visit-list") + "?visited_from=2025-11-01"),
         ("referral-list", reverse("cases:referral-list") + "?status=open"),

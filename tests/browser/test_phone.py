@@ -178,6 +178,7 @@ def test_the_coordinators_pages_fit_a_phone(demo, live_server, phone, assert_acc
         reverse("volunteers:volunteer-list"),
         reverse("volunteers:team-list"),
         reverse("volunteers:team-detail", args=[team.pk]),
+        reverse("volunteers:team-add-member", args=[team.pk]),
         reverse("cases:case-detail", args=[case.pk]),
         reverse("cases:case-edit", args=[case.pk]),
         reverse("coordination:dashboard"),
