@@ -109,6 +109,17 @@ def target_group_names() -> ArraySubquery:
     )
 
 
+def list_page(cases: QuerySet, number: str | None) -> Page:
+    """A page of the case list: its cases chosen by their ids alone, then read with what
+    their rows show, in the same order. Read in one go, a deep page computed the target
+    groups of every case it skipped: page 50 ran that subquery 1,250 times, 8 of its
+    16 ms in PostgreSQL (national scale). Still one query."""
+    page = Paginator(cases, PAGE_SIZE).get_page(number)
+    chosen = Case.objects.filter(pk__in=page.object_list.values("pk"))
+    page.object_list = list(list_rows(chosen.order_by(*cases.query.order_by)))
+    return page
+
+
 def list_rows(cases: QuerySet) -> QuerySet:
     # Only what the rows show: the addresses and the centre joined three tables and
     # built three objects a row that no column reads (~1 ms of CPU a page). The target
@@ -124,7 +135,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
     if export.is_valid():
         rows, columns = exports.export_rows(chosen.qs), exports.case_columns(export)
         return export.response(request, rows, columns, name="cases", title=_("Cases"))
-    page = Paginator(list_rows(chosen.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(chosen.qs, request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
