@@ -15,6 +15,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
@@ -24,6 +25,12 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 
 from coordination.accounts import issue_password_link, qr_code
 from coordination.audit import log_access
+from coordination.fields import (
+    ThaiDateField,
+    ThaiDateInput,
+    ThaiSplitDateTimeField,
+    ThaiSplitDateTimeWidget,
+)
 from coordination.models import (
     AccessLog,
     Agency,
@@ -141,6 +148,17 @@ def staff_user(request: HttpRequest) -> User:
 class CentreScopedMixin(_Admin):
     """For ModelAdmin and inlines alike: rows, choices, search and permissions all
     follow `centre_rows`, so that no page of the admin shows another centre."""
+
+    # Dates typed and shown as everywhere else in the app: in the Buddhist Era (24/04/2562;
+    # 24/04/2019 still reads as the Common Era). The admin's own fields read 27/12/2569 as
+    # the year 2569 CE and saved it, 543 years ahead.
+    formfield_overrides = {
+        models.DateField: {"form_class": ThaiDateField, "widget": ThaiDateInput},
+        models.DateTimeField: {
+            "form_class": ThaiSplitDateTimeField,
+            "widget": ThaiSplitDateTimeWidget,
+        },
+    }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return centre_rows(self.model, super().get_queryset(request), request.user)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.forms.utils import to_current_timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination import dates
@@ -111,3 +112,26 @@ class ThaiDateField(forms.DateField):
             ) from None
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class ThaiSplitDateTimeWidget(forms.MultiWidget):
+    """A date in the Buddhist Era and a time, as the admin's split date and time is."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__((ThaiDateInput(), forms.TimeInput(format="%H:%M")), attrs)
+
+    def decompress(self, value: Any) -> list:
+        if isinstance(value, datetime.datetime):
+            value = to_current_timezone(value)
+            return [value.date(), value.time().replace(microsecond=0)]
+        return [None, None]
+
+
+class ThaiSplitDateTimeField(forms.SplitDateTimeField):
+    """Django's split date and time with the date part read as ThaiDateField reads it."""
+
+    widget = ThaiSplitDateTimeWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fields = (ThaiDateField(), self.fields[1])

@@ -1,0 +1,59 @@
+"""The admin's dates are typed and shown in the Buddhist Era, as everywhere else in the
+app. Its own date fields read 27/12/2569 as the year 2569 of the Common Era and saved
+it: a visit due "27 ธ.ค. 3112"."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import HomeVisit
+from tests.factories import CaseFactory, HomeVisitFactory, UserFactory
+from tests.forms.rendered import submit_and_follow
+
+
+def test_a_centre_administrator_types_buddhist_era_dates_and_the_days_are_saved(app, center):
+    administrator = UserFactory(
+        username="centre-admin", center=center, is_staff=True, role="centre_admin"
+    )
+    visited = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 30))
+    visit = HomeVisitFactory(
+        case=CaseFactory(center=center),
+        visited_at=visited,
+        next_visit_due=datetime.date(2026, 12, 1),
+    )
+    page = app.get(reverse("admin:cases_homevisit_change", args=[visit.pk]), user=administrator)
+    rendered = page.forms["homevisit_form"]
+    # Shown as the rest of the app shows them.
+    assert rendered["next_visit_due"].value == "01/12/2569"
+    assert (rendered["visited_at_0"].value, rendered["visited_at_1"].value) == (
+        "20/11/2569",
+        "09:30",
+    )
+
+    rendered["next_visit_due"] = "27/12/2569"
+    rendered["visited_at_0"] = "๑๙/๑๑/๒๕๖๙"  # Thai digits, as a Thai keyboard types them
+    rendered["visited_at_1"] = "14:05"
+    submit_and_follow(rendered)
+
+    visit = HomeVisit.objects.get(pk=visit.pk)
+    assert visit.next_visit_due == datetime.date(2026, 12, 27)
+    assert timezone.localtime(visit.visited_at).replace(tzinfo=None) == datetime.datetime(
+        2026, 11, 19, 14, 5
+    )
+
+
+def test_a_date_that_is_not_one_is_refused_in_thai_and_nothing_is_saved(app, center):
+    administrator = UserFactory(
+        username="centre-admin", center=center, is_staff=True, role="centre_admin"
+    )
+    visit = HomeVisitFactory(case=CaseFactory(center=center))
+    due = visit.next_visit_due
+    page = app.get(reverse("admin:cases_homevisit_change", args=[visit.pk]), user=administrator)
+    rendered = page.forms["homevisit_form"]
+    rendered["next_visit_due"] = "31/02/2569"
+    answer = rendered.submit()
+
+    assert answer.status_int == 200
+    assert "กรุณากรอกวันที่ที่มีอยู่จริง" in answer.text
+    assert HomeVisit.objects.get(pk=visit.pk).next_visit_due == due
