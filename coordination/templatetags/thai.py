@@ -66,7 +66,16 @@ def full_id(value: str) -> str:
 def baht(value: Decimal | int | None) -> str:
     if value is None:
         return ""
-    return _("%(amount)s baht") % {"amount": f"{value:,.2f}".removesuffix(".00")}
+    return _("%(amount)s baht") % {"amount": money(value)}
+
+
+@register.filter
+def money(value: Decimal | int | None) -> str:
+    """An amount without its unit, for text that names the unit itself ("… baht") and
+    columns headed "Baht": 2,000 or 2,000.50."""
+    if value is None:
+        return ""
+    return f"{value:,.2f}".removesuffix(".00")
 
 
 @register.filter

@@ -47,7 +47,12 @@ def test_a_hardship_grant_is_recorded_and_the_case_page_shows_this_fiscal_year(
     assert (saved.amount, saved.provider, saved.by) == (Decimal(3000), national, coordinator)
     assert saved.fiscal_year == fiscal_year(timezone.localdate())
     year = case_page.html.select_one('[data-assistance="year"]').text
-    assert "3,000" in year and "1" in year
+    # The unit once: "บาท บาท" was written, the amount's filter and the sentence each
+    # naming it.
+    assert "1" in year and "3,000 บาท" in year and year.count("บาท") == 1
+    form_page, _form = assistance_page()
+    so_far = form_page.html.select_one("main p").text
+    assert "3,000 บาท" in so_far and so_far.count("บาท") == 1, so_far
     assert case.events.filter(kind=CaseEvent.Kind.ASSISTANCE).count() == 1
 
 

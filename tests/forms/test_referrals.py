@@ -88,6 +88,8 @@ def test_a_coordinator_records_the_answers_until_done_and_the_team_reads_the_out
     page = submit_and_follow(rendered)
     referral.refresh_from_db()
     assert referral.status == S.ACKNOWLEDGED and referral.replied_on == timezone.localdate()
+    # The status's own label ends in "แล้ว": the sentence must not say it again.
+    assert "การส่งต่ออยู่ในสถานะ: รับเรื่องแล้ว" in page.text and "แล้ว แล้ว" not in page.text
 
     rendered = form_posting_to(page, status_url)
     rendered["status"] = S.DONE
