@@ -16,7 +16,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -69,6 +68,7 @@ from coordination.access import (
     center_for_new_objects,
     coordinator_required,
     get_visible_or_404,
+    return_path,
 )
 from coordination.audit import log_access
 from coordination.choices import person_name, prefix_text
@@ -451,13 +451,6 @@ def stale_edit(request: AuthenticatedRequest, pk: int, data) -> HttpResponse:
     )
 
 
-def safe_next(request: AuthenticatedRequest) -> str | None:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
-
-
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def case_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -472,7 +465,10 @@ def case_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request,
             _("Case %(number)s assigned to %(team)s.") % {"number": case.number, "team": case.team},
         )
-        return redirect(safe_next(request) or reverse("cases:case-detail", args=[case.pk]))
+        return redirect(
+            return_path(request, request.POST.get("next", ""))
+            or reverse("cases:case-detail", args=[case.pk])
+        )
     return render(
         request,
         "cases/case_assign.html",

@@ -12,6 +12,7 @@ from django.db.models import Manager, Model, QuerySet
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -94,3 +95,14 @@ def center_for_new_objects(user: User) -> Center:
     if user.center is None:
         raise PermissionDenied
     return user.center
+
+
+def return_path(request: HttpRequest, target: str) -> str | None:
+    """`target` if it is a page of this site to send the user back to (a `next`
+    parameter), else None. A path only: Django's check alone let through a bare word,
+    which `redirect()` then took for a URL name and answered 500 when none matched."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None

@@ -24,7 +24,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -32,6 +32,7 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coordination.access import return_path
 from coordination.audit import client_ip
 from coordination.validators import arabic_digits
 
@@ -95,11 +96,7 @@ def redirect_keeping_next(name: str, request: HttpRequest) -> HttpResponse:
 
 def safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return settings.LOGIN_REDIRECT_URL and reverse(settings.LOGIN_REDIRECT_URL)
+    return return_path(request, target) or reverse(settings.LOGIN_REDIRECT_URL)
 
 
 @receiver(user_logged_in)

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,3 +79,28 @@ def test_a_coordinator_moves_an_overdue_case_from_the_worklist_and_returns_to_it
     assert page.request.path == reverse("cases:followup-list")
     overdue.refresh_from_db()
     assert overdue.team == other
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["followup-list", "https://example.com/cases/", "//example.com/cases/", "javascript:alert(1)"],
+)
+def test_a_return_address_that_is_not_a_page_of_ours_ends_on_the_case(
+    app, center, team, coordinator, target
+):
+    """A bare word was taken for a URL name by redirect(): none matched, and the answer
+    was a 500. Another site's address is never followed."""
+    other = TeamFactory(center=center, name="ทีมเด็ก")
+    case = CaseFactory(
+        center=center, team=team, next_visit_due=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    response = app.get(reverse("cases:followup-list"), user=coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-assign", args=[case.pk]))
+    rendered["team"] = str(other.pk)
+    rendered["next"].force_value(target)  # as an edited page would send it
+    answer = rendered.submit()
+
+    assert answer.status_int == 302
+    assert answer.location == reverse("cases:case-detail", args=[case.pk])
+    case.refresh_from_db()
+    assert case.team == other
