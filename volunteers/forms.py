@@ -3,10 +3,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.choices import Prefix
 from coordination.fields import ThaiDateField
 from coordination.models import TargetGroup
 from coordination.widgets import Select
-from volunteers.models import Team, TeamMembership, Volunteer
+from volunteers.models import CHILD_PREFIXES, Team, TeamMembership, Volunteer
 
 
 class VolunteerForm(forms.ModelForm):
@@ -30,6 +31,11 @@ class VolunteerForm(forms.ModelForm):
     def __init__(self, *args, subdistricts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["subdistrict"]).queryset = subdistricts
+        # An adult's prefixes only (Volunteer.clean refuses a child's).
+        cast(forms.TypedChoiceField, self.fields["prefix"]).choices = [
+            ("", "---------"),
+            *((value, label) for value, label in Prefix.choices if value not in CHILD_PREFIXES),
+        ]
 
     def clean_national_id(self) -> str:
         national_id = self.cleaned_data["national_id"]

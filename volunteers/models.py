@@ -52,6 +52,14 @@ class VolunteerQuerySet(CenterScopedQuerySet):
         return self.filter(query)
 
 
+CHILD_PREFIXES = (Prefix.BOY.value, Prefix.GIRL.value)
+
+
+def years_between(born: datetime.date, on: datetime.date) -> int:
+    """Full years from `born` to `on`: one's age on that day."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 class Volunteer(models.Model):
     """An อพม.: appointed by the ministry, working in one centre's teams."""
 
@@ -114,11 +122,26 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    # A volunteer is an adult: appointed at 18 or over, never with a child's prefix.
+    ADULT_AGE = 18
+
     def clean(self) -> None:
-        if self.birth_date and not (
-            datetime.date(1900, 1, 1) <= self.birth_date <= timezone.localdate()
+        today = timezone.localdate()
+        errors: dict[str, object] = {}
+        if self.prefix in CHILD_PREFIXES:
+            errors["prefix"] = _("This is a child's prefix: a volunteer is an adult.")
+        if self.appointed_on and self.appointed_on > today:
+            errors["appointed_on"] = _("The appointment date cannot be in the future.")
+        if self.birth_date and not (datetime.date(1900, 1, 1) <= self.birth_date <= today):
+            errors["birth_date"] = _("Enter a birth date between 1900 and today.")
+        elif self.birth_date and years_between(self.birth_date, self.appointed_on or today) < (
+            self.ADULT_AGE
         ):
-            raise ValidationError({"birth_date": _("Enter a birth date between 1900 and today.")})
+            errors["birth_date"] = _(
+                "A volunteer must be at least %(age)d years old when appointed."
+            ) % {"age": self.ADULT_AGE}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def full_name(self) -> str:

@@ -3,6 +3,7 @@
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import VolunteerFactory, national_id
 from tests.forms.rendered import (
@@ -84,3 +85,39 @@ def test_a_volunteer_who_leaves_is_marked_so_and_leaves_their_teams(
     volunteer_on_team.refresh_from_db()
     assert volunteer_on_team.status == Volunteer.Status.LEFT
     assert not volunteer_on_team.memberships.active().exists()
+
+
+def test_a_child_or_an_appointment_yet_to_come_is_refused_with_reasons(app, center, coordinator):
+    """A volunteer is an adult, appointed on a day that has come: the form offers no
+    child's prefix, and says what is wrong when a birth date or appointment says a child
+    or the future. Nothing is saved."""
+    response = app.get(reverse("volunteers:volunteer-create"), user=coordinator)
+    rendered = form_with_field(response, "first_name")
+    offered = {value for value, _selected, _text in rendered["prefix"].options}
+    assert {"mr", "mrs", "miss"} <= offered and not offered & {"boy", "girl"}
+
+    today = timezone.localdate()
+    rendered["prefix"] = "mr"
+    rendered["first_name"] = "ต้นกล้า"
+    rendered["last_name"] = "ใจดี"
+    rendered["national_id"] = national_id(502)
+    born = datetime.date(today.year - 17, 1, 1)  # 17 all this year
+    rendered["birth_date"] = f"{born.day:02d}/{born.month:02d}/{born.year + 543}"
+    rendered["appointed_on"] = f"01/01/{today.year + 543 + 1}"
+    refused = rendered.submit()
+
+    assert refused.status_int == 200
+    assert "วันที่ได้รับแต่งตั้งต้องไม่เป็นวันในอนาคต" in refused.text
+    assert not Volunteer.objects.exists()
+
+    rendered = form_with_field(refused, "first_name")
+    rendered["appointed_on"] = ""
+    refused = rendered.submit()
+    assert "อพม. ต้องมีอายุไม่ต่ำกว่า 18 ปี ในวันที่ได้รับแต่งตั้ง" in refused.text
+    assert not Volunteer.objects.exists()
+
+    rendered = form_with_field(refused, "first_name")
+    adult = datetime.date(today.year - 18, 1, 1)  # 18 all this year
+    rendered["birth_date"] = f"{adult.day:02d}/{adult.month:02d}/{adult.year + 543}"
+    submit_and_follow(rendered)
+    assert Volunteer.objects.get().birth_date == adult
