@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +94,11 @@ class RowChecker(ImportChecker):
         self.phone(row, record.get("phone"))
         values["subdistrict"] = self.subdistrict(row, record, "subdistrict")
         self.team(row, record)
+        if not row.errors:  # the model's own rules, as the form applies them
+            try:
+                Volunteer(center=self.center, **values).clean()
+            except ValidationError as error:
+                row.errors.extend(str(message) for message in error.messages)
 
 
 def import_roster(roster: ImportTable, center: Center, *, by=None) -> list[Volunteer]:

@@ -56,6 +56,9 @@ def test_the_preview_shows_every_row_and_saves_nothing(coordinator_client, cente
         ({"team": "ทีมที่ไม่มี"}, "ไม่รู้จักทีม “ทีมที่ไม่มี”"),
         ({"prefix": "ดร."}, "ไม่รู้จักคำนำหน้า"),
         ({"first_name": ""}, "ชื่อ ว่างอยู่"),
+        # The volunteer's own rules (Volunteer.clean), as the registration form has them.
+        ({"prefix": "เด็กชาย"}, "คำนำหน้านี้ใช้กับเด็ก"),
+        ({"birth_date": "01/01/2560"}, "อพม. ต้องมีอายุไม่ต่ำกว่า 18 ปี"),
     ],
 )
 def test_each_bad_cell_is_named_in_thai_on_its_row(coordinator_client, center, changes, error):
