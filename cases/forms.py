@@ -732,15 +732,7 @@ class VisitForm(forms.ModelForm):
                 # The model checks the rest (the next visit not before it).
                 self.instance.visited_at = visited_at
         if len(data.get("photos") or []) > self.photo_room:
-            self.add_error(
-                "photos",
-                ngettext(
-                    "A visit keeps at most %(count)d photo; %(room)d more can be added.",
-                    "A visit keeps at most %(count)d photos; %(room)d more can be added.",
-                    VisitPhoto.MAX_PER_VISIT,
-                )
-                % {"count": VisitPhoto.MAX_PER_VISIT, "room": self.photo_room},
-            )
+            self.add_error("photos", self.too_many_photos())
         try:
             self.instance.check_volunteers(data.get("volunteers") or [])
         except forms.ValidationError as error:
@@ -748,6 +740,30 @@ class VisitForm(forms.ModelForm):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error(None, _("The location is incomplete; try again or leave it out."))
         return data
+
+    def too_many_photos(self) -> str:
+        if self.photo_room == VisitPhoto.MAX_PER_VISIT:  # none kept yet: "5 more" confused
+            return ngettext(
+                "A visit keeps at most %(count)d photo: choose %(count)d or fewer.",
+                "A visit keeps at most %(count)d photos: choose %(count)d or fewer.",
+                VisitPhoto.MAX_PER_VISIT,
+            ) % {"count": VisitPhoto.MAX_PER_VISIT}
+        return ngettext(
+            "A visit keeps at most %(count)d photo; %(room)d more can be added.",
+            "A visit keeps at most %(count)d photos; %(room)d more can be added.",
+            VisitPhoto.MAX_PER_VISIT,
+        ) % {"count": VisitPhoto.MAX_PER_VISIT, "room": self.photo_room}
+
+    def say_photos_not_kept(self) -> None:
+        """After a refused submission. A browser sends the chosen files once, and the page
+        comes back with its file input empty: said at the field, or a volunteer fixes the
+        other answer and saves the visit without the photos."""
+        chosen = "photos" in self.fields and self.files.getlist(self.add_prefix("photos"))
+        if chosen and not self.has_error("photos"):
+            self.add_error(
+                "photos",
+                _("The photos you chose were not kept: choose them again before saving."),
+            )
 
 
 # The case's income sources, confirmed or updated during a visit. A new row has nothing

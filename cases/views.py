@@ -898,6 +898,7 @@ def visit_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Visit saved."))
             show_notices(request, form)
             return redirect("cases:visit-detail", pk=visit.pk)
+        form.say_photos_not_kept()
     return render(
         request, "cases/visit_form.html", {"form": form, "incomes": incomes, "case": case}
     )
@@ -958,6 +959,8 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         show_notices(request, form)
         return redirect("cases:visit-detail", pk=visit.pk)
+    if request.method == "POST":
+        form.say_photos_not_kept()
     return render(
         request,
         "cases/visit_form.html",

@@ -207,9 +207,29 @@ def test_more_than_five_photos_are_refused(volunteer_client, case, tmp_path):
         reverse("cases:visit-create", args=[case.pk]), {**visit_data(case), "photos": photos}
     )
     assert response.context["form"].errors["photos"] == [
-        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 5 ภาพ เพิ่มได้อีก 5 ภาพ"
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 5 ภาพ: เลือกไม่เกิน 5 ภาพ"
     ]
     assert not HomeVisit.objects.exists()
+
+
+def test_photos_chosen_on_a_refused_visit_are_said_to_be_chosen_again(
+    volunteer_client, case, tmp_path
+):
+    """The page comes back with its file input empty: the field says so, or the visit is
+    saved without them once the other answer is fixed."""
+    tomorrow = now_local().date() + datetime.timedelta(days=1)
+    response = volunteer_client.post(
+        reverse("cases:visit-create", args=[case.pk]),
+        {
+            **visit_data(case, visit_date=tomorrow.isoformat(), visit_time="12:00"),
+            "photos": [upload(phone_photo(tmp_path / "house.jpg", size=(50, 50)))],
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "visit_date" in errors
+    assert errors["photos"] == ["ภาพที่เลือกไว้ยังไม่ได้เก็บ: เลือกภาพอีกครั้งก่อนบันทึก"]
+    assert not HomeVisit.objects.exists() and not VisitPhoto.objects.exists()
 
 
 def test_the_photo_limit_and_its_words_follow_max_per_visit(
@@ -221,7 +241,7 @@ def test_the_photo_limit_and_its_words_follow_max_per_visit(
     photos = [upload(phone_photo(tmp_path / f"p{n}.jpg", size=(50, 50))) for n in range(3)]
     response = volunteer_client.post(url, {**visit_data(case), "photos": photos})
     assert response.context["form"].errors["photos"] == [
-        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 2 ภาพ เพิ่มได้อีก 2 ภาพ"
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 2 ภาพ: เลือกไม่เกิน 2 ภาพ"
     ]
     assert not HomeVisit.objects.exists()
 
