@@ -24,7 +24,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from cases.dashboard import PLACEHOLDER
@@ -33,6 +32,7 @@ from coordination.access import AuthenticatedRequest, coordinator_required, get_
 from coordination.models import TargetGroup
 from coordination.paging import CountedPaginator
 from coordination.templatetags.rows import pk_url
+from coordination.templatetags.thai import last_visit_words
 from volunteers.forms import VolunteerStatusForm
 from volunteers.models import Team, TeamMembership, Volunteer
 
@@ -194,12 +194,7 @@ def add_member_rows(memberships: list[TeamMembership], team: Team) -> None:
             "visits": m.visits_this_month,
         }
         days = m.days_since_visit
-        m.last_visit = (
-            _("no visit in the past year")
-            if days is None
-            else ngettext("last visit %(days)s day ago", "last visit %(days)s days ago", days)
-            % {"days": days}
-        )
+        m.last_visit = _("no visit in the past year") if days is None else last_visit_words(days)
 
 
 def add_member_figures(memberships: list[TeamMembership], center_id: int) -> None:

@@ -24,7 +24,13 @@ from cases.models import Case, CaseEvent, HomeVisit, Referral
 from coordination.choices import choice_labels
 from coordination.models import User
 from coordination.templatetags.rows import pk_url
-from coordination.templatetags.thai import be_date, be_datetime, days_since, masked_id
+from coordination.templatetags.thai import (
+    be_date,
+    be_datetime,
+    days_since,
+    last_visit_words,
+    masked_id,
+)
 from volunteers.models import TeamMembership
 
 register = template.Library()
@@ -440,14 +446,7 @@ def my_case_rows(cases: Iterable[Case]) -> SafeString:
         overdue = case.is_overdue(today)
         name = escape(case.full_name)
         since = days_since(case.last_visit_at)
-        last = (
-            never
-            if since is None
-            else escape(
-                ngettext("last visit %(days)s day ago", "last visit %(days)s days ago", since)
-                % {"days": since}
-            )
-        )
+        last = never if since is None else escape(last_visit_words(since))
         rows.append(
             "\n  \n  "
             f'<li class="list-group-item{" overdue-item" if overdue else ""}">\n    '

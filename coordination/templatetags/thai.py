@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from coordination import dates
 from coordination.validators import format_national_id, mask_national_id
@@ -85,3 +85,12 @@ def days_since(value: datetime.datetime | datetime.date | None) -> int | None:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return (timezone.localdate() - value).days
+
+
+def last_visit_words(days: int) -> str:
+    """How long since the last visit, in words: "today", not "0 days ago"."""
+    if days == 0:
+        return _("last visit today")
+    return ngettext("last visit %(days)s day ago", "last visit %(days)s days ago", days) % {
+        "days": days
+    }

@@ -267,6 +267,28 @@ def test_a_members_last_visit_months_ago_is_found_beyond_the_recent_visits(
     assert "เยี่ยมล่าสุดเมื่อ 100 วันก่อน" in response.content.decode()
 
 
+def test_a_visit_today_reads_today_on_the_team_page_and_in_my_cases(
+    coordinator_client, center, team, volunteer_on_team
+):
+    """Not "last visit 0 days ago"."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from tests.factories import HomeVisitFactory
+
+    case = CaseFactory(center=center, team=team)
+    visit = HomeVisitFactory(case=case, visited_at=timezone.now() - datetime.timedelta(minutes=5))
+    visit.volunteers.add(volunteer_on_team)
+
+    team_page = coordinator_client.get(reverse("volunteers:team-detail", args=[team.pk]))
+    volunteer = Client()
+    volunteer.force_login(volunteer_on_team.user)
+    mine = volunteer.get(reverse("cases:my-cases"))
+    for page in (team_page, mine):
+        text = page.content.decode()
+        assert "เยี่ยมล่าสุดวันนี้" in text and "0 วันก่อน" not in text
+
+
 def test_the_add_member_page_offers_the_centres_active_volunteers_not_on_the_team(
     coordinator_client, center, team, other_center
 ):
