@@ -13,7 +13,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import format_lazy
+from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -43,6 +43,7 @@ from coordination import widgets
 from coordination.fields import ThaiDateField
 from coordination.forms import choose_from
 from coordination.models import Agency, District, Province, Subdistrict, TargetGroup
+from coordination.templatetags.thai import be_date
 from coordination.validators import arabic_digits
 from volunteers.models import Team, Volunteer
 
@@ -968,6 +969,18 @@ AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=3)
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=3)
 
 
+class NeedChoiceField(forms.ModelChoiceField):
+    """A home visit that asked for a referral, named by its date and its needs."""
+
+    widget = widgets.Select
+
+    def label_from_instance(self, obj: HomeVisit) -> str:
+        return _("%(date)s: %(needs)s") % {
+            "date": be_date(obj.visited_at),
+            "needs": Truncator(obj.needs).chars(80) or "–",
+        }
+
+
 class ReferralForm(forms.ModelForm):
     """A referral from a case (and perhaps from the visit that asked for it). The agency
     list is the case's centre's agencies and the national ones, nothing else."""
@@ -998,10 +1011,27 @@ class ReferralForm(forms.ModelForm):
             "requested": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:
+    def __init__(self, *args, case: Case, from_visit: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choose_from(self, "agency", Referral.agency_choices(case))
         choose_from(self, "visit", case.visits.all())
+        if not from_visit:
+            self.offer_needs(case)
+
+    def offer_needs(self, case: Case) -> None:
+        """Referred from the case page while visits ask for a referral: which of their
+        needs this referral answers, or none. Unlinked, the need stayed on the case page
+        after the referral was made and done."""
+        needing = case.visits.needing_referral().order_by("-visited_at", "-pk")
+        if not needing.exists():
+            return
+        self.fields["visit"] = NeedChoiceField(
+            needing,
+            required=False,
+            label=_("the home visit whose need this answers"),
+            empty_label=_("none of them"),
+        )
+        self.order_fields(["visit"])
 
     def clean_reply_by(self) -> datetime.date:
         reply_by = self.cleaned_data["reply_by"]

@@ -182,7 +182,11 @@ def referral_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if visit is not None:
         initial |= {"visit": visit.pk, "reason": visit.needs[:1000]}
     form = ReferralForm(
-        request.POST or None, instance=Referral(case=case), case=case, initial=initial
+        request.POST or None,
+        instance=Referral(case=case),
+        case=case,
+        initial=initial,
+        from_visit=visit is not None,
     )
     if request.method == "POST" and form.is_valid():
         referral = form.save(commit=False)

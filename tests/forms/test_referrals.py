@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import Referral, ReferralNeedDismissal, ReferralStatus
 from coordination.models import AccessLog, Agency
+from coordination.templatetags.thai import be_date
 from tests.factories import HomeVisitFactory, ReferralFactory, agency_of
 from tests.forms.rendered import (
     assert_rendered_whole,
@@ -70,6 +71,46 @@ def test_a_visit_that_asked_for_a_referral_starts_one_and_leaves_the_list(app, c
     assert Referral.objects.get().visit == visit
     again = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
     assert again.context["visits_needing_referral"] == []
+
+
+def test_a_referral_made_from_the_case_page_says_which_visits_need_it_answers(
+    app, case, coordinator
+):
+    """Referred with the case page's own button while a visit asks for a referral: the
+    form asks which need it answers (or none), and the need then leaves the case page.
+    Unlinked, it stayed there after the referral was made and done."""
+    agency = agency_of(case.center)
+    older = HomeVisitFactory(
+        case=case,
+        referral_needed=True,
+        needs="ต้องการรถเข็น",
+        visited_at=timezone.now() - datetime.timedelta(days=9),
+    )
+    newer = HomeVisitFactory(
+        case=case,
+        referral_needed=True,
+        needs="ต้องการทนายความ",
+        visited_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    HomeVisitFactory(case=case, needs="ไม่ต้องส่งต่อ")  # asks for nothing: not offered
+    page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
+    rendered = form_with_field(page, "requested")
+    assert [(value, text) for value, _selected, text in rendered["visit"].options] == [
+        ("", "ไม่ใช่ครั้งใด"),
+        (str(newer.pk), f"{be_date(newer.visited_at)}: ต้องการทนายความ"),
+        (str(older.pk), f"{be_date(older.visited_at)}: ต้องการรถเข็น"),
+    ]
+    assert 'for="id_visit"' in page.text  # a labelled choice, not a hidden field
+
+    rendered["visit"] = str(older.pk)
+    rendered["agency"] = str(agency.pk)
+    rendered["reason"] = "ยายเดินไม่ได้"
+    rendered["requested"] = "ขอรถเข็น"
+    submit_and_follow(rendered)
+
+    assert Referral.objects.get().visit == older
+    again = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+    assert again.context["visits_needing_referral"] == [newer]
 
 
 def test_a_coordinator_records_the_answers_until_done_and_the_team_reads_the_outcome(
