@@ -541,8 +541,13 @@ class CloseForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
+    # Asked, as closing asks why: the case's history says why its work started again.
     note = forms.CharField(
-        label=_("Why reopen?"), max_length=500, required=False, widget=widgets.TextInput
+        label=_("Why reopen?"),
+        max_length=500,
+        widget=widgets.TextInput,
+        help_text=_("The case returns to “assessed”: work starts again from its assessment."),
+        error_messages={"required": _("Say why the case is reopened.")},
     )
 
 

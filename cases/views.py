@@ -607,7 +607,7 @@ def case_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The note is too long."))
+        errors_as_messages(request, form)
         return redirect("cases:case-detail", pk=case.pk)
     try:
         case.reopen(by=request.user, note=form.cleaned_data["note"])

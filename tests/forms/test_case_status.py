@@ -87,6 +87,20 @@ def test_a_coordinator_reopens_a_closed_case_with_a_note(app, case, coordinator)
     assert case.events.get(kind=CaseEvent.Kind.REOPENED).note == "กลับมาขอความช่วยเหลืออีก"
 
 
+def test_reopening_without_a_reason_is_refused_and_the_case_stays_closed(app, case, coordinator):
+    case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ได้รับการช่วยเหลือแล้ว")
+    response = case_page(app, case, coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-reopen", args=[case.pk]))
+    # Where the case returns is said before it is reopened.
+    assert "กรณีจะกลับไปที่สถานะ “ประเมินแล้ว”" in response.text
+    page = submit_and_follow(rendered)
+
+    assert "ระบุเหตุผลที่เปิดกรณีอีกครั้ง" in page.text
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert not case.events.filter(kind=CaseEvent.Kind.REOPENED).exists()
+
+
 def test_a_volunteer_on_the_team_is_offered_none_of_these_forms(app, case, volunteer_on_team):
     response = case_page(app, case, volunteer_on_team.user)
     actions = {form.action for form in response.forms.values()}
