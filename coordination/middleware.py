@@ -6,6 +6,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -39,3 +40,20 @@ class CSPEverywhereMiddleware(CSPMiddleware):
             if policy := build_policy(**asdict(parts)):
                 response[HEADER] = policy
         return super().process_response(request, response)
+
+
+class ExplainedNotAllowedMiddleware:
+    """Opening a form's action by its address (a reload after posting, a bookmark, the
+    login sending one back where one was) is a GET that the action refuses with 405.
+    Django's answer is an empty page; this one says what happened and where to go."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.middleware.CSPEverywhereMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "coordination.middleware.ExplainedNotAllowedMiddleware",
     # Last: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]

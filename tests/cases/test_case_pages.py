@@ -221,7 +221,15 @@ def test_another_centres_case_answers_404(coordinator_client, other_center, name
 
 @pytest.mark.parametrize("name", ["case-status", "case-close", "case-reopen"])
 def test_case_changes_are_post_only(coordinator_client, case, name):
-    assert coordinator_client.get(reverse(f"cases:{name}", args=[case.pk])).status_code == 405
+    response = coordinator_client.get(reverse(f"cases:{name}", args=[case.pk]))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    # Opened by its address (a reload, a bookmark): a page that says what happened, in
+    # the app's frame, not an empty answer.
+    page = response.content.decode()
+    assert "ที่อยู่นี้เป็นของปุ่มบันทึก ไม่ใช่หน้าที่เปิดดูได้" in page
+    assert page.count("<h1>") == 1 and reverse("home") in page
+    case.refresh_from_db()
+    assert (case.status, case.version) == ("intake", 1)
 
 
 @pytest.mark.parametrize("name", ["case-list", "case-edit", "case-assign", "followup-list"])
