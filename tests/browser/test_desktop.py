@@ -28,7 +28,20 @@ def walk(page, live_server, paths: list[str], assert_accessible) -> list[str]:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > DESKTOP["width"]:
             problems.append(f"{path}: page is {width}px wide")
+        if broken := page.evaluate(BROKEN_MENU_WORDS):
+            problems.append(f"{path}: menu words broken over two lines: {broken}")
     return problems
+
+
+# The menu's links whose text takes more than one line: Thai broke inside words
+# ("ภาพ/รวม") when eleven links were squeezed into one row.
+BROKEN_MENU_WORDS = """() => [...document.querySelectorAll('.app-navbar .nav-link')]
+    .filter(link => {
+        const range = document.createRange();
+        range.selectNodeContents(link);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    })
+    .map(link => link.textContent.trim())"""
 
 
 def test_the_coordinators_pages_on_a_desktop(demo, live_server, desktop, assert_accessible):  # noqa: F811
