@@ -40,7 +40,7 @@ from cases.models.case import TEXT_LIMIT
 from cases.models.plan import OWNER_FIELDS
 from cases.photos import clean_photo
 from coordination import widgets
-from coordination.fields import ThaiDateField
+from coordination.fields import BirthDateField, ThaiDateField
 from coordination.forms import choose_from
 from coordination.models import Agency, District, Province, Subdistrict, TargetGroup
 from coordination.templatetags.thai import be_date
@@ -126,7 +126,7 @@ class AddressPickerMixin(_ModelFormBase):
 
 
 class CaseForm(AddressPickerMixin, forms.ModelForm):
-    birth_date = ThaiDateField(label=_("birth date"), required=False)
+    birth_date = BirthDateField(label=_("birth date"), required=False)
     opened_on = ThaiDateField(label=_("opened on"))
     target_groups = forms.ModelMultipleChoiceField(
         label=_("target groups"),
@@ -262,8 +262,10 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
                 "consent_purposes",
                 _("Record who gave consent and for which purposes."),
             )
+        if BirthDateField.is_year_alone(self.data.get(self.add_prefix("birth_date"))):
+            data["birth_year_only"] = True  # the year alone says only the year is known
         if data.get("birth_year_only") and not data.get("birth_date"):
-            self.add_error("birth_date", _("Enter the birth year, as 1 January of that year."))
+            self.add_error("birth_date", _("Enter the birth year alone, e.g. 2510."))
         if not data.get("current_same_as_registered") and not data.get("cur_subdistrict"):
             self.add_error(
                 "cur_subdistrict", _("Choose the subdistrict where the person lives now.")

@@ -2,6 +2,7 @@
 (Thai digits, dashes, spaces) before validating, wherever they are used."""
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination import dates
 from coordination.validators import (
+    arabic_digits,
     normalize_national_id,
     normalize_phone,
     validate_national_id,
@@ -112,6 +114,22 @@ class ThaiDateField(forms.DateField):
             ) from None
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BirthDateField(ThaiDateField):
+    """A birth date, or its year alone (2510, 1967) when only the year is known: read as
+    1 January of that year. `is_year_alone` tells which was typed."""
+
+    YEAR = re.compile(r"\s*(\d{4})\s*")
+
+    @classmethod
+    def is_year_alone(cls, value: Any) -> bool:
+        return bool(value) and bool(cls.YEAR.fullmatch(arabic_digits(str(value))))
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if self.is_year_alone(value):
+            return super().to_python(f"01/01/{arabic_digits(str(value)).strip()}")
+        return super().to_python(value)
 
 
 class ThaiSplitDateTimeWidget(forms.MultiWidget):

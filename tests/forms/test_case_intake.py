@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +45,21 @@ def test_the_intake_page_renders_every_field_of_the_forms_the_view_reads(app, co
         response.context["incomes"],
         skip={"confirm_different_person"},  # offered only when a similar person exists
     )
+
+
+@pytest.mark.parametrize(("typed", "ticked"), [("2483", True), ("๒๔๘๓", False), (" 1940 ", False)])
+def test_the_birth_year_alone_is_read_as_the_year_only(app, center, coordinator, typed, ticked):
+    """Only the year is known: typed alone, with the box ticked or not, it is the year
+    only (1 January of it). "2510" was refused: the form wanted "01/01/2510"."""
+    rendered = form_with_field(intake_page(app, coordinator), "first_name")
+    fill_the_person(rendered)
+    rendered["birth_date"] = typed
+    rendered["birth_year_only"] = ticked
+    rendered["current_same_as_registered"] = True
+    submit_and_follow(rendered)
+
+    case = Case.objects.get()
+    assert (case.birth_date, case.birth_year_only) == (datetime.date(1940, 1, 1), True)
 
 
 def test_a_coordinator_opens_a_case_with_household_rows_added_and_one_removed(
