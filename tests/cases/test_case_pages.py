@@ -48,6 +48,15 @@ def test_the_full_national_id_shows_only_on_the_case_page(coordinator_client, ce
     assert "3-1027-00000-01-1" in html
 
 
+def test_a_volunteer_sees_the_national_id_masked_on_the_case_page(volunteer_client, case):
+    """Enough to check the card at the door; the whole number is the coordinators' (and
+    a volunteer's phone keeps the pages it opened for use without a signal)."""
+    Case.objects.filter(pk=case.pk).update(national_id="3102700000011")
+    html = volunteer_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    assert "3-1027-xxxxx-xx-1" in html
+    assert "3102700000011" not in html and "3-1027-00000-01-1" not in html
+
+
 def edit_data(case: Case, **changes) -> dict:
     data = intake_data(version=str(case.version), **changes)
     data.update(formset("household", [], initial=0))
