@@ -185,14 +185,14 @@ def confirm_bulk_assign(request: AuthenticatedRequest, team: Team, cases: QueryS
     ]
     changes += [
         _("%(number)s %(name)s, now with %(old)s")
-        % {
-            "number": case.number,
-            "name": case.full_name,
-            "old": case.team.name if case.team else _("no team"),
-        }
+        % {"number": case.number, "name": case.full_name, "old": case.team.name}
+        if case.team
+        else _("%(number)s %(name)s, with no team yet")
+        % {"number": case.number, "name": case.full_name}
         for case in moving
     ]
-    changes.append(_("Their previous teams no longer see them in their worklists."))
+    if any(case.team for case in moving):
+        changes.append(_("Their previous teams no longer see them in their worklists."))
     return confirmation_page(
         request,
         title=_("Move %(count)d cases to %(team)s?") % {"count": len(moving), "team": team.name},

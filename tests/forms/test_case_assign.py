@@ -46,6 +46,28 @@ def test_the_assign_page_proposes_the_team_of_the_first_target_group(app, center
     assert unassigned.team == elderly_team
 
 
+def test_the_confirmation_names_each_cases_team_or_says_it_has_none(
+    app, center, team, coordinator
+):
+    other = TeamFactory(center=center, name="ทีมเด็ก")
+    unassigned = CaseFactory(center=center, team=None)
+    moving = CaseFactory(center=center, team=other)
+    response = app.get(reverse("cases:case-list"), user=coordinator)
+    rendered = form_posting_to(response, reverse("cases:case-bulk-assign"))
+    rendered["cases"] = [str(unassigned.pk)]
+    rendered["team"] = str(team.pk)
+    asking = rendered.submit().text
+    # Not "now with no team", nor previous teams that do not exist.
+    assert f"{unassigned.number} {unassigned.full_name} ยังไม่มีทีมรับผิดชอบ" in asking
+    assert "ปัจจุบันอยู่กับ" not in asking and "ทีมเดิม" not in asking
+
+    rendered["cases"] = [str(unassigned.pk), str(moving.pk)]
+    asking = rendered.submit().text
+    assert f"{moving.number} {moving.full_name} ปัจจุบันอยู่กับทีมเด็ก" in asking
+    assert "ทีมเดิมจะไม่เห็นกรณีเหล่านี้ในรายการงานอีก" in asking
+    assert team.cases.count() == 0  # asked, not done
+
+
 def test_a_coordinator_assigns_the_cases_ticked_in_the_list(app, center, team, coordinator):
     first, second, untouched = (CaseFactory(center=center, team=None) for _ in range(3))
     response = app.get(reverse("cases:case-list"), user=coordinator)
