@@ -926,6 +926,8 @@ class ConferenceForm(forms.ModelForm):
             "volunteers": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+        # "Volunteers present" reads, in Thai, as those on a home visit.
+        labels = {"volunteers": _("volunteers at the meeting")}
 
     def __init__(self, *args, user, center, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -89,6 +89,10 @@ class CaseConference(models.Model):
         strangers += [d for d in decisions if d.case.center_id != self.center_id]
         if strangers:
             raise ValidationError(_("Only this centre's volunteers and cases can be named."))
+        if not cases and not decisions:  # an empty one was saved: no case, nobody, nothing
+            raise ValidationError(
+                {"cases": _("Choose the cases the meeting discussed, or record a decision.")}
+            )
         self.created_by = by
         self.save()
         self.volunteers.set(volunteers)

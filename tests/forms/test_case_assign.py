@@ -46,9 +46,7 @@ def test_the_assign_page_proposes_the_team_of_the_first_target_group(app, center
     assert unassigned.team == elderly_team
 
 
-def test_the_confirmation_names_each_cases_team_or_says_it_has_none(
-    app, center, team, coordinator
-):
+def test_the_confirmation_names_each_cases_team_or_says_it_has_none(app, center, team, coordinator):
     other = TeamFactory(center=center, name="ทีมเด็ก")
     unassigned = CaseFactory(center=center, team=None)
     moving = CaseFactory(center=center, team=other)

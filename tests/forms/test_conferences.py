@@ -102,6 +102,19 @@ def test_a_decision_about_a_case_not_named_adds_that_case_to_those_discussed(
     assert set(CaseConference.objects.get().cases.all()) == {case, second}
 
 
+def test_a_conference_about_no_case_is_refused_and_its_volunteers_are_those_at_the_meeting(
+    conference_form,
+):
+    form = conference_form()
+    response = form.submit()  # as the page opens: a date and a place, nothing else
+
+    assert response.status_int == 200
+    assert "เลือกกรณีที่ประชุมพิจารณา หรือบันทึกมติของที่ประชุม" in response.text
+    assert CaseConference.objects.count() == 0
+    # Not "the volunteers on the visit", the words of the visit form.
+    assert "อพม. ที่เข้าร่วมประชุม" in response.text and "อพม. ที่ร่วมเยี่ยม" not in response.text
+
+
 def test_a_decision_without_an_owner_saves_nothing_at_all(
     conference_form, case, team, volunteer_on_team, legal_aid
 ):

@@ -96,6 +96,7 @@ def test_a_saved_conference_with_hostile_text_reads_as_text(app, coordinator, ca
     form = form_with_field(page, "decisions-TOTAL_FORMS")
     form["place"] = HOSTILE_TEXT[0][:300]
     form["summary"] = HOSTILE_TEXT[0]
+    form["cases"] = [str(case.pk)]
     record = submit_and_follow(form)
     assert "<script>alert" not in record.text
     assert CaseConference.objects.get().summary == HOSTILE_TEXT[0]
