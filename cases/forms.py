@@ -884,6 +884,8 @@ class PlanActionForm(OwnerChoicesMixin, BlankExtraRowMixin, forms.ModelForm):
             "what", "owner_team", "owner_volunteer", "owner_agency", "due_on", "status",
             "finished_on", "note",
         ]  # fmt: skip
+        # The model's "action" is the access log's word too ("การกระทำ", a deed).
+        labels = {"what": _("what is to be done")}
 
     def __init__(self, *args, center_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -51,6 +51,12 @@ def test_a_coordinator_sets_a_goal_and_an_action_of_the_team_and_the_case_has_a_
     assert "ยายยังมีบ้านอยู่" in section and "พาไปพบทนายความอาสา" in section
 
 
+def test_the_plan_page_words_its_goals_and_actions_in_plain_thai(app, coordinator, case):
+    page = app.get(reverse("cases:case-plan", args=[case.pk]), user=coordinator).text
+    assert "เป้าหมาย: ผลที่แสดงว่าปัญหาได้รับการแก้ไขแล้ว" in page
+    assert "สิ่งที่ต้องทำ" in page and "การกระทำ" not in page  # "a deed", the log's word
+
+
 def test_marking_an_action_done_and_a_goal_achieved_dates_them_today(plan_form, case, team):
     PlanGoal.objects.create(case=case, text="มีรายได้พอ")
     action = PlanAction.objects.create(
@@ -100,6 +106,8 @@ def test_an_action_needs_exactly_one_owner(plan_form, team, owners):
     response = form.submit()
     assert response.status_int == 200
     assert "exactly one owner" in response.text or "เพียงหนึ่ง" in response.text
+    # Said at the top too, as every form of the app says it.
+    assert "ยังไม่ได้บันทึกข้อมูล กรุณาแก้ไขช่องที่มีเครื่องหมายด้านล่าง" in response.text
     assert PlanAction.objects.count() == 0
 
 
