@@ -217,7 +217,8 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
-    money, household = money_of(case), list(case.household_members.all())
+    household = list(case.household_members.all())
+    money = money_of(case, household)
     referrals = case_referrals(case, request.user)
     today = timezone.localdate()
     return render(
@@ -268,11 +269,15 @@ def team_members_of(case: Case, viewer) -> list[TeamMembership]:
     return members
 
 
-def money_of(case: Case) -> dict:
+def money_of(case: Case, household: list) -> dict:
+    """The person's incomes and their total, and the household's: the members' incomes
+    are on their own rows, and the person's total alone read as the household's."""
     incomes = list(case.incomes.all())
+    income_total = sum((i.amount for i in incomes), 0)
     return {
         "incomes": incomes,
-        "income_total": sum((i.amount for i in incomes), 0),
+        "income_total": income_total,
+        "household_income": income_total + sum((m.monthly_income for m in household), 0),
         "debts": case.debts.all(),
     }
 

@@ -25,7 +25,10 @@ pytestmark = pytest.mark.django_db
 def test_the_case_page_shows_the_whole_picture(coordinator_client, center, team, case):
     leader = VolunteerFactory(center=center, first_name="หัวหน้าทีม", phone="0811111111")
     leader.join_team(team, role="leader")
-    HouseholdMemberFactory(case=case, name="พี่สาว", relation="sibling")
+    HouseholdMemberFactory(
+        case=case, name="พี่สาว", relation="sibling", monthly_income=Decimal("6000")
+    )
+    HouseholdMemberFactory(case=case, name="หลาน", relation="grandchild", monthly_income=0)
     IncomeSourceFactory(case=case, kind="elderly_allowance", amount=Decimal("700"))
     IncomeSourceFactory(case=case, kind="disability_allowance", amount=Decimal("800"))
     visit = HomeVisitFactory(case=case, findings="บ้านทรุดโทรม", adl_score=3)
@@ -35,6 +38,10 @@ def test_the_case_page_shows_the_whole_picture(coordinator_client, center, team,
     html = response.content.decode()
     assert response.context["income_total"] == Decimal("1500.00")
     assert "1,500 บาท" in html
+    # The person's total is named as theirs; the household's counts the members' too.
+    assert "รายได้ของผู้ประสบปัญหาต่อเดือน" in html
+    assert "รายได้ของครัวเรือนต่อเดือน รวมรายได้ของสมาชิก" in html
+    assert '<td class="text-end fw-bold" data-household-income>7,500 บาท</td>' in html
     assert "พี่สาว" in html and "บ้านทรุดโทรม" in html and "ติดเตียง" in html
     assert reverse("volunteers:team-detail", args=[team.pk]) in html
     assert "หัวหน้าทีม" in html and "0811111111" in html
