@@ -16,6 +16,14 @@ THAI_MONTHS_SHORT = [
 ENGLISH_MONTHS_SHORT = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ]  # fmt: skip
+THAI_MONTHS = [
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+]  # fmt: skip
+ENGLISH_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
 
 
 class AmbiguousDate(ValueError):
@@ -31,6 +39,20 @@ def format_date(value: datetime.date) -> str:
     if is_thai():
         return f"{value.day} {THAI_MONTHS_SHORT[value.month - 1]} {value.year + BE_OFFSET}"
     return f"{value.day} {ENGLISH_MONTHS_SHORT[value.month - 1]} {value.year}"
+
+
+def format_month(value: datetime.date) -> str:
+    """`เมษายน 2562` in Thai, `April 2019` in English."""
+    if is_thai():
+        return f"{THAI_MONTHS[value.month - 1]} {value.year + BE_OFFSET}"
+    return f"{ENGLISH_MONTHS[value.month - 1]} {value.year}"
+
+
+def file_stamp(value: datetime.datetime) -> str:
+    """A downloaded file's date and time: `25690424-0930` in Thai (the Buddhist Era, as
+    the file's dates inside), `20190424-0930` in English."""
+    year = value.year + BE_OFFSET if is_thai() else value.year
+    return f"{year}{value:%m%d-%H%M}"
 
 
 def format_date_input(value: datetime.date) -> str:

@@ -18,7 +18,7 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination import widgets
+from coordination import dates, widgets
 from coordination.audit import log_access
 from coordination.models import AccessLog
 from coordination.routers import in_this_context, replica_configured, replica_reads
@@ -88,7 +88,7 @@ class ExportForm(forms.Form):
             AccessLog.Action.EXPORT_LIST,
             reason=data["reason"] if data["full_ids"] else "",
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        stamp = dates.file_stamp(timezone.localtime())
         # The rows from the replica when there is one (the access log above does not count
         # as a write the export reads back). A CSV streams: its rows are read after the
         # view has returned, so they keep this context.

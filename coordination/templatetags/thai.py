@@ -70,6 +70,19 @@ def baht(value: Decimal | int | None) -> str:
 
 
 @register.filter
+def figure(value: object) -> object:
+    """A report's figure as the pages write numbers: 1,250 and 2,000 or 2,000.50 baht
+    (the report showed "2000.00"); anything else as it is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+@register.filter
 def money(value: Decimal | int | None) -> str:
     """An amount without its unit, for text that names the unit itself ("… baht") and
     columns headed "Baht": 2,000 or 2,000.50."""

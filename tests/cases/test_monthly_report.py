@@ -214,3 +214,28 @@ def test_referrals_and_assistance_of_the_month_equal_their_rows(coordinator, cen
     assert given["goods"] == [1, Decimal(500)]
     assert given["home modification"] == [1, Decimal(20000)]
     assert given["All assistance"] == [2, Decimal(20500)]
+
+
+def test_the_page_writes_figures_and_names_the_month_as_the_app_does(
+    coordinator_client, coordinator, april
+):
+    """The report showed "2000.00" and "11/2569"; its file was named in the Common Era."""
+    from decimal import Decimal
+
+    from cases.models import Assistance
+
+    case = Case.objects.filter(center=coordinator.center).first()
+    for amount in (Decimal("2000"), Decimal("1250.50")):
+        Assistance(
+            case=case, kind="goods", amount=amount, given_on=datetime.date(2019, 4, 10)
+        ).record(by=coordinator)
+    url = reverse("coordination:report-monthly")
+    text = coordinator_client.get(url, {"month": "2562-04"}).content.decode()
+    assert "<h1>รายงานประจำเดือน เมษายน 2562</h1>" in text
+    assert '<td class="text-end">3,250.50</td>' in text
+    assert "3250.50" not in text and "2000.00" not in text
+
+    xlsx = coordinator_client.get(url, {"month": "2562-04", "format": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="report-2562-04.xlsx"'
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.worksheets[0]["A1"].value == "รายงานประจำเดือน เมษายน 2562"

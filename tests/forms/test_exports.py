@@ -5,6 +5,7 @@ import csv
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 
 from coordination.models import AccessLog
 from tests.factories import VolunteerFactory, national_id
@@ -42,6 +43,10 @@ def test_full_ids_with_a_reason_are_exported_whole_and_the_reason_is_logged(
     response = form.submit()
 
     assert response.content_type == "text/csv"
+    # Named with today's date in the Buddhist Era, as the dates inside it are written.
+    today = timezone.localdate()
+    stamp = f"{today.year + 543}{today:%m%d}-"
+    assert f'filename="volunteers-{stamp}' in response.headers["Content-Disposition"]
     body = response.body
     rows = list(csv.reader(io.StringIO(body[3:].decode())))
     full = national_id(9)
