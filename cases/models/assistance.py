@@ -25,6 +25,7 @@ from cases.models.case import (
     CaseEventKind,
 )
 from coordination.models import Agency
+from coordination.templatetags.thai import money
 
 # Help recorded before this date is a typing error, not history (the first centres
 # opened in 2019; a person's earlier help is told on the visit form, not here).
@@ -172,7 +173,7 @@ class CapUse:
         """The cap, what was already given this fiscal year, and what remains."""
         left = []
         if self.amount_left is not None:
-            left.append(gettext("%(amount)s baht") % {"amount": f"{self.amount_left:,.2f}"})
+            left.append(gettext("%(amount)s baht") % {"amount": money(self.amount_left)})
         if self.times_left is not None:
             left.append(gettext("%(times)d more times") % {"times": self.times_left})
         return gettext(
@@ -183,7 +184,7 @@ class CapUse:
             "cap": self.cap.describe(),
             "year": self.fiscal_year,
             "times": self.times,
-            "total": f"{self.total:,.2f}",
+            "total": money(self.total),
             "left": ", ".join(left) or gettext("no limit on the amount"),
         }
 
@@ -369,7 +370,7 @@ class Assistance(CaseChild):
         self.by = by
         self.center_id = self.case.center_id
         self.save()
-        note = f"{self.get_kind_display()} {self.amount:,.2f}"
+        note = f"{self.get_kind_display()} {money(self.amount)}"
         if use is not None and over:
             self.case.log(
                 CaseEventKind.ASSISTANCE_OVER_CAP,

@@ -88,7 +88,7 @@ def test_the_emergency_grant_total_counts_across_entries_and_says_what_remains(c
     with pytest.raises(CapExceeded) as refused:
         give(case, KIND.EMERGENCY_GRANT, "1500", D(2026, 9, 30), coordinator)
     assert refused.value.use.amount_left == Decimal(1000)
-    assert "1,000.00" in refused.value.messages[0]
+    assert "1,000 บาท" in refused.value.messages[0]
     give(case, KIND.EMERGENCY_GRANT, "1000", D(2026, 9, 30), coordinator)
     # 30 Sep 2025 belongs to the year before: not counted with the others.
     give(case, KIND.EMERGENCY_GRANT, "3000", D(2025, 9, 30), coordinator)

@@ -70,8 +70,8 @@ def test_over_the_cap_the_page_says_the_cap_what_was_given_and_what_remains(
     assert refused.status_int == 200
     alert = refused.html.select_one("[data-over-cap]").text
     assert "3,000" in alert  # the cap
-    assert "2,000.00" in alert  # already given this fiscal year
-    assert "1,000.00" in alert  # what remains
+    assert "รวม 2,000 บาท" in alert  # already given this fiscal year (not "2,000.00")
+    assert "คงเหลือ: 1,000 บาท" in alert  # what remains
     assert Assistance.objects.count() == 1
 
     # Ticking the exception without a reason is not enough.
