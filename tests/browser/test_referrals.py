@@ -103,6 +103,9 @@ def test_the_referral_pages_fit_a_phone(letter, live_server, phone, assert_acces
         reverse("cases:referral-detail", args=[letter.pk]),
         reverse("cases:referral-detail", args=[answered.pk]),
         reverse("cases:followup-list") + "?show=referrals",
+        # The letter too: its reply slip's dotted lines made it 440 px wide.
+        reverse("cases:referral-letter", args=[letter.pk]),
+        reverse("cases:case-consent-form", args=[case.pk]),
     ):
         problems += check_page(page, live_server.url + path, assert_accessible)
     assert not problems, "\n".join(problems)
