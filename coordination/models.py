@@ -112,8 +112,15 @@ class Subdistrict(BilingualName):
         verbose_name_plural = _("subdistricts")
 
     def full_name(self) -> str:
-        district = self.district
-        return f"{self.name} {district.name} {district.province.name}"
+        """As an address writes it: in Thai with its parts named, แขวงคลองกุ่ม เขตบึงกุ่ม
+        กรุงเทพมหานคร in Bangkok (whose districts' names carry their เขต), ตำบลศรีภูมิ
+        อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่ elsewhere; in English the three names."""
+        district, province = self.district, self.district.province
+        if (get_language() or "th").startswith("en"):
+            return f"{self.name}, {district.name}, {province.name}"
+        if district.name.startswith("เขต"):
+            return f"แขวง{self.name} {district.name} {province.name}"
+        return f"ตำบล{self.name} อำเภอ{district.name} จังหวัด{province.name}"
 
 
 class Center(models.Model):

@@ -3,6 +3,7 @@ every part, the PDPA copy lists them, anonymising blanks them all."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cases.models import Address, Case
 from coordination.models import Subdistrict
@@ -51,6 +52,17 @@ def test_the_case_page_writes_each_address_whole_in_writing_order(coordinator_cl
     )
     assert registered in html
     assert current in html
+
+
+def test_a_place_is_written_with_its_parts_named_as_thai_addresses_are():
+    """Bangkok has แขวง and เขต (its districts' names carry their เขต); elsewhere ตำบล,
+    อำเภอ, จังหวัด. The page wrote "คลองกุ่ม เขตบึงกุ่ม": a แขวง without its name."""
+    bangkok = Subdistrict.objects.get(code="102701")
+    chiang_mai = Subdistrict.objects.get(code="500101")
+    assert bangkok.full_name() == "แขวงคลองกุ่ม เขตบึงกุ่ม กรุงเทพมหานคร"
+    assert chiang_mai.full_name() == "ตำบลศรีภูมิ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่"
+    with translation.override("en"):
+        assert bangkok.full_name() == "Khlong Kum, Bueng Kum, Bangkok"
 
 
 def test_anonymising_blanks_every_typed_part_of_both_addresses(center):

@@ -246,3 +246,20 @@ def test_the_status_change_is_post_only(coordinator_client, center):
         ).status_code
         == 405
     )
+
+
+@pytest.mark.parametrize(
+    ("address", "written"),
+    [("", "แขวงคลองกุ่ม เขตบึงกุ่ม กรุงเทพมหานคร"), ("12 ซอยเสรีไทย 5", "12 ซอยเสรีไทย 5 แขวงคลองกุ่ม")],
+)
+def test_a_volunteers_address_is_written_without_a_dash_for_a_missing_part(
+    coordinator_client, center, address, written
+):
+    from coordination.models import Subdistrict
+
+    volunteer = VolunteerFactory(
+        center=center, address=address, subdistrict=Subdistrict.objects.get(code="102701")
+    )
+    page = coordinator_client.get(reverse("volunteers:volunteer-detail", args=[volunteer.pk]))
+    html = page.content.decode()
+    assert f'<dd class="col-7">{written}' in html and "– แขวง" not in html
