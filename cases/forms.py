@@ -266,6 +266,11 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             data["birth_year_only"] = True  # the year alone says only the year is known
         if data.get("birth_year_only") and not data.get("birth_date"):
             self.add_error("birth_date", _("Enter the birth year alone, e.g. 2510."))
+        for prefix in Address.PREFIXES:  # a subdistrict of one postal code gives it
+            subdistrict = data.get(f"{prefix}_subdistrict")
+            typed = data.get(f"{prefix}_postal_code")
+            if subdistrict and not typed and len(subdistrict.postal_codes) == 1:
+                data[f"{prefix}_postal_code"] = subdistrict.postal_codes[0]
         if not data.get("current_same_as_registered") and not data.get("cur_subdistrict"):
             self.add_error(
                 "cur_subdistrict", _("Choose the subdistrict where the person lives now.")

@@ -62,6 +62,23 @@ def test_the_birth_year_alone_is_read_as_the_year_only(app, center, coordinator,
     assert (case.birth_date, case.birth_year_only) == (datetime.date(1940, 1, 1), True)
 
 
+def test_a_subdistrict_of_one_postal_code_gives_it_when_none_is_typed(app, center, coordinator):
+    """Si Phum (Chiang Mai) has one postal code: it is filled in. Khlong Kum has two
+    (10230, 10240): the coordinator's to type, it stays empty."""
+    rendered = form_with_field(intake_page(app, coordinator), "first_name")
+    fill_the_person(rendered)
+    # As the pickers refill the lists once Chiang Mai is chosen.
+    rendered["reg_province"].force_value("50")
+    rendered["reg_district"].force_value("5001")
+    rendered["reg_subdistrict"].force_value("500101")
+    rendered["current_same_as_registered"] = False
+    rendered["cur_subdistrict"] = "102701"
+    submit_and_follow(rendered)
+
+    case = Case.objects.get()
+    assert (case.reg_postal_code, case.cur_postal_code) == ("50200", "")
+
+
 def test_a_coordinator_opens_a_case_with_household_rows_added_and_one_removed(
     app, center, coordinator
 ):
