@@ -42,12 +42,12 @@ def test_a_coordinator_sees_the_woman_flagged_for_100_baht_and_downloads_the_apr
     page.goto(live_server.url + reverse("coordination:report-monthly"))
     page.fill("#id_month", "2562-04")
     page.get_by_role("button", name="แสดง").click()
-    assert "รายงานประจำเดือน 04/2562" in page.get_by_role("heading", level=1).inner_text()
+    assert "รายงานประจำเดือน เมษายน 2562" in page.get_by_role("heading", level=1).inner_text()
     assert "1 เม.ย. 2562" in page.content()
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="ดาวน์โหลดเป็นไฟล์ Excel").click()
-    assert download.value.suggested_filename == "report-2019-04.xlsx"
+    assert download.value.suggested_filename == "report-2562-04.xlsx"
     with open(download.value.path(), "rb") as handle:
         book = load_workbook(BytesIO(handle.read()))
     assert book.worksheets[0]["A2"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
