@@ -143,9 +143,9 @@ def test_an_extra_income_row_with_an_amount_but_no_source_is_an_error(visit_page
     page = form.submit()
     assert page.status_code == 200
     # Django's own Thai for "This field is required", under the income source only.
-    assert page.text.count("ฟิลด์นี้จำเป็น") == 1
+    assert page.text.count("กรุณากรอกข้อมูลช่องนี้") == 1
     kind = page.text.split('id="id_incomes-0-kind"', 1)[1].split("</select>", 1)[1][:300]
-    assert "ฟิลด์นี้จำเป็น" in kind
+    assert "กรุณากรอกข้อมูลช่องนี้" in kind
     assert not HomeVisit.objects.exists()
     assert not IncomeSource.objects.exists()
 

@@ -118,7 +118,7 @@ def test_a_volunteer_without_a_phone_is_suggested_a_number_of_the_register(
         (national_id(12), "ห้ามใช้เลขประจำตัวประชาชนเป็นชื่อผู้ใช้"),
         ("COORDINATOR", "ชื่อผู้ใช้ COORDINATOR มีผู้ใช้แล้ว"),
         ("ละม่อม ใจงาม", "ชื่อผู้ใช้"),
-        ("", "ฟิลด์นี้จำเป็น"),
+        ("", "กรุณากรอกข้อมูลช่องนี้"),
     ],
 )
 def test_a_bad_username_is_refused_with_a_thai_message_and_nothing_is_created(

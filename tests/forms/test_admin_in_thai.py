@@ -1,0 +1,57 @@
+"""The admin speaks Thai to a centre administrator: the pages where they manage their
+centre's accounts and lists, and what they are told after saving. Django's own Thai
+catalogue leaves these in English; ours carries them (coordination/django_strings.py)."""
+
+from django.urls import reverse
+
+from coordination.models import User
+from tests.factories import CaseFactory, UserFactory
+
+# What a centre administrator met in English, trying the admin.
+ENGLISH = [
+    "Required. 150 characters or fewer",
+    "Password-based authentication",
+    "Please correct the error",
+    "was added successfully",
+    "was changed successfully",
+    "Show counts",
+    "Hide counts",
+    "Skip to main content",
+]
+
+
+def assert_thai(page) -> None:
+    left = [text for text in ENGLISH if text in page.text]
+    assert not left, left
+
+
+def test_a_centre_administrator_adds_an_account_and_reads_every_step_in_thai(app, center):
+    administrator = UserFactory(
+        username="centre-admin", center=center, is_staff=True, role="centre_admin"
+    )
+    CaseFactory(center=center)
+    cases = app.get(reverse("admin:cases_case_changelist"), user=administrator)
+    assert_thai(cases)
+    assert "ข้ามไปยังเนื้อหาหลัก" in cases.text
+
+    page = app.get(reverse("admin:coordination_user_add"), user=administrator)
+    assert_thai(page)
+    assert "จำเป็น ไม่เกิน 150 ตัวอักษร" in page.text
+    form = page.forms["user_form"]
+    form["username"] = "ผิด รูปแบบ"  # a space: refused
+    refused = form.submit()
+    assert_thai(refused)
+    assert "กรุณาแก้ไขข้อผิดพลาดด้านล่าง" in refused.text
+    # Not Django's word for word "ฟิลด์นี้จำเป็น" (a "field" is a programmer's word).
+    assert "กรุณากรอกข้อมูลช่องนี้" in refused.text and "ฟิลด์นี้จำเป็น" not in refused.text
+
+    form = refused.forms["user_form"]
+    form["username"] = "somchai"
+    form["password1"] = form["password2"] = "ลมหนาวมาแล้ว 2569"
+    answer = form.submit()
+    assert answer.status_int == 302, [e.text for e in answer.html.select(".errorlist")]
+    added = answer.follow()
+    assert_thai(added)
+    said = " ".join(message.text for message in added.html.select(".messagelist li"))
+    assert "เพิ่มผู้ใช้ “somchai” เรียบร้อยแล้ว" in said
+    assert User.objects.get(username="somchai").center == center
