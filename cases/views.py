@@ -78,7 +78,7 @@ from coordination.forms import errors_as_messages
 from coordination.models import AccessLog, TargetGroup
 from coordination.paging import CountedPaginator
 from coordination.routers import reads_from_replica
-from coordination.templatetags.thai import be_date, question_of, yes_no
+from coordination.templatetags.thai import be_date, days_or_years, question_of, yes_no
 from coordination.validators import mask_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
 from volunteers.templatetags.volunteer_pages import volunteer_page_urls
@@ -557,8 +557,8 @@ def confirm_close(request: AuthenticatedRequest, case: Case, form: CloseForm) ->
     changes += [
         _("It leaves the worklists and the team's follow-ups; no visits can be logged on it."),
         _("Everything recorded is kept, and a coordinator can reopen it."),
-        _("Unless it is reopened, its personal details are anonymised %(days)d days after closing.")
-        % {"days": settings.CASE_RETENTION_DAYS},
+        _("Unless it is reopened, its personal details are anonymised %(period)s after closing.")
+        % {"period": days_or_years(settings.CASE_RETENTION_DAYS)},
     ]
     return confirmation_page(
         request,

@@ -115,3 +115,7 @@ gettext_noop(
 gettext_noop(
     "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
 )
+# django/contrib/auth/forms.py: the login's refusal, with doubled spaces in Django's Thai
+gettext_noop(
+    "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+)

@@ -107,3 +107,11 @@ def last_visit_words(days: int) -> str:
     return ngettext("last visit %(days)s day ago", "last visit %(days)s days ago", days) % {
         "days": days
     }
+
+
+def days_or_years(days: int) -> str:
+    """A period as a person says it: "5 years" for 1,825 days, else its days."""
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}

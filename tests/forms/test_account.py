@@ -29,7 +29,8 @@ def test_a_wrong_password_is_refused_in_thai_on_the_login_page(app, coordinator)
     page = rendered.submit()
 
     assert page.status_int == 200
-    assert "และรหัสผ่านที่ถูกต้อง" in page.text  # Django's own message, in Thai
+    # Django's own message, said as Thai says it (its catalogue had doubled spaces).
+    assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (ตัวพิมพ์ใหญ่และตัวพิมพ์เล็กถือว่าต่างกัน)" in page.text
     assert not page.context["user"].is_authenticated
 
 

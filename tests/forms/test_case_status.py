@@ -51,6 +51,9 @@ def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
     rendered["close-reason"] = Case.ClosureReason.MOVED
     rendered["close-note"] = "ย้ายไปอยู่กับลูกที่เชียงใหม่"
     assert rendered["close-kept_case"].value == ""  # only for a duplicate
+    asking = rendered.submit()
+    # The retention period as a person says it: "5 ปี", not "1825 วัน".
+    assert "เมื่อครบ 5 ปี หลังปิดกรณี" in asking.text and "1825" not in asking.text
     page = confirm_and_follow(rendered)
 
     assert f"ปิดกรณี {case.number} แล้ว" in page.text
