@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from cases.models import Case
 from cases.views import PAGE_SIZE
 from tests.browser.conftest import pass_second_step
 
@@ -50,3 +51,9 @@ def test_the_coordinator_logs_in_and_the_administrator_reaches_the_admin(
     assert page.locator("#result_list tbody tr").count() == 13
     assert_accessible(page)
     screenshot(page, "admin-volunteers")
+
+    # A case with its household and incomes inline: no wider than the window.
+    case = Case.objects.filter(household_members__isnull=False).first()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + reverse("admin:cases_case_change", args=[case.pk]))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
