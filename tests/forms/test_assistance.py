@@ -69,6 +69,7 @@ def test_over_the_cap_the_page_says_the_cap_what_was_given_and_what_remains(
     refused = form.submit()
     assert refused.status_int == 200
     alert = refused.html.select_one("[data-over-cap]").text
+    assert refused.text.count("เกินเพดานของ") == 1  # said once, in the alert
     assert "3,000" in alert  # the cap
     assert "รวม 2,000 บาท" in alert  # already given this fiscal year (not "2,000.00")
     assert "คงเหลือ: 1,000 บาท" in alert  # what remains
