@@ -124,6 +124,8 @@ def build_world(media) -> World:
         IncomeSourceFactory(case=unassigned)
         visit = HomeVisitFactory(case=case, author=volunteer.user)
         visit.volunteers.add(volunteer)
+        # A visit asking for a referral: the referral form offers its need to answer.
+        HomeVisitFactory(case=case, author=volunteer.user, referral_needed=True, needs="ทนาย")
         with phone_photo(media / "p.jpg", size=(40, 30)).open("rb") as handle:
             photo = VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
         Agency.objects.create(center=center, name=f"agency of {center.pk}", kind="ngo")

@@ -133,7 +133,7 @@ def test_a_coordinator_registers_a_volunteer(coordinator_client, center):
         ({"national_id": "12345"}, "national_id", "13 หลัก"),
         ({"phone": "12345"}, "phone", "โทรศัพท์"),
         ({"birth_date": "31/02/2510"}, "birth_date", "วันที่ที่มีอยู่จริง"),
-        ({"first_name": ""}, "first_name", "จำเป็น"),
+        ({"first_name": ""}, "first_name", "กรุณากรอกข้อมูลช่องนี้"),
         ({"subdistrict": "100101"}, "subdistrict", ""),  # not in the centre's district
     ],
 )
