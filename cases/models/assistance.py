@@ -25,7 +25,7 @@ from cases.models.case import (
     CaseEventKind,
 )
 from coordination.models import Agency
-from coordination.templatetags.thai import money
+from coordination.templatetags.thai import baht, money
 
 # Help recorded before this date is a typing error, not history (the first centres
 # opened in 2019; a person's earlier help is told on the visit form, not here).
@@ -370,7 +370,7 @@ class Assistance(CaseChild):
         self.by = by
         self.center_id = self.case.center_id
         self.save()
-        note = f"{self.get_kind_display()} {money(self.amount)}"
+        note = f"{self.get_kind_display()} {baht(self.amount)}"
         if use is not None and over:
             self.case.log(
                 CaseEventKind.ASSISTANCE_OVER_CAP,

@@ -110,8 +110,12 @@ def last_visit_words(days: int) -> str:
 
 
 def days_or_years(days: int) -> str:
-    """A period as a person says it: "5 years" for 1,825 days, else its days."""
-    if days and days % 365 == 0:
+    """A period in days as a person reads it: "1,825 days (about 5 years)". About: the
+    days are what is counted (leap days make five years 1,826 or 1,827)."""
+    counted = ngettext("%(count)s day", "%(count)s days", days) % {"count": f"{days:,}"}
+    if days >= 365 and days % 365 == 0:
         years = days // 365
-        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
-    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        return ngettext(
+            "%(days)s (about %(count)d year)", "%(days)s (about %(count)d years)", years
+        ) % {"days": counted, "count": years}
+    return counted

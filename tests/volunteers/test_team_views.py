@@ -277,7 +277,9 @@ def test_a_visit_today_reads_today_on_the_team_page_and_in_my_cases(
     from tests.factories import HomeVisitFactory
 
     case = CaseFactory(center=center, team=team)
-    visit = HomeVisitFactory(case=case, visited_at=timezone.now() - datetime.timedelta(minutes=5))
+    # Today's first minute in Bangkok: "now minus a few minutes" is yesterday after midnight.
+    early = datetime.datetime.combine(timezone.localdate(), datetime.time(0, 1))
+    visit = HomeVisitFactory(case=case, visited_at=timezone.make_aware(early))
     visit.volunteers.add(volunteer_on_team)
 
     team_page = coordinator_client.get(reverse("volunteers:team-detail", args=[team.pk]))
