@@ -264,11 +264,16 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             )
         if BirthDateField.is_year_alone(self.data.get(self.add_prefix("birth_date"))):
             data["birth_year_only"] = True  # the year alone says only the year is known
-        if data.get("birth_year_only") and not data.get("birth_date"):
+        if (
+            data.get("birth_year_only")
+            and not data.get("birth_date")
+            and not self.has_error("birth_date")  # what was typed is refused already
+        ):
             self.add_error("birth_date", _("Enter the birth year alone, e.g. 2510."))
-        for prefix in Address.PREFIXES:  # a subdistrict of one postal code gives it
+        for prefix in Address.PREFIXES:
             subdistrict = data.get(f"{prefix}_subdistrict")
             typed = data.get(f"{prefix}_postal_code")
+            # One postal code leaves nothing to choose; two (Khlong Kum's) are the person's.
             if subdistrict and not typed and len(subdistrict.postal_codes) == 1:
                 data[f"{prefix}_postal_code"] = subdistrict.postal_codes[0]
         if not data.get("current_same_as_registered") and not data.get("cur_subdistrict"):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases import reports
 from coordination.access import coordinator_required
-from coordination.dates import BE_OFFSET, format_month, is_thai
+from coordination.dates import display_year, format_month
 from coordination.routers import reads_from_replica
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,9 +43,8 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
     sections = reports.monthly_report(request.user, month)
     title = _("Monthly report, %(month)s") % {"month": format_month(month.first)}
     if request.GET.get("format") == "xlsx":
-        year = month.first.year + BE_OFFSET if is_thai() else month.first.year
         response = HttpResponse(reports.as_xlsx(sections, title), content_type=XLSX)
-        name = f"report-{year}-{month.first.month:02d}.xlsx"  # the Buddhist Era in Thai
+        name = f"report-{display_year(month.first)}-{month.first.month:02d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(

@@ -16,6 +16,10 @@ class Prefix(models.TextChoices):
     OTHER = "other", pgettext_lazy("name prefix", "other")
 
 
+# A child's prefixes: never a volunteer's (Volunteer.clean).
+CHILD_PREFIXES = frozenset({Prefix.BOY.value, Prefix.GIRL.value})
+
+
 class Sex(models.TextChoices):
     FEMALE = "female", _("female")
     MALE = "male", _("male")

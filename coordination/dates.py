@@ -41,6 +41,17 @@ def format_date(value: datetime.date) -> str:
     return f"{value.day} {ENGLISH_MONTHS_SHORT[value.month - 1]} {value.year}"
 
 
+def years_between(born: datetime.date, on: datetime.date) -> int:
+    """Full years from `born` to `on`: one's age that day (born on 29 February: a year
+    older on 1 March in a common year)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def display_year(value: datetime.date) -> int:
+    """The year as the page's language writes it: the Buddhist Era in Thai."""
+    return value.year + BE_OFFSET if is_thai() else value.year
+
+
 def format_month(value: datetime.date) -> str:
     """`เมษายน 2562` in Thai, `April 2019` in English."""
     if is_thai():
@@ -51,8 +62,7 @@ def format_month(value: datetime.date) -> str:
 def file_stamp(value: datetime.datetime) -> str:
     """A downloaded file's date and time: `25690424-0930` in Thai (the Buddhist Era, as
     the file's dates inside), `20190424-0930` in English."""
-    year = value.year + BE_OFFSET if is_thai() else value.year
-    return f"{year}{value:%m%d-%H%M}"
+    return f"{display_year(value)}{value:%m%d-%H%M}"
 
 
 def format_date_input(value: datetime.date) -> str:

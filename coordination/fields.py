@@ -152,4 +152,7 @@ class ThaiSplitDateTimeField(forms.SplitDateTimeField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.fields = (ThaiDateField(), self.fields[1])
+        made = self.fields[0]  # as MultiValueField set it up: required, disabled, messages
+        date = ThaiDateField(required=made.required, disabled=made.disabled)
+        date.error_messages.setdefault("incomplete", made.error_messages["incomplete"])
+        self.fields = (date, self.fields[1])

@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from coordination import dates
 from coordination.fields import PhoneField
 from coordination.validators import agency_phone_parts, validate_agency_phone
 
@@ -116,7 +117,7 @@ class Subdistrict(BilingualName):
         กรุงเทพมหานคร in Bangkok (whose districts' names carry their เขต), ตำบลศรีภูมิ
         อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่ elsewhere; in English the three names."""
         district, province = self.district, self.district.province
-        if (get_language() or "th").startswith("en"):
+        if not dates.is_thai():
             return f"{self.name}, {district.name}, {province.name}"
         if district.name.startswith("เขต"):
             return f"แขวง{self.name} {district.name} {province.name}"

@@ -3,11 +3,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coordination.choices import Prefix
+from coordination.choices import CHILD_PREFIXES, Prefix
 from coordination.fields import ThaiDateField
 from coordination.models import TargetGroup
 from coordination.widgets import Select
-from volunteers.models import CHILD_PREFIXES, Team, TeamMembership, Volunteer
+from volunteers.models import Team, TeamMembership, Volunteer
 
 
 class VolunteerForm(forms.ModelForm):

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coordination import dates
 from coordination.accounts import create_account, set_account_active
-from coordination.choices import Prefix, person_name, prefix_text
+from coordination.choices import CHILD_PREFIXES, Prefix, person_name, prefix_text
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup, User
 from coordination.validators import normalize_phone
@@ -50,14 +51,6 @@ class VolunteerQuerySet(CenterScopedQuerySet):
                 word_query |= Q(national_id__contains=digits) | Q(phone__contains=digits)
             query &= word_query
         return self.filter(query)
-
-
-CHILD_PREFIXES = (Prefix.BOY.value, Prefix.GIRL.value)
-
-
-def years_between(born: datetime.date, on: datetime.date) -> int:
-    """Full years from `born` to `on`: one's age on that day."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class Volunteer(models.Model):
@@ -134,9 +127,9 @@ class Volunteer(models.Model):
             errors["appointed_on"] = _("The appointment date cannot be in the future.")
         if self.birth_date and not (datetime.date(1900, 1, 1) <= self.birth_date <= today):
             errors["birth_date"] = _("Enter a birth date between 1900 and today.")
-        elif self.birth_date and years_between(self.birth_date, self.appointed_on or today) < (
-            self.ADULT_AGE
-        ):
+        elif self.birth_date and dates.years_between(
+            self.birth_date, self.appointed_on or today
+        ) < (self.ADULT_AGE):
             errors["birth_date"] = _(
                 "A volunteer must be at least %(age)d years old when appointed."
             ) % {"age": self.ADULT_AGE}

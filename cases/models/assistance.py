@@ -24,8 +24,8 @@ from cases.models.case import (
     CaseChildQuerySet,
     CaseEventKind,
 )
+from coordination.amounts import baht, money
 from coordination.models import Agency
-from coordination.templatetags.thai import baht, money
 
 # Help recorded before this date is a typing error, not history (the first centres
 # opened in 2019; a person's earlier help is told on the visit form, not here).

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases import barthel
+from coordination import dates
 from coordination.choices import Prefix, Sex, person_name, prefix_text
 from coordination.constraints import ChecksInOneQuery
 from coordination.fields import NationalIDField, PhoneField
@@ -587,13 +588,12 @@ class Case(ChecksInOneQuery):
         if self.birth_date:
             if self.birth_year_only:
                 return on.year - self.birth_date.year
-            before_birthday = (on.month, on.day) < (self.birth_date.month, self.birth_date.day)
-            return on.year - self.birth_date.year - before_birthday
+            return dates.years_between(self.birth_date, on)
         if self.estimated_age is None or self.estimated_age_on is None:
             return self.estimated_age
         # The estimate ages with time: a person "about 79" two years ago is about 81 now.
         since = self.estimated_age_on
-        years = on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+        years = dates.years_between(since, on)
         return self.estimated_age + max(years, 0)
 
     def has_plan(self) -> bool:

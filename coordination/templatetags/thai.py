@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from coordination import dates
+from coordination.amounts import baht, money
 from coordination.validators import format_national_id, mask_national_id
 
 register = template.Library()
@@ -62,11 +63,7 @@ def full_id(value: str) -> str:
     return format_national_id(value) if value else ""
 
 
-@register.filter
-def baht(value: Decimal | int | None) -> str:
-    if value is None:
-        return ""
-    return _("%(amount)s baht") % {"amount": money(value)}
+register.filter(baht)
 
 
 @register.filter
@@ -82,13 +79,7 @@ def figure(value: object) -> object:
     return value
 
 
-@register.filter
-def money(value: Decimal | int | None) -> str:
-    """An amount without its unit, for text that names the unit itself ("… baht") and
-    columns headed "Baht": 2,000 or 2,000.50."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}".removesuffix(".00")
+register.filter(money)
 
 
 @register.filter
