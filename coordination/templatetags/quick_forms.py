@@ -195,3 +195,22 @@ def as_form(form: forms.BaseForm) -> SafeString:
     if not isinstance(form, forms.BaseForm):
         return as_crispy_form(form)
     return mark_safe(non_field_errors_html(form) + "".join(as_field(field) for field in form))
+
+
+@register.simple_tag
+def errors_to_correct(*forms_and_formsets) -> list[tuple[str, str, str]]:
+    """Each field's error in the forms (and the formsets' rows), in the page's order of
+    fields, as (the field's id, its label, the message): the "nothing was saved" banner
+    lists them as links, so that the error at the bottom of a long form on a phone (a
+    visit's photos) is one tap away, not a scroll without a hint."""
+    found = []
+    for item in forms_and_formsets:
+        rows = item.forms if isinstance(item, forms.BaseFormSet) else [item]
+        for form in rows:
+            for name in form.fields:
+                if name in form.errors:
+                    field = form[name]
+                    # A choice of boxes labels no one input: its first box.
+                    target = field.id_for_label or f"{field.auto_id}_0"
+                    found += [(target, str(field.label), str(e)) for e in form.errors[name]]
+    return found

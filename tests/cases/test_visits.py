@@ -230,6 +230,12 @@ def test_photos_chosen_on_a_refused_visit_are_said_to_be_chosen_again(
     assert "visit_date" in errors
     assert errors["photos"] == ["ภาพที่เลือกไว้ยังไม่ได้เก็บ: เลือกภาพอีกครั้งก่อนบันทึก"]
     assert not HomeVisit.objects.exists() and not VisitPhoto.objects.exists()
+    # The banner at the top links to the first field to correct, and to the photos at
+    # the bottom of the form.
+    banner = response.content.decode().split('class="alert alert-danger error-summary"')[1]
+    assert '<a href="#id_visit_date">ไปยังคำตอบแรกที่ต้องแก้ไข: ' in banner
+    assert '<a href="#id_photos">ภาพถ่าย: ภาพที่เลือกไว้ยังไม่ได้เก็บ' in banner
+    assert 'id="id_visit_date"' in banner and 'id="id_photos"' in banner  # both lead somewhere
 
 
 def test_the_photo_limit_and_its_words_follow_max_per_visit(

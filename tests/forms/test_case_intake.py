@@ -152,6 +152,10 @@ def test_a_missing_target_group_is_explained_on_the_page_and_nothing_is_saved(ap
     assert page.status_int == 200
     assert "ยังไม่ได้บันทึกข้อมูล" in page.text
     assert "เลือกกลุ่มเป้าหมายอย่างน้อยหนึ่งกลุ่ม" in page.text
+    # The banner at the top is a tap from the field, far down the form.
+    link = page.html.select_one(".error-summary a")
+    assert link["href"] == "#id_target_groups_0" and "กลุ่มเป้าหมาย" in link.text
+    assert page.html.select_one("#id_target_groups_0")  # its first box
     assert not Case.objects.exists()
     # The typed row is still there to correct and save.
     assert form_with_field(page, "first_name")["household-0-name"].value == "พี่สาว"
