@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from cases import barthel
 from cases.allowances import Finding
@@ -385,6 +385,20 @@ class CaseEditForm(CaseForm):
 
 
 class HouseholdMemberForm(forms.ModelForm):
+    # Three answers: "not asked yet" unless someone asked (the model's default).
+    can_care_for_self = forms.TypedChoiceField(
+        label=_("can care for self"),
+        choices=[
+            ("", _("not asked yet")),
+            ("True", pgettext_lazy("it is so", "yes")),  # as the case page answers it
+            ("False", pgettext_lazy("it is so", "no")),
+        ],
+        coerce=lambda answer: answer == "True",
+        empty_value=None,
+        required=False,
+        widget=widgets.Select,
+    )
+
     class Meta:
         model = HouseholdMember
         fields = list(HouseholdMember.RECORDED_FIELDS)

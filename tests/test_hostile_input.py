@@ -231,7 +231,7 @@ ROW_FORMS = [
     ("cases:case-edit", "incomes", IncomeSourceFactory, {"kind": "wages", "amount": "1", "note": "x"}),
     ("cases:case-edit", "household", HouseholdMemberFactory,
      {"relation": "child", "name": "x", "monthly_income": "0", "condition": "normal",
-      "can_care_for_self": "on"}),
+      "can_care_for_self": "True"}),
     ("cases:visit-create", "incomes", IncomeSourceFactory,
      {"kind": "wages", "amount": "1", "note": "x"}),
 ]  # fmt: skip

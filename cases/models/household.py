@@ -53,7 +53,9 @@ class HouseholdMember(CaseChild):
     condition = models.CharField(
         _("condition"), max_length=20, choices=Condition.choices, default=Condition.NORMAL
     )
-    can_care_for_self = models.BooleanField(_("can care for self"), default=True)
+    # Not known until asked: a yes by default marked a disabled member entered in haste as
+    # caring for themselves.
+    can_care_for_self = models.BooleanField(_("can care for self"), null=True, default=None)
     is_carer = models.BooleanField(_("cares for the person"), default=False)
     caring_stops_work = models.BooleanField(_("caring keeps them from working"), default=False)
 

@@ -19,7 +19,7 @@ SISTER = {
     "occupation": "",
     "monthly_income": "0",
     "condition": "chronically_ill",
-    "can_care_for_self": "on",
+    "can_care_for_self": "True",
 }
 NEPHEW = {
     "relation": "relative",
@@ -28,7 +28,7 @@ NEPHEW = {
     "occupation": "รับจ้าง",
     "monthly_income": "9000",
     "condition": "normal",
-    "can_care_for_self": "on",
+    "can_care_for_self": "True",
 }
 INCOMES = [
     {"kind": "family_support", "amount": "1000", "note": "ญาติส่งให้"},

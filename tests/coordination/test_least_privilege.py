@@ -168,7 +168,7 @@ def test_the_app_does_its_work_as_the_app_role(
     assert client.post(reverse("login"), {"username": "coordinator", "password": "password"})
     enter_backup_code(client, "coordinator")
     member = {"relation": "child", "name": "ลูก", "monthly_income": "0", "condition": "normal",
-              "can_care_for_self": "on"}  # fmt: skip
+              "can_care_for_self": "True"}  # fmt: skip
     response = client.post(reverse("cases:case-create"), intake_data(household=[member]))
     assert response.status_code == 302
     case = Case.objects.get()

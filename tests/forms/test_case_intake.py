@@ -93,6 +93,14 @@ def test_a_coordinator_opens_a_case_with_household_rows_added_and_one_removed(
     rendered["household-0-relation"] = "sibling"
     rendered["household-0-name"] = "พี่สาว"
     rendered["household-0-age"] = "82"
+    # Self-care is asked, not assumed: "not asked yet" until someone chooses.
+    offered = [
+        (value, text)
+        for value, _selected, text in rendered["household-0-can_care_for_self"].options
+    ]
+    assert offered == [("", "ยังไม่ได้สอบถาม"), ("True", "ใช่"), ("False", "ไม่ใช่")]
+    assert rendered["household-0-can_care_for_self"].value == ""
+    rendered["household-0-can_care_for_self"] = "False"
     rendered["household-1-relation"] = "child"
     rendered["household-1-name"] = "ลูกที่ย้ายออกไปแล้ว"
     rendered["household-1-DELETE"] = True
@@ -116,9 +124,11 @@ def test_a_coordinator_opens_a_case_with_household_rows_added_and_one_removed(
     assert case.opened_on == timezone.localdate()  # the date the page proposed
     assert sorted(case.target_groups.values_list("code", flat=True)) == ["disability", "elderly"]
     assert case.disability_types == [3]
-    assert [(m.name, m.age) for m in case.household_members.order_by("pk")] == [
-        ("พี่สาว", 82),
-        ("หลานชาย", 30),
+    assert [
+        (m.name, m.age, m.can_care_for_self) for m in case.household_members.order_by("pk")
+    ] == [
+        ("พี่สาว", 82, False),
+        ("หลานชาย", 30, None),  # not asked: not taken for a yes
     ]
     assert case.monthly_income() == Decimal("1700.00")
     assert (case.consent_recorded_by, case.consent_purposes) == (
