@@ -42,7 +42,7 @@ from cases.models import (
 )
 from cases.models.referrals import OPEN_STATUSES
 from coordination import dates
-from coordination.choices import person_name
+from coordination.choices import person_namer
 from coordination.models import Agency, Center, TargetGroup, User
 from coordination.templatetags.rows import pk_url
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -589,9 +589,7 @@ class Dashboard:
         since = self.since.isoformat()
         # Names only, their prefixes translated once: Volunteer.full_name translates its
         # prefix per call, some 0.1 ms a row for a centre's 300 volunteers.
-        prefixes = {
-            value: str(label) for value, label in Volunteer._meta.get_field("prefix").flatchoices
-        }
+        name = person_namer()
         volunteers = self.active_volunteers
         active = Volunteer.objects.visible_to(self.user).active()
         teams_of: dict[int, list[int]] = {}
@@ -629,7 +627,7 @@ class Dashboard:
         visits_of = visit_list.filtered_by("volunteer", visited_from=since)
         rows = [
             LoadRow(
-                person_name(prefixes.get(prefix, prefix), first, last),
+                name(prefix, first, last),
                 page.to(pk),
                 open_cases,
                 recent,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from coordination.choices import Prefix, person_name
+from coordination.choices import person_namer
 from coordination.exports import ExportForm
 from coordination.models import TargetGroup
 from coordination.tabular import Column
@@ -49,12 +49,10 @@ def lives_in(case: Case) -> str:
 
 
 def person_columns(export: ExportForm) -> list[Column]:
-    prefixes = labels(Prefix.choices)
+    name = person_namer()
     return [
         Column(_("Case number"), lambda c: c.number),
-        Column(
-            _("Name"), lambda c: person_name(prefixes.get(c.prefix, ""), c.first_name, c.last_name)
-        ),
+        Column(_("Name"), lambda c: name(c.prefix, c.first_name, c.last_name)),
         export.id_column(_("National ID number"), lambda c: c.national_id),
     ]
 

@@ -53,6 +53,7 @@ from cases.models import (
     CaseEvent,
     CaseMerge,
     HomeVisit,
+    HouseholdMember,
     PlanAction,
     StaleCaseError,
     VisitPhoto,
@@ -71,7 +72,7 @@ from coordination.access import (
     return_path,
 )
 from coordination.audit import log_access
-from coordination.choices import person_name, prefix_text
+from coordination.choices import person_namer
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
@@ -269,7 +270,7 @@ def team_members_of(case: Case, viewer) -> list[TeamMembership]:
     return members
 
 
-def money_of(case: Case, household: list) -> dict:
+def money_of(case: Case, household: list[HouseholdMember]) -> dict:
     """The person's incomes and their total, and the household's: the members' incomes
     are on their own rows, and the person's total alone read as the household's."""
     incomes = list(case.incomes.all())
@@ -318,11 +319,9 @@ def with_present_and_photos(visits: list[HomeVisit]) -> list[HomeVisit]:
             "homevisit_id", "volunteer__prefix", "volunteer__first_name", "volunteer__last_name"
         )
     )
-    prefixes: dict[str, str] = {}
+    name = person_namer()
     for visit_id, prefix, first_name, last_name in rows:
-        if prefix not in prefixes:
-            prefixes[prefix] = prefix_text(prefix)
-        present[visit_id].append(person_name(prefixes[prefix], first_name, last_name))
+        present[visit_id].append(name(prefix, first_name, last_name))
     photos: dict[int, list[tuple[int, int, int]]] = {pk: [] for pk in ids}
     for visit_id, pk, width, height in VisitPhoto.objects.filter(visit_id__in=ids).values_list(
         "visit_id", "pk", "width", "height"
@@ -670,13 +669,7 @@ def action_rows(actions: QuerySet) -> list[ActionRow]:
         *("owner_team__name", "owner_agency__name", "owner_volunteer_id"),
         *("owner_volunteer__prefix", "owner_volunteer__first_name", "owner_volunteer__last_name"),
     )
-    prefixes: dict[str, str] = {}
-
-    def name(prefix: str, first_name: str, last_name: str) -> str:
-        if prefix not in prefixes:
-            prefixes[prefix] = prefix_text(prefix)
-        return person_name(prefixes[prefix], first_name, last_name)
-
+    name = person_namer()
     return [
         ActionRow(
             pk,

@@ -54,9 +54,8 @@ def display_year(value: datetime.date) -> int:
 
 def format_month(value: datetime.date) -> str:
     """`เมษายน 2562` in Thai, `April 2019` in English."""
-    if is_thai():
-        return f"{THAI_MONTHS[value.month - 1]} {value.year + BE_OFFSET}"
-    return f"{ENGLISH_MONTHS[value.month - 1]} {value.year}"
+    months = THAI_MONTHS if is_thai() else ENGLISH_MONTHS
+    return f"{months[value.month - 1]} {display_year(value)}"
 
 
 def file_stamp(value: datetime.datetime) -> str:
@@ -67,8 +66,7 @@ def file_stamp(value: datetime.datetime) -> str:
 
 def format_date_input(value: datetime.date) -> str:
     """What a date input shows: `24/04/2562` in Thai, `24/04/2019` in English."""
-    year = value.year + BE_OFFSET if is_thai() else value.year
-    return f"{value.day:02d}/{value.month:02d}/{year}"
+    return f"{value.day:02d}/{value.month:02d}/{display_year(value)}"
 
 
 def parse_date(text: str) -> datetime.date:

@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from coordination.choices import CHILD_PREFIXES, Prefix
@@ -33,7 +34,7 @@ class VolunteerForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["subdistrict"]).queryset = subdistricts
         # An adult's prefixes only (Volunteer.clean refuses a child's).
         cast(forms.TypedChoiceField, self.fields["prefix"]).choices = [
-            ("", "---------"),
+            *BLANK_CHOICE_DASH,
             *((value, label) for value, label in Prefix.choices if value not in CHILD_PREFIXES),
         ]
 

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from coordination import dates
 from coordination.accounts import create_account, set_account_active
-from coordination.choices import CHILD_PREFIXES, Prefix, person_name, prefix_text
+from coordination.choices import CHILD_PREFIXES, Prefix, person_name, person_namer, prefix_text
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup, User
 from coordination.validators import normalize_phone
@@ -30,10 +30,10 @@ class VolunteerQuerySet(CenterScopedQuerySet):
         """Each volunteer's (pk, str(volunteer)) from four columns, not a model instance
         each, the prefixes translated once: a select of a centre's volunteers (some 280)
         built 280 instances for their labels alone."""
-        prefixes = {code: prefix_text(code) for code in Prefix.values}
+        name = person_namer()
         rows = self.values_list("pk", "prefix", "first_name", "last_name")
         for pk, prefix, first_name, last_name in rows:
-            yield pk, person_name(prefixes.get(prefix, prefix), first_name, last_name)
+            yield pk, name(prefix, first_name, last_name)
 
     def active(self) -> VolunteerQuerySet:
         return self.filter(status=Volunteer.Status.ACTIVE)
