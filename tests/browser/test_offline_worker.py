@@ -88,12 +88,13 @@ def wait_for(condition, page, tries: int = 150) -> None:
 def test_going_online_with_no_page_of_the_app_open_sends_the_visit(
     homes,  # noqa: F811
     live_server,
-    browser,
+    full_chromium,
 ):
     """Chromium's own Background Sync: the page that saved the visit is closed; only a
-    blank page is open when the signal returns — the worker alone can send it."""
+    blank page is open when the signal returns — the worker alone can send it. (The
+    whole browser: the headless shell the other tests use never fires it.)"""
     case = homes["somsri"][0]
-    phone, page = somsri_phone(browser, live_server, case)
+    phone, page = somsri_phone(full_chromium, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งเองเมื่อมีสัญญาณ")
     page.close()
