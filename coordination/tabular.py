@@ -192,8 +192,16 @@ def sniff_kind(head: bytes) -> str:
     return "csv"
 
 
-def check_zip(file: IO[bytes]) -> None:
-    """Refuses a zip that is not an .xlsx, or would inflate past the limits."""
+def too_many_rows(max_rows: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("The file has more than %(limit)s rows. Split it into files of %(limit)s rows at most.")
+        % {"limit": f"{max_rows:,}"}
+    )
+
+
+def check_zip(file: IO[bytes], max_rows: int) -> None:
+    """Refuses a zip that is not an .xlsx, would inflate past the limits, has merged
+    cells, or has a sheet of more rows than any import reads."""
     try:
         with zipfile.ZipFile(file) as archive:
             parts = archive.infolist()
@@ -212,30 +220,44 @@ def check_zip(file: IO[bytes]) -> None:
         raise SpreadsheetError(
             _("This file is not an Excel workbook: upload an .xlsx or CSV file.")
         )
-    # Merged cells shift values between columns silently: refuse rather than guess.
-    with zipfile.ZipFile(file) as archive:
-        for part in parts:
-            if part.filename.startswith("xl/worksheets/") and part_contains(
-                archive, part.filename, b"<mergeCell "
-            ):
-                file.seek(0)
-                raise SpreadsheetError(
-                    _(
-                        "The file has merged cells. Unmerge them (one value per cell) and upload it again."
-                    )
-                )
-    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for part in parts:
+                if part.filename.startswith("xl/worksheets/"):
+                    rows, merged = scan_sheet(archive, part.filename)
+                    # Merged cells shift values between columns silently: refuse rather
+                    # than guess.
+                    if merged:
+                        raise SpreadsheetError(
+                            _(
+                                "The file has merged cells. Unmerge them (one value per cell) and upload it again."
+                            )
+                        )
+                    # Rows with nothing in them are skipped when read, so this bound
+                    # is loose; it spares reading a sheet of 100,000 rows (openpyxl
+                    # parses a whole sheet that does not state its size on opening).
+                    if rows > 2 * (max_rows + 1):
+                        raise too_many_rows(max_rows)
+    finally:
+        file.seek(0)
 
 
-def part_contains(archive: zipfile.ZipFile, name: str, needle: bytes) -> bool:
-    """Whether a part of the zip holds `needle`, read in pieces (parts can be large)."""
-    tail = b""
+# A row element (<row ...>, <row>, or with a namespace prefix: <x:row ...>), not <rowBreaks>.
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+MERGED_TAG = re.compile(rb"<(?:\w+:)?mergeCell[\s>/]")
+
+
+def scan_sheet(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
+    """A part's row elements and whether it merges cells, read in pieces (parts can be
+    large); a tag cut between two pieces is counted once."""
+    rows, merged, tail = 0, False, b""
     with archive.open(name) as part:
         while chunk := part.read(256 * 1024):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle) :]
-    return False
+            window = tail + chunk
+            rows += sum(1 for found in ROW_TAG.finditer(window) if found.end() > len(tail))
+            merged = merged or MERGED_TAG.search(window) is not None
+            tail = window[-32:]
+    return rows, merged
 
 
 def text_of(value: Any) -> Any:
@@ -254,6 +276,8 @@ def read_rows(file: IO[bytes], *, max_rows: int, max_columns: int) -> list[list[
     if not head:
         raise SpreadsheetError(_("The file is empty."))
     kind = sniff_kind(head)
+    if kind == "xlsx":
+        check_zip(file, max_rows)
     rows = read_xlsx(file, max_columns) if kind == "xlsx" else read_csv(file, max_columns)
     found: list[list[Any]] = []
     for row in rows:
@@ -262,17 +286,11 @@ def read_rows(file: IO[bytes], *, max_rows: int, max_columns: int) -> list[list[
             continue
         found.append(values)
         if len(found) > max_rows + 1:
-            raise SpreadsheetError(
-                _(
-                    "The file has more than %(limit)s rows. Split it into files of %(limit)s rows at most."
-                )
-                % {"limit": f"{max_rows:,}"}
-            )
+            raise too_many_rows(max_rows)
     return found
 
 
 def read_xlsx(file: IO[bytes], max_columns: int) -> Iterator[Sequence[Any]]:
-    check_zip(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds on a damaged file

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from cases.models import Case
+from coordination import tabular
 from coordination.models import AccessLog
 from tests.cases import case_files
 from tests.volunteers import roster_files
@@ -97,14 +98,41 @@ def many_rows(headings: list[str], row: list, count: int) -> bytes:
 
 def test_a_file_of_100_000_rows_is_refused_clearly(refused):
     page = refused(many_rows(refused.headings, refused.person(1), 100_000))
-    # The roster's 100,000 narrow rows are read and stopped at row 5,002. The cases' 17
-    # columns would unpack past 60 MB, refused from the zip's directory before a row is
-    # read (and 100,000 different people's rows would pass 5 MB, refused on upload).
+    # The roster's 100,000 narrow rows are counted in the zip before openpyxl opens it
+    # (it parsed the whole sheet, 5 s, only to find it has no stated size). The cases'
+    # 17 columns would unpack past 60 MB, refused from the zip's directory before a row
+    # is read (and 100,000 different people's rows would pass 5 MB, refused on upload).
     assert (
         "ไฟล์มีมากกว่า 5,000 แถว" in page
         or "ไฟล์นี้เมื่อแตกออกจะใหญ่เกินกว่าที่การนำเข้าใดจะรับได้" in page
         or "ไฟล์ใหญ่เกิน 5 MB" in page
     )
+
+
+def test_the_rows_of_a_sheet_are_counted_whole_across_the_pieces_it_is_read_in():
+    """A tag cut between two pieces read counts once; <rowBreaks> and a prefixed <x:row>
+    are told apart; empty rows count (they are skipped only when the rows are read)."""
+    row = b'<row r="1"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    cut = 256 * 1024 - 2  # the second piece starts inside "<row"
+    sheet = b" " * cut + row * 3 + b"<rowBreaks/><x:row/><row>" + b"</row>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    with zipfile.ZipFile(out) as archive:
+        assert tabular.scan_sheet(archive, "xl/worksheets/sheet1.xml") == (5, False)
+
+
+def test_empty_rows_past_the_limit_do_not_refuse_a_file(coordinator_client, center):
+    """People followed by more empty rows than the limit (a formatted range) are read:
+    only rows with something in them count."""
+    rows = [roster_files.person(n) for n in range(3)] + [["", "", ""]] * 6000
+    response = coordinator_client.post(
+        reverse("volunteers:volunteer-import"),
+        {"file": SimpleUploadedFile("file.xlsx", xlsx(rows))},
+    )
+    roster = response.context["table"]
+    assert roster.ok and [row.line for row in roster.rows] == [2, 3, 4]
+    assert not Volunteer.objects.exists()
 
 
 def test_merged_cells_are_refused(refused):
