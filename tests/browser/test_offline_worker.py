@@ -8,6 +8,7 @@ protocol (ServiceWorker.dispatchSyncEvent) — the event Chromium itself dispatc
 handled by the same listener. No page of the app is open meanwhile: only a blank page,
 and a plain same-origin one (/health/) to read the phone's outbox afterwards."""
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from PIL import Image
@@ -22,6 +23,12 @@ from tests.browser.test_offline import (
     waiting_list_read,
 )
 from tests.images import phone_photo
+
+
+@pytest.fixture
+def browser(full_chromium):
+    """The whole Chromium, as in test_offline: the headless shell fires no Background Sync."""
+    return full_chromium
 
 
 def registration_id(client, origin: str) -> str:
@@ -88,13 +95,12 @@ def wait_for(condition, page, tries: int = 150) -> None:
 def test_going_online_with_no_page_of_the_app_open_sends_the_visit(
     homes,  # noqa: F811
     live_server,
-    full_chromium,
+    browser,
 ):
     """Chromium's own Background Sync: the page that saved the visit is closed; only a
-    blank page is open when the signal returns — the worker alone can send it. (The
-    whole browser: the headless shell the other tests use never fires it.)"""
+    blank page is open when the signal returns — the worker alone can send it."""
     case = homes["somsri"][0]
-    phone, page = somsri_phone(full_chromium, live_server, case)
+    phone, page = somsri_phone(browser, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งเองเมื่อมีสัญญาณ")
     page.close()
