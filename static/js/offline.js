@@ -285,7 +285,8 @@ if (user) {
 }
 // --- Logging out while visits wait ------------------------------------------------------
 // They stay on the phone for this volunteer's next login, but not sent meanwhile: say so,
-// and let the volunteer stay. Online, sending is tried first.
+// and let the volunteer stay. Online, sending is tried first, for 5 seconds at most.
+const LOGOUT_PATIENCE_MS = 5000;
 const logout = words.logout
   ? document.querySelector("form[action='" + CSS.escape(words.logout) + "']")
   : null;
@@ -294,7 +295,10 @@ if (logout && user) {
     if (logout.dataset.confirmed) return;
     event.preventDefault();
     if (navigator.onLine) {
-      try { await sendWaiting(); } catch (error) { /* asked below */ }
+      // Never held long: a worker's answer can be lost (it was stopped while sending),
+      // and askWorker would then wait minutes. The sending goes on; the question comes.
+      const patience = new Promise(function (resolve) { setTimeout(resolve, LOGOUT_PATIENCE_MS); });
+      try { await Promise.race([sendWaiting(), patience]); } catch (error) { /* asked below */ }
     }
     const left = await waitingVisits();
     if (left.length && !window.confirm(words.confirmLogout)) return;

@@ -8,6 +8,8 @@ protocol (ServiceWorker.dispatchSyncEvent) — the event Chromium itself dispatc
 handled by the same listener. No page of the app is open meanwhile: only a blank page,
 and a plain same-origin one (/health/) to read the phone's outbox afterwards."""
 
+import time
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
@@ -281,4 +283,34 @@ def test_logging_out_while_a_visit_waits_asks_first(
     page.wait_for_url("**" + reverse("login"))
     assert not Session.objects.exists()
     assert len(outbox(page, live_server)) == 1  # kept for her next login
+    phone.close()
+
+
+def test_logging_out_asks_within_seconds_when_the_workers_answer_is_lost(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    """A worker stopped while sending never answers the page; the logout still asks,
+    after 5 s (it waited for the page's five-minute bound: a suite run saw no question
+    within 60 s)."""
+    case = homes["somsri"][1]
+    phone, page = somsri_phone(browser, live_server, case)
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ยังไม่ได้ส่ง")
+    close_meanwhile(case)
+    phone.set_offline(False)
+    page.locator(".waiting-message").wait_for()
+    # From now on what this page asks of its worker goes nowhere: an answer lost.
+    page.evaluate("ServiceWorker.prototype.postMessage = function () {}")
+
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator(".navbar-toggler").click()
+    started = time.monotonic()
+    page.locator("form[action='/logout/'] button").click()
+    wait_for(lambda: bool(asked), page, tries=120)
+    assert 4.5 < time.monotonic() - started < 12
+    assert "ยังไม่ได้ส่ง" in asked[0]
+    assert Session.objects.exists()  # still logged in
     phone.close()
