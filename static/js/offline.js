@@ -253,9 +253,30 @@ function sendWaiting() {
     sending = askWorker()
       .catch(function () { return sendFromHere(user, words.login); })
       .then(showResult)
+      .then(tryAgainIfNoNetwork)
       .finally(function () { sending = null; });
   }
   return sending;
+}
+
+// A try that found no network while the phone says it is online (a signal returns in
+// steps): tried again after 3, 10 and 30 seconds. A browser without Background Sync
+// (Safari, Firefox) has nothing else to try again before the next page or `online`.
+const TRY_AGAIN_AFTER_MS = [3000, 10000, 30000];
+let triesAgain = 0;
+let tryAgainTimer = null;
+
+function tryAgainIfNoNetwork(result) {
+  if (!result || !result.offline) {
+    triesAgain = 0;
+  } else if (navigator.onLine && !tryAgainTimer && triesAgain < TRY_AGAIN_AFTER_MS.length) {
+    tryAgainTimer = setTimeout(function () {
+      tryAgainTimer = null;
+      sendWaiting();
+    }, TRY_AGAIN_AFTER_MS[triesAgain]);
+    triesAgain += 1;
+  }
+  return result;
 }
 
 async function showResult(result) {

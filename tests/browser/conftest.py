@@ -5,9 +5,9 @@ Debian's Chromium headless shell (/usr/bin/chromium-headless-shell, installed by
 shell is the headless Chromium Playwright itself runs by default: the same engine
 without the desktop browser's machinery, it took a third of the CPU of Debian's
 `chromium --headless` for the same tests (the browser process 10 s instead of 31 s, and
-47 renderer processes instead of 133). The tests of visits without a signal run in the
-whole browser (`full_chromium`): the app relies on its Background Sync firing when the
-network returns, which the shell never does. Every page a test visits is checked with axe-core.
+47 renderer processes instead of 133). The one test of Background Sync firing by itself
+when the network returns asks for the whole browser (`full_chromium`): the shell never
+fires it on its own, as Safari and Firefox have none. Every page a test visits is checked with axe-core.
 """
 
 import os

@@ -19,15 +19,6 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 
 
 @pytest.fixture
-def browser(full_chromium):
-    """These tests, and test_offline_worker's, run in the whole Chromium, not the headless
-    shell: the app relies on Background Sync when the signal returns, which the shell
-    never fires. (Playwright lifts a page's offline before its worker's, so the page's own
-    first try may find no network; in the shell the visit then waited for the next page.)"""
-    return full_chromium
-
-
-@pytest.fixture
 def homes(transactional_db, settings, tmp_path):
     """Two volunteers of one centre on two teams, each with two open cases."""
     settings.DEBUG = True

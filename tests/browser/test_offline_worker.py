@@ -10,7 +10,6 @@ and a plain same-origin one (/health/) to read the phone's outbox afterwards."""
 
 import time
 
-import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from PIL import Image
@@ -25,12 +24,6 @@ from tests.browser.test_offline import (
     waiting_list_read,
 )
 from tests.images import phone_photo
-
-
-@pytest.fixture
-def browser(full_chromium):
-    """The whole Chromium, as in test_offline: the headless shell fires no Background Sync."""
-    return full_chromium
 
 
 def registration_id(client, origin: str) -> str:
@@ -97,12 +90,13 @@ def wait_for(condition, page, tries: int = 150) -> None:
 def test_going_online_with_no_page_of_the_app_open_sends_the_visit(
     homes,  # noqa: F811
     live_server,
-    browser,
+    full_chromium,
 ):
     """Chromium's own Background Sync: the page that saved the visit is closed; only a
-    blank page is open when the signal returns — the worker alone can send it."""
+    blank page is open when the signal returns — the worker alone can send it. (The
+    whole browser: the headless shell the other tests use never fires it.)"""
     case = homes["somsri"][0]
-    phone, page = somsri_phone(browser, live_server, case)
+    phone, page = somsri_phone(full_chromium, live_server, case)
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งเองเมื่อมีสัญญาณ")
     page.close()
@@ -313,4 +307,43 @@ def test_logging_out_asks_within_seconds_when_the_workers_answer_is_lost(
     assert 4.5 < time.monotonic() - started < 12
     assert "ยังไม่ได้ส่ง" in asked[0]
     assert Session.objects.exists()  # still logged in
+    phone.close()
+
+
+def test_a_try_that_finds_no_network_is_tried_again_by_itself(
+    homes,  # noqa: F811
+    live_server,
+    browser,
+):
+    """In a browser without Background Sync (Safari, Firefox), a send that found no
+    network while the phone says it is online is tried again after 3 s, with no `online`
+    event or new page to start it."""
+    case = homes["somsri"][0]
+    phone, page = somsri_phone(browser, live_server, case)
+    # From the next page on: no Background Sync, and the network's own `online` events
+    # kept from the app's scripts (this listener comes first and stops them).
+    phone.add_init_script(
+        """delete ServiceWorkerRegistration.prototype.sync;
+        addEventListener('online', event => {
+            if (event.isTrusted) event.stopImmediatePropagation();
+        });"""
+    )
+    phone.set_offline(True)
+    record_offline(page, live_server, case, "ส่งอีกครั้งเอง")
+    # The phone says it is online while the network is still cut: the page's try finds none.
+    page.evaluate(
+        """() => {
+            window.runs = [];
+            navigator.serviceWorker.addEventListener('message', event => {
+                if (event.data && event.data.type === 'sent') window.runs.push(event.data.result);
+            });
+            Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true});
+            window.dispatchEvent(new Event('online'));
+        }"""
+    )
+    wait_for(lambda: page.evaluate("window.runs.some(result => result.offline)"), page)
+    phone.set_offline(False)
+    wait_for(lambda: HomeVisit.objects.exists(), page)
+    assert HomeVisit.objects.get().findings == "ส่งอีกครั้งเอง"
+    wait_for(lambda: page.evaluate("window.runs.some(result => result.sent === 1)"), page)
     phone.close()
