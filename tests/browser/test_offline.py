@@ -90,6 +90,18 @@ def close_meanwhile(case: Case) -> None:
     )
 
 
+def with_a_refused_visit(browser, live_server, case: Case, findings: str, *kept: Case):
+    """(phone, page): Somsri's phone online again with a visit of hers to `case` recorded
+    offline and refused, the case closed meanwhile; the server's message shown."""
+    phone, page = somsri_phone(browser, live_server, *(kept or (case,)))
+    phone.set_offline(True)
+    record_offline(page, live_server, case, findings)
+    close_meanwhile(case)
+    phone.set_offline(False)
+    page.locator(".waiting-message").wait_for()
+    return phone, page
+
+
 def record_offline(page, live_server, case: Case, findings: str, photo=None) -> None:
     page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
     assert page.locator("#offline-banner").is_visible()
@@ -198,14 +210,8 @@ def test_a_case_closed_meanwhile_keeps_the_visit_on_the_phone_with_the_servers_m
     homes, live_server, browser, assert_accessible
 ):
     case = homes["somsri"][1]
-    phone, page = somsri_phone(browser, live_server, case)
-    phone.set_offline(True)
-    record_offline(page, live_server, case, "ย้ายไปอยู่กับญาติ")
-    close_meanwhile(case)
-
-    phone.set_offline(False)
+    phone, page = with_a_refused_visit(browser, live_server, case, "ย้ายไปอยู่กับญาติ")
     message = page.locator(".waiting-message")
-    message.wait_for()
     assert "ปิด" in message.inner_text()  # the server's: the case is closed
     assert "เซิร์ฟเวอร์ไม่รับบันทึกนี้" in page.locator("#waiting-visits").inner_text()
     assert HomeVisit.objects.count() == 0
@@ -228,13 +234,8 @@ def test_a_case_closed_meanwhile_keeps_the_visit_on_the_phone_with_the_servers_m
 
 def test_two_volunteers_on_one_phone_never_see_each_others_data(homes, live_server, browser):
     first, second = homes["somsri"], homes["manee"]
-    phone, page = somsri_phone(browser, live_server, *first)
     # A visit of hers that cannot be sent (its case closed) stays on the phone.
-    phone.set_offline(True)
-    record_offline(page, live_server, first[0], "ข้อมูลส่วนตัวของบ้านนี้")
-    close_meanwhile(first[0])
-    phone.set_offline(False)
-    page.locator(".waiting-message").wait_for()
+    phone, page = with_a_refused_visit(browser, live_server, first[0], "ข้อมูลส่วนตัวของบ้านนี้", *first)
     page.locator(".navbar-toggler").click()  # the menu, folded on a phone
     # Her visit waits: logging out asks first (test_offline_worker.py); she confirms.
     page.once("dialog", lambda dialog: dialog.accept())

@@ -22,6 +22,7 @@ from tests.browser.test_offline import (
     record_offline,
     somsri_phone,
     waiting_list_read,
+    with_a_refused_visit,
 )
 from tests.images import phone_photo
 
@@ -245,13 +246,8 @@ def test_logging_out_while_a_visit_waits_asks_first(
     browser,
 ):
     case = homes["somsri"][1]
-    phone, page = somsri_phone(browser, live_server, case)
-    phone.set_offline(True)
-    record_offline(page, live_server, case, "ยังไม่ได้ส่ง")
     # The case closed meanwhile: online again, the visit stays, refused, on the phone.
-    close_meanwhile(case)
-    phone.set_offline(False)
-    page.locator(".waiting-message").wait_for()
+    phone, page = with_a_refused_visit(browser, live_server, case, "ยังไม่ได้ส่ง")
 
     asked: list[str] = []
 
@@ -289,12 +285,7 @@ def test_logging_out_asks_within_seconds_when_the_workers_answer_is_lost(
     after 5 s (it waited for the page's five-minute bound: a suite run saw no question
     within 60 s)."""
     case = homes["somsri"][1]
-    phone, page = somsri_phone(browser, live_server, case)
-    phone.set_offline(True)
-    record_offline(page, live_server, case, "ยังไม่ได้ส่ง")
-    close_meanwhile(case)
-    phone.set_offline(False)
-    page.locator(".waiting-message").wait_for()
+    phone, page = with_a_refused_visit(browser, live_server, case, "ยังไม่ได้ส่ง")
     # From now on what this page asks of its worker goes nowhere: an answer lost.
     page.evaluate("ServiceWorker.prototype.postMessage = function () {}")
 
