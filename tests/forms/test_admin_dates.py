@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import HomeVisit
-from tests.factories import CaseFactory, HomeVisitFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    HomeVisitFactory,
+    TeamFactory,
+    UserFactory,
+    VolunteerFactory,
+)
 from tests.forms.rendered import submit_and_follow
 
 
@@ -57,3 +63,39 @@ def test_a_date_that_is_not_one_is_refused_in_thai_and_nothing_is_saved(app, cen
     assert answer.status_int == 200
     assert "กรุณากรอกวันที่ที่มีอยู่จริง" in answer.text
     assert HomeVisit.objects.get(pk=visit.pk).next_visit_due == due
+
+
+def test_the_admins_lists_show_buddhist_era_dates_and_sort_by_them(app, center):
+    """Django writes a list's dates in the Common Era ("27 พฤศจิกายน 2026"): the lists
+    write them as the app does, and a date's column still sorts by the date."""
+    administrator = UserFactory(
+        username="centre-admin", center=center, is_staff=True, role="centre_admin"
+    )
+    later = CaseFactory(center=center, opened_on=datetime.date(2026, 11, 27))
+    earlier = CaseFactory(center=center, opened_on=datetime.date(2019, 4, 24))
+    HomeVisitFactory(
+        case=earlier,
+        visited_at=timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 30)),
+        next_visit_due=None,
+    )
+    cases = reverse("admin:cases_case_changelist")
+    page = app.get(cases, user=administrator)
+    opened = [cell.text for cell in page.html.select("td.field-opened_on")]
+    assert sorted(opened) == ["24 เม.ย. 2562", "27 พ.ย. 2569"]
+    assert "2026" not in page.html.select_one("#result_list").text
+
+    # Sorted by that column (its number in the header's link), one way then the other:
+    # the dates' order, not their text's.
+    link = page.html.select_one("th.column-opened_on div.text a")["href"]
+    column = link.removeprefix("?o=").split(".")[0].lstrip("-")
+    for order, expected in ((column, [earlier, later]), (f"-{column}", [later, earlier])):
+        page = app.get(f"{cases}?o={order}", user=administrator)
+        numbers = [cell.text for cell in page.html.select("th.field-number")]
+        assert numbers == [case.number for case in expected]
+
+    visits = app.get(reverse("admin:cases_homevisit_changelist"), user=administrator)
+    assert visits.html.select_one("td.field-visited_at").text == "20 พ.ย. 2569 09:30 น."
+    assert visits.html.select_one("td.field-next_visit_due").text == "20 ธ.ค. 2569"
+    VolunteerFactory(center=center).join_team(TeamFactory(center=center))
+    members = app.get(reverse("admin:volunteers_teammembership_changelist"), user=administrator)
+    assert members.html.select_one("td.field-left_on").text == "-"  # not left: the empty mark
