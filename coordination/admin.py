@@ -11,6 +11,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from axes import admin as axes_admin  # noqa: F401  registers axes' admins, re-wrapped below
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -148,11 +149,12 @@ def staff_user(request: HttpRequest) -> User:
 
 
 @functools.cache  # the same column each time: the admin finds a sortable one by identity
-def be_column(model: type[Model], name: Any) -> Any:
-    """A list's column: a date or date-and-time field written as the app writes dates
-    (24 เม.ย. 2562, 09:30 น.) and sorted as the field; any other column as it was."""
+def be_column(model: str, name: Any) -> Any:
+    """A list's column of the model labelled `model`: a date or date-and-time field
+    written as the app writes dates (24 เม.ย. 2562, 09:30 น.) and sorted as the field;
+    any other column as it was."""
     try:
-        field = model._meta.get_field(name) if isinstance(name, str) else None
+        field = apps.get_model(model)._meta.get_field(name) if isinstance(name, str) else None
     except FieldDoesNotExist:
         field = None
     if not isinstance(field, models.DateField):
@@ -185,10 +187,6 @@ class CentreScopedMixin(_Admin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return centre_rows(self.model, super().get_queryset(request), request.user)
-
-    def get_list_display(self, request: HttpRequest):
-        # The lists' dates too: Django writes them in the Common Era ("27 พฤศจิกายน 2026").
-        return [be_column(self.model, name) for name in super().get_list_display(request)]
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -228,7 +226,12 @@ class CentreScopedMixin(_Admin):
 
 
 class CentreScopedModelMixin(CentreScopedMixin, _ModelAdmin):
-    """What only a ModelAdmin has (not an inline): search, list filters, saving."""
+    """What only a ModelAdmin has (not an inline): lists, search, list filters, saving."""
+
+    def get_list_display(self, request: HttpRequest):
+        # The lists' dates too: Django writes them in the Common Era ("27 พฤศจิกายน 2026").
+        label = self.model._meta.label
+        return [be_column(label, name) for name in super().get_list_display(request)]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         # The autocomplete view searches this admin's rows for another admin's field:
