@@ -1,6 +1,7 @@
 """Display filters: Buddhist-era dates, masked national IDs, baht, yes and no."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django import template
@@ -22,6 +23,17 @@ def be_date(value: datetime.date | datetime.datetime | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return dates.format_date(value)
+
+
+@register.filter
+def be_years(title: str) -> str:
+    """A title Django wrote with Common-Era years ("พฤศจิกายน 2026", the admin's date
+    drill-down), its years in the Buddhist Era when the page is in Thai."""
+    if not dates.is_thai():
+        return title
+    return re.sub(
+        r"\b(1[89]|2[01])\d\d\b", lambda year: str(int(year[0]) + dates.BE_OFFSET), str(title)
+    )
 
 
 @register.filter

@@ -93,6 +93,13 @@ def test_the_admins_lists_show_buddhist_era_dates_and_sort_by_them(app, center):
         numbers = [cell.text for cell in page.html.select("th.field-number")]
         assert numbers == [case.number for case in expected]
 
+    # The drill-down by date above the list: its years too, and where it leads.
+    years = page.html.select("nav.toplinks a")
+    assert [a.text for a in years] == ["2562", "2569"]
+    page = app.get(cases + years[0]["href"], user=administrator)
+    assert [a.text for a in page.html.select("nav.toplinks a")][-1] == "เมษายน 2562"
+    assert [cell.text for cell in page.html.select("td.field-opened_on")] == ["24 เม.ย. 2562"]
+
     visits = app.get(reverse("admin:cases_homevisit_changelist"), user=administrator)
     assert visits.html.select_one("td.field-visited_at").text == "20 พ.ย. 2569 09:30 น."
     assert visits.html.select_one("td.field-next_visit_due").text == "20 ธ.ค. 2569"
