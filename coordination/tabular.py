@@ -15,6 +15,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.styles import Font
 
 from coordination.dates import BE_OFFSET
@@ -200,8 +202,9 @@ def too_many_rows(max_rows: int) -> SpreadsheetError:
 
 
 def check_zip(file: IO[bytes], max_rows: int) -> None:
-    """Refuses a zip that is not an .xlsx, would inflate past the limits, has merged
-    cells, or has a sheet of more rows than any import reads."""
+    """Refuses a zip that is not an .xlsx, would inflate past the limits, cannot be
+    read, or whose first sheet (the one imported) has merged cells or far more rows than
+    any import reads."""
     try:
         with zipfile.ZipFile(file) as archive:
             parts = archive.infolist()
@@ -220,42 +223,67 @@ def check_zip(file: IO[bytes], max_rows: int) -> None:
         raise SpreadsheetError(
             _("This file is not an Excel workbook: upload an .xlsx or CSV file.")
         )
+    unreadable = SpreadsheetError(
+        _("This Excel file could not be read. Open it in Excel, save it again and upload it.")
+    )
     try:
         with zipfile.ZipFile(file) as archive:
-            for part in parts:
-                if part.filename.startswith("xl/worksheets/"):
-                    rows, merged = scan_sheet(archive, part.filename)
-                    # Merged cells shift values between columns silently: refuse rather
-                    # than guess.
-                    if merged:
-                        raise SpreadsheetError(
-                            _(
-                                "The file has merged cells. Unmerge them (one value per cell) and upload it again."
-                            )
-                        )
-                    # Rows with nothing in them are skipped when read, so this bound
-                    # is loose; it spares reading a sheet of 100,000 rows (openpyxl
-                    # parses a whole sheet that does not state its size on opening).
-                    if rows > 2 * (max_rows + 1):
-                        raise too_many_rows(max_rows)
+            sheet = first_sheet(archive)
+            rows, merged = scan_sheet(archive, sheet) if sheet in names else (0, False)
+    # A damaged part (a broken deflate stream, a name that is not there), an encrypted
+    # one, or XML openpyxl's own reader refuses.
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError,
+            OSError, ValueError, KeyError, TypeError, SyntaxError):  # fmt: skip
+        raise unreadable from None
     finally:
         file.seek(0)
+    # Merged cells shift values between columns silently: refuse rather than guess.
+    if merged:
+        raise SpreadsheetError(
+            _("The file has merged cells. Unmerge them (one value per cell) and upload it again.")
+        )
+    # Rows whose cells hold nothing but a format (a template's borders) are not counted;
+    # those holding an empty text are, and skipped when read: so twice the limit. This
+    # spares reading a sheet of 100,000 rows (openpyxl parses a whole sheet that does not
+    # state its size on opening).
+    if rows > 2 * (max_rows + 1):
+        raise too_many_rows(max_rows)
 
 
-# A row element (<row ...>, <row>, or with a namespace prefix: <x:row ...>), not <rowBreaks>.
-ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-MERGED_TAG = re.compile(rb"<(?:\w+:)?mergeCell[\s>/]")
+def first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The part of the workbook's first worksheet, the one an import reads (not always
+    xl/worksheets/sheet1.xml), found as openpyxl finds it."""
+    workbook = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
+    workbook.parse()
+    for _sheet, link in workbook.find_sheets():
+        if link is not None and link.Type.endswith("/worksheet"):
+            return link.target
+    return None
+
+
+# The tags that matter in a sheet, also with a namespace prefix (<x:row ...>): a row (not
+# <rowBreaks>), a cell's value, inline text or formula, and a merged range.
+SHEET_TAG = re.compile(rb"<(?:\w+:)?(row|v|is|f|mergeCell)[\s>/]")
 
 
 def scan_sheet(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
-    """A part's row elements and whether it merges cells, read in pieces (parts can be
-    large); a tag cut between two pieces is counted once."""
-    rows, merged, tail = 0, False, b""
+    """A sheet's rows holding a value, and whether it merges cells; read in pieces (parts
+    can be large), a tag cut between two pieces counted once."""
+    rows, merged, in_row, tail = 0, False, False, b""
     with archive.open(name) as part:
         while chunk := part.read(256 * 1024):
             window = tail + chunk
-            rows += sum(1 for found in ROW_TAG.finditer(window) if found.end() > len(tail))
-            merged = merged or MERGED_TAG.search(window) is not None
+            for found in SHEET_TAG.finditer(window):
+                if found.end() <= len(tail):
+                    continue  # seen with the piece before
+                tag = found[1]
+                if tag == b"row":
+                    in_row = True
+                elif tag == b"mergeCell":
+                    merged = True
+                elif in_row:  # the row's first value
+                    rows += 1
+                    in_row = False
             tail = window[-32:]
     return rows, merged
 

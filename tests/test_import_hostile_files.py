@@ -4,12 +4,14 @@ coordination/imports.py), and each import's page is checked against each kind of
 
 import io
 import re
+import struct
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
+from openpyxl.styles import Border, Side
 
 from cases.models import Case
 from coordination import tabular
@@ -110,29 +112,77 @@ def test_a_file_of_100_000_rows_is_refused_clearly(refused):
 
 
 def test_the_rows_of_a_sheet_are_counted_whole_across_the_pieces_it_is_read_in():
-    """A tag cut between two pieces read counts once; <rowBreaks> and a prefixed <x:row>
-    are told apart; empty rows count (they are skipped only when the rows are read)."""
-    row = b'<row r="1"><c t="inlineStr"><is><t>x</t></is></c></row>'
-    cut = 256 * 1024 - 2  # the second piece starts inside "<row"
-    sheet = b" " * cut + row * 3 + b"<rowBreaks/><x:row/><row>" + b"</row>"
+    """Rows holding a value (<v>, inline text, a formula) count, once each; a row of
+    formats alone, <rowBreaks> and the like do not; a tag cut between two pieces read,
+    or seen again at the end of the piece before, counts once."""
+    valued = b"<row><c><v>1</v></c></row>"  # 26 bytes: whole in the 32 read again
+    cut = b" " * (256 * 1024 - len(valued) - 2) + valued + b"<r"  # the piece ends "<r"
+    sheet = (
+        cut
+        + b'ow r="2"><c t="inlineStr"><is><t>x</t></is></c></row>'
+        + b'<row r="3"><c r="A3" s="1"/><c r="B3" s="1"/></row>'  # borders only
+        + b'<x:row r="4"><x:c><x:f>A1+1</x:f></x:c></x:row>'
+        + b"<rowBreaks/><mergeCells/>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
     with zipfile.ZipFile(out) as archive:
-        assert tabular.scan_sheet(archive, "xl/worksheets/sheet1.xml") == (5, False)
+        assert tabular.scan_sheet(archive, "xl/worksheets/sheet1.xml") == (3, False)
 
 
-def test_empty_rows_past_the_limit_do_not_refuse_a_file(coordinator_client, center):
-    """People followed by more empty rows than the limit (a formatted range) are read:
-    only rows with something in them count."""
-    rows = [roster_files.person(n) for n in range(3)] + [["", "", ""]] * 6000
+def test_a_template_of_formatted_rows_and_a_long_second_sheet_do_not_refuse_a_file(
+    coordinator_client, center
+):
+    """Three people, then 11,000 rows with borders and nothing in them (a roster
+    template), and a second sheet of 11,000 rows (a list for drop-downs): read. Only the
+    first sheet is imported, and only its rows holding something count."""
+    workbook = Workbook()
+    people = workbook.active
+    people.append(roster_files.HEADINGS)
+    for n in range(3):
+        people.append(roster_files.person(n))
+    border = Border(bottom=Side(style="thin"))
+    for row in range(5, 11_005):
+        people.cell(row=row, column=1).border = border
+    places = workbook.create_sheet("ตำบล")
+    for n in range(11_000):
+        places.append([f"ตำบลที่ {n}"])
+    out = io.BytesIO()
+    workbook.save(out)
+
     response = coordinator_client.post(
         reverse("volunteers:volunteer-import"),
-        {"file": SimpleUploadedFile("file.xlsx", xlsx(rows))},
+        {"file": SimpleUploadedFile("file.xlsx", out.getvalue())},
     )
     roster = response.context["table"]
     assert roster.ok and [row.line for row in roster.rows] == [2, 3, 4]
     assert not Volunteer.objects.exists()
+
+
+def damaged(content: bytes, how: str) -> bytes:
+    """The workbook with its first sheet's compressed bytes garbled, or marked encrypted
+    (the flag in the part's local header and in the zip's directory)."""
+    data = bytearray(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        part = archive.getinfo("xl/worksheets/sheet1.xml")
+    local = part.header_offset
+    if how == "garbled":
+        name_length, extra_length = struct.unpack("<HH", data[local + 26 : local + 30])
+        start = local + 30 + name_length + extra_length
+        data[start : start + 64] = bytes(64)
+    else:
+        data[local + 6] |= 1
+        central = data.index(b"xl/worksheets/sheet1.xml", data.index(b"PK\x01\x02")) - 46
+        assert data[central : central + 4] == b"PK\x01\x02"
+        data[central + 8] |= 1
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["garbled", "encrypted"])
+def test_a_damaged_or_encrypted_sheet_is_refused_clearly(refused, how):
+    good = xlsx([refused.person(1)], headings=refused.headings)
+    assert "อ่านไฟล์ Excel นี้ไม่ได้" in refused(damaged(good, how))
 
 
 def test_merged_cells_are_refused(refused):

@@ -259,9 +259,10 @@ function sendWaiting() {
   return sending;
 }
 
-// A try that found no network while the phone says it is online (a signal returns in
-// steps): tried again after 3, 10 and 30 seconds. A browser without Background Sync
-// (Safari, Firefox) has nothing else to try again before the next page or `online`.
+// A try from this page that found no network while the phone says it is online (a
+// signal returns in steps): tried again 3, 10, then 30 seconds apart, and so again after
+// each `online`. A browser without Background Sync (Safari, Firefox) has nothing else to
+// try again before the next page.
 const TRY_AGAIN_AFTER_MS = [3000, 10000, 30000];
 let triesAgain = 0;
 let tryAgainTimer = null;
@@ -296,7 +297,12 @@ function showRelogin() {
 
 if (user) {
   showWaiting().then(sendWaiting);
-  window.addEventListener("online", sendWaiting);
+  window.addEventListener("online", function () {
+    triesAgain = 0;
+    clearTimeout(tryAgainTimer);
+    tryAgainTimer = null;
+    sendWaiting();
+  });
   if ("serviceWorker" in navigator) {
     // What the worker sent on its own (Background Sync) shows on every open page.
     navigator.serviceWorker.addEventListener("message", function (event) {
@@ -317,7 +323,8 @@ if (logout && user) {
     event.preventDefault();
     if (navigator.onLine) {
       // Never held long: a worker's answer can be lost (it was stopped while sending),
-      // and askWorker would then wait minutes. The sending goes on; the question comes.
+      // and askWorker would then wait minutes. The question comes; the worker's sending
+      // goes on (a page sending itself, with no worker, stops when the page is left).
       const patience = new Promise(function (resolve) { setTimeout(resolve, LOGOUT_PATIENCE_MS); });
       try { await Promise.race([sendWaiting(), patience]); } catch (error) { /* asked below */ }
     }

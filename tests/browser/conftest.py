@@ -61,7 +61,9 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def full_chromium(launch_browser):
     """The whole Chromium, headless: its Background Sync fires `sync` by itself when the
-    network comes back, which the headless shell never does."""
+    network comes back, which the headless shell never does. (A test asking for it
+    still gets the autouse fixtures' `page` in the shell: the shell starts once per
+    worker anyway.)"""
     system_chromium = shutil.which("chromium")
     if system_chromium:
         browser = launch_browser(executable_path=system_chromium)
