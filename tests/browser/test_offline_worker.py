@@ -301,14 +301,15 @@ def test_logging_out_asks_within_seconds_when_the_workers_answer_is_lost(
     phone.close()
 
 
-def test_a_try_that_finds_no_network_is_tried_again_by_itself(
+def test_a_try_that_finds_no_network_is_tried_again_and_each_online_starts_over(
     homes,  # noqa: F811
     live_server,
     browser,
 ):
     """In a browser without Background Sync (Safari, Firefox), a send that found no
-    network while the phone says it is online is tried again after 3 s, with no `online`
-    event or new page to start it."""
+    network while the phone says it is online is tried again 3, 10, then 30 s apart,
+    with no `online` event or new page to start it; then no more, until an `online`
+    event starts the tries over. The page's clock is run forward by the test."""
     case = homes["somsri"][0]
     phone, page = somsri_phone(browser, live_server, case)
     # From the next page on: no Background Sync, and the network's own `online` events
@@ -321,7 +322,8 @@ def test_a_try_that_finds_no_network_is_tried_again_by_itself(
     )
     phone.set_offline(True)
     record_offline(page, live_server, case, "ส่งอีกครั้งเอง")
-    # The phone says it is online while the network is still cut: the page's try finds none.
+    phone.clock.install()
+    # The phone says it is online while the network is still cut: each try finds none.
     page.evaluate(
         """() => {
             window.runs = [];
@@ -332,8 +334,22 @@ def test_a_try_that_finds_no_network_is_tried_again_by_itself(
             window.dispatchEvent(new Event('online'));
         }"""
     )
-    wait_for(lambda: page.evaluate("window.runs.some(result => result.offline)"), page)
-    phone.set_offline(False)
+
+    def tries_without_network() -> int:
+        return page.evaluate("window.runs.filter(result => result.offline).length")
+
+    wait_for(lambda: tries_without_network() == 1, page)
+    for tries, gap in enumerate(("00:03", "00:10", "00:30"), start=2):
+        page.clock.run_for(gap)
+        wait_for(lambda tries=tries: tries_without_network() == tries, page)
+    page.clock.run_for("05:00")
+    page.wait_for_timeout(500)
+    assert tries_without_network() == 4  # used up
+
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_for(lambda: tries_without_network() == 5, page)
+    phone.set_offline(False)  # back before the next try
+    page.clock.run_for("00:03")
     wait_for(lambda: HomeVisit.objects.exists(), page)
     assert HomeVisit.objects.get().findings == "ส่งอีกครั้งเอง"
     wait_for(lambda: page.evaluate("window.runs.some(result => result.sent === 1)"), page)
