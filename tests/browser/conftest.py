@@ -74,6 +74,21 @@ def full_chromium(launch_browser):
 
 
 @pytest.fixture(autouse=True)
+def nothing_left_open(request, browser):
+    """Closes every context a test opened, failed or not: a page left open goes on
+    loading from the live server during the worker's next tests, whose test client then
+    reads that page's templates as its own (a failed journey made a later form test see
+    the login form)."""
+    yield
+    browsers = [browser]
+    if "full_chromium" in request.fixturenames:
+        browsers.append(request.getfixturevalue("full_chromium"))
+    for each in browsers:
+        for context in each.contexts:
+            context.close()
+
+
+@pytest.fixture(autouse=True)
 def short_timeouts(page):
     # A page of this app answers in milliseconds; fail fast rather than after 30 s.
     page.set_default_timeout(10_000)

@@ -81,6 +81,21 @@ def somsri_phone(browser, live_server, *cases: Case):
     return phone, page
 
 
+def wait_until_refreshed(page) -> None:
+    """Until the service worker has kept the logged-in user's pages for use without a
+    signal: it fetches them one by one after a login, alongside whatever comes next."""
+    for _ in range(300):
+        if page.evaluate(
+            """async () => {
+                const meta = await (await caches.open('meta-v1')).match('/__offline-meta');
+                return Boolean(meta && (await meta.json()).refreshed);
+            }"""
+        ):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the worker never finished keeping the pages")
+
+
 def close_meanwhile(case: Case) -> None:
     """The coordinator closes the case while the visit waits on the phone."""
     Case.objects.filter(pk=case.pk).update(
