@@ -127,9 +127,10 @@ class Volunteer(models.Model):
             errors["appointed_on"] = _("The appointment date cannot be in the future.")
         if self.birth_date and not (datetime.date(1900, 1, 1) <= self.birth_date <= today):
             errors["birth_date"] = _("Enter a birth date between 1900 and today.")
-        elif self.birth_date and dates.years_between(
-            self.birth_date, self.appointed_on or today
-        ) < (self.ADULT_AGE):
+        elif (
+            self.birth_date
+            and dates.years_between(self.birth_date, self.appointed_on or today) < self.ADULT_AGE
+        ):
             errors["birth_date"] = _(
                 "A volunteer must be at least %(age)d years old when appointed."
             ) % {"age": self.ADULT_AGE}
