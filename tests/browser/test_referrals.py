@@ -68,10 +68,15 @@ def test_the_letter_prints_on_one_a4_page_with_thai_text_and_the_masked_id(
     page.goto(url)
     assert_accessible(page)
     # Sarabun is `font-display: optional`: used when there at first paint, as it is
-    # once cached; a second load is how a coordinator meets the letter after any page.
-    page.goto(url)
-    page.evaluate("document.fonts.ready")
-    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+    # once cached; a later load is how a coordinator meets the letter after any page.
+    # On a loaded machine the cached font can still miss the first paint (the letter
+    # then printed on two pages in the fallback font): load again, a few times at most.
+    for _ in range(4):
+        page.goto(url)
+        page.evaluate("document.fonts.ready")
+        pdf = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+        if "Sarabun" in str(fonts_of(pdf.pages[0])):
+            break
     context.close()
 
     assert len(pdf.pages) == 1
@@ -83,8 +88,12 @@ def test_the_letter_prints_on_one_a4_page_with_thai_text_and_the_masked_id(
     assert f"{letter.letter_number}" in text
     for thai in ("ทดสอบ", "ศูนย์ช่วยเหลือทางกฎหมาย", "ขอแสดงความนับถือ", "แบบตอบรับการส่งต่อ"):
         assert thai in text, thai
-    fonts = {str(font["/BaseFont"]) for font in sheet["/Resources"]["/Font"].get_object().values()}
-    assert any("Sarabun" in name for name in fonts), fonts
+    assert any("Sarabun" in name for name in fonts_of(sheet)), fonts_of(sheet)
+
+
+def fonts_of(sheet) -> set[str]:
+    fonts = sheet["/Resources"].get("/Font")  # none on a page of only tofu or nothing
+    return {str(font["/BaseFont"]) for font in fonts.get_object().values()} if fonts else set()
 
 
 def test_the_referral_pages_fit_a_phone(letter, live_server, phone, assert_accessible):  # noqa: F811
