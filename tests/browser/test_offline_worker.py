@@ -330,6 +330,14 @@ def test_a_try_that_finds_no_network_is_tried_again_and_each_online_starts_over(
             navigator.serviceWorker.addEventListener('message', event => {
                 if (event.data && event.data.type === 'sent') window.runs.push(event.data.result);
             });
+            // The worker's answer reaches the test before the page has set its next
+            // try's timer: the clock runs forward only once that timer is there.
+            window.timersToTryAgain = 0;
+            const setTimer = window.setTimeout;
+            window.setTimeout = function (callback, ms, ...rest) {
+                if ([3000, 10000, 30000].includes(ms)) window.timersToTryAgain += 1;
+                return setTimer.call(this, callback, ms, ...rest);
+            };
             Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true});
             window.dispatchEvent(new Event('online'));
         }"""
@@ -338,16 +346,22 @@ def test_a_try_that_finds_no_network_is_tried_again_and_each_online_starts_over(
     def tries_without_network() -> int:
         return page.evaluate("window.runs.filter(result => result.offline).length")
 
+    def timers_set() -> int:
+        return page.evaluate("window.timersToTryAgain")
+
     wait_for(lambda: tries_without_network() == 1, page)
     for tries, gap in enumerate(("00:03", "00:10", "00:30"), start=2):
+        wait_for(lambda tries=tries: timers_set() == tries - 1, page)
         page.clock.run_for(gap)
         wait_for(lambda tries=tries: tries_without_network() == tries, page)
     page.clock.run_for("05:00")
     page.wait_for_timeout(500)
     assert tries_without_network() == 4  # used up
+    assert timers_set() == 3
 
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_for(lambda: tries_without_network() == 5, page)
+    wait_for(lambda: timers_set() == 4, page)
     phone.set_offline(False)  # back before the next try
     page.clock.run_for("00:03")
     wait_for(lambda: HomeVisit.objects.exists(), page)
