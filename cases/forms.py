@@ -499,11 +499,9 @@ class StatusForm(forms.Form):
     """Offers only where the lifecycle leads from the case's status; a step whose rule is
     not met (no visit yet, no help arranged) is refused with the reason, nothing saved."""
 
-    # The quick widgets: the case page writes this form and the closing one on every view.
+    # The quick select: the case page writes this form and the closing one on every view.
     status = forms.ChoiceField(label=_("New status"), choices=(), widget=widgets.Select)
-    note = forms.CharField(
-        label=_("Note"), max_length=500, required=False, widget=widgets.TextInput
-    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -534,10 +532,9 @@ class CloseForm(forms.Form):
         max_length=20,
         required=False,
         help_text=_("Only when closing as a duplicate, e.g. 1027-2569-0001."),
-        widget=widgets.TextInput,
     )
     note = forms.CharField(
-        label=_("Closing note"), max_length=500, widget=widgets.Textarea(attrs={"rows": 2})
+        label=_("Closing note"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
@@ -571,7 +568,6 @@ class ReopenForm(forms.Form):
     note = forms.CharField(
         label=_("Why reopen?"),
         max_length=500,
-        widget=widgets.TextInput,
         help_text=_("The case returns to “assessed”: work starts again from its assessment."),
         error_messages={"required": _("Say why the case is reopened.")},
     )
@@ -1101,7 +1097,6 @@ class DismissNeedForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is no referral made?"),
         max_length=500,
-        widget=forms.TextInput,
     )
 
 

@@ -18,7 +18,7 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination import dates, widgets
+from coordination import dates
 from coordination.audit import log_access
 from coordination.models import AccessLog
 from coordination.routers import in_this_context, replica_configured, replica_reads
@@ -33,19 +33,15 @@ class ExportForm(forms.Form):
         initial="xlsx",
         widget=forms.RadioSelect,
     )
-    # Django's widgets' HTML written in Python (coordination/widgets.py): through their
-    # three templates they were 0.7 ms of every list page that offers an export.
     full_ids = forms.BooleanField(
         label=_("Full national ID numbers"),
         required=False,
         help_text=_("Otherwise they are masked (3-1234-xxxxx-xx-1). Your reason is logged."),
-        widget=widgets.CheckboxInput,
     )
     reason = forms.CharField(
         label=_("Reason for full ID numbers"),
         max_length=300,
         required=False,
-        widget=widgets.TextInput,
     )
 
     @classmethod

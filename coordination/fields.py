@@ -18,7 +18,6 @@ from coordination.validators import (
     validate_national_id,
     validate_phone,
 )
-from coordination.widgets import QuickInput
 
 
 class NationalIDFormField(forms.CharField):
@@ -76,7 +75,7 @@ class PhoneField(models.CharField):
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 
-class ThaiDateInput(QuickInput, forms.TextInput):
+class ThaiDateInput(forms.TextInput):
     """A text input that shows the date in the Buddhist Era in Thai pages."""
 
     def __init__(self, attrs: dict | None = None) -> None:

@@ -26,11 +26,7 @@ class CheckboxFilter(django_filters.BooleanFilter):
 
 
 # Django's widgets and ours that write the same HTML in Python (coordination/widgets.py).
-QUICKER_WIDGETS = {
-    forms.Select: widgets.Select,
-    forms.TextInput: widgets.TextInput,
-    forms.CheckboxInput: widgets.CheckboxInput,
-}
+QUICKER_WIDGETS = {forms.Select: widgets.Select}
 
 
 class OptionsIterator(django_filters.fields.ModelChoiceIterator):

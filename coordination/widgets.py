@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -71,46 +72,71 @@ class Select(forms.Select):
         return mark_safe("".join(parts))
 
 
-class QuickInput:
-    """django/forms/widgets/input.html (which text.html, checkbox.html, date.html...
-    include), in Python: ~0.3 ms a field through three templates."""
+# Django's widget templates written in Python (QuickFormRenderer): each field's widget
+# went through two or three templates, and a select through two more an option. The
+# intake form's 120 widgets were 60 % of its page's CPU.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input", "text", "checkbox", "date", "datetime", "time", "number", "email", "url",
+        "tel", "search", "password", "hidden", "color",
+    )
+)  # fmt: skip
 
-    template_name: str  # the widget's, which this mixin comes before
-    TEMPLATES = frozenset(
-        f"django/forms/widgets/{name}.html"
-        for name in ("input", "text", "checkbox", "date", "number", "email", "search")
+
+def input_html(widget: dict) -> str:
+    """django/forms/widgets/input.html."""
+    given = widget["value"]
+    shown = "" if given is None else f' value="{conditional_escape(given)}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{shown}{attrs_html(widget["attrs"])}>'
     )
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        if self.template_name not in self.TEMPLATES:  # a subclass with its own template
-            return super().render(name, value, attrs, renderer)  # type: ignore[misc]
-        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
-        given = widget["value"]
-        shown = "" if given is None else f' value="{conditional_escape(given)}"'
-        return mark_safe(
-            f'<input type="{conditional_escape(widget["type"])}" '
-            f'name="{conditional_escape(widget["name"])}"{shown}{attrs_html(widget["attrs"])}>'
-        )
+
+def textarea_html(widget: dict) -> str:
+    """django/forms/widgets/textarea.html."""
+    text = conditional_escape(localize(widget["value"])) if widget["value"] else ""
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"'
+        f"{attrs_html(widget['attrs'])}>\n{text}</textarea>"
+    )
 
 
-class TextInput(QuickInput, forms.TextInput):
-    """Django's, byte for byte; named as Django's: crispy-forms reads the class name."""
+def select_html(widget: dict) -> str:
+    """django/forms/widgets/select.html and select_option.html, from the options the
+    widget's get_context() made (Select above writes them from its choices)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{conditional_escape(option["value"])}"'
+                f"{attrs_html(option['attrs'])}>{conditional_escape(localize(option['label']))}"
+                "</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
 
 
-class CheckboxInput(QuickInput, forms.CheckboxInput):
-    """Django's, byte for byte; named as Django's: crispy-forms reads the class name."""
+WRITERS = {
+    **dict.fromkeys(INPUT_TEMPLATES, input_html),
+    "django/forms/widgets/textarea.html": textarea_html,
+    "django/forms/widgets/select.html": select_html,
+}
 
 
-class Textarea(forms.Textarea):
-    """django/forms/widgets/textarea.html, in Python, byte for byte; named as Django's:
-    crispy-forms reads the class name."""
+class QuickFormRenderer(DjangoTemplates):
+    """Django's form renderer (settings.FORM_RENDERER), with the templates of its inputs,
+    text areas and selects written in Python, byte for byte
+    (tests/coordination/test_widgets.py compares them). A widget with a template of its
+    own, and everything else (forms, errors, the admin's widgets), goes to the templates."""
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        if self.template_name != "django/forms/widgets/textarea.html":
-            return super().render(name, value, attrs, renderer)
-        widget = self.get_context(name, value, attrs)["widget"]
-        text = conditional_escape(widget["value"]) if widget["value"] else ""
-        return mark_safe(
-            f'<textarea name="{conditional_escape(widget["name"])}"'
-            f"{attrs_html(widget['attrs'])}>\n{text}</textarea>"
-        )
+    def render(self, template_name: str, context: dict, request=None) -> str:
+        writer = WRITERS.get(template_name)
+        if writer is None:
+            return super().render(template_name, context, request)
+        return writer(context["widget"])

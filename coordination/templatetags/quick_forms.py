@@ -1,20 +1,25 @@
-"""`|as_field`: crispy-forms' `|as_crispy_field` (bootstrap5) for the simple fields of
-the list filters, written in Python.
+"""`|as_field` and `|as_form`: crispy-forms' `|as_crispy_field`, `|crispy` and
+`{% crispy form %}` (bootstrap5), written in Python.
 
 crispy renders each field through a template of some 40 conditionals and five
-includes: the case list's 15 fields cost ~1 ms of CPU each, a third of the page. The
-fields here (a text, date or select input, a tick box, radio buttons) come out as the same elements
-with the same attributes and text (tests/coordination/test_quick_forms.py compares
-them, as parsed HTML, with crispy's); only the blank lines between the tags go.
-Anything else — hidden fields, tick-box lists, files, multi-widgets, a form with a
-crispy helper — is handed to crispy itself."""
+includes: the case list's 15 fields cost ~1 ms of CPU each, a third of the page, and
+the intake form's layout three quarters of its page. The fields here (a text, date or
+select input, a tick box, radio buttons, a list of tick boxes) and the layouts (fieldsets,
+rows, columns) come out as the same elements with the same attributes and text
+(tests/coordination/test_quick_forms.py compares them, as parsed HTML, with crispy's);
+only the blank lines between the tags go. Anything else — hidden fields, files,
+multi-widgets, a helper that changes how fields look, other layout objects — is handed
+to crispy itself."""
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
 from django.conf import settings
 from django.forms.boundfield import BoundField
+from django.template import Context, Template
 from django.templatetags.l10n import unlocalize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -44,16 +49,17 @@ def crispy_widget(field: BoundField, css: str) -> str:
     return str(field)
 
 
-def errors_html(field: BoundField) -> str:
-    """bootstrap5/layout/field_errors_block.html."""
+def errors_html(field: BoundField, tag: str = "p") -> str:
+    """bootstrap5/layout/field_errors_block.html, or with `span` field_errors.html (a
+    helper's `error_text_inline`, as `{% crispy form %}` renders a layout's fields)."""
     if not field.errors:
         return ""
     field_id = conditional_escape(getattr(field.errors, "field_id", "") or "")
     parts = [f'<div id="{field_id}_error" class="invalid-feedback">']
     for number, error in enumerate(field.errors, 1):
         parts.append(
-            f'<p id="error_{number}_{conditional_escape(field.auto_id)}">'
-            f"<strong>{conditional_escape(str(error))}</strong></p>"
+            f'<{tag} id="error_{number}_{conditional_escape(field.auto_id)}">'
+            f"<strong>{conditional_escape(str(error))}</strong></{tag}>"
         )
     parts.append("</div>")
     return "".join(parts)
@@ -67,9 +73,9 @@ def help_text_html(field: BoundField) -> str:
     return f'<div {helptext_id}class="form-text">{field.help_text}</div>'
 
 
-def help_text_and_errors(field: BoundField) -> str:
+def help_text_and_errors(field: BoundField, error_tag: str) -> str:
     """bootstrap5/layout/help_text_and_errors.html."""
-    return errors_html(field) + help_text_html(field)
+    return errors_html(field, error_tag) + help_text_html(field)
 
 
 def required_marks(field: BoundField) -> tuple[str, str]:
@@ -78,20 +84,18 @@ def required_marks(field: BoundField) -> tuple[str, str]:
     return "", ""
 
 
-NOT_SIMPLE = (forms.CheckboxSelectMultiple, forms.FileInput, forms.MultiWidget)
+NOT_SIMPLE = (forms.FileInput, forms.MultiWidget)
 
 
-def is_radio(field: BoundField) -> bool:
-    """crispy's is_radioselect: radio buttons, not tick boxes (a subclass of them)."""
-    widget = field.field.widget
-    return isinstance(widget, forms.RadioSelect) and not isinstance(
-        widget, forms.CheckboxSelectMultiple
-    )
+def is_choice_boxes(field: BoundField) -> bool:
+    """crispy's is_radioselect or is_checkboxselectmultiple: radio buttons or a list of
+    tick boxes (a subclass of them), which crispy renders with one template."""
+    return isinstance(field.field.widget, forms.RadioSelect)
 
 
 def radio_buttons(field: BoundField) -> str:
-    """bootstrap5/layout/radio_checkbox_select.html, for radio buttons (crispy's
-    `optgroups` filter gives the options)."""
+    """bootstrap5/layout/radio_checkbox_select.html, for radio buttons and lists of tick
+    boxes (crispy's `optgroups` filter gives the options)."""
     widget = field.field.widget
     id_ = widget.attrs.get("id") or field.auto_id
     attrs = field.build_widget_attrs({"id": id_} if id_ else {})
@@ -120,12 +124,25 @@ def radio_buttons(field: BoundField) -> str:
     return "".join(parts)
 
 
+def is_plain(helper: FormHelper | None) -> bool:
+    """A form helper that leaves its fields as crispy's defaults render them: labels
+    shown, no label or field classes, not a horizontal form."""
+    return helper is None or bool(
+        helper.form_show_labels
+        and helper.form_show_errors
+        and not helper.label_class
+        and not helper.field_class
+        and not helper.help_text_inline
+        and "form-horizontal" not in helper.form_class
+    )
+
+
 def is_simple(field: BoundField) -> bool:
     widget = field.field.widget
     return not (
         field.is_hidden
-        or getattr(field.form, "helper", None) is not None
-        or (field.use_fieldset and not is_radio(field))
+        or not is_plain(getattr(field.form, "helper", None))
+        or (field.use_fieldset and not is_choice_boxes(field))
         or isinstance(widget, NOT_SIMPLE)
         or hasattr(widget, "widget")  # wrappers (admin)
     )
@@ -133,6 +150,12 @@ def is_simple(field: BoundField) -> bool:
 
 @register.filter
 def as_field(field: BoundField) -> SafeString:
+    return field_html(field, "p")
+
+
+def field_html(field: BoundField, error_tag: str) -> SafeString:
+    """bootstrap5/field.html; a field's errors in `error_tag` (`p` as `|as_crispy_field`
+    writes them, `span` as `{% crispy form %}` does)."""
     if not is_simple(field):
         return as_crispy_field(field)
     required_class, asterisk = required_marks(field)
@@ -146,10 +169,10 @@ def as_field(field: BoundField) -> SafeString:
             f"{crispy_widget(field, 'form-check-input' + invalid)}"
             f'<label for="{conditional_escape(field.id_for_label)}" '
             f'class="form-check-label{required_class}">{label}{asterisk}</label>'
-            f"{help_text_and_errors(field)}</div></div>"
+            f"{help_text_and_errors(field, error_tag)}</div></div>"
         )
     parts = [f'<div id="div_{auto_id}" class="mb-3{extra}">']
-    if is_radio(field):  # use_fieldset: a legend names the group
+    if is_choice_boxes(field):  # use_fieldset: a legend names the group
         if field.label:
             described = getattr(field, "aria_describedby", None)
             described_by = (
@@ -172,7 +195,7 @@ def as_field(field: BoundField) -> SafeString:
         parts.append(f'<label {target}class="form-label{required_class}">{label}{asterisk}</label>')
     css = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
     parts.append(crispy_widget(field, css + invalid))
-    parts.append(help_text_and_errors(field))
+    parts.append(help_text_and_errors(field, error_tag))
     parts.append("</div>")
     return mark_safe("".join(parts))
 
@@ -191,10 +214,84 @@ def as_form(form: forms.BaseForm) -> SafeString:
     """`{{ form|crispy }}` (bootstrap5/uni_form.html: the form's own errors, then each
     field) with `|as_field` for each field: the case page's three small forms (status,
     closing, reopening) cost 9 ms of CPU through crispy's templates, ~1 ms here.
-    A formset is handed to crispy."""
+    A form with a layout comes out as `{% crispy form %}` renders it (`layout_html`).
+    A formset, or a layout of more than fieldsets, rows and columns, is handed to crispy."""
     if not isinstance(form, forms.BaseForm):
         return as_crispy_form(form)
-    return mark_safe(non_field_errors_html(form) + "".join(as_field(field) for field in form))
+    helper = getattr(form, "helper", None)
+    if helper is None:
+        return mark_safe(non_field_errors_html(form) + "".join(as_field(f) for f in form))
+    if not (is_plain(helper) and helper.layout is not None and is_plain_layout(helper.layout)):
+        return crispy_tag(form)
+    error_tag = "span" if helper.error_text_inline else "p"
+    html = non_field_errors_html(form) + layout_html(form, helper.layout.fields, error_tag)
+    if helper.render_hidden_fields:  # crispy's FormHelper.render_layout
+        named = set(layout_field_names(helper.layout.fields))
+        html += "".join(
+            str(form[name])
+            for name, field in form.fields.items()
+            if name not in named and field.widget.is_hidden
+        )
+    return mark_safe(html)
+
+
+# crispy's bootstrap5 layout objects that `layout_html` writes as their templates do:
+# layout/fieldset.html, layout/row.html and layout/column.html.
+PLAIN_LAYOUT = (Fieldset, Row, Column)
+
+
+def is_plain_layout(layout: Layout | Fieldset | Row | Column) -> bool:
+    return all(
+        isinstance(item, str)
+        or (
+            type(item) in PLAIN_LAYOUT
+            and item.template == type(item).template
+            and is_plain_layout(item)
+        )
+        for item in layout.fields
+    )
+
+
+def layout_field_names(items: list) -> list[str]:
+    return [
+        name
+        for item in items
+        for name in ([item] if isinstance(item, str) else layout_field_names(item.fields))
+    ]
+
+
+def layout_html(form: forms.BaseForm, items: list, error_tag: str) -> str:
+    parts = []
+    for item in items:
+        if isinstance(item, str):
+            if item in form.fields:  # crispy skips a name the form does not have
+                field = form[item]
+                parts.append(str(field) if field.is_hidden else field_html(field, error_tag))
+            continue
+        inner = layout_html(form, item.fields, error_tag)
+        css_id = f'id="{conditional_escape(item.css_id)}" ' if item.css_id else ""
+        if isinstance(item, Fieldset):
+            css = f'class="{conditional_escape(item.css_class)}" ' if item.css_class else ""
+            legend = f"<legend>{conditional_escape(item.legend)}</legend>" if item.legend else ""
+            parts.append(f"<fieldset {css_id}{css}{item.flat_attrs}>{legend}{inner}</fieldset>")
+            continue
+        css_class = item.css_class or ""
+        if isinstance(item, Row):
+            classes = f"row {css_class}"
+        else:
+            classes = css_class if "col" in css_class else f"col-md {css_class}"
+        parts.append(
+            f'<div {css_id}class="{conditional_escape(classes)}" {item.flat_attrs}>{inner}</div>'
+        )
+    return "".join(parts)
+
+
+def crispy_tag(form: forms.BaseForm) -> SafeString:
+    """`{% crispy form %}` itself."""
+    return CRISPY_TAG.render(Context({"form": form}))
+
+
+CRISPY_TAG = Template("{% load crispy_forms_tags %}{% crispy form %}")
 
 
 @register.simple_tag

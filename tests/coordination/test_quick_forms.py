@@ -46,6 +46,14 @@ class Everything(forms.Form):
     unlabelled_radio = forms.ChoiceField(
         choices=[("x", "X")], widget=forms.RadioSelect, required=False, label=""
     )
+    boxes = forms.MultipleChoiceField(
+        choices=[("a", "A & a"), ("b", "B")], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    must_tick_some = forms.MultipleChoiceField(
+        choices=[("g", [("1", "One"), ("2", "Two")]), ("3", "Three")],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="one or more",
+    )
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
@@ -56,7 +64,8 @@ class Everything(forms.Form):
         {},
         {"text": "toolong", "number": "x", "choice": "zz", "date": "no"},
         {"text": "ab", "choice": "a", "tick": "on", "must_tick": "on", "must_choose": "b"},
-        {"must_choose": "zz", "grouped": "2", "radio": "x"},
+        {"must_choose": "zz", "grouped": "2", "radio": "x", "boxes": ["b", "zz"]},
+        {"boxes": ["a", "b"], "must_tick_some": ["1", "3"]},
     ],
 )
 @pytest.mark.parametrize("language", ["th", "en"])
@@ -65,6 +74,7 @@ def test_every_kind_of_field_renders_as_crispy_renders_it(data, language):
         compared = same_as_crispy(lambda: Everything(data))
     assert len(compared) == len(Everything.base_fields)
     assert is_simple(Everything()["radio"]) and not is_simple(Everything()["hidden"])
+    assert is_simple(Everything()["boxes"])
 
 
 @pytest.mark.parametrize(
@@ -135,3 +145,65 @@ def test_as_form_renders_the_case_pages_forms_as_crispy_renders_them(language, c
     assert Refused({"note": "ok"}).non_field_errors() and "Refused &lt;as a whole&gt;" in str(
         as_form(Refused({"note": "ok"}))
     )
+
+
+def crispy_tag(form) -> str:
+    from django.template import Context, Template
+
+    return Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_as_form_renders_the_case_forms_layout_as_the_crispy_tag_renders_it(language, center, case):
+    """The intake and edit forms: fieldsets, rows and columns of every kind of field,
+    blank, with errors, and filled in from a case (the edit form's hidden version)."""
+    from cases.forms import CaseEditForm, CaseForm
+    from coordination.templatetags.quick_forms import as_form
+
+    wrong = {
+        "first_name": "<b>x</b>",
+        "national_id": "123",
+        "birth_date": "31/02/2569",
+        "target_groups": ["999"],
+        "disability_types": ["1", "zz"],
+        "reg_province": "nonsense",
+        "consent_purposes": ["zz"],
+    }
+    makers = [
+        lambda: CaseForm(center=center),
+        lambda: CaseForm(wrong, center=center),
+        lambda: CaseEditForm(instance=case, center=center),
+        lambda: CaseEditForm({**wrong, "version": "x"}, instance=case, center=center),
+    ]
+    with override(language):
+        for make in makers:
+            theirs, ours = make(), make()
+            theirs.is_bound and theirs.is_valid()
+            ours.is_bound and ours.is_valid()
+            expected = parse_html(crispy_tag(theirs))
+            assert parse_html(str(as_form(ours))) == expected
+    edit = str(as_form(CaseEditForm(instance=case, center=center)))
+    assert 'name="version"' in edit and 'type="hidden"' in edit
+    assert 'name="disability_types"' in edit and 'type="checkbox"' in edit
+
+
+@pytest.mark.django_db
+def test_a_layout_or_helper_it_cannot_write_is_left_to_crispy(center):
+    """A layout object other than fieldsets, rows and columns, or a helper that hides
+    the labels: the form goes to crispy as a whole, and comes out as crispy writes it."""
+    from crispy_forms.layout import HTML, Layout
+
+    from cases.forms import CaseForm
+    from coordination.templatetags.quick_forms import as_form
+
+    with_html = CaseForm(center=center)
+    with_html.helper.layout = Layout(HTML("<p class='mine'>{{ form.prefix.label }}</p>"), "prefix")
+    assert "<p class='mine'>" in str(as_form(with_html))
+
+    no_labels = CaseForm(center=center)
+    no_labels.helper.form_show_labels = False
+    theirs = CaseForm(center=center)
+    theirs.helper.form_show_labels = False
+    assert parse_html(str(as_form(no_labels))) == parse_html(crispy_tag(theirs))
+    assert 'class="form-label' not in str(as_form(no_labels))

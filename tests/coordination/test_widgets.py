@@ -5,12 +5,14 @@ import datetime
 
 import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.safestring import mark_safe
 from django.utils.translation import override
 
 from coordination import widgets
 from coordination.choices import Prefix, prefix_text
 from coordination.fields import ThaiDateInput
+from coordination.widgets import WRITERS, QuickFormRenderer
 from tests.factories import VolunteerFactory
 from volunteers.models import Volunteer
 
@@ -25,7 +27,10 @@ CHOICES = [
 ATTRS = {"class": "form-select", "required": True, "disabled": False, "data-x": '"q"'}
 
 
-@pytest.mark.parametrize("value", [None, "", "a", 1, "1", "x", '"y"', ["a", "x"], "absent"])
+SELECTED = [None, "", "a", 1, "1", "x", '"y"', ["a", "x"], "absent"]
+
+
+@pytest.mark.parametrize("value", SELECTED)
 def test_the_quick_select_renders_what_djangos_select_renders(value):
     django_select = forms.Select(attrs=ATTRS, choices=CHOICES)
     ours = widgets.Select(attrs=ATTRS, choices=CHOICES)
@@ -64,18 +69,65 @@ def test_the_prefix_label_is_the_choice_display(language):
 
 INPUT_VALUES = [None, "", 'a&"b<', 0, 12, True, False, mark_safe("<b>kept</b>")]
 INPUT_ATTRS = [None, {"class": "x y", "required": True, "disabled": False, "aria-x": "<"}]
+INPUTS = [
+    forms.TextInput, forms.CheckboxInput, forms.NumberInput, forms.EmailInput, forms.URLInput,
+    forms.PasswordInput, forms.HiddenInput, forms.DateInput, forms.DateTimeInput,
+    forms.TimeInput, ThaiDateInput,
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("value", INPUT_VALUES)
 @pytest.mark.parametrize("attrs", INPUT_ATTRS)
+@pytest.mark.parametrize("widget", INPUTS)
+def test_the_quick_renderer_writes_the_inputs_as_djangos_templates_do(widget, value, attrs):
+    made = widget(attrs={"placeholder": "<p>"})
+    expected = made.render("n&me", value, attrs=attrs, renderer=DjangoTemplates())
+    assert made.render("n&me", value, attrs=attrs, renderer=QuickFormRenderer()) == expected
+    assert expected.startswith("<input") and made.template_name in WRITERS
+
+
 @pytest.mark.parametrize(
-    "theirs, ours",
-    [(forms.TextInput, widgets.TextInput), (forms.CheckboxInput, widgets.CheckboxInput)],
+    "widget, value",
+    [
+        *((widget, value) for widget in (forms.Select, forms.SelectMultiple) for value in SELECTED),
+        *((forms.NullBooleanSelect, value) for value in (None, True, False, "true", "unknown")),
+    ],
 )
-def test_the_quick_inputs_render_what_djangos_render(theirs, ours, value, attrs):
-    made = {"attrs": {"placeholder": "<p>"}}
-    expected = theirs(**made).render("n&me", value, attrs=attrs)
-    assert ours(**made).render("n&me", value, attrs=attrs) == expected
+def test_the_quick_renderer_writes_the_selects_as_djangos_templates_do(widget, value):
+    made = widget(attrs=ATTRS)
+    if widget is not forms.NullBooleanSelect:
+        made.choices = CHOICES
+    assert made.template_name in WRITERS  # written in Python, not by the templates
+    expected = made.render("n&me", value, attrs={"id": "id_n"}, renderer=DjangoTemplates())
+    assert (
+        made.render("n&me", value, attrs={"id": "id_n"}, renderer=QuickFormRenderer()) == expected
+    )
+
+
+@pytest.mark.parametrize("value", [None, "", "a & <b>\nline", 0, mark_safe("<i>kept</i>")])
+def test_the_quick_renderer_writes_the_text_area_as_djangos_template_does(value):
+    attrs = {"rows": 2, "class": "textarea form-control", "required": True, "disabled": False}
+    made = forms.Textarea(attrs=attrs)
+    assert made.template_name in WRITERS
+    expected = made.render("n&me", value, attrs={"id": "id_n"}, renderer=DjangoTemplates())
+    assert (
+        made.render("n&me", value, attrs={"id": "id_n"}, renderer=QuickFormRenderer()) == expected
+    )
+
+
+def test_a_widget_with_a_template_of_its_own_goes_to_the_templates():
+    class Own(forms.TextInput):
+        template_name = "django/forms/widgets/radio.html"
+
+    boxes = forms.CheckboxSelectMultiple(choices=[("a", "A")])
+    for made in (Own(), boxes, forms.ClearableFileInput(), forms.SplitDateTimeWidget()):
+        expected = made.render("n", None, renderer=DjangoTemplates())
+        assert made.render("n", None, renderer=QuickFormRenderer()) == expected
+    assert 'type="checkbox"' in boxes.render("n", None, renderer=QuickFormRenderer())
+
+
+def test_the_forms_render_with_the_quick_renderer():
+    assert isinstance(forms.Form().renderer or get_default_renderer(), QuickFormRenderer)
 
 
 @pytest.mark.parametrize("language", ["th", "en"])
@@ -83,9 +135,9 @@ def test_the_quick_inputs_render_what_djangos_render(theirs, ours, value, attrs)
 def test_the_thai_date_input_renders_what_its_template_renders(language, value):
     widget = ThaiDateInput(attrs={"class": "form-control"})
     with override(language):
-        # forms.Widget.render: the template, as before the widget wrote it in Python.
-        expected = forms.Widget.render(widget, "day", value, attrs={"id": "id_day"})
-        assert widget.render("day", value, attrs={"id": "id_day"}) == expected
+        expected = widget.render("day", value, attrs={"id": "id_day"}, renderer=DjangoTemplates())
+        quick = widget.render("day", value, attrs={"id": "id_day"}, renderer=QuickFormRenderer())
+        assert quick == expected
     assert "value=" in expected or value in (None, "")
 
 
@@ -139,30 +191,27 @@ def test_crispy_gives_the_quick_select_the_css_class_of_a_select(center, team):
     assert '<select name="volunteer" class="select form-select"' in html
 
 
-@pytest.mark.parametrize("value", [None, "", "a & <b>\nline", 0, mark_safe("<i>kept</i>")])
-def test_the_quick_textarea_renders_what_djangos_renders(value):
-    attrs = {"rows": 2, "class": "textarea form-control", "required": True, "disabled": False}
-    expected = forms.Textarea(attrs=attrs).render("n&me", value, attrs={"id": "id_n"})
-    assert widgets.Textarea(attrs=attrs).render("n&me", value, attrs={"id": "id_n"}) == expected
-
-
 @pytest.mark.django_db
-def test_the_case_pages_forms_render_as_with_djangos_widgets(case):
-    """The status, closing and reopening forms (on every case page) use the quick widgets."""
+def test_the_case_pages_forms_render_as_with_djangos_widgets_and_templates(case):
+    """The status, closing and reopening forms (on every case page): the quick select and
+    the quick renderer write what Django's select and templates write."""
     from cases.forms import CloseForm, ReopenForm, StatusForm
 
     bound = {"status": "x", "note": "<n>", "close-note": "a\n<b>", "close-kept_case": "1&2"}
-    for form in [
-        StatusForm(bound, case=case),
-        CloseForm(bound, case=case, prefix="close"),
-        ReopenForm(bound),
-        CloseForm(case=case, prefix="close"),
-    ]:
-        for name, field in form.fields.items():
-            assert type(field.widget).__module__ == "coordination.widgets", name
-            ours = str(form[name])
+    makers = [
+        lambda: StatusForm(bound, case=case),
+        lambda: CloseForm(bound, case=case, prefix="close"),
+        lambda: ReopenForm(bound),
+        lambda: CloseForm(case=case, prefix="close"),
+    ]
+    for make in makers:
+        ours, theirs = make(), make()
+        theirs.renderer = DjangoTemplates()
+        for field in theirs.fields.values():
             field.widget.__class__ = next(  # Django's own
                 c for c in type(field.widget).__mro__ if c.__module__ == "django.forms.widgets"
             )
-            assert type(field.widget).__module__ == "django.forms.widgets", name
-            assert str(form[name]) == ours, name
+        assert isinstance(ours.renderer, QuickFormRenderer)
+        for name in ours.fields:
+            assert str(ours[name]) == str(theirs[name]), name
+    assert type(StatusForm(case=case).fields["status"].widget) is widgets.Select
