@@ -1,6 +1,7 @@
 """Factories: deterministic values for what tests read, sequences for unique fields."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import factory
@@ -125,10 +126,15 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
     purpose = "assessment"
 
 
+REFERRAL_AGENCY_NUMBERS = itertools.count(1)
+
+
 def agency_of(center, name: str = "", kind: str = "legal_aid") -> Agency:
     """An agency of `center`, or a national one (None). Agencies are n2's; this makes one
     the way a referral test needs it, without a factory of its own to keep in step."""
-    name = name or f"หน่วยงาน {Agency.objects.count() + 1}"
+    # Numbered apart from AgencyFactory's "หน่วยงาน n": counting the rows gave the same
+    # name as the factory's next one in the same centre, depending on the tests before.
+    name = name or f"หน่วยงานรับส่งต่อ {next(REFERRAL_AGENCY_NUMBERS)}"
     return Agency.objects.create(center=center, name=name, kind=kind, phone="1300")
 
 
