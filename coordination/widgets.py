@@ -9,6 +9,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 
 
 def conditional_escape(value) -> str:
@@ -54,7 +55,7 @@ class Select(forms.Select):
         for group_value, group_label in self.choices:
             grouped = isinstance(group_label, (list, tuple))
             if grouped:
-                parts.append(f'\n  <optgroup label="{conditional_escape(group_value)}">')
+                parts.append(f'\n  <optgroup label="{shown(group_value)}">')
             for option_value, label in group_label if grouped else [(group_value, group_label)]:
                 option_value = "" if option_value is None else str(option_value)
                 selected = (not has_selected or self.allow_multiple_selected) and (
@@ -64,7 +65,7 @@ class Select(forms.Select):
                 parts.append(
                     f'\n  <option value="{conditional_escape(option_value)}"'
                     f"{' selected' if selected else ''}>"
-                    f"{conditional_escape(localize(label))}</option>\n"
+                    f"{shown(label)}</option>\n"
                 )
             if grouped:
                 parts.append("\n  </optgroup>")
@@ -95,26 +96,36 @@ def input_html(widget: dict) -> str:
 
 
 def textarea_html(widget: dict) -> str:
-    """django/forms/widgets/textarea.html."""
-    text = conditional_escape(localize(widget["value"])) if widget["value"] else ""
+    """django/forms/widgets/textarea.html (the value is text already: format_value)."""
+    text = conditional_escape(widget["value"]) if widget["value"] else ""
     return (
         f'<textarea name="{conditional_escape(widget["name"])}"'
         f"{attrs_html(widget['attrs'])}>\n{text}</textarea>"
     )
 
 
-def select_html(widget: dict) -> str:
+def shown(value) -> str:
+    """A value as a template's `{{ value }}` shows it: in local time, localised, escaped."""
+    return conditional_escape(localize(template_localtime(value)))
+
+
+SELECT_OPTION = "django/forms/widgets/select_option.html"
+
+
+def select_html(widget: dict) -> str | None:
     """django/forms/widgets/select.html and select_option.html, from the options the
-    widget's get_context() made (Select above writes them from its choices)."""
+    widget's get_context() made (Select above writes them from its choices); None for
+    options with a template of their own."""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{shown(group_name)}">')
         for option in options:
+            if option["template_name"] != SELECT_OPTION:
+                return None
             parts.append(
                 f'\n  <option value="{conditional_escape(option["value"])}"'
-                f"{attrs_html(option['attrs'])}>{conditional_escape(localize(option['label']))}"
-                "</option>\n"
+                f"{attrs_html(option['attrs'])}>{shown(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -137,6 +148,7 @@ class QuickFormRenderer(DjangoTemplates):
 
     def render(self, template_name: str, context: dict, request=None) -> str:
         writer = WRITERS.get(template_name)
-        if writer is None:
+        written = writer(context["widget"]) if writer is not None else None
+        if written is None:
             return super().render(template_name, context, request)
-        return writer(context["widget"])
+        return written

@@ -1,5 +1,5 @@
-"""`|as_field` and `|as_form`: crispy-forms' `|as_crispy_field`, `|crispy` and
-`{% crispy form %}` (bootstrap5), written in Python.
+"""`|as_field`, `|as_form` and `{% quick_form %}`: crispy-forms' `|as_crispy_field`,
+`|crispy` and `{% crispy form %}` (bootstrap5), written in Python.
 
 crispy renders each field through a template of some 40 conditionals and five
 includes: the case list's 15 fields cost ~1 ms of CPU each, a third of the page, and
@@ -8,8 +8,8 @@ select input, a tick box, radio buttons, a list of tick boxes) and the layouts (
 rows, columns) come out as the same elements with the same attributes and text
 (tests/coordination/test_quick_forms.py compares them, as parsed HTML, with crispy's);
 only the blank lines between the tags go. Anything else — hidden fields, files,
-multi-widgets, a helper that changes how fields look, other layout objects — is handed
-to crispy itself."""
+multi-widgets, a helper that changes how fields look or adds to the form, other layout
+objects — is handed to crispy itself."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def is_choice_boxes(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.RadioSelect)
 
 
-def radio_buttons(field: BoundField) -> str:
+def choice_boxes(field: BoundField) -> str:
     """bootstrap5/layout/radio_checkbox_select.html, for radio buttons and lists of tick
     boxes (crispy's `optgroups` filter gives the options)."""
     widget = field.field.widget
@@ -125,8 +125,8 @@ def radio_buttons(field: BoundField) -> str:
 
 
 def is_plain(helper: FormHelper | None) -> bool:
-    """A form helper that leaves its fields as crispy's defaults render them: labels
-    shown, no label or field classes, not a horizontal form."""
+    """A form helper that leaves each field as crispy's defaults render it: labels and
+    errors shown, no label or field classes, no inline help, not a horizontal form."""
     return helper is None or bool(
         helper.form_show_labels
         and helper.form_show_errors
@@ -185,7 +185,7 @@ def field_html(field: BoundField, error_tag: str) -> SafeString:
             parts.append(
                 f'<legend {target}class="form-label{required_class} fs-6">{label}{asterisk}</legend>'
             )
-        parts.append(radio_buttons(field))
+        parts.append(choice_boxes(field))
         if field.label:
             parts.append("</fieldset>")
         parts.append("</div>")
@@ -212,17 +212,32 @@ def non_field_errors_html(form: forms.BaseForm) -> str:
 @register.filter
 def as_form(form: forms.BaseForm) -> SafeString:
     """`{{ form|crispy }}` (bootstrap5/uni_form.html: the form's own errors, then each
-    field) with `|as_field` for each field: the case page's three small forms (status,
-    closing, reopening) cost 9 ms of CPU through crispy's templates, ~1 ms here.
-    A form with a layout comes out as `{% crispy form %}` renders it (`layout_html`).
-    A formset, or a layout of more than fieldsets, rows and columns, is handed to crispy."""
+    field; a helper's layout is not used) with `|as_field` for each field: the case page's
+    three small forms (status, closing, reopening) cost 9 ms of CPU through crispy's
+    templates, ~1 ms here. A formset is handed to crispy."""
     if not isinstance(form, forms.BaseForm):
         return as_crispy_form(form)
+    return mark_safe(non_field_errors_html(form) + "".join(as_field(f) for f in form))
+
+
+@register.simple_tag(takes_context=True)
+def quick_form(context: Context, form: forms.BaseForm) -> SafeString:
+    """`{% crispy form %}`: the form's helper and layout. A layout of fieldsets, rows and
+    columns, with a helper that writes no `<form>`, token, buttons or media of its own,
+    is written here (`layout_html`): the intake form's layout through crispy's templates
+    was three quarters of its page. Anything else goes to crispy's tag, with the page's
+    context (its request and token)."""
     helper = getattr(form, "helper", None)
-    if helper is None:
-        return mark_safe(non_field_errors_html(form) + "".join(as_field(f) for f in form))
-    if not (is_plain(helper) and helper.layout is not None and is_plain_layout(helper.layout)):
-        return crispy_tag(form)
+    if not (
+        isinstance(form, forms.BaseForm)
+        and is_plain(helper)
+        and helper is not None
+        and writes_nothing_around(helper, form)
+        and helper.layout is not None
+        and is_plain_layout(helper.layout)
+    ):
+        with context.push(form=form):
+            return CRISPY_TAG.render(context)
     error_tag = "span" if helper.error_text_inline else "p"
     html = non_field_errors_html(form) + layout_html(form, helper.layout.fields, error_tag)
     if helper.render_hidden_fields:  # crispy's FormHelper.render_layout
@@ -233,6 +248,23 @@ def as_form(form: forms.BaseForm) -> SafeString:
             if name not in named and field.widget.is_hidden
         )
     return mark_safe(html)
+
+
+def writes_nothing_around(helper: FormHelper, form: forms.BaseForm) -> bool:
+    """bootstrap5/whole_uni_form.html and display_form.html add nothing to the layout: no
+    `<form>` tag, no token, no buttons, no error title, no media, no other templates, no
+    fields beyond the layout's but hidden ones."""
+    return not (
+        helper.form_tag
+        or (not helper.disable_csrf and helper.form_method.lower() == "post")
+        or helper.inputs
+        or helper.form_error_title
+        or (helper.include_media and str(form.media))
+        or helper.template
+        or helper.field_template
+        or helper.render_unmentioned_fields
+        or helper.render_required_fields
+    )
 
 
 # crispy's bootstrap5 layout objects that `layout_html` writes as their templates do:
@@ -272,6 +304,8 @@ def layout_html(form: forms.BaseForm, items: list, error_tag: str) -> str:
         css_id = f'id="{conditional_escape(item.css_id)}" ' if item.css_id else ""
         if isinstance(item, Fieldset):
             css = f'class="{conditional_escape(item.css_class)}" ' if item.css_class else ""
+            # crispy renders a legend as a template and marks it safe; ours are plain
+            # translated text, escaped here as any text.
             legend = f"<legend>{conditional_escape(item.legend)}</legend>" if item.legend else ""
             parts.append(f"<fieldset {css_id}{css}{item.flat_attrs}>{legend}{inner}</fieldset>")
             continue
@@ -284,11 +318,6 @@ def layout_html(form: forms.BaseForm, items: list, error_tag: str) -> str:
             f'<div {css_id}class="{conditional_escape(classes)}" {item.flat_attrs}>{inner}</div>'
         )
     return "".join(parts)
-
-
-def crispy_tag(form: forms.BaseForm) -> SafeString:
-    """`{% crispy form %}` itself."""
-    return CRISPY_TAG.render(Context({"form": form}))
 
 
 CRISPY_TAG = Template("{% load crispy_forms_tags %}{% crispy form %}")

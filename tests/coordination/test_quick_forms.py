@@ -1,9 +1,14 @@
 """`|as_field` gives the elements, attributes and text crispy's `|as_crispy_field`
 gives, for every field of the forms it renders, blank, filled in and wrong."""
 
+import re
+
 import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
+from django.template import Context, RequestContext, Template
 from django.test.html import parse_html
 from django.utils.translation import override
 
@@ -147,19 +152,41 @@ def test_as_form_renders_the_case_pages_forms_as_crispy_renders_them(language, c
     )
 
 
-def crispy_tag(form) -> str:
-    from django.template import Context, Template
+def crispy_tag(form, request=None) -> str:
+    template = Template("{% load crispy_forms_tags %}{% crispy form %}")
+    return template.render(
+        RequestContext(request, {"form": form}) if request else Context({"form": form})
+    )
 
-    return Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+
+def quick_tag(form, request=None) -> str:
+    template = Template("{% load quick_forms %}{% quick_form form %}")
+    return template.render(
+        RequestContext(request, {"form": form}) if request else Context({"form": form})
+    )
+
+
+def same_as_crispy_tag(make_form, request=None) -> str:
+    theirs, ours = make_form(), make_form()
+    theirs.is_bound and theirs.is_valid()
+    ours.is_bound and ours.is_valid()
+    written = quick_tag(ours, request)
+    # A CSRF token is masked anew each time it is written.
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert parse_html(token.sub("", written)) == parse_html(
+        token.sub("", crispy_tag(theirs, request))
+    )
+    return written
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["th", "en"])
-def test_as_form_renders_the_case_forms_layout_as_the_crispy_tag_renders_it(language, center, case):
+def test_the_quick_form_tag_writes_the_case_forms_layout_as_the_crispy_tag_does(
+    language, center, case
+):
     """The intake and edit forms: fieldsets, rows and columns of every kind of field,
     blank, with errors, and filled in from a case (the edit form's hidden version)."""
     from cases.forms import CaseEditForm, CaseForm
-    from coordination.templatetags.quick_forms import as_form
 
     wrong = {
         "first_name": "<b>x</b>",
@@ -170,40 +197,116 @@ def test_as_form_renders_the_case_forms_layout_as_the_crispy_tag_renders_it(lang
         "reg_province": "nonsense",
         "consent_purposes": ["zz"],
     }
-    makers = [
-        lambda: CaseForm(center=center),
-        lambda: CaseForm(wrong, center=center),
-        lambda: CaseEditForm(instance=case, center=center),
-        lambda: CaseEditForm({**wrong, "version": "x"}, instance=case, center=center),
-    ]
     with override(language):
-        for make in makers:
-            theirs, ours = make(), make()
-            theirs.is_bound and theirs.is_valid()
-            ours.is_bound and ours.is_valid()
-            expected = parse_html(crispy_tag(theirs))
-            assert parse_html(str(as_form(ours))) == expected
-    edit = str(as_form(CaseEditForm(instance=case, center=center)))
+        same_as_crispy_tag(lambda: CaseForm(center=center))
+        same_as_crispy_tag(lambda: CaseForm(wrong, center=center))
+        edit = same_as_crispy_tag(lambda: CaseEditForm(instance=case, center=center))
+        same_as_crispy_tag(
+            lambda: CaseEditForm({**wrong, "version": "x"}, instance=case, center=center)
+        )
     assert 'name="version"' in edit and 'type="hidden"' in edit
     assert 'name="disability_types"' in edit and 'type="checkbox"' in edit
+    assert "crispy" not in edit and "<form" not in edit
 
 
-@pytest.mark.django_db
-def test_a_layout_or_helper_it_cannot_write_is_left_to_crispy(center):
-    """A layout object other than fieldsets, rows and columns, or a helper that hides
-    the labels: the form goes to crispy as a whole, and comes out as crispy writes it."""
-    from crispy_forms.layout import HTML, Layout
+class Laid(forms.Form):
+    """Every part of a layout `{% quick_form %}` writes itself."""
 
-    from cases.forms import CaseForm
+    name = forms.CharField(label="Name & <b>", help_text="help <i>kept</i>")
+    kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    tags = forms.MultipleChoiceField(
+        choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    agree = forms.BooleanField(required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.render_hidden_fields = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "The first part & more",
+                Row(Column("name"), Column("kind", css_class="mine", css_id="c1", data_x="1")),
+                "version",  # a hidden field named in the layout
+                css_class="part",
+                css_id="part-1",
+                data_y="<2>",
+            ),
+            Fieldset("", Row(Column("tags", css_class="col-6 extra"), css_class="g-2"), "agree"),
+        )
+
+
+@pytest.mark.parametrize("data", [None, {}, {"kind": "zz", "tags": ["q"], "name": "<x>"}])
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_the_quick_form_tag_writes_every_part_of_a_layout_as_crispy_does(data, language):
+    with override(language):
+        written = same_as_crispy_tag(lambda: Laid(data))
+    assert 'class="col-md "' in written or 'class="col-md"' in written  # a bare Column
+    assert 'class="col-md mine"' in written and 'class="col-6 extra"' in written
+    assert written.count('name="version"') == 1 and 'name="token"' in written
+    assert "The first part &amp; more" in written and "Name &amp; &lt;b&gt;" in written
+
+
+def with_helper(**options):
+    def make():
+        form = Laid({"kind": "zz"})
+        for name, value in options.items():
+            setattr(form.helper, name, value)
+        return form
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"label_class": "col-2"},
+        {"field_class": "col-8"},
+        {"form_show_labels": False},
+        {"help_text_inline": True},
+        {"form_class": "form-horizontal"},
+        {"form_tag": True},
+        {"form_error_title": "Look"},
+        {"render_unmentioned_fields": True},
+        {"disable_csrf": False, "form_tag": True},
+    ],
+)
+def test_a_helper_that_changes_the_fields_or_adds_to_the_form_is_left_to_crispy(options, rf):
+    """What the tag writes is crispy's own, whatever the helper asks for, with the page's
+    request: a form tag left to crispy gets its token."""
+    request = rf.get("/")
+    written = same_as_crispy_tag(with_helper(**options), request)
+    if options.get("disable_csrf") is False:
+        assert 'name="csrfmiddlewaretoken"' in written
+
+
+def test_a_helper_with_buttons_is_left_to_crispy():
+    def make():
+        form = Laid()
+        form.helper.add_input(Submit("go", "Go <now>"))
+        return form
+
+    assert 'name="go"' in same_as_crispy_tag(make)
+
+
+def test_a_layout_object_it_cannot_write_is_left_to_crispy():
+    def make():
+        form = Laid()
+        form.helper.layout = Layout(HTML("<p class='mine'>{{ form.name.label }}</p>"), "name")
+        return form
+
+    assert "<p class='mine'>Name &amp; &lt;b&gt;</p>" in same_as_crispy_tag(make)
+
+
+def test_as_form_is_the_crispy_filter_which_leaves_the_layout_out():
+    """`|crispy` ignores a helper's layout (uni_form.html): so does `|as_form`."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
     from coordination.templatetags.quick_forms import as_form
 
-    with_html = CaseForm(center=center)
-    with_html.helper.layout = Layout(HTML("<p class='mine'>{{ form.prefix.label }}</p>"), "prefix")
-    assert "<p class='mine'>" in str(as_form(with_html))
-
-    no_labels = CaseForm(center=center)
-    no_labels.helper.form_show_labels = False
-    theirs = CaseForm(center=center)
-    theirs.helper.form_show_labels = False
-    assert parse_html(str(as_form(no_labels))) == parse_html(crispy_tag(theirs))
-    assert 'class="form-label' not in str(as_form(no_labels))
+    assert parse_html(str(as_form(Laid()))) == parse_html(str(as_crispy_form(Laid())))
+    assert 'id="part-1"' not in str(as_form(Laid()))

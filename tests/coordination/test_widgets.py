@@ -2,6 +2,7 @@
 filters use it for speed, and nothing on the page may change."""
 
 import datetime
+import decimal
 
 import pytest
 from django import forms
@@ -23,6 +24,10 @@ CHOICES = [
     ("safe", mark_safe("<i>kept</i>")),
     ("group", [("x", "X"), ('"y"', "Y")]),
     (None, "nothing"),
+    # Shown as a template shows them: localised, an aware time in Bangkok's time.
+    ("d", datetime.date(2019, 4, 24)),
+    ("t", datetime.datetime(2026, 11, 27, 1, 30, tzinfo=datetime.UTC)),
+    (datetime.date(2020, 1, 2), [("n", decimal.Decimal("1234.5"))]),
 ]
 ATTRS = {"class": "form-select", "required": True, "disabled": False, "data-x": '"q"'}
 
@@ -31,11 +36,15 @@ SELECTED = [None, "", "a", 1, "1", "x", '"y"', ["a", "x"], "absent"]
 
 
 @pytest.mark.parametrize("value", SELECTED)
-def test_the_quick_select_renders_what_djangos_select_renders(value):
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_the_quick_select_renders_what_djangos_select_renders(value, language):
     django_select = forms.Select(attrs=ATTRS, choices=CHOICES)
     ours = widgets.Select(attrs=ATTRS, choices=CHOICES)
-    expected = django_select.render("n&me", value, attrs={"id": "id_n"})
-    assert ours.render("n&me", value, attrs={"id": "id_n"}) == expected
+    with override(language):
+        expected = django_select.render(
+            "n&me", value, attrs={"id": "id_n"}, renderer=DjangoTemplates()
+        )
+        assert ours.render("n&me", value, attrs={"id": "id_n"}) == expected
     assert "Tom &amp; Jerry &lt;b&gt;" in expected and "<i>kept</i>" in expected
 
 
@@ -93,15 +102,28 @@ def test_the_quick_renderer_writes_the_inputs_as_djangos_templates_do(widget, va
         *((forms.NullBooleanSelect, value) for value in (None, True, False, "true", "unknown")),
     ],
 )
-def test_the_quick_renderer_writes_the_selects_as_djangos_templates_do(widget, value):
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_the_quick_renderer_writes_the_selects_as_djangos_templates_do(widget, value, language):
     made = widget(attrs=ATTRS)
     if widget is not forms.NullBooleanSelect:
         made.choices = CHOICES
     assert made.template_name in WRITERS  # written in Python, not by the templates
-    expected = made.render("n&me", value, attrs={"id": "id_n"}, renderer=DjangoTemplates())
-    assert (
-        made.render("n&me", value, attrs={"id": "id_n"}, renderer=QuickFormRenderer()) == expected
-    )
+    with override(language):
+        expected = made.render("n&me", value, attrs={"id": "id_n"}, renderer=DjangoTemplates())
+        quick = made.render("n&me", value, attrs={"id": "id_n"}, renderer=QuickFormRenderer())
+    assert quick == expected
+    if widget is not forms.NullBooleanSelect:
+        assert "8:30" in expected  # 01:30 UTC
+
+
+def test_options_with_a_template_of_their_own_go_to_the_templates():
+    class Own(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    made = Own(choices=CHOICES)
+    expected = made.render("n", "a", renderer=DjangoTemplates())
+    assert made.render("n", "a", renderer=QuickFormRenderer()) == expected
+    assert "<option" not in expected
 
 
 @pytest.mark.parametrize("value", [None, "", "a & <b>\nline", 0, mark_safe("<i>kept</i>")])
