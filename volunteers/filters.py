@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from coordination.filters import ListFilterSet
+from coordination.filters import ListFilterSet, ModelChoiceFilter
 from coordination.models import Subdistrict
 from coordination.widgets import Select
 from volunteers.models import Team, Volunteer
@@ -15,7 +15,7 @@ class VolunteerFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), help_text=_("Name, national ID or phone"), method="search"
     )
-    team = django_filters.ModelChoiceFilter(
+    team = ModelChoiceFilter(
         label=_("Team"),
         queryset=lambda request: Team.objects.visible_to(request.user).select_related(
             "target_group"
@@ -29,7 +29,7 @@ class VolunteerFilter(ListFilterSet):
         empty_label=_("all"),
         widget=Select,
     )
-    subdistrict = django_filters.ModelChoiceFilter(
+    subdistrict = ModelChoiceFilter(
         label=_("Subdistrict"),
         queryset=lambda request: Subdistrict.objects.of_centres_of(request.user),
         widget=Select,

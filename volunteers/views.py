@@ -37,7 +37,8 @@ PAGE_SIZE = 25
 def open_memberships() -> Prefetch:
     return Prefetch(
         "memberships",
-        queryset=TeamMembership.objects.active().select_related("team", "volunteer"),
+        # The membership's volunteer is the one it is prefetched for (Django sets it).
+        queryset=TeamMembership.objects.active().select_related("team"),
         to_attr="open_memberships",
     )
 
@@ -47,7 +48,7 @@ def open_memberships() -> Prefetch:
 def volunteer_list(request: AuthenticatedRequest) -> HttpResponseBase:
     volunteers = (
         Volunteer.objects.visible_to(request.user)
-        .select_related("subdistrict", "center")
+        .select_related("subdistrict")
         .prefetch_related(open_memberships())
         .order_by("first_name", "last_name", "pk")
     )
