@@ -1,8 +1,11 @@
-"""Widgets that write the same HTML as Django's, cheaper."""
+"""Django's widget HTML, byte for byte, cheaper: a select that writes its options from its
+choices, and the form renderer (settings.FORM_RENDERER) that writes the inputs, text
+areas and selects of every form in Python instead of through their templates."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -88,10 +91,10 @@ INPUT_TEMPLATES = frozenset(
 def input_html(widget: dict) -> str:
     """django/forms/widgets/input.html."""
     given = widget["value"]
-    shown = "" if given is None else f' value="{conditional_escape(given)}"'
+    value = "" if given is None else f' value="{conditional_escape(given)}"'
     return (
         f'<input type="{conditional_escape(widget["type"])}" '
-        f'name="{conditional_escape(widget["name"])}"{shown}{attrs_html(widget["attrs"])}>'
+        f'name="{conditional_escape(widget["name"])}"{value}{attrs_html(widget["attrs"])}>'
     )
 
 
@@ -133,7 +136,7 @@ def select_html(widget: dict) -> str | None:
     return "".join(parts)
 
 
-WRITERS = {
+WRITERS: dict[str, Callable[[dict], str | None]] = {
     **dict.fromkeys(INPUT_TEMPLATES, input_html),
     "django/forms/widgets/textarea.html": textarea_html,
     "django/forms/widgets/select.html": select_html,
