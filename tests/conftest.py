@@ -1,6 +1,7 @@
 """The cast every test may call on: two centres, their coordinators, a team,
 a volunteer on it, one who is not, and a case assigned to the team."""
 
+import datetime
 import io
 
 import pytest
@@ -8,8 +9,10 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, transaction
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client, TransactionTestCase
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -95,32 +98,55 @@ class Seed:
             for table in tables
         )
 
-    def empty(self, using: str) -> None:
-        """The database as the migrations left it, as a flush and the seed would leave it."""
+    def dirty(self, using: str) -> list[str]:
+        """The tables with a row, and the reference tables that changed: one query."""
         with connections[using].cursor() as cursor:
             tables = connections[using].introspection.django_table_names(
                 only_existing=True, include_views=False
             )
-            # One query: the tables with a row, and the reference tables that changed.
             cursor.execute(self.checks(tables))
-            dirty = [
+            return [
                 table for table, found in cursor.fetchall() if found != self.fingerprints.get(table)
             ]
-            if not dirty:
-                return
-            # DELETE, not TRUNCATE: a few rows each, where TRUNCATE makes new files for every
-            # table (0.4 s). Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so the
-            # order does not matter within the transaction; a changed reference table is
-            # emptied and copied back whole.
-            with transaction.atomic(using=using):
-                for table in dirty:
-                    if table in self.refuse_delete:
-                        cursor.execute(f'TRUNCATE public."{table}"')
-                    else:
-                        cursor.execute(f'DELETE FROM public."{table}"')
-                for table, rows in self.rows.items():  # parents before children
-                    if table in dirty:
-                        cursor.copy_expert(f'COPY public."{table}" FROM STDIN', io.BytesIO(rows))
+
+    def copy_of(self, tables: list[str]) -> dict[str, bytes]:
+        """The rows of `tables`, as COPY writes them, parents before children (the
+        same-centre triggers look up a row's parent as it is inserted)."""
+        copies = {}
+        with connection.cursor() as cursor:
+            for table in parents_first(tables):
+                copied = io.BytesIO()
+                cursor.copy_expert(f'COPY public."{table}" TO STDOUT', copied)
+                copies[table] = copied.getvalue()
+        return copies
+
+    def copy_back(self, copies: dict[str, bytes]) -> None:
+        """Puts `copies` back into a database as the migrations left it (`dirty()` is
+        empty): a changed reference table whole, the others' rows added."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table, rows in copies.items():
+                if table in self.rows:
+                    cursor.execute(f'DELETE FROM public."{table}"')
+                cursor.copy_expert(f'COPY public."{table}" FROM STDIN', io.BytesIO(rows))
+
+    def empty(self, using: str) -> None:
+        """The database as the migrations left it, as a flush and the seed would leave it."""
+        dirty = self.dirty(using)
+        if not dirty:
+            return
+        # DELETE, not TRUNCATE: a few rows each, where TRUNCATE makes new files for every
+        # table (0.4 s). Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so the
+        # order does not matter within the transaction; a changed reference table is
+        # emptied and copied back whole.
+        with connections[using].cursor() as cursor, transaction.atomic(using=using):
+            for table in dirty:
+                if table in self.refuse_delete:
+                    cursor.execute(f'TRUNCATE public."{table}"')
+                else:
+                    cursor.execute(f'DELETE FROM public."{table}"')
+            for table, rows in self.rows.items():  # parents before children
+                if table in dirty:
+                    cursor.copy_expert(f'COPY public."{table}" FROM STDIN', io.BytesIO(rows))
 
 
 # What the data migrations seed, parents before children, then what `migrate` itself makes
@@ -133,11 +159,67 @@ REFERENCE = (
 )
 
 
+def parents_first(tables: list[str]) -> list[str]:
+    """`tables` ordered so that a table comes after the tables its foreign keys name (a
+    cycle is cut where it closes)."""
+    models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(table: str) -> None:
+        if table in seen or table not in models:
+            return
+        seen.add(table)
+        for field in models[table]._meta.concrete_fields:
+            if field.is_relation and field.related_model is not None:
+                visit(field.related_model._meta.db_table)
+        ordered.append(table)
+
+    for table in tables:
+        visit(table)
+    return [table for table in ordered if table in tables]
+
+
+class DemoCopy:
+    """The demo centre as `loaddemo` writes it, for the transactional tests that use it as
+    their data (`load_demo`): loaded once per test process, then copied back with COPY.
+    Its 929 queries were about a second of each of some fifteen browser tests. The rows
+    keep their ids (the sequences have moved past them: `Seed.empty` resets none) and are
+    used on the day they were made (the demo's dates count back from today). Its own
+    tests (tests/coordination/test_loaddemo.py) run the command itself."""
+
+    def __init__(self, seed: Seed) -> None:
+        self.seed = seed
+        self.day: datetime.date | None = None
+        self.copies: dict[str, bytes] = {}
+
+    def load(self) -> None:
+        clean = not self.seed.dirty(DEFAULT_DB_ALIAS)
+        if clean and self.day == timezone.localdate():
+            self.seed.copy_back(self.copies)
+            return
+        call_command("loaddemo", stdout=io.StringIO())
+        if clean:  # the demo alone: what the next test may have back
+            self.copies = self.seed.copy_of(self.seed.dirty(DEFAULT_DB_ALIAS))
+            self.day = timezone.localdate()
+
+
+demo_copy: DemoCopy | None = None
+
+
+def load_demo() -> None:
+    """`manage.py loaddemo` (with DEBUG on), for a transactional test (see DemoCopy)."""
+    assert demo_copy is not None, "the test database is not set up"
+    demo_copy.load()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Transactional tests end with `Seed.empty` instead of Django's flush (see Seed)."""
+    global demo_copy
     with django_db_blocker.unblock():
         seed = Seed()
+    demo_copy = DemoCopy(seed)
 
     def fixture_teardown(self) -> None:
         for using in self._databases_names(include_mirrors=False):

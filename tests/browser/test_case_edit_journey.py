@@ -1,20 +1,19 @@
 """A coordinator corrects a case in a real browser and sees the correction on its page."""
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
 from tests.browser.conftest import log_in
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def demo(settings, transactional_db):
     settings.DEBUG = True
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def test_a_coordinator_changes_the_id_adds_a_member_removes_an_income_and_sees_it(

@@ -1,20 +1,18 @@
 """A coordinator's day, in a real browser: intake, assignment, search, English."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from cases.models import Case
 from tests.browser.conftest import log_in, watch_csp
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def demo(settings, transactional_db):
     settings.DEBUG = True
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def test_a_coordinator_opens_assigns_finds_a_case_and_switches_to_english(

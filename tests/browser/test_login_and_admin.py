@@ -1,20 +1,18 @@
 """The demo coordinator logs in through the login page; the administrator reaches the admin."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
 from cases.views import PAGE_SIZE
 from tests.browser.conftest import pass_second_step
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def demo(settings, transactional_db):
     settings.DEBUG = True
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def log_in(page, username: str, password: str) -> None:

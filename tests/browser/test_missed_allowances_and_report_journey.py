@@ -2,20 +2,20 @@
 reads why on her case page, opens the report of April 2019 (BE 2562) and downloads its
 Excel file, in a real browser."""
 
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.browser.conftest import pass_second_step
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def demo(settings, transactional_db):
     settings.DEBUG = True
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def test_a_coordinator_sees_the_woman_flagged_for_100_baht_and_downloads_the_april_report(

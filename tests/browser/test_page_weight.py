@@ -7,15 +7,14 @@ figures."""
 import subprocess
 import sys
 import urllib.request
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
 from coordination.models import User
+from tests.conftest import load_demo
 from tests.production import ROOT, gunicorn, production_env
 
 FIRST_LOAD_BUDGET = 150_000
@@ -26,7 +25,7 @@ NEXT_LOAD_BUDGET = 40_000
 def production_server(transactional_db, settings):
     """gunicorn on the test database, configured as the README's Production section."""
     settings.DEBUG = True  # the demo loads only then; the server below runs without
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
         cwd=ROOT,

@@ -3,16 +3,15 @@ every control is a 44 px target, nothing jumps while the page loads (CLS), and a
 volunteer finds what they came for on the first screen."""
 
 import time
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
 from coordination.accounts import password_link_path
 from coordination.models import User
 from tests.browser.conftest import sign_in, watch_csp
+from tests.conftest import load_demo
 from volunteers.models import Volunteer
 
 PHONE = {"width": 360, "height": 740}
@@ -99,7 +98,7 @@ LAYOUT_PROBLEMS = """
 def demo(settings, transactional_db, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def phone_context(browser, viewport: dict, **options):

@@ -1,14 +1,12 @@
 """A volunteer on a phone logs a visit with a photo; the coordinator sees it."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from cases.models import Case, HomeVisit
 from tests.browser.conftest import log_in, watch_csp
+from tests.conftest import load_demo
 from tests.images import phone_photo
 
 
@@ -16,7 +14,7 @@ from tests.images import phone_photo
 def demo(settings, transactional_db, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def test_a_volunteer_logs_a_visit_with_a_photo_and_the_coordinator_sees_it(

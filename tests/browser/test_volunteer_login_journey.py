@@ -2,15 +2,13 @@
 link on their phone, sets a password and sees their cases; they leave, and the login
 ends with them."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
 from tests.browser.conftest import log_in, pass_second_step, watch_csp
 from tests.browser.test_offline import wait_until_refreshed
+from tests.conftest import load_demo
 from tests.factories import national_id
 from volunteers.models import Team, Volunteer
 
@@ -20,7 +18,7 @@ PASSWORD = "ทุ่งบึงกุ่ม-2568"
 @pytest.fixture
 def demo(settings, transactional_db):
     settings.DEBUG = True
-    call_command("loaddemo", stdout=StringIO())
+    load_demo()
 
 
 def test_a_volunteer_gets_a_login_sets_a_password_on_a_phone_and_loses_it_on_leaving(
