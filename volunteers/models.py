@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -115,6 +116,17 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @cached_property
+    def team_ids(self) -> list[int]:
+        """The teams this volunteer is an active member of (team_ids_of), read once for
+        this instance, as Django keeps a user's permissions on the user: a request reads
+        its volunteer afresh, and "my cases" asked three times. Forgotten by the methods
+        below that change memberships."""
+        return TeamMembership.objects.team_ids_of(self)
+
+    def forget_teams(self) -> None:
+        self.__dict__.pop("team_ids", None)
+
     # A volunteer is an adult: appointed at 18 or over, never with a child's prefix.
     ADULT_AGE = 18
 
@@ -150,6 +162,7 @@ class Volunteer(models.Model):
         )
         membership.full_clean()
         membership.save()
+        self.forget_teams()
         return membership
 
     @transaction.atomic
@@ -163,6 +176,7 @@ class Volunteer(models.Model):
         self.save(update_fields=["status", "updated_at"])
         if status == self.Status.LEFT:
             self.memberships.active().update(left_on=on or timezone.localdate())
+            self.forget_teams()
         account = self.user
         # A coordinator or an administrator who is also on the roll keeps their login:
         # it is theirs for other work, closed (if ever) by a centre administrator.
@@ -189,6 +203,7 @@ class Volunteer(models.Model):
     def leave_team(self, team: Team, *, on: datetime.date | None = None) -> int:
         """Ends the open membership; history is kept, never deleted."""
         ended = self.memberships.active().filter(team=team)
+        self.forget_teams()
         return ended.update(left_on=on or timezone.localdate())
 
 
@@ -250,6 +265,15 @@ class Team(models.Model):
 class TeamMembershipQuerySet(models.QuerySet):
     def active(self) -> TeamMembershipQuerySet:
         return self.filter(TeamMembership.active_condition())
+
+    def team_ids_of(self, volunteer: Volunteer) -> list[int]:
+        """The teams the volunteer is an active member of, read now: a query says them as
+        values, and PostgreSQL plans for those teams. As a subquery it could not: it
+        guessed one case of a team, sorted all 961 of a volunteer's open cases for the 25
+        of a page and walked them all for their planned actions (my cases, national
+        scale: 7 of its 9 ms in PostgreSQL)."""
+        active = self.filter(TeamMembership.active_condition(volunteer=volunteer))
+        return list(active.values_list("team_id", flat=True))
 
 
 class TeamMembership(models.Model):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case, CaseChild, CaseChildQuerySet, open_condition
 from coordination.models import Agency
-from volunteers.models import Team, TeamMembership, Volunteer
+from volunteers.models import Team, Volunteer
 
 # How far ahead an action counts as due on its owner's worklist.
 DUE_SOON_DAYS = 7
@@ -78,10 +78,7 @@ class PlanActionQuerySet(CaseChildQuerySet):
 
     def owned_by(self, volunteer: Volunteer) -> PlanActionQuerySet:
         """The volunteer's own actions and those of the teams they are an active member of."""
-        teams = Team.objects.filter(
-            TeamMembership.active_condition("memberships__", volunteer=volunteer)
-        )
-        return self.filter(Q(owner_volunteer=volunteer) | Q(owner_team__in=teams.values("pk")))
+        return self.filter(Q(owner_volunteer=volunteer) | Q(owner_team_id__in=volunteer.team_ids))
 
     def for_rows(self) -> PlanActionQuerySet:
         return self.select_related(

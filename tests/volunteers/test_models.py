@@ -60,6 +60,30 @@ def test_leaving_keeps_the_history_and_allows_rejoining(center, team):
     ]
 
 
+def test_a_volunteers_team_ids_are_their_open_memberships_and_follow_their_changes(
+    center, team, django_assert_num_queries
+):
+    """Volunteer.team_ids: read once for the instance; joining, leaving and leaving the
+    centre's roll forget it, so the next question reads the memberships again."""
+    other, ended = TeamFactory(center=center), TeamFactory(center=center)
+    volunteer = VolunteerFactory(center=center)
+    someone_else = VolunteerFactory(center=center)
+    someone_else.join_team(other)
+    volunteer.join_team(ended, on=datetime.date(2024, 1, 1))
+    volunteer.leave_team(ended, on=datetime.date(2024, 6, 30))
+    volunteer.join_team(team)
+    with django_assert_num_queries(1):
+        assert volunteer.team_ids == [team.pk]
+        assert volunteer.team_ids == [team.pk]  # kept
+    volunteer.join_team(other)
+    assert sorted(volunteer.team_ids) == sorted([team.pk, other.pk])
+    volunteer.leave_team(team)
+    assert volunteer.team_ids == [other.pk]
+    volunteer.set_status(Volunteer.Status.LEFT)
+    assert volunteer.team_ids == []
+    assert Volunteer.objects.get(pk=someone_else.pk).team_ids == [other.pk]
+
+
 def test_a_member_cannot_leave_before_joining(center, team):
     volunteer = VolunteerFactory(center=center)
     with pytest.raises(IntegrityError), transaction.atomic():
