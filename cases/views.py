@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import FileResponse, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -76,7 +76,7 @@ from coordination.choices import person_namer
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
-from coordination.models import AccessLog, TargetGroup
+from coordination.models import AccessLog, Subdistrict, TargetGroup
 from coordination.paging import CountedPaginator
 from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, days_or_years, question_of, yes_no
@@ -206,15 +206,18 @@ def confirm_bulk_assign(request: AuthenticatedRequest, team: Team, cases: QueryS
 @case_worker_required
 @require_http_methods(["GET"])
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    # The addresses' places in queries of their own: joined with the rest, ten tables
+    # took PostgreSQL 2.7 ms to plan for a 0.3 ms query (national scale).
+    places = Subdistrict.objects.select_related("district__province")
     case = get_case_for_user(
         request.user,
         pk,
-        Case.objects.select_related(
-            "team__target_group",
-            "reg_subdistrict__district__province",
-            "cur_subdistrict__district__province",
-            "consent_recorded_by",
-        ).annotate(group_names=target_group_names()),
+        Case.objects.select_related("team__target_group", "consent_recorded_by")
+        .prefetch_related(
+            Prefetch("reg_subdistrict", places),
+            Prefetch("cur_subdistrict", places),
+        )
+        .annotate(group_names=target_group_names()),
     )
     can_manage = request.user.is_coordinator_or_staff
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
