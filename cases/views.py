@@ -121,11 +121,23 @@ def list_page(cases: QuerySet, number: str | None) -> Page:
     return page
 
 
+# What a row of the case list shows (case_rows.case_list_rows), of a case's 58 columns:
+# read whole, the page's 25 cases were 0.4 ms more of CPU (national).
+CASE_ROW_COLUMNS = (
+    *("number", "priority", "prefix", "first_name", "last_name", "national_id", "status"),
+    *("opened_on", "last_visit_at", "next_visit_due", "team__name"),
+)
+
+
 def list_rows(cases: QuerySet) -> QuerySet:
     # Only what the rows show: the addresses and the centre joined three tables and
     # built three objects a row that no column reads (~1 ms of CPU a page). The target
     # groups as their names in the row's own query (1.4 ms of CPU of the page).
-    return cases.select_related("team").annotate(group_names=target_group_names())
+    return (
+        cases.select_related("team")
+        .only(*CASE_ROW_COLUMNS)
+        .annotate(group_names=target_group_names())
+    )
 
 
 @coordinator_required
