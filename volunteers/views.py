@@ -38,9 +38,19 @@ def open_memberships() -> Prefetch:
     return Prefetch(
         "memberships",
         # The membership's volunteer is the one it is prefetched for (Django sets it).
-        queryset=TeamMembership.objects.active().select_related("team"),
+        queryset=TeamMembership.objects.active()
+        .select_related("team")
+        .only("volunteer", "role", "team__name"),
         to_attr="open_memberships",
     )
+
+
+# What a row of the volunteer list shows (volunteer_rows.volunteer_list_rows), not the
+# address, dates and account of each: 0.6 ms of the page's CPU (national scale).
+VOLUNTEER_ROW_COLUMNS = (
+    *("prefix", "first_name", "last_name", "national_id", "phone", "status"),
+    *("subdistrict__name_th", "subdistrict__name_en"),
+)
 
 
 @coordinator_required
@@ -62,7 +72,8 @@ def volunteer_list(request: AuthenticatedRequest) -> HttpResponseBase:
             name="volunteers",
             title=_("Volunteers"),
         )
-    page = Paginator(chosen.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = chosen.qs.only(*VOLUNTEER_ROW_COLUMNS)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "volunteers/volunteer_list.html",
