@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.case_reopen, name="case-reopen"),
     path("<int:pk>/export/", views.case_export, name="case-export"),
     path("<int:pk>/print/", views.case_print, name="case-print"),
+    path("<int:pk>/changes/", views.case_changes, name="case-changes"),
     path("<int:pk>/consent-form/", views.consent_form, name="case-consent-form"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit-create"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),

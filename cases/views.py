@@ -1,4 +1,5 @@
 import datetime
+import math
 import uuid
 from decimal import Decimal
 from typing import NamedTuple
@@ -87,7 +88,11 @@ from volunteers.templatetags.volunteer_pages import volunteer_page_urls
 PAGE_SIZE = 25
 # Visits on a case page; twice as many of its (one-line) events.
 TIMELINE_PAGE_SIZE = 20
-CHANGES_SHOWN = 50
+# The case page's latest changes; the rest are on the case's change history page, a page
+# of CHANGES_PAGE_SIZE at a time, the latest CHANGES_KEPT of them.
+CHANGES_SHOWN = 10
+CHANGES_PAGE_SIZE = 25
+CHANGES_KEPT = 1000
 
 
 def get_case_for_user(user, pk: int, queryset: QuerySet | None = None) -> Case:
@@ -247,9 +252,11 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             **money,
             **timelines_of(case, request.GET),
             "can_manage": can_manage,
-            # The latest changes only: read, compared and written out, 200 of them were a
-            # tenth of the page's time for a case with 128 visits. The admin keeps them all.
-            "changes": case_history(case, limit=CHANGES_SHOWN) if can_manage else [],
+            # The latest changes only, one more to know whether there are others: read,
+            # compared and written out, 200 of them were a tenth of the page's time for a
+            # case with 128 visits. The rest are on the change history page.
+            "changes": case_history(case, limit=CHANGES_SHOWN + 1) if can_manage else [],
+            "changes_shown": CHANGES_SHOWN,
             "status_form": StatusForm(case=case),
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(case=case, prefix="close"),
@@ -1012,6 +1019,36 @@ def case_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="case-{case.number}.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@coordinator_required
+@require_http_methods(["GET"])
+def case_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The case's change history, newest first, a page at a time. Its records are compared
+    newest first until a page's worth (and one) is found: there is no count of them all,
+    so the pages link to the newer and the older ones. The latest CHANGES_KEPT are
+    listed; the administration keeps every record."""
+    case = get_case_for_user(request.user, pk)
+    log_access(request, AccessLog.Action.VIEW_CASE, case=case)
+    last_page = CHANGES_KEPT // CHANGES_PAGE_SIZE
+    asked = request.GET.get("page", "")
+    number = min(max(int(asked), 1), last_page) if asked.isdecimal() else 1
+    end = number * CHANGES_PAGE_SIZE
+    changes = case_history(case, limit=end + 1)
+    if number > 1 and len(changes) <= end - CHANGES_PAGE_SIZE:  # past the oldest: all read
+        last = max(1, math.ceil(len(changes) / CHANGES_PAGE_SIZE))
+        return redirect(f"{reverse('cases:case-changes', args=[case.pk])}?page={last}")
+    return render(
+        request,
+        "cases/case_changes.html",
+        {
+            "case": case,
+            "changes": changes[end - CHANGES_PAGE_SIZE : end],
+            "newer": number - 1 if number > 1 else None,
+            "older": number + 1 if len(changes) > end and number < last_page else None,
+            "kept": CHANGES_KEPT if len(changes) > end and number == last_page else None,
+        },
+    )
 
 
 @coordinator_required

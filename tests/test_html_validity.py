@@ -92,6 +92,7 @@ def pages(db, center, coordinator, team, client, tmp_path):
         ("case-edit", reverse("cases:case-edit", args=[case.pk])),
         ("case-assign", reverse("cases:case-assign", args=[case.pk])),
         ("case-print", reverse("cases:case-print", args=[case.pk])),
+        ("case-changes", reverse("cases:case-changes", args=[case.pk])),
         ("consent-form", reverse("cases:case-consent-form", args=[case.pk])),
         ("followups", reverse("cases:followup-list")),
         ("followups-referrals", reverse("cases:followup-list") + "?show=referrals"),

@@ -95,6 +95,7 @@ RULES = {
             "cases:case-reopen",
             "cases:case-export",
             "cases:case-print",
+            "cases:case-changes",
             "cases:case-consent-form",
             "volunteers:volunteer-list",
             "volunteers:volunteer-create",

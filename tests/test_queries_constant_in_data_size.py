@@ -64,6 +64,7 @@ def pages_of(centre: Center) -> dict[str, tuple[str, str]]:
         "case list, search": ("coordinator", "/cases/?q=สม"),
         "case page": ("coordinator", f"/cases/{case.pk}/"),
         "case page, visits page 2": ("coordinator", f"/cases/{case.pk}/?visit_page=2"),
+        "case's change history": ("coordinator", f"/cases/{case.pk}/changes/"),
         "follow-ups, overdue": ("coordinator", "/cases/follow-ups/?show=overdue"),
         "follow-ups, never visited": ("coordinator", "/cases/follow-ups/?show=never"),
         "follow-ups, referrals": ("coordinator", "/cases/follow-ups/?show=referrals"),

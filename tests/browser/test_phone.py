@@ -180,6 +180,7 @@ def test_the_coordinators_pages_fit_a_phone(demo, live_server, phone, assert_acc
         reverse("volunteers:team-add-member", args=[team.pk]),
         reverse("cases:case-detail", args=[case.pk]),
         reverse("cases:case-edit", args=[case.pk]),
+        reverse("cases:case-changes", args=[case.pk]),
         reverse("coordination:dashboard"),
         reverse("volunteers:volunteer-detail", args=[without_login.pk]),
         reverse("volunteers:volunteer-account", args=[without_login.pk]),

@@ -93,3 +93,80 @@ def test_a_corrected_visit_shows_what_changed_and_an_unchanged_save_shows_nothin
     assert "บ้านทรุดโทรม → บ้านซ่อมแล้ว" in history
     # Added, then changed once: the save that changed nothing adds no line.
     assert history.count('<li class="mb-2">') == 2 + 1  # the visit twice, the case once
+
+
+def rewritten(case, times: int) -> None:
+    """`times` changes of the case's problems, the last "ปัญหาครั้งที่ {times}"."""
+    for n in range(1, times + 1):
+        case.problems = f"ปัญหาครั้งที่ {n}"
+        case.save()
+
+
+def change_lines(html: str) -> int:
+    return html.count('<li class="mb-2">')
+
+
+def test_the_case_page_shows_the_latest_ten_changes_and_links_to_the_rest(coordinator_client, case):
+    url = reverse("cases:case-detail", args=[case.pk])
+    history = reverse("cases:case-changes", args=[case.pk])
+    rewritten(case, 8)  # with the case's "added": 9 changes, all on the page
+    html = changes_section(coordinator_client.get(url).content.decode())
+    assert change_lines(html) == 9 and history not in html
+    rewritten(case, 3)  # 12 changes: the latest 10, and the link
+    html = changes_section(coordinator_client.get(url).content.decode())
+    assert change_lines(html) == 10 and history in html
+    assert "ปัญหาครั้งที่ 3" in html and "ประวัติการแก้ไขทั้งหมด" in html
+
+
+def test_the_change_history_pages_go_from_the_newest_to_the_oldest(coordinator_client, case):
+    rewritten(case, 30)  # and the case's "added": 31 changes, 25 a page
+    url = reverse("cases:case-changes", args=[case.pk])
+    first = coordinator_client.get(url).content.decode()
+    assert change_lines(first) == 25
+    assert first.index("ปัญหาครั้งที่ 29 → ปัญหาครั้งที่ 30") < first.index("ปัญหาครั้งที่ 28 → ปัญหาครั้งที่ 29")
+    assert "?page=2" in first and "การแก้ไขที่เก่ากว่า" in first
+    assert "การแก้ไขที่ใหม่กว่า" not in first
+    second = coordinator_client.get(url, {"page": 2}).content.decode()
+    assert change_lines(second) == 6
+    assert "ปัญหาครั้งที่ 4 → ปัญหาครั้งที่ 5" in second and "เพิ่ม" in second
+    assert "?page=1" in second and "การแก้ไขที่เก่ากว่า" not in second
+    # Past the oldest: to the last page; a page that is no number: the first.
+    assert coordinator_client.get(url, {"page": 7}).url == f"{url}?page=2"
+    for asked in ("abc", "0", "-1", "²", "9" * 40):
+        response = coordinator_client.get(url, {"page": asked})
+        assert response.status_code in (200, 302), asked
+
+
+def test_the_change_history_is_the_coordinators_and_its_reading_is_logged(
+    coordinator_client, volunteer_on_team, case
+):
+    from django.test import Client
+
+    from coordination.models import AccessLog
+
+    url = reverse("cases:case-changes", args=[case.pk])
+    volunteer = Client()
+    volunteer.force_login(volunteer_on_team.user)
+    assert volunteer.get(reverse("cases:case-detail", args=[case.pk])).status_code == 200
+    assert volunteer.get(url).status_code == 403
+    logged = AccessLog.objects.filter(case_id=case.pk)
+    assert logged.count() == 1  # the case page's, not the refused history's
+    page = coordinator_client.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count("<h1") == 1
+    assert logged.count() == 2 and logged.latest("pk").action == "view_case"
+
+
+def test_the_change_history_page_costs_the_same_queries_for_many_records_as_for_few(
+    coordinator_client, coordinator, center, team
+):
+    teams = [team, TeamFactory(center=center)]
+    case = CaseFactory(center=center, team=team)
+    url = reverse("cases:case-changes", args=[case.pk])
+    add_work(case, coordinator, teams, rounds=2)
+    with CaptureQueriesContext(connection) as few:
+        assert coordinator_client.get(url).status_code == 200
+    add_work(case, coordinator, teams, rounds=20)
+    with CaptureQueriesContext(connection) as many:
+        assert coordinator_client.get(url, {"page": 2}).status_code == 200
+    assert len(many) == len(few)

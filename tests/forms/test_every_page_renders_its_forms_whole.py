@@ -76,7 +76,7 @@ POSTED_TO_FROM_PAGES_ABOVE = {
 WITHOUT_A_FORM = {
     "home", "health", "place-options", "password_change_done", "coordination:dashboard",
     "cases:my-cases", "cases:visit-detail", "cases:visit-photo", "cases:case-export",
-    "cases:case-print", "cases:case-consent-form", "volunteers:team-list",
+    "cases:case-print", "cases:case-changes", "cases:case-consent-form", "volunteers:team-list",
     "volunteers:my-profile", "cases:referral-letter",
     # Its month chooser is a plain GET input, not a Django form; tested in test_monthly_report.
     "coordination:report-monthly",
