@@ -1032,7 +1032,9 @@ def case_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     log_access(request, AccessLog.Action.VIEW_CASE, case=case)
     last_page = CHANGES_KEPT // CHANGES_PAGE_SIZE
     asked = request.GET.get("page", "")
-    number = min(max(int(asked), 1), last_page) if asked.isdecimal() else 1
+    # A page past the last is the last; more than four digits are no page here, the first
+    # (and int() refuses 4,300 digits and more).
+    number = min(max(int(asked), 1), last_page) if asked.isdecimal() and len(asked) <= 4 else 1
     end = number * CHANGES_PAGE_SIZE
     changes = case_history(case, limit=end + 1)
     if number > 1 and len(changes) <= end - CHANGES_PAGE_SIZE:  # past the oldest: all read
