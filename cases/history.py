@@ -16,6 +16,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import Lag, RowNumber
 from django.utils.translation import gettext as _
 from simple_history.models import ModelChange
 
@@ -151,28 +153,66 @@ def records_of(model: type[models.Model]) -> models.QuerySet:
     return historical_model(model)._default_manager.all()
 
 
+def latest_with_previous(records: models.QuerySet, count: int, subject: str) -> tuple[list, bool]:
+    """The newest `count` of `records`, each paired with the record before it of the same
+    row however long ago that was (PostgreSQL's LAG names it, and the same query reads
+    it), newest first; and whether there are older records than those read. Without
+    its own previous record, the oldest change read of a row was shown with nothing to
+    compare it with."""
+    newest_first = [F("history_date").desc(), F("history_id").desc()]
+    ranked = records.annotate(
+        previous_id=Window(
+            Lag("history_id"),
+            partition_by=[F("id")],
+            order_by=[F("history_date").asc(), F("history_id").asc()],
+        ),
+        newness=Window(RowNumber(), order_by=newest_first),
+    ).filter(newness__lte=count)
+    rows = list(
+        records.filter(
+            Q(history_id__in=ranked.values("history_id"))
+            | Q(history_id__in=ranked.values("previous_id"))
+        )
+        .select_related("history_user")
+        .order_by(*newest_first)
+    )
+    latest = {record.history_id for record in rows[:count]}
+    pairs = [pair for pair in with_previous(rows, subject) if pair[0].history_id in latest]
+    return pairs, len(rows) >= count
+
+
 def case_history(case: Case, limit: int = 200) -> list[Change]:
-    """The newest `limit` changes of the case and of what hangs on it. Records are
-    compared newest first and only until `limit` changes are found: comparing all the
-    records read (up to `limit` of each kind, 200 for a case with many visits) was most
-    of this function's time, for changes the page did not show."""
+    """The newest `limit` changes of the case and of what hangs on it, newest first.
+    Records are compared newest first and only until `limit` changes are found:
+    comparing all the records read (up to `limit` of each kind, 200 for a case with
+    many visits) was most of this function's time, for changes the page did not show.
+    A record that shows no change (an edit saved as it was, a change of target groups
+    alone) is no line: while fewer than `limit` are found and older records remain,
+    four times as many of each kind are read."""
     sources = [
         (records_of(Case).filter(id=case.pk), Case),
         (records_of(HouseholdMember).filter(case_id=case.pk), HouseholdMember),
         (records_of(IncomeSource).filter(case_id=case.pk), IncomeSource),
         (records_of(HomeVisit).filter(case_id=case.pk), HomeVisit),
     ]
-    pairs: list[tuple[Any, Any, str]] = []
-    for records, model in sources:
-        latest = records.select_related("history_user").order_by("-history_date")[:limit]
-        pairs += with_previous(latest, str(model._meta.verbose_name))
-    # Stable: records of the same time keep the order of the sources, then their own.
-    pairs.sort(key=lambda pair: pair[0].history_date, reverse=True)
-    diffs: list[Diff] = []
-    for record, before, subject in pairs:
-        if (diff := diff_of(record, before, subject)) is not None:
-            diffs.append(diff)
-            if len(diffs) == limit:
-                break
+    count = limit
+    while True:
+        pairs: list[tuple[Any, Any, str]] = []
+        older = False
+        for records, model in sources:
+            latest, more = latest_with_previous(records, count, str(model._meta.verbose_name))
+            pairs += latest
+            older |= more
+        # Stable: records of the same time keep the order of the sources, then their own.
+        pairs.sort(key=lambda pair: pair[0].history_date, reverse=True)
+        diffs: list[Diff] = []
+        for record, before, subject in pairs:
+            if (diff := diff_of(record, before, subject)) is not None:
+                diffs.append(diff)
+                if len(diffs) == limit:
+                    break
+        if len(diffs) == limit or not older:
+            break
+        count *= 4
     names = related_names(diffs)
     return [in_words(diff, names) for diff in diffs]

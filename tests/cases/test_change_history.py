@@ -132,7 +132,7 @@ def test_the_change_history_pages_go_from_the_newest_to_the_oldest(coordinator_c
     assert "?page=1" in second and "การแก้ไขที่เก่ากว่า" not in second
     # Past the oldest: to the last page; a page that is no number: the first.
     assert coordinator_client.get(url, {"page": 7}).url == f"{url}?page=2"
-    for asked in ("abc", "0", "-1", "²", "9" * 40):
+    for asked in ("abc", "0", "-1", "²", "๒", "9" * 40, "9" * 4301):
         response = coordinator_client.get(url, {"page": asked})
         assert response.status_code in (200, 302), asked
 
@@ -170,3 +170,40 @@ def test_the_change_history_page_costs_the_same_queries_for_many_records_as_for_
     with CaptureQueriesContext(connection) as many:
         assert coordinator_client.get(url, {"page": 2}).status_code == 200
     assert len(many) == len(few)
+
+
+def test_saves_that_change_nothing_shown_hide_no_older_change(coordinator_client, case):
+    """An edit saved as it was, or a change of target groups alone, leaves a record that
+    is no line: the pages read on until they have their changes."""
+    from coordination.models import TargetGroup
+
+    rewritten(case, 12)  # with "added": 13 changes
+    groups = list(TargetGroup.objects.all()[:2])
+    for n in range(30):
+        case.save()
+        case.target_groups.set([groups[n % 2]])
+    html = changes_section(
+        coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    )
+    assert change_lines(html) == 10 and "ปัญหาครั้งที่ 11 → ปัญหาครั้งที่ 12" in html
+    assert reverse("cases:case-changes", args=[case.pk]) in html
+    every = coordinator_client.get(reverse("cases:case-changes", args=[case.pk]))
+    page = every.content.decode()
+    assert change_lines(page) == 13 and "ปัญหาครั้งที่ 1 → ปัญหาครั้งที่ 2" in page
+    assert "การแก้ไขที่เก่ากว่า" not in page
+
+
+def test_an_old_visit_corrected_today_is_compared_with_its_own_first_record(
+    coordinator_client, coordinator, case
+):
+    # Its first record is older than the page's ten newest of every kind: it is read
+    # all the same, and the correction says what changed.
+    old = HomeVisitFactory(case=case, author=coordinator, findings="บ้านทรุดโทรม")
+    for n in range(15):
+        HomeVisitFactory(case=case, author=coordinator, findings=f"เยี่ยม {n}")
+    old.findings = "บ้านซ่อมแล้ว"
+    old.save()
+    html = changes_section(
+        coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    )
+    assert "บ้านทรุดโทรม → บ้านซ่อมแล้ว" in html
