@@ -70,6 +70,7 @@ def test_a_coordinator_adds_an_agency_finds_it_and_deactivates_it(
     page.get_by_role("button", name="ค้นหา", exact=True).click()
     page.get_by_role("link", name="สถานีตำรวจนครบาลบึงกุ่ม").click()
     page.get_by_role("button", name="เลิกใช้งาน").click()
+    page.wait_for_url("**/deactivate/")  # and its load: a click may return before either
     assert_accessible(page)  # the confirmation page
     page.get_by_role("button", name="ใช่ เลิกใช้งาน").click()
     page.get_by_text("สถานีตำรวจนครบาลบึงกุ่ม ไม่ใช้งานแล้ว").wait_for()

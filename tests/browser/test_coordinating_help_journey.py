@@ -32,6 +32,7 @@ def test_a_case_is_referred_helped_planned_for_and_closed_once_the_plan_is_done(
     # Referred to legal aid from the case page.
     page.goto(case_url)
     page.get_by_role("link", name="ส่งต่อหน่วยงาน").click()
+    page.wait_for_url("**/referrals/new/")  # and its load: a click may return before either
     assert_accessible(page)
     page.select_option("#id_agency", str(legal_aid.pk))
     page.fill("#id_reason", "ธนาคารแจ้งว่าจะยึดบ้านที่พี่ชายนำไปจำนองและหยุดผ่อน")
