@@ -129,9 +129,11 @@ class Accessibility:
         self.options: dict | None = None
 
     def violations(self, page) -> list[dict]:
-        # The page as a person sees it: a click returns once the next page's document has
-        # come, and axe run then saw it half-styled (app.css in, Bootstrap not yet: the
-        # menu's "Log out" white on a grey button, a failure of the page in CI).
+        # The page as a person sees it: a click can return once the next page's document
+        # has come, and axe run then saw it half-styled (app.css in, Bootstrap not yet:
+        # the menu's "Log out" white on a grey button, a failure of the page in CI). (It
+        # can also return before the navigation commits: a test checking the page a click
+        # opens waits for its URL first.)
         page.wait_for_load_state("load")
         # axe-core into the page once (Axe.run would put it in a second time: 65 ms of a
         # check's 310), then run with the options as they are, passed as data.
