@@ -46,18 +46,16 @@ class HomeVisitQuerySet(CaseChildQuerySet):
         `of_open_cases` (open cases only, e.g. the worklist's filtered ones) narrows them
         to those cases, and stands for the open test: with both, each visit's case was
         read twice (the worklist's count, national: 14,998 -> 10,845 buffers)."""
-        from cases.models.referrals import Referral, ReferralStatus
+        from cases.models.referrals import Referral, ReferralNeedDismissal, ReferralStatus
 
         made = Referral.objects.filter(visit=OuterRef("pk")).exclude(
             status=ReferralStatus.CANCELLED
         )
+        # NOT EXISTS, not a join kept where it found nothing: the worklist's count of the
+        # visits waiting, 3.3 -> 2.7 ms (national, 1,544 visits asked, 1,039 waiting).
+        dismissed = ReferralNeedDismissal.objects.filter(visit=OuterRef("pk"))
         cases = open_condition("case__") if of_open_cases is None else Q(case__in=of_open_cases)
-        return self.filter(
-            cases,
-            ~Exists(made),
-            referral_needed=True,
-            referral_dismissal__isnull=True,
-        )
+        return self.filter(cases, ~Exists(made), ~Exists(dismissed), referral_needed=True)
 
 
 def plausible_visit_time(value: datetime.datetime) -> None:
