@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from coordination.models import Subdistrict
-from tests.factories import CaseFactory, HomeVisitFactory, TeamFactory
+from tests.factories import CaseFactory, HomeVisitFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,29 @@ def test_an_old_visit_corrected_today_is_compared_with_its_own_first_record(
         coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
     )
     assert "บ้านทรุดโทรม → บ้านซ่อมแล้ว" in html
+
+
+def test_each_change_names_who_made_it(coordinator_client, case):
+    """By full name, by username when the account has no name, and no one for a change
+    made outside anyone's session (a script); the names read with the records."""
+    from cases.history import backdate
+
+    named = UserFactory(first_name="สมศรี", last_name="ใจดี")
+    unnamed = UserFactory(username="officer7")
+    now = timezone.now()
+    for minutes, user in [(1, named), (2, unnamed), (3, None)]:
+        case.problems = f"ปัญหาครั้งที่ {minutes}"
+        backdate(case, now + datetime.timedelta(minutes=minutes), by=user)
+        if user is None:
+            del case._history_user  # saved with no user, as a script saves
+        case.save()
+    url = reverse("cases:case-changes", args=[case.pk])
+    with CaptureQueriesContext(connection) as captured:
+        html = coordinator_client.get(url).content.decode()
+    lines = html.split('<li class="mb-2">')[1:4]  # newest first
+    assert "ปัญหาครั้งที่ 3" in lines[0] and "text-muted" not in lines[0]
+    assert "ปัญหาครั้งที่ 2" in lines[1] and "officer7" in lines[1]
+    assert "ปัญหาครั้งที่ 1" in lines[2] and "สมศรี ใจดี" in lines[2]
+    # The request's own user, read by the session; the makers came with the records.
+    users_read = [query for query in captured if 'FROM "coordination_user"' in query["sql"]]
+    assert len(users_read) == 1
