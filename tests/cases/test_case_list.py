@@ -142,6 +142,28 @@ def test_selected_cases_are_reassigned_in_one_go_and_recorded(
     assert CaseEvent.objects.filter(kind="assigned", team=target, by=coordinator).count() == 2
 
 
+def bulk_team_options(response) -> list[str]:
+    html = response.content.decode()
+    select = html[html.index('id="bulk-team"') :]
+    select = select[: select.index("</select>")]
+    return [part.split('"')[0] for part in select.split('<option value="')[2:]]
+
+
+@pytest.mark.parametrize("team_asked", ["", "ours", "theirs"])
+def test_bulk_reassignment_offers_every_team_of_the_centre_and_no_other(
+    coordinator_client, center, team, other_center, team_asked
+):
+    """Whatever the filter asks (a team, another centre's team): the filter's own team
+    options, which the bulk select shows, are the centre's teams."""
+    second = TeamFactory(center=center, name="ทีมสอง")
+    theirs = TeamFactory(center=other_center, name="ทีมศูนย์อื่น")
+    CaseFactory(center=center, team=team)
+    asked = {"": "", "ours": team.pk, "theirs": theirs.pk}[team_asked]
+    response = coordinator_client.get(URL, {"team": asked})
+    assert sorted(bulk_team_options(response)) == sorted([str(team.pk), str(second.pk)])
+    assert "ทีมศูนย์อื่น" not in response.content.decode()
+
+
 def test_bulk_reassignment_with_another_centres_case_saves_nothing(
     coordinator_client, center, team, other_center
 ):
