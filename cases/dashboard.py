@@ -43,6 +43,7 @@ from cases.models import (
 from cases.models.referrals import OPEN_STATUSES
 from coordination import dates
 from coordination.choices import person_namer
+from coordination.compiled import filled_in
 from coordination.models import Agency, Center, TargetGroup, User
 from coordination.templatetags.rows import pk_url
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -777,7 +778,7 @@ def onboarding_steps(centre: Center) -> list[tuple[Promise, bool, str]]:
     router gives reads (the replica, on the dashboard)."""
     sql, params = onboarding_sql()
     with connections[router.db_for_read(Center)].cursor() as cursor:
-        cursor.execute(sql, [centre.pk if param == ANY_CENTRE else param for param in params])
+        cursor.execute(sql, filled_in(params, {ANY_CENTRE: centre.pk}))
         done = dict(
             zip([column.name for column in cursor.description], cursor.fetchone(), strict=True)
         )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import ModelChange
 
 from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from coordination.compiled import filled_in
 from coordination.models import User
 from coordination.templatetags.thai import be_date, be_datetime, question_of, yes_no
 
@@ -204,7 +205,7 @@ def latest_with_previous(
     records than those read. Without its own previous record, the oldest change read
     of a row was shown with nothing to compare it with."""
     sql, params = latest_sql(model, key)
-    values = [{ANY_CASE: case.pk, ANY_COUNT: count}.get(value, value) for value in params]
+    values = filled_in(params, {ANY_CASE: case.pk, ANY_COUNT: count})
     rows: list[Any] = list(historical_model(model)._default_manager.raw(sql, values))
     for record in rows:
         record.history_user = made_by(record)
