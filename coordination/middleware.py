@@ -4,6 +4,7 @@ from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
@@ -56,4 +57,33 @@ class ExplainedNotAllowedMiddleware:
             page = render(request, "405.html", status=405)
             page["Allow"] = response["Allow"]
             return page
+        return response
+
+
+# Sent by the phone's service worker with the pages it fetches in the background to keep
+# for use without a signal (static/js/sw.js, refreshPages).
+BACKGROUND_COPY_HEADER = "X-Offline-Copy"
+MESSAGES_COOKIE = CookieStorage.cookie_name
+
+
+def is_background_copy(request: HttpRequest) -> bool:
+    return request.headers.get(BACKGROUND_COPY_HEADER) == "1"
+
+
+class BackgroundCopyMiddleware:
+    """A page the phone's service worker fetches in the background changes nothing of
+    what the person is doing on the phone: its answer sets no session or messages cookie.
+    A fetch sent with the session that a password change had just replaced found no
+    session, and its answer deleted the new session's cookie: logged out. A page read in
+    the background would likewise take the message of a save that the page opened next
+    should show. Above the session and messages middleware: it acts after them."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if is_background_copy(request):
+            for name in (settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE):
+                response.cookies.pop(name, None)
         return response

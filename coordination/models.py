@@ -504,6 +504,8 @@ class AccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEW_CASE = "view_case", _("viewed a case")
+        # A case page the phone's service worker fetched to keep for use offline.
+        OFFLINE_COPY = "offline_copy", _("kept a case on the phone for use offline")
         VIEW_VISIT = "view_visit", _("viewed a home visit")
         PHOTO = "photo", _("opened a photo")
         EXPORT = "export", _("exported a case")

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     # Outside the session: its save is a write, seen by the replica's read-your-writes.
     "coordination.routers.ReadYourWritesMiddleware",
+    # The phone's background copies of pages leave the session and messages cookies be.
+    "coordination.middleware.BackgroundCopyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coordination.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -321,13 +321,17 @@ if (logout && user) {
   logout.addEventListener("submit", async function (event) {
     if (logout.dataset.confirmed) return;
     event.preventDefault();
-    if (navigator.onLine) {
-      // Never held long: a worker's answer can be lost (it was stopped while sending),
-      // and askWorker would then wait minutes. The question comes; the worker's sending
-      // goes on (a page sending itself, with no worker, stops when the page is left).
-      const patience = new Promise(function (resolve) { setTimeout(resolve, LOGOUT_PATIENCE_MS); });
-      try { await Promise.race([sendWaiting(), patience]); } catch (error) { /* asked below */ }
+    if (!navigator.onLine) {
+      // The form would fail on its way and leave Chrome's own error page, the session
+      // still open on the server: whoever holds the phone next would be logged in.
+      window.alert(words.logoutOffline);
+      return;
     }
+    // Never held long: a worker's answer can be lost (it was stopped while sending),
+    // and askWorker would then wait minutes. The question comes; the worker's sending
+    // goes on (a page sending itself, with no worker, stops when the page is left).
+    const patience = new Promise(function (resolve) { setTimeout(resolve, LOGOUT_PATIENCE_MS); });
+    try { await Promise.race([sendWaiting(), patience]); } catch (error) { /* asked below */ }
     const left = await waitingVisits();
     if (left.length && !window.confirm(words.confirmLogout)) return;
     logout.dataset.confirmed = "1";

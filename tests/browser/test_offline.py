@@ -6,12 +6,14 @@ import datetime
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.signals import request_started
 from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from cases.models import Case, HomeVisit
+from coordination.models import AccessLog
 from tests.factories import CaseFactory, CenterFactory, TeamFactory, UserFactory, VolunteerFactory
 from tests.images import phone_photo
 
@@ -459,3 +461,68 @@ def test_a_photo_is_kept_only_once_the_volunteer_opened_it(homes, live_server, b
         page.wait_for_timeout(100)
     assert photo_url in kept_urls(page)
     context.close()
+
+
+def test_pages_opened_while_the_kept_pages_refresh_start_no_other_refresh(
+    homes, live_server, browser
+):
+    """The worker refreshes the kept pages once at a time: eight pages opened within
+    seconds of logging in asked for nine refreshes of every kept page (2.5 MB on the
+    phone's data). Counted at the server: the requests for the list of pages to keep."""
+    asked: list[str] = []
+
+    def count(sender, environ, **kwargs) -> None:
+        if environ.get("PATH_INFO") == reverse("offline-pages"):
+            asked.append(environ["PATH_INFO"])
+
+    request_started.connect(count)
+    try:
+        phone = browser.new_context(**PHONE)
+        page = phone.new_page()
+        log_in(page, live_server, "somsri")  # my cases: a refresh starts
+        for case in homes["somsri"] * 2:
+            page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+            page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
+        wait_until_refreshed(page)
+        wait_until_kept(page, *homes["somsri"])
+        # My cases again, a moment after a refresh: the kept pages are fresh enough.
+        page.goto(live_server.url + reverse("cases:my-cases"))
+        page.wait_for_timeout(1500)
+        assert len(asked) == 1
+        phone.close()
+    finally:
+        request_started.disconnect(count)
+
+
+def test_the_cases_the_phone_keeps_are_logged_as_kept_not_as_opened(homes, live_server, browser):
+    """The worker's copies say so (`X-Offline-Copy`): the access log must not say that
+    Somsri opened cases she never opened."""
+    phone, _page = somsri_phone(browser, live_server, *homes["somsri"])
+    kept = AccessLog.objects.filter(case_id__in=[case.pk for case in homes["somsri"]])
+    assert set(kept.values_list("action", flat=True)) == {"offline_copy"}
+    assert set(kept.values_list("case_id", flat=True)) == {case.pk for case in homes["somsri"]}
+    phone.close()
+
+
+def test_logging_out_without_a_signal_says_it_needs_one_and_keeps_the_page(
+    homes, live_server, browser
+):
+    """The logout form would fail on its way (Chrome's own error page) and leave the
+    session open on the server: the phone says why it cannot, and online it works."""
+    case = homes["somsri"][0]
+    phone, page = somsri_phone(browser, live_server, case)
+    page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
+    phone.set_offline(True)
+    said: list[str] = []
+    page.once("dialog", lambda dialog: (said.append(dialog.message), dialog.dismiss()))
+    page.locator(".navbar-toggler").click()
+    page.locator("form[action='/logout/'] button").click()
+    page.wait_for_timeout(500)
+    assert said and "ออกจากระบบได้เมื่อมีสัญญาณเท่านั้น" in said[0]
+    assert page.url == live_server.url + reverse("cases:case-detail", args=[case.pk])
+    assert Session.objects.exists()
+    phone.set_offline(False)
+    page.locator("form[action='/logout/'] button").click()
+    page.wait_for_url("**" + reverse("login"))
+    assert not Session.objects.exists()
+    phone.close()
