@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -380,8 +381,64 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         return self.instance.pk is None or any(name in self.changed_data for name in names)
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the record an edit form was opened on: saved against an older one,
+    the edit meets someone else's save (Case.save_checked, HomeVisit.correct)."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
 class CaseEditForm(CaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    version = version_field()
+
+
+def comparable(value: Any) -> Any:
+    """A form's initial value, comparable whatever read it: many-to-many values are
+    sets of keys (model_to_dict gives objects, a history record's rows give keys)."""
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
+        return {str(getattr(item, "pk", item)) for item in value}
+    return value
+
+
+def edit_over(form: forms.ModelForm, current: models.Model, **kwargs: Any) -> tuple[Any, list[str]]:
+    """An edit (`form`, valid) that met someone else's save, as a form to check and save
+    again: the record as it is now, with what this person changed since the version they
+    opened typed over it, so that saving again changes only that. And the labels of what
+    the other person changed meanwhile. The version they opened comes from the record's
+    history (its many-to-many fields too); without it, all they sent counts as theirs."""
+    model = type(current)
+    record = (
+        model.history.filter(id=current.pk, version=form.cleaned_data["version"])  # type: ignore[attr-defined]
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    many = {f.name: f for f in record._history_m2m_fields} if record else {}
+    as_opened = (
+        type(form)(
+            instance=record.instance,
+            initial={
+                name: list(
+                    getattr(record, name).values_list(f"{f.m2m_reverse_field_name()}_id", flat=True)
+                )
+                for name, f in many.items()
+            },
+            **kwargs,
+        )
+        if record
+        else None
+    )
+    as_now = type(form)(instance=current, **kwargs)
+    mine, theirs = {}, []
+    for name, field in form.fields.items():
+        if name == "version" or isinstance(field, forms.FileField) or name not in as_now.fields:
+            continue
+        now = as_now[name].initial
+        opened = as_opened[name].initial if as_opened else now
+        if name in form.cleaned_data and field.has_changed(opened, form[name].data):
+            mine[name] = form.cleaned_data[name]
+        if comparable(opened) != comparable(now):
+            theirs.append(str(field.label))
+    merged = type(form)(instance=current, initial={**mine, "version": current.version}, **kwargs)  # type: ignore[attr-defined]
+    return merged, theirs
 
 
 class HouseholdMemberForm(forms.ModelForm):
@@ -808,6 +865,10 @@ VisitIncomeFormSet = inlineformset_factory(
 
 
 # --- Assistance, the case plan and case conferences ---------------------------------
+
+
+class VisitCorrectionForm(VisitForm):
+    version = version_field()
 
 
 class AssistanceForm(forms.ModelForm):

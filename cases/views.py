@@ -41,8 +41,10 @@ from cases.forms import (
     IncomeFormSet,
     ReopenForm,
     StatusForm,
+    VisitCorrectionForm,
     VisitForm,
     VisitIncomeFormSet,
+    edit_over,
 )
 from cases.history import case_history
 from cases.models import (
@@ -57,6 +59,7 @@ from cases.models import (
     HouseholdMember,
     PlanAction,
     StaleCaseError,
+    StaleVisitError,
     VisitPhoto,
     assistance_summary,
     overdue_condition,
@@ -442,7 +445,7 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 form.save_m2m()
                 save_formsets(household, incomes, debts)
         except StaleCaseError:
-            return stale_edit(request, pk, data)
+            return stale_edit(request, pk, data, form)
         messages.success(request, _("Changes saved."))
         return redirect("cases:case-detail", pk=case.pk)
     return render(
@@ -452,29 +455,26 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-def stale_edit(request: AuthenticatedRequest, pk: int, data) -> HttpResponse:
-    """Someone saved the case meanwhile: nothing of this save is kept, the page shows
-    what was typed, and the next save (after review) is against the current version."""
+def stale_edit(request: AuthenticatedRequest, pk: int, data, form) -> HttpResponse:
+    """Someone saved the case meanwhile: nothing of this save is kept; the page shows the
+    case as it is now with this person's changes on it (cases.forms.edit_over), and
+    their rows of members, incomes and debts as typed."""
     current = Case.objects.select_related("center__district").get(pk=pk)
-    saved_at = timezone.localtime(current.updated_at)
-    data["version"] = current.version
-    form = CaseEditForm(data, instance=current, center=current.center)
+    merged, theirs = edit_over(form, current, center=current.center)
     household = HouseholdFormSet(data, instance=current, prefix="household")
     incomes = IncomeFormSet(data, instance=current, prefix="incomes")
     debts = DebtFormSet(data, instance=current, prefix="debts")
-    form.is_valid()
-    messages.error(
-        request,
-        _(
-            "Someone else saved this case at %(time)s, after you opened it. Your changes are "
-            "not saved yet: check them against the case, then save again."
-        )
-        % {"time": f"{saved_at:%H:%M}"},
-    )
+    say_edit_met(request, current.updated_at, theirs)
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "household": household, "incomes": incomes, "debts": debts, "case": current},
+        {
+            "form": merged,
+            "household": household,
+            "incomes": incomes,
+            "debts": debts,
+            "case": current,
+        },
         status=409,
     )
 
@@ -971,13 +971,24 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(user, pk)
     if not visit.can_edit(user):
         raise PermissionDenied
-    form = VisitForm(request.POST or None, request.FILES or None, instance=visit, case=visit.case)
+    form = VisitCorrectionForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=visit,
+        case=visit.case,
+        initial={"version": visit.version},
+    )
     incomes = VisitIncomeFormSet(request.POST or None, instance=visit.case, prefix="incomes")
     if request.method == "POST" and form.is_valid() and incomes.is_valid():
         changed = [form.fields[name].label for name in form.changed_data if name in form.fields]
-        with transaction.atomic():
-            incomes.save()
-            form.save(commit=False).correct(by=user, changed=changed, **visit_parts(form))
+        try:
+            with transaction.atomic():
+                incomes.save()
+                form.save(commit=False).correct(
+                    form.cleaned_data["version"], by=user, changed=changed, **visit_parts(form)
+                )
+        except StaleVisitError:
+            return stale_visit(request, pk, form, incomes)
         messages.success(request, _("Changes saved."))
         show_notices(request, form)
         return redirect("cases:visit-detail", pk=visit.pk)
@@ -988,6 +999,31 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "cases/visit_form.html",
         {"form": form, "incomes": incomes, "case": visit.case, "visit": visit},
     )
+
+
+def stale_visit(request: AuthenticatedRequest, pk: int, form, incomes) -> HttpResponse:
+    """Someone corrected the visit meanwhile: nothing of this save is kept; the form shows
+    the visit as it is now with this person's changes on it (cases.forms.edit_over)."""
+    current = HomeVisit.objects.select_related("case__center").get(pk=pk)
+    merged, theirs = edit_over(form, current, case=current.case)
+    say_edit_met(request, current.updated_at, theirs)
+    context = {"form": merged, "incomes": incomes, "case": current.case, "visit": current}
+    return render(request, "cases/visit_form.html", context, status=409)
+
+
+def say_edit_met(request: AuthenticatedRequest, saved_at: datetime.datetime, theirs: list) -> None:
+    """The message of an edit that met someone else's save: when, and what they changed."""
+    messages.error(
+        request,
+        _(
+            "Someone else saved this at %(time)s, after you opened it. Nothing of yours is "
+            "saved yet: the form shows it as it is now, with your changes on it. Check them, "
+            "then save again."
+        )
+        % {"time": f"{timezone.localtime(saved_at):%H:%M}"},
+    )
+    if theirs:
+        messages.warning(request, _("They changed: %(fields)s.") % {"fields": ", ".join(theirs)})
 
 
 @case_worker_required

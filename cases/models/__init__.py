@@ -44,6 +44,7 @@ from cases.models.referrals import (
 from cases.models.visits import (
     HomeVisit,
     HomeVisitQuerySet,
+    StaleVisitError,
     VisitPhoto,
     VisitPhotoQuerySet,
     plausible_visit_time,
@@ -77,6 +78,7 @@ __all__ = [
     "ReferralStatus",
     "ReferralUpdate",
     "StaleCaseError",
+    "StaleVisitError",
     "VisitPhoto",
     "VisitPhotoQuerySet",
     "open_condition",

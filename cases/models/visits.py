@@ -58,6 +58,10 @@ class HomeVisitQuerySet(CaseChildQuerySet):
         return self.filter(cases, ~Exists(made), ~Exists(dismissed), referral_needed=True)
 
 
+class StaleVisitError(Exception):
+    """Someone else corrected the visit since the form was opened."""
+
+
 def plausible_visit_time(value: datetime.datetime) -> None:
     """A validator of `HomeVisit.visited_at`, also run by the visit form on the date and
     time it combines: the field is not on that form, so its errors go to the date."""
@@ -155,6 +159,9 @@ class HomeVisit(CaseChild):
     # Unique per centre (Meta.constraints), as a table distributed by centre can enforce;
     # the token is a random UUID4 and is only ever looked up within one case.
     submission_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Raised by each correction: two people correcting the same visit must not silently
+    # undo each other's (correct()).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -259,8 +266,18 @@ class HomeVisit(CaseChild):
         self.case.log(CaseEvent.Kind.VISIT_LOGGED, by=by)
 
     @transaction.atomic
-    def correct(self, *, by, changed: Iterable[str], volunteers=(), photos=()) -> None:
-        """Saves a correction and says on the case which fields (their labels) changed."""
+    def correct(
+        self, expected_version: int, *, by, changed: Iterable[str], volunteers=(), photos=()
+    ) -> None:
+        """Saves a correction unless someone else corrected the visit since
+        `expected_version` (StaleVisitError), and says on the case which fields (their
+        labels) changed."""
+        bumped = HomeVisit.objects.filter(pk=self.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise StaleVisitError
+        self.version = expected_version + 1
         self.store(volunteers, photos)
         fields = ", ".join(str(label) for label in changed) or "–"
         note = _("Visit of %(date)s: %(fields)s") % {

@@ -89,7 +89,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(coordinator_client, ce
     response = coordinator_client.post(reverse("cases:case-edit", args=[case.pk]), stale)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "มีผู้อื่นบันทึกกรณีนี้" in html
+    assert "มีผู้อื่นบันทึกข้อมูลนี้" in html
     assert "สิ่งที่ฉันพิมพ์" in html
     case.refresh_from_db()
     assert (case.problems, case.version) == ("ของอีกคน", 2)

@@ -124,7 +124,12 @@ def test_a_new_visit_has_one_history_row_with_who_was_there(
     assert created.history_type == "+" and created.history_user == volunteer_on_team.user
     assert [row.volunteer for row in created.volunteers.all()] == [volunteer_on_team]
     visit.findings = "แก้ไขแล้ว"
-    visit.correct(by=volunteer_on_team.user, changed=["findings"], volunteers=[volunteer_on_team])
+    visit.correct(
+        visit.version,
+        by=volunteer_on_team.user,
+        changed=["findings"],
+        volunteers=[volunteer_on_team],
+    )
     assert [row.history_type for row in visit.history.order_by("history_date")] == ["+", "~"]
 
 
@@ -424,7 +429,8 @@ def test_the_author_corrects_a_visit_within_24_hours_and_it_is_recorded(
     volunteer_client.post(reverse("cases:visit-create", args=[case.pk]), visit_data(case))
     visit = HomeVisit.objects.get()
     response = volunteer_client.post(
-        reverse("cases:visit-edit", args=[visit.pk]), visit_data(case, findings="หลังคารั่วหนัก")
+        reverse("cases:visit-edit", args=[visit.pk]),
+        {**visit_data(case, findings="หลังคารั่วหนัก"), "version": visit.version},
     )
     assert response.status_code == 302
     visit.refresh_from_db()

@@ -90,7 +90,7 @@ def test_a_correction_says_on_the_case_which_fields_changed(case, coordinator):
     visit = HomeVisit(case=case, author=coordinator, visited_at=timezone.now(), purpose="follow_up")
     visit.record(by=coordinator)
     visit.findings = "บ้านรั่ว"
-    visit.correct(by=coordinator, changed=["what was found"])
+    visit.correct(visit.version, by=coordinator, changed=["what was found"])
     event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
     assert "what was found" in event.note and event.by == coordinator
 

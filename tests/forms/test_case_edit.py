@@ -76,7 +76,7 @@ def test_a_coordinator_adds_a_household_member_and_removes_an_income(app, case, 
     ]
 
 
-def test_two_people_editing_the_same_case_the_second_gets_a_409_with_their_typed_values_kept(
+def test_two_people_editing_the_same_case_the_second_gets_a_409_with_their_changes_on_the_case_now(
     app, second_app, case, coordinator
 ):
     colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
@@ -91,15 +91,23 @@ def test_two_people_editing_the_same_case_the_second_gets_a_409_with_their_typed
 
     case.refresh_from_db()
     assert (case.first_name, case.phone, case.version) == ("บุญเรือน", "0811111111", 2)
-    assert "มีผู้อื่นบันทึกกรณีนี้เมื่อเวลา" in conflict.text
+    assert "มีผู้อื่นบันทึกข้อมูลนี้เมื่อเวลา" in conflict.text
+    assert "สิ่งที่ผู้อื่นแก้ไข: โทรศัพท์" in conflict.text
     again = form_with_field(conflict, "first_name")
     assert again["first_name"].value == "บุญมา"
     assert again["problems"].value == "ขาดรายได้"
+    # The other person's phone as it is now, not as this page had it when opened.
+    assert again["phone"].value == "0811111111"
     # The page now carries the current version: saving after review goes through.
     assert again["version"].value == "2"
     submit_and_follow(again)
     case.refresh_from_db()
-    assert (case.first_name, case.problems, case.version) == ("บุญมา", "ขาดรายได้", 3)
+    assert (case.first_name, case.problems, case.phone, case.version) == (
+        "บุญมา",
+        "ขาดรายได้",
+        "0811111111",
+        3,
+    )
 
 
 def test_a_negative_income_on_the_edit_page_saves_nothing_and_keeps_what_was_typed(

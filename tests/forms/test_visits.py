@@ -137,3 +137,44 @@ def test_a_coordinator_corrects_a_volunteers_visit(app, case, volunteer_on_team,
     visit.refresh_from_db()
     assert (visit.adl_score, visit.author) == (13, volunteer_on_team.user)
     assert case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED).by == coordinator
+
+
+def test_two_people_correcting_one_visit_the_second_meets_the_first_and_undoes_nothing(
+    app, second_app, case, volunteer_on_team, coordinator
+):
+    """Both correction pages open on the same visit. The volunteer saves first; the
+    coordinator's save is refused (409), and the page shows the visit as it is now with
+    the coordinator's own change on it: saving it then keeps both corrections."""
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    rendered["volunteers"] = [str(volunteer_on_team.pk)]
+    submit_and_follow(rendered)
+    visit = HomeVisit.objects.get()
+    url = reverse("cases:visit-edit", args=[visit.pk])
+    hers = form_with_field(app.get(url, user=volunteer_on_team.user), "findings")
+    his = form_with_field(second_app.get(url, user=coordinator), "findings")
+    assert hers["version"].value == his["version"].value == "1"
+
+    hers["findings"] = "แท็บ 1: หลังคารั่วหนัก"
+    hers["volunteers"] = []
+    submit_and_follow(hers)
+    his["health"] = "แท็บ 2: เดินได้ด้วยไม้เท้า"
+    conflict = his.submit(status=409)
+
+    visit.refresh_from_db()
+    assert (visit.findings, visit.health, visit.version) == ("แท็บ 1: หลังคารั่วหนัก", "เดินไม่ได้", 2)
+    assert "มีผู้อื่นบันทึกข้อมูลนี้เมื่อเวลา" in conflict.text
+    assert "สิ่งที่ผู้อื่นแก้ไข: " in conflict.text and "สิ่งที่พบ" in conflict.text
+    again = form_with_field(conflict, "findings")
+    assert again["version"].value == "2"
+    assert again["findings"].value == "แท็บ 1: หลังคารั่วหนัก"  # hers, as it is now
+    assert again["health"].value == "แท็บ 2: เดินได้ด้วยไม้เท้า"  # his, typed over it
+    assert not again["volunteers"].checked  # her change of who was there, kept
+    submit_and_follow(again)
+    visit.refresh_from_db()
+    assert (visit.findings, visit.health, visit.version) == (
+        "แท็บ 1: หลังคารั่วหนัก",
+        "แท็บ 2: เดินได้ด้วยไม้เท้า",
+        3,
+    )
+    assert not visit.volunteers.exists()
