@@ -119,3 +119,38 @@ gettext_noop(
 gettext_noop(
     "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
 )
+# django/core/validators.py and django/forms: what a form says of a number, a text, a
+# formset or a choice that does not fit (Django's Thai catalogue leaves them empty)
+ngettext_lazy(
+    "Ensure that there are no more than %(max)s digit in total.",
+    "Ensure that there are no more than %(max)s digits in total.",
+    "max",
+)
+ngettext_lazy(
+    "Ensure that there are no more than %(max)s decimal place.",
+    "Ensure that there are no more than %(max)s decimal places.",
+    "max",
+)
+ngettext_lazy(
+    "Ensure that there are no more than %(max)s digit before the decimal point.",
+    "Ensure that there are no more than %(max)s digits before the decimal point.",
+    "max",
+)
+ngettext_lazy(
+    "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+    "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+    "limit_value",
+)
+ngettext_lazy(
+    "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+    "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+    "limit_value",
+)
+ngettext_lazy("Please submit at most %(num)d form.", "Please submit at most %(num)d forms.", "num")
+ngettext_lazy("Please submit at least %(num)d form.", "Please submit at least %(num)d forms.", "num")
+gettext_noop("Null characters are not allowed.")
+gettext_noop("Enter a valid integer.")
+gettext_noop("Enter a complete value.")
+gettext_noop("Value %(value)r is not a valid choice.")
+gettext_noop("%(model_name)s with this %(field_labels)s already exists.")
+

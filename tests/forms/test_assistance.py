@@ -116,6 +116,21 @@ def test_hostile_input_is_refused_with_a_message_and_nothing_is_saved(
     assert Assistance.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("amount", "said"),
+    [("2000.555", "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง"), ("99999999999999", "ตัวเลขรวมกันได้ไม่เกิน 10 หลัก")],
+)
+def test_an_amount_with_too_many_digits_is_refused_in_thai(assistance_page, amount, said):
+    """Django's own messages of a number that does not fit, which its Thai catalogue
+    leaves in English (coordination/django_strings.py)."""
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.GOODS
+    form["amount"] = amount
+    response = form.submit()
+    assert said in response.text and "Ensure that" not in response.text
+    assert Assistance.objects.count() == 0
+
+
 def test_another_centres_agency_posted_as_provider_is_refused(assistance_page):
     theirs = Agency.objects.create(center=CenterFactory(), name="ของศูนย์อื่น", kind="ngo")
     _page, form = assistance_page()
