@@ -147,10 +147,11 @@ ngettext_lazy(
     "limit_value",
 )
 ngettext_lazy("Please submit at most %(num)d form.", "Please submit at most %(num)d forms.", "num")
-ngettext_lazy("Please submit at least %(num)d form.", "Please submit at least %(num)d forms.", "num")
+ngettext_lazy(
+    "Please submit at least %(num)d form.", "Please submit at least %(num)d forms.", "num"
+)
 gettext_noop("Null characters are not allowed.")
 gettext_noop("Enter a valid integer.")
 gettext_noop("Enter a complete value.")
 gettext_noop("Value %(value)r is not a valid choice.")
 gettext_noop("%(model_name)s with this %(field_labels)s already exists.")
-
