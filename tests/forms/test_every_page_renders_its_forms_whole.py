@@ -107,6 +107,10 @@ def test_a_coordinators_page_renders_each_of_its_forms_whole(
     cast = Cast(case, visit, volunteer_on_team, team)
     response = app.get(reverse(url_name, args=args(cast)), user=coordinator)
     assert_rendered_whole(response, *expected, skip={"confirm_different_person"})
+    # A formset's "Add a row" button stays hidden until js/formset.js shows it: the plan
+    # and conference pages forgot the script, and offered one new row at a time.
+    if "data-formset-add" in response.text:
+        assert "js/formset.js" in response.text
 
 
 def test_a_closed_cases_page_renders_its_reopen_form_whole(app, coordinator, case):
