@@ -21,7 +21,7 @@ from django.db.models.functions import Lag, RowNumber
 from django.utils.translation import gettext as _
 from simple_history.models import ModelChange
 
-from cases.models import Case, HomeVisit, HouseholdMember, IncomeSource
+from cases.models import Case, Debt, HomeVisit, HouseholdMember, IncomeSource
 from coordination.compiled import filled_in
 from coordination.models import User
 from coordination.templatetags.thai import be_date, be_datetime, question_of, yes_no
@@ -240,6 +240,7 @@ def case_history(case: Case, limit: int = 200) -> list[Change]:
         (Case, "id"),
         (HouseholdMember, "case_id"),
         (IncomeSource, "case_id"),
+        (Debt, "case_id"),
         (HomeVisit, "case_id"),
     ]
     count = limit

@@ -3,6 +3,7 @@
 grow with the number of records."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Debt
 from coordination.models import Subdistrict
 from tests.factories import CaseFactory, HomeVisitFactory, TeamFactory, UserFactory
 
@@ -234,3 +236,16 @@ def test_each_change_names_who_made_it(coordinator_client, case):
     # The request's own user, read by the session; the makers came with the records.
     users_read = [query for query in captured if 'FROM "coordination_user"' in query["sql"]]
     assert len(users_read) == 1
+
+
+def test_a_debt_added_changed_and_removed_is_in_the_history(coordinator_client, case):
+    """Debts keep history like the household and incomes; the page showed none of it."""
+    debt = Debt.objects.create(case=case, center=case.center, creditor="สหกรณ์", amount=20000)
+    debt.creditor, debt.amount = "ธนาคาร ก", Decimal("15000")
+    debt.save()
+    debt.delete()
+    html = coordinator_client.get(reverse("cases:case-changes", args=[case.pk])).content.decode()
+    removed, changed, added = html.split('<li class="mb-2">')[1:4]  # newest first
+    assert "ลบหนี้สิน" in removed and "เพิ่มหนี้สิน" in added
+    assert "แก้ไขหนี้สิน" in changed
+    assert "สหกรณ์ → ธนาคาร ก" in changed and "20000.00 → 15000.00" in changed
