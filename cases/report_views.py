@@ -50,5 +50,11 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/report_monthly.html",
-        {"sections": sections, "month": month, "title": title, "typed": typed or month.value},
+        {
+            "sections": sections,
+            "month": month,
+            "title": title,
+            # As the page writes years: 2569-11 on a Thai page, whatever the link said.
+            "typed": f"{display_year(month.first)}-{month.first.month:02d}",
+        },
     )

@@ -114,6 +114,20 @@ class ThaiDateField(forms.DateField):
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        """An ISO date in the address (the dashboard's links, a bookmark) is shown as
+        the page writes dates, 01/11/2569 on a Thai page, not as 2026-11-01; anything
+        else as it was typed, to be corrected."""
+        if isinstance(data, str) and ISO_DATE.fullmatch(data.strip()):
+            try:
+                return self.to_python(data)
+            except forms.ValidationError:
+                pass
+        return super().bound_data(data, initial)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 class BirthDateField(ThaiDateField):
     """A birth date, or its year alone (2510, 1967) when only the year is known: read as

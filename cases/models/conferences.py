@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models.case import TEXT_LIMIT, Case, CaseEventKind
 from cases.models.plan import PlanAction
 from coordination.models import Center, CenterScopedQuerySet
+from coordination.templatetags.thai import be_date
 from volunteers.models import Volunteer
 
 EARLIEST_CONFERENCE = datetime.date(2000, 1, 1)
@@ -63,7 +64,8 @@ class CaseConference(models.Model):
         indexes = [models.Index(fields=["center", "-held_on"], name="conference_center_held")]
 
     def __str__(self) -> str:
-        return f"{self.held_on} {self.place}"
+        """The day as the pages write days (26 พ.ย. 2569 on a Thai page) and the place."""
+        return f"{be_date(self.held_on)} {self.place}"
 
     def clean(self) -> None:
         if self.held_on and self.held_on > timezone.localdate() + datetime.timedelta(days=1):
@@ -111,7 +113,7 @@ class CaseConference(models.Model):
             case.log(
                 CaseEventKind.CONFERENCE,
                 by=by,
-                note=f"{self.held_on:%Y-%m-%d} {self.place}"[:500],
+                note=str(self)[:500],
             )
 
 

@@ -167,6 +167,17 @@ def test_without_a_month_the_report_is_of_the_month_under_way(coordinator_client
     assert page.context["month"] == Month.current()
 
 
+def test_the_month_box_shows_the_month_in_the_pages_era(coordinator_client):
+    """The dashboard links ?month=2026-11; the box says 2569-11 on a Thai page (its
+    placeholder is 2562-04), 2026-11 on an English one."""
+    url = reverse("coordination:report-monthly")
+    html = coordinator_client.get(url, {"month": "2026-11"}).content.decode()
+    assert 'value="2569-11"' in html
+    coordinator_client.cookies["django_language"] = "en"
+    html = coordinator_client.get(url, {"month": "2569-11"}).content.decode()
+    assert 'value="2026-11"' in html
+
+
 def test_another_centres_coordinator_counts_only_their_own(other_coordinator, april):
     sections = report(other_coordinator, "2019-04")
     assert rows(sections, "new_cases")["All new cases"] == 1

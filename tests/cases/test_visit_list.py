@@ -57,6 +57,20 @@ def test_visits_are_found_by_team_and_by_volunteer(coordinator_client, center, t
     assert "2 home visits" in page or "การเยี่ยมบ้าน 2 ครั้ง" in page
 
 
+def test_a_date_in_the_address_is_shown_in_the_pages_era(coordinator_client, case):
+    """The dashboard's links write ISO dates (2026-11-01); the filter shows the day as
+    the page writes dates: in the Buddhist Era on a Thai page."""
+    response = coordinator_client.get(
+        reverse(VISITS), {"visited_from": "2025-12-01", "visited_to": "2568-12-31"}
+    )
+    html = response.content.decode()
+    assert 'value="01/12/2568"' in html and 'value="31/12/2568"' in html
+    assert 'value="2025-12-01"' not in html
+    coordinator_client.cookies["django_language"] = "en"
+    html = coordinator_client.get(reverse(VISITS), {"visited_from": "2025-12-01"}).content.decode()
+    assert 'value="01/12/2025"' in html
+
+
 def test_a_date_that_is_no_date_is_said_in_thai_and_filters_nothing(coordinator_client, case):
     visit = HomeVisitFactory(case=case)
     response = coordinator_client.get(reverse(VISITS), {"visited_from": "31/02/2568"})
