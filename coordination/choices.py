@@ -1,9 +1,12 @@
 """Enumerations shared by volunteers and cases."""
 
+import functools
 from collections.abc import Callable
 from typing import cast
 
 from django.db import models
+from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -46,6 +49,29 @@ def person_namer() -> Callable[[str, str, str], str]:
         return person_name(labels.get(prefix, prefix), first_name, last_name)
 
     return name
+
+
+@functools.cache
+def prefix_labels() -> list[tuple[str, str]]:
+    """Every prefix's label in Thai and in English, with its value, longest first
+    (นางสาว before นาง)."""
+    labels = set()
+    for language in ("th", "en"):
+        with translation.override(language):
+            labels |= {(str(label), str(value)) for value, label in Prefix.choices}
+    return sorted(labels, key=lambda item: -len(item[0]))
+
+
+def name_word_query(word: str) -> Q:
+    """A word of a name search: in the first or last name; or a name as the lists write
+    it, its prefix against it in Thai (นางมาลัย) or apart (Mrs, then Malai)."""
+    query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    for label, value in prefix_labels():
+        if word.casefold() == label.casefold():
+            query |= Q(prefix=value)
+        elif word.startswith(label) and "\u0e00" <= label[-1] <= "\u0e7f":
+            query |= Q(prefix=value, first_name__istartswith=word[len(label) :])
+    return query
 
 
 def person_name(prefix_label: str, first_name: str, last_name: str) -> str:

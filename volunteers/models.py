@@ -16,7 +16,14 @@ from simple_history.models import HistoricalRecords
 
 from coordination import dates
 from coordination.accounts import create_account, set_account_active
-from coordination.choices import CHILD_PREFIXES, Prefix, person_name, person_namer, prefix_text
+from coordination.choices import (
+    CHILD_PREFIXES,
+    Prefix,
+    name_word_query,
+    person_name,
+    person_namer,
+    prefix_text,
+)
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup, User
 from coordination.validators import normalize_phone
@@ -47,7 +54,7 @@ class VolunteerQuerySet(CenterScopedQuerySet):
         query = Q()
         for word in text.split():
             digits = normalize_phone(word)
-            word_query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            word_query = name_word_query(word)
             if digits.isdigit() and len(digits) >= 3:
                 word_query |= Q(national_id__contains=digits) | Q(phone__contains=digits)
             query &= word_query

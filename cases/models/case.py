@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from cases import barthel
 from coordination import dates
-from coordination.choices import Prefix, Sex, person_name, prefix_text
+from coordination.choices import Prefix, Sex, name_word_query, person_name, prefix_text
 from coordination.constraints import ChecksInOneQuery
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
@@ -246,7 +246,7 @@ class CaseQuerySet(CenterScopedQuerySet):
                 if digits.isdigit() and len(digits) >= 4:
                     word_query |= Q(national_id__contains=digits)
             else:
-                word_query = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                word_query = name_word_query(word)
             query &= word_query
         return self.filter(query)
 

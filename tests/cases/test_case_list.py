@@ -36,6 +36,20 @@ def test_open_cases_are_listed_newest_first_and_closed_ones_on_request(coordinat
     assert len(numbers(coordinator_client.get(URL, {"status": "all"}))) == 3
 
 
+@pytest.mark.parametrize(
+    "typed", ["นางมาลัย", "นางมาลัย ใจงาม", "นางมา", "นาง มาลัย", "Mrs Malai", "mrs malai"]
+)
+def test_a_name_typed_as_the_list_shows_it_finds_the_case(coordinator_client, center, typed):
+    """The list writes นางมาลัย ใจงาม, the prefix against the name (Mrs Malai in English):
+    typed so, it found nothing."""
+    wanted = CaseFactory(center=center, prefix="mrs", first_name="มาลัย", last_name="ใจงาม")
+    wanted_en = CaseFactory(center=center, prefix="mrs", first_name="Malai", last_name="Smith")
+    CaseFactory(center=center, prefix="mr", first_name="มาลัย", last_name="ใจดี")  # นาย
+    CaseFactory(center=center, prefix="miss", first_name="มาลี", last_name="ใจงาม")  # นางสาว
+    found = numbers(coordinator_client.get(URL, {"q": typed}))
+    assert found == ([wanted_en.number] if typed.isascii() else [wanted.number])
+
+
 def test_a_partial_thai_name_finds_the_case(coordinator_client, center):
     wanted = CaseFactory(center=center, first_name="บุญเรือน", last_name="มีสุข")
     CaseFactory(center=center, first_name="สมใจ", last_name="รักดี")

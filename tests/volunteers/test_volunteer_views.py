@@ -47,11 +47,13 @@ def test_the_list_masks_ids_and_shows_teams(coordinator_client, volunteer_on_tea
         ("สมศ", ["สมศรี"]),
         ("0899999999", ["มาลี"]),
         ("๐๘๙๙๙๙๙๙๙๙", ["มาลี"]),
+        ("นางสาวมาลี", ["มาลี"]),  # as the list writes her name
+        ("นายสมศรี", []),
     ],
 )
 def test_search_by_name_phone_or_id(coordinator_client, center, query, expected):
-    VolunteerFactory(center=center, first_name="สมศรี", phone="0812345678")
-    VolunteerFactory(center=center, first_name="มาลี", phone="0899999999")
+    VolunteerFactory(center=center, prefix="mrs", first_name="สมศรี", phone="0812345678")
+    VolunteerFactory(center=center, prefix="miss", first_name="มาลี", phone="0899999999")
     response = coordinator_client.get(reverse("volunteers:volunteer-list"), {"q": query})
     assert [v.first_name for v in response.context["page_obj"]] == expected
 
