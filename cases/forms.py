@@ -550,6 +550,9 @@ class BulkAssignForm(AssignForm):
         super().__init__(*args, teams=teams, **kwargs)
         choose_from(self, "cases", cases)
         self.fields["cases"].error_messages["invalid_choice"] = _("Choose cases from the list.")
+        self.fields["cases"].error_messages["required"] = _(
+            "Tick the cases to assign first: the boxes at the start of their rows."
+        )
 
 
 class StatusForm(forms.Form):

@@ -180,27 +180,37 @@ def case_bulk_assign(request: AuthenticatedRequest) -> HttpResponse:
         teams=Team.objects.visible_to(user),
         cases=Case.objects.visible_to(user),
     )
+    back = the_list_posted_from(request)
     if not form.is_valid():
         errors_as_messages(request, form)
-        return redirect("cases:case-list")
+        return redirect(back)
     team = form.cleaned_data["team"]
     if not is_confirmed(request):
-        return confirm_bulk_assign(request, team, form.cleaned_data["cases"])
+        return confirm_bulk_assign(request, team, form.cleaned_data["cases"], back)
     with transaction.atomic():
         cases = list(form.cleaned_data["cases"].select_for_update())
         if any(case.center_id != team.center_id for case in cases):
             messages.error(request, _("A team can only take cases of its own centre."))
-            return redirect("cases:case-list")
+            return redirect(back)
         for case in cases:
             case.assign_team(team, by=user)
     messages.success(
         request,
         _("%(count)d cases assigned to %(team)s.") % {"count": len(cases), "team": team},
     )
-    return redirect("cases:case-list")
+    return redirect(back)
 
 
-def confirm_bulk_assign(request: AuthenticatedRequest, team: Team, cases: QuerySet) -> HttpResponse:
+def the_list_posted_from(request: AuthenticatedRequest) -> str:
+    """The case list with the filters it had when the form was posted (its `list`
+    field): re-encoded, and only ever the case list's own address."""
+    query = QueryDict(request.POST.get("list", "")[:2000]).urlencode()
+    return reverse("cases:case-list") + (f"?{query}" if query else "")
+
+
+def confirm_bulk_assign(
+    request: AuthenticatedRequest, team: Team, cases: QuerySet, back: str
+) -> HttpResponse:
     """Names every case that moves and the team it leaves, before any of them moves."""
     moving = list(cases.select_related("team").order_by("number"))
     changes = [
@@ -221,7 +231,7 @@ def confirm_bulk_assign(request: AuthenticatedRequest, team: Team, cases: QueryS
         title=_("Move %(count)d cases to %(team)s?") % {"count": len(moving), "team": team.name},
         changes=changes,
         confirm_label=_("Yes, move the cases"),
-        cancel_url=reverse("cases:case-list"),
+        cancel_url=back,
     )
 
 

@@ -279,3 +279,10 @@ def test_a_deep_page_lists_its_own_cases_in_order_and_reads_their_groups_only(
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     assert subplan_loops(plan[0]["Plan"]) == [10]
+
+
+@pytest.mark.parametrize("posted", ["//evil.example/x", "https://evil.example/?a=1", "\r\nX: 1"])
+def test_the_list_to_return_to_is_only_ever_the_case_list(coordinator_client, posted):
+    response = coordinator_client.post(reverse("cases:case-bulk-assign"), {"list": posted})
+    assert response.status_code == 302
+    assert response["Location"].startswith(URL + "?") and "\n" not in response["Location"]

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CaseEvent
+from cases.models import Case, CaseEvent
 from tests.factories import CaseFactory, TeamFactory
 from tests.forms.rendered import (
     assert_renders_every_field,
@@ -15,6 +15,8 @@ from tests.forms.rendered import (
     form_with_field,
     submit_and_follow,
 )
+
+LIST = reverse("cases:case-list")
 
 
 def test_a_coordinator_assigns_a_case_on_its_assign_page(app, case, coordinator):
@@ -124,3 +126,31 @@ def test_a_return_address_that_is_not_a_page_of_ours_ends_on_the_case(
     assert answer.location == reverse("cases:case-detail", args=[case.pk])
     case.refresh_from_db()
     assert case.team == other
+
+
+def test_assigning_with_no_case_ticked_says_so_and_keeps_the_lists_filters(
+    app, coordinator, center, team
+):
+    """Through the page as rendered: a team chosen, no case ticked."""
+    CaseFactory(center=center, team=team)
+    target = TeamFactory(center=center, name="ทีมใหม่")
+    page = app.get(LIST, {"team": team.pk, "status": "all"}, user=coordinator)
+    form = next(f for f in page.forms.values() if "cases" in f.fields)
+    form["team"] = str(target.pk)
+    back = form.submit().follow()
+    assert back.request.path == LIST
+    assert (back.request.GET["team"], back.request.GET["status"]) == (str(team.pk), "all")
+    assert "ติ๊กเลือกกรณีที่จะมอบหมายก่อน" in back.text
+    assert not Case.objects.filter(team=target).exists()
+
+
+def test_a_bulk_assignment_returns_to_the_list_as_it_was_filtered(app, coordinator, center, team):
+    case = CaseFactory(center=center, team=team)
+    target = TeamFactory(center=center, name="ทีมใหม่")
+    page = app.get(LIST, {"team": team.pk}, user=coordinator)
+    form = next(f for f in page.forms.values() if "cases" in f.fields)
+    form["team"] = str(target.pk)
+    form.get("cases", index=0).checked = True
+    done = confirm_and_follow(form)
+    assert done.request.path == LIST and done.request.GET["team"] == str(team.pk)
+    assert Case.objects.get(pk=case.pk).team == target
