@@ -628,7 +628,10 @@ class ReopenForm(forms.Form):
     note = forms.CharField(
         label=_("Why reopen?"),
         max_length=500,
-        help_text=_("The case returns to “assessed”: work starts again from its assessment."),
+        help_text=_(
+            "The case returns to “assessed”, work starting again from its assessment; to "
+            "“intake” if it was never visited."
+        ),
         error_messages={"required": _("Say why the case is reopened.")},
     )
 

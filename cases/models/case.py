@@ -917,14 +917,15 @@ class Case(ChecksInOneQuery):
 
     @transaction.atomic
     def reopen(self, *, by, note: str = "") -> None:
-        """A reopened case starts again from its assessment."""
+        """A reopened case starts again from its assessment; one never visited, from
+        intake, as assessed needs a visit (status_refusal)."""
         if not self.is_closed:
             raise ValidationError(_("Only a closed case can be reopened."))
         if self.merges.filter(undone_at__isnull=True).exists():
             raise ValidationError(
                 _("This case was merged into another: undo the merge to reopen it.")
             )
-        self.status = self.Status.ASSESSED
+        self.status = self.Status.ASSESSED if self.visits.exists() else self.Status.INTAKE
         self.closure_reason = ""
         self.closed_on = None
         self.duplicate_of = None

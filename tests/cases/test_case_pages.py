@@ -194,7 +194,8 @@ def test_closing_needs_a_reason_and_reopening_brings_it_back(coordinator_client,
 
     coordinator_client.post(reverse("cases:case-reopen", args=[case.pk]), {"note": "ได้รับแจ้งผิด"})
     case.refresh_from_db()
-    assert (case.status, case.closure_reason, case.closed_on) == ("assessed", "", None)
+    # Never visited: back to intake (assessed needs a visit).
+    assert (case.status, case.closure_reason, case.closed_on) == ("intake", "", None)
     assert list(case.events.order_by("at", "id").values_list("kind", flat=True)) == [
         "closed",
         "reopened",

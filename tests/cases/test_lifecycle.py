@@ -168,11 +168,22 @@ def test_a_closed_case_cannot_close_again_nor_change_status(case, coordinator):
 
 
 def test_a_reopened_case_goes_back_to_assessed(case, coordinator):
+    HomeVisitFactory(case=case)
     case.close(Case.ClosureReason.REFUSED, by=coordinator, note="ปฏิเสธความช่วยเหลือ")
     case.reopen(by=coordinator, note="กลับมาขอความช่วยเหลือ")
     case.refresh_from_db()
     assert (case.status, case.closure_reason, case.closed_on) == (S.ASSESSED, "", None)
     assert case.events.filter(kind=CaseEvent.Kind.REOPENED).get().status_to == S.ASSESSED
+
+
+def test_a_reopened_case_never_visited_goes_back_to_intake(case, coordinator):
+    """Assessed needs a visit: the status form refuses it to a case never visited, and
+    reopening (or undoing a merge) must not put one there."""
+    case.close(Case.ClosureReason.REFUSED, by=coordinator, note="ปฏิเสธความช่วยเหลือ")
+    case.reopen(by=coordinator, note="กลับมาขอความช่วยเหลือ")
+    case.refresh_from_db()
+    assert (case.status, case.closure_reason, case.closed_on) == (S.INTAKE, "", None)
+    assert case.events.filter(kind=CaseEvent.Kind.REOPENED).get().status_to == S.INTAKE
 
 
 def test_an_open_case_cannot_be_reopened(case, coordinator):

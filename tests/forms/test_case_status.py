@@ -71,6 +71,7 @@ def test_a_coordinator_closes_a_case_with_its_reason(app, case, coordinator):
 
 
 def test_a_coordinator_reopens_a_closed_case_with_a_note(app, case, coordinator):
+    HomeVisitFactory(case=case)
     case.close(Case.ClosureReason.RESOLVED, by=coordinator, note="ได้รับการช่วยเหลือแล้ว")
     response = case_page(app, case, coordinator)
     rendered = form_posting_to(response, reverse("cases:case-reopen", args=[case.pk]))
@@ -95,7 +96,7 @@ def test_reopening_without_a_reason_is_refused_and_the_case_stays_closed(app, ca
     response = case_page(app, case, coordinator)
     rendered = form_posting_to(response, reverse("cases:case-reopen", args=[case.pk]))
     # Where the case returns is said before it is reopened.
-    assert "กรณีจะกลับไปที่สถานะ “ประเมินแล้ว”" in response.text
+    assert "กรณีจะกลับไปที่ “ประเมินแล้ว”" in response.text and "“รับเรื่อง”" in response.text
     page = submit_and_follow(rendered)
 
     assert "ระบุเหตุผลที่เปิดกรณีอีกครั้ง" in page.text
