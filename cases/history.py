@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import ModelChange
 
 from cases.models import Case, Debt, HomeVisit, HouseholdMember, IncomeSource
+from coordination.amounts import baht
 from coordination.compiled import filled_in
 from coordination.models import User
 from coordination.templatetags.thai import be_date, be_datetime, question_of, yes_no
@@ -80,6 +81,8 @@ def shown(model_field: models.Field, value: Any, names: Names) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return yes_no(value, question_of(model_field.name))
+    if isinstance(model_field, models.DecimalField) and model_field.decimal_places == 2:
+        return baht(value)  # the amounts (coordinates have six places)
     if isinstance(value, datetime):
         return be_datetime(value)
     if isinstance(value, date):

@@ -248,4 +248,4 @@ def test_a_debt_added_changed_and_removed_is_in_the_history(coordinator_client, 
     removed, changed, added = html.split('<li class="mb-2">')[1:4]  # newest first
     assert "ลบหนี้สิน" in removed and "เพิ่มหนี้สิน" in added
     assert "แก้ไขหนี้สิน" in changed
-    assert "สหกรณ์ → ธนาคาร ก" in changed and "20000.00 → 15000.00" in changed
+    assert "สหกรณ์ → ธนาคาร ก" in changed and "20,000 บาท → 15,000 บาท" in changed
