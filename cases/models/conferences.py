@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models.case import TEXT_LIMIT, Case, CaseEventKind
 from cases.models.plan import PlanAction
@@ -126,7 +127,8 @@ class ConferenceAttendee(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    # Their job title: "position" alone is the target groups' order (ลำดับ) in Thai.
+    position = models.CharField(pgettext_lazy("job title", "position"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]

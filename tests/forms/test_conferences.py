@@ -215,3 +215,10 @@ def test_the_list_pages_through_many_conferences_in_a_fixed_number_of_queries(
 def test_volunteers_do_not_reach_conferences(app, volunteer_on_team):
     app.get(reverse("cases:conference-list"), user=volunteer_on_team.user, status=403)
     app.get(reverse("cases:conference-create"), user=volunteer_on_team.user, status=403)
+
+
+def test_an_attendees_position_is_asked_as_their_job_title(app, coordinator):
+    """Not as ลำดับ (an order), the word of the target groups' "position"."""
+    page = app.get(reverse("cases:conference-create"), user=coordinator)
+    label = page.html.select_one("label[for=id_attendees-0-position]").text
+    assert "ตำแหน่ง" in label and "ลำดับ" not in label
