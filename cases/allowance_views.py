@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,6 +19,7 @@ from cases.models import AllowanceDismissal, AllowanceRule, Case
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.exports import ExportForm
 from coordination.models import Center
+from coordination.paging import Paginator
 from coordination.routers import reads_from_replica
 
 PAGE_SIZE = 25

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
@@ -27,7 +26,7 @@ from coordination.access import (
 )
 from coordination.audit import log_access
 from coordination.models import AccessLog, Agency
-from coordination.paging import CountedPaginator
+from coordination.paging import CountedPaginator, Paginator
 
 # A worklist shows at most this many rows per list: a long list is a problem of its own,
 # and the page's queries stay the same whatever the data.

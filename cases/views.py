@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -81,7 +81,7 @@ from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
 from coordination.models import AccessLog, Subdistrict, TargetGroup
-from coordination.paging import CountedPaginator
+from coordination.paging import CountedPaginator, Paginator
 from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, days_or_years, question_of, yes_no
 from coordination.validators import mask_national_id

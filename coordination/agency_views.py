@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from coordination.confirm import confirmation_page, is_confirmed
 from coordination.filters import AgencyFilter
 from coordination.forms import AgencyForm
 from coordination.models import Agency
+from coordination.paging import Paginator
 
 PAGE_SIZE = 25
 

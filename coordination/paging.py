@@ -1,7 +1,22 @@
-"""Pagination of lists whose size a page has already counted."""
+"""Pagination of the app's lists: Django's, with a page number below 1 read as the
+first page; and of lists whose size a page has already counted."""
 
-from django.core.paginator import Paginator
+from django.core import paginator
+from django.core.paginator import Page
 from django.utils.functional import cached_property
+
+
+class Paginator(paginator.Paginator):  # noqa: TID251 (the one that may)
+    """Django's, except that ?page=0 or ?page=-1 is the first page, not the last (Django
+    reads any page out of range as the last)."""
+
+    def get_page(self, number) -> Page:
+        try:
+            if int(number) < 1:
+                number = 1
+        except (TypeError, ValueError):
+            pass  # not a number: Django's own answer, the first page
+        return super().get_page(number)
 
 
 class CountedPaginator(Paginator):

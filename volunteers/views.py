@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -19,6 +18,7 @@ from coordination.access import (
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.models import Subdistrict
+from coordination.paging import Paginator
 from coordination.tabular import Column
 from volunteers.filters import VolunteerFilter
 from volunteers.forms import (

@@ -286,3 +286,11 @@ def test_the_list_to_return_to_is_only_ever_the_case_list(coordinator_client, po
     response = coordinator_client.post(reverse("cases:case-bulk-assign"), {"list": posted})
     assert response.status_code == 302
     assert response["Location"].startswith(URL + "?") and "\n" not in response["Location"]
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "-99999"])
+def test_a_page_number_below_one_shows_the_first_page(coordinator_client, center, page):
+    """Django's paginator shows the last page for any number out of range."""
+    CaseFactory.create_batch(30, center=center)
+    response = coordinator_client.get(URL, {"page": page})
+    assert response.context["page_obj"].number == 1
