@@ -201,7 +201,10 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             ),
             self._address_fieldset("reg", _("Address per house registration")),
             Fieldset(_("Current address"), "current_same_as_registered"),
-            self._address_fieldset("cur", "", landmark=True),
+            self._address_fieldset("cur", ""),
+            # Outside the current address, which is hidden while it is the registered one:
+            # a landmark helps find the house either way.
+            "landmark",
             Fieldset(
                 _("The situation"),
                 "target_groups", "problems",
@@ -216,9 +219,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             ),
         )  # fmt: skip
 
-    def _address_fieldset(
-        self, prefix: str, legend: StrOrPromise, landmark: bool = False
-    ) -> Fieldset:
+    def _address_fieldset(self, prefix: str, legend: StrOrPromise) -> Fieldset:
         parts = [Column(f"{prefix}_{part}", css_class="col-6 col-md-4") for part in Address.LINE]
         return Fieldset(
             legend,
@@ -229,7 +230,6 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
                 Column(f"{prefix}_subdistrict", css_class="col-md-3"),
                 Column(f"{prefix}_postal_code", css_class="col-md-3"),
             ),
-            *(["landmark"] if landmark else []),
             css_class=f"address address-{prefix}",
         )
 

@@ -129,3 +129,21 @@ def test_a_negative_income_on_the_edit_page_saves_nothing_and_keeps_what_was_typ
     assert not case.household_members.exists() and not case.incomes.exists()
     again = form_with_field(page, "first_name")
     assert (again["first_name"].value, again["household-0-name"].value) == ("บุญมา", "ลูกสาว")
+
+
+def test_the_landmark_can_be_written_for_someone_living_at_the_registered_address(
+    app, case, coordinator
+):
+    """The landmark was inside the current address, which is hidden while the person
+    lives at the registered one (the default): it could not be filled in."""
+    case.current_same_as_registered = True
+    case.save()
+    page = edit_page(app, case, coordinator)
+    assert page.html.select_one("#id_landmark") is not None
+    assert page.html.select_one(".address-cur #id_landmark") is None
+    rendered = form_with_field(page, "landmark")
+    rendered["landmark"] = "ตรงข้ามวัด"
+    submit_and_follow(rendered)
+    case.refresh_from_db()
+    assert (case.landmark, case.current_same_as_registered) == ("ตรงข้ามวัด", True)
+
