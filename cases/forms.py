@@ -822,6 +822,14 @@ class VisitForm(forms.ModelForm):
             else:
                 # The model checks the rest (the next visit not before it).
                 self.instance.visited_at = visited_at
+        if (
+            self.instance._state.adding
+            and "visit_date" in self.changed_data
+            and "next_visit_due" not in self.changed_data
+        ):
+            # The suggested next visit was counted from today: left as suggested, it is
+            # counted from the day the visit was, by the model (HomeVisit.save).
+            data["next_visit_due"] = None
         if len(data.get("photos") or []) > self.photo_room:
             self.add_error("photos", self.too_many_photos())
         try:

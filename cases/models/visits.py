@@ -238,7 +238,8 @@ class HomeVisit(CaseChild):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case.number} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+        """The case and the day as the pages write days (the admin's lists, its history)."""
+        return f"{self.case.number} {be_date(self.visited_at)}"
 
     def save(self, *args, **kwargs) -> None:
         if self.has_adl_items():

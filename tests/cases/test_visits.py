@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import CaseEvent, HomeVisit, IncomeSource, VisitPhoto
 from tests.cases.helpers import formset
@@ -496,3 +496,13 @@ def test_a_visit_for_a_case_not_assigned_lists_no_team_members(coordinator_clien
     case = CaseFactory(center=center, team=None)
     form = coordinator_client.get(reverse("cases:visit-create", args=[case.pk])).context["form"]
     assert list(form.fields["volunteers"].queryset) == []
+
+
+def test_a_visit_is_named_by_its_case_and_its_day_in_the_pages_era(case):
+    """As the admin's lists and history name it: not 2026-11-26 on a Thai page."""
+    visited = timezone.make_aware(datetime.datetime(2026, 11, 26, 10, 0))
+    visit = HomeVisitFactory(case=case, visited_at=visited)
+    with translation.override("th"):
+        assert str(visit) == f"{case.number} 26 พ.ย. 2569"
+    with translation.override("en"):
+        assert str(visit) == f"{case.number} 26 Nov 2026"

@@ -178,3 +178,30 @@ def test_two_people_correcting_one_visit_the_second_meets_the_first_and_undoes_n
         3,
     )
     assert not visit.volunteers.exists()
+
+
+def be_day(day: datetime.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
+
+
+def test_a_visit_logged_for_an_earlier_day_has_its_next_visit_counted_from_that_day(
+    app, case, volunteer_on_team
+):
+    """The form suggests the next visit 30 days from today. Left as suggested, with the
+    visit's day changed, it is counted from the visit's day; typed, it is kept."""
+    interval = datetime.timedelta(days=case.center.followup_interval_days)
+    earlier = timezone.localdate() - datetime.timedelta(days=3)
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    assert rendered["next_visit_due"].value == be_day(timezone.localdate() + interval)
+    fill_what_was_found(rendered)
+    rendered["visit_date"] = be_day(earlier)
+    submit_and_follow(rendered)
+    assert HomeVisit.objects.get().next_visit_due == earlier + interval
+
+    chosen = timezone.localdate() + datetime.timedelta(days=10)
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    rendered["visit_date"] = be_day(earlier)
+    rendered["next_visit_due"] = be_day(chosen)
+    submit_and_follow(rendered)
+    assert HomeVisit.objects.order_by("-pk").first().next_visit_due == chosen
