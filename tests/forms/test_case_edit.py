@@ -146,4 +146,3 @@ def test_the_landmark_can_be_written_for_someone_living_at_the_registered_addres
     submit_and_follow(rendered)
     case.refresh_from_db()
     assert (case.landmark, case.current_same_as_registered) == ("ตรงข้ามวัด", True)
-
