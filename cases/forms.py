@@ -712,12 +712,14 @@ class VisitForm(forms.ModelForm):
         choose_from(self, "volunteers", self.volunteers_to_offer(case))
         existing = self.instance.photos.count() if self.instance.pk else 0
         self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
+        # As many as the visit still has room for: a correction of a visit with two
+        # photos said "up to 5".
         self.fields["photos"].help_text = ngettext(
             "Up to %(count)d JPEG or PNG photo of at most 5 MB; its location data is removed.",
             "Up to %(count)d JPEG or PNG photos of at most 5 MB each; their location data is "
             "removed.",
-            VisitPhoto.MAX_PER_VISIT,
-        ) % {"count": VisitPhoto.MAX_PER_VISIT}
+            self.photo_room,
+        ) % {"count": self.photo_room}
         if self.photo_room <= 0:
             del self.fields["photos"]
         if self.instance.pk:

@@ -83,6 +83,9 @@ def test_a_volunteer_logs_a_visit_updating_adding_and_removing_income_with_photo
     ]
     assert visit.monthly_income == Decimal("2100.00")
     assert visit.photos.count() == 2
+    # Its correction page offers the room left, not the visit's five.
+    correction = app.get(reverse("cases:visit-edit", args=[visit.pk]), user=volunteer_on_team.user)
+    assert "ได้ไม่เกิน 3 ภาพ" in correction.text and "ได้ไม่เกิน 5 ภาพ" not in correction.text
     case.refresh_from_db()
     today = timezone.localdate()
     assert case.next_visit_due == today + datetime.timedelta(days=30)  # as the page proposed
