@@ -42,7 +42,7 @@ from cases.models.plan import OWNER_FIELDS
 from cases.photos import clean_photo
 from coordination import widgets
 from coordination.fields import BirthDateField, ThaiDateField
-from coordination.forms import choose_from
+from coordination.forms import AgencyChoiceField, choose_from
 from coordination.models import Agency, District, Province, Subdistrict, TargetGroup
 from coordination.templatetags.thai import be_date
 from coordination.validators import arabic_digits
@@ -904,6 +904,7 @@ class AssistanceForm(forms.ModelForm):
     class Meta:
         model = Assistance
         fields = ["kind", "amount", "provider", "referral", "given_on", "description"]
+        field_classes = {"provider": AgencyChoiceField}
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -1093,7 +1094,7 @@ class ReferralForm(forms.ModelForm):
     """A referral from a case (and perhaps from the visit that asked for it). The agency
     list is the case's centre's agencies and the national ones, nothing else."""
 
-    agency = forms.ModelChoiceField(
+    agency = AgencyChoiceField(
         label=_("agency"),
         queryset=Agency.objects.none(),
         error_messages={"invalid_choice": _("Choose an agency of this centre or a national one.")},

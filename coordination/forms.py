@@ -28,6 +28,16 @@ def choose_from(form: forms.BaseForm, name: str, rows: QuerySet) -> None:
     field.queryset = rows
 
 
+class AgencyChoiceField(forms.ModelChoiceField):
+    """An agency to choose, by its name; a national one says so: a centre may enter its
+    own branch of a national agency under the same name, and the two read alike."""
+
+    def label_from_instance(self, obj: Agency) -> str:
+        if obj.center_id:
+            return obj.name
+        return str(_("%(name)s (national)") % {"name": obj.name})
+
+
 class AgencyForm(forms.ModelForm):
     """A centre's partner agency. The centre is the coordinator's, set by the view, and
     `active` changes only through deactivation (asked first) or reactivation."""

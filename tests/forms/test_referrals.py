@@ -259,3 +259,13 @@ def test_a_page_past_the_end_of_a_referral_list_shows_its_last(app, case, coordi
     assert rows_of(page, "needing-referral-heading", "cases:visit-detail") == [
         reverse("cases:visit-detail", args=[visits[-1].pk])
     ]
+
+
+def test_a_centres_branch_of_a_national_agency_reads_apart_from_it(app, case, coordinator):
+    """A centre may enter its own branch under the national agency's name; the choice
+    list says which is the national one."""
+    Agency.objects.create(name="ศูนย์บริการคนพิการ", kind="government")
+    Agency.objects.create(center=case.center, name="ศูนย์บริการคนพิการ", kind="government")
+    page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
+    labels = [option.text for option in page.html.select("select[name=agency] option")]
+    assert "ศูนย์บริการคนพิการ" in labels and "ศูนย์บริการคนพิการ (ระดับประเทศ)" in labels
