@@ -80,6 +80,7 @@ from coordination.choices import person_namer
 from coordination.confirm import confirmation_page, is_confirmed
 from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
+from coordination.middleware import is_background_copy
 from coordination.models import AccessLog, Subdistrict, TargetGroup
 from coordination.paging import CountedPaginator, Paginator
 from coordination.routers import reads_from_replica
@@ -235,6 +236,15 @@ def confirm_bulk_assign(
     )
 
 
+def viewed_or_kept(request: AuthenticatedRequest) -> str:
+    """A volunteer's phone keeping the case page for use offline (static/js/sw.js) is
+    logged as that, not as the volunteer opening it. Only there: the header is the
+    client's word, and a coordinator's phone keeps no case (cases.offline)."""
+    if request.user.is_volunteer and is_background_copy(request):
+        return AccessLog.Action.OFFLINE_COPY
+    return AccessLog.Action.VIEW_CASE
+
+
 def case_page_cases() -> QuerySet:
     """A case as its page shows it: its team, target groups, who recorded the consent,
     and the addresses' places in a query of their own: joined with the rest, ten tables
@@ -252,7 +262,7 @@ def case_page_cases() -> QuerySet:
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, case_page_cases())
     can_manage = request.user.is_coordinator_or_staff
-    log_access(request, AccessLog.Action.VIEW_CASE, case=case)
+    log_access(request, viewed_or_kept(request), case=case)
     household = list(case.household_members.all())
     money = money_of(case, household)
     referrals = case_referrals(case, request.user)

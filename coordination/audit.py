@@ -11,8 +11,6 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from coordination.middleware import is_background_copy
-
 logger = logging.getLogger(__name__)
 
 
@@ -40,9 +38,6 @@ def log_access(
 ) -> None:
     from coordination.models import AccessLog
 
-    if action == AccessLog.Action.VIEW_CASE and request and is_background_copy(request):
-        # Not the person opening the case: their phone keeping it (static/js/sw.js).
-        action = AccessLog.Action.OFFLINE_COPY
     user = user or (getattr(request, "user", None) if request else None)
     if user is not None and not user.is_authenticated:
         user = None

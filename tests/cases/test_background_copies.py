@@ -74,3 +74,11 @@ def test_a_copy_leaves_the_message_of_a_save_for_the_page_the_person_opens(volun
     assert CookieStorage.cookie_name not in copy.cookies  # ...and left unread
     shown = volunteer_client.get(url)
     assert "บันทึกการเยี่ยมบ้านแล้ว" in shown.content.decode()
+
+
+def test_only_a_volunteers_case_page_is_logged_as_kept(coordinator_client, case):
+    """The header is the client's word: a coordinator's phone keeps no case, and no
+    other page is a phone's copy; each stays a view in the access log."""
+    coordinator_client.get(reverse("cases:case-detail", args=[case.pk]), **COPY)
+    coordinator_client.get(reverse("cases:case-changes", args=[case.pk]), **COPY)
+    assert actions(case) == ["view_case", "view_case"]
