@@ -122,8 +122,12 @@ class AddressPickerMixin(_ModelFormBase):
             code = self.data.get(self.add_prefix(f"{prefix}_subdistrict"))
             subdistrict = Subdistrict.objects.filter(pk=code).select_related("district").first()
             return subdistrict.district if subdistrict else None
-        subdistrict = getattr(self.instance, f"{prefix}_subdistrict", None)
-        return subdistrict.district if subdistrict else default
+        # The form's own start (an edit that met someone else's save starts from what
+        # its person chose), else the record's.
+        chosen = self.initial.get(f"{prefix}_subdistrict")
+        if chosen is not None and not isinstance(chosen, Subdistrict):
+            chosen = Subdistrict.objects.filter(pk=chosen).select_related("district").first()
+        return chosen.district if chosen else default
 
 
 class CaseForm(AddressPickerMixin, forms.ModelForm):
@@ -172,6 +176,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, center, **kwargs) -> None:
+        given = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.center = center
         self.similar_cases: list[Case] = []
@@ -179,7 +184,12 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
         # coordinator sees on the case page is what the form shows.
         self.stored_estimate = (self.instance.estimated_age, self.instance.estimated_age_on)
         instance = self.instance
-        if instance.pk and instance.estimated_age is not None and not instance.birth_date:
+        if (
+            instance.pk
+            and instance.estimated_age is not None
+            and not instance.birth_date
+            and "estimated_age" not in given
+        ):
             self.initial["estimated_age"] = instance.age()
         self.add_address_pickers(default_district=center.district)
         self.helper = FormHelper()
@@ -399,46 +409,52 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def edit_over(form: forms.ModelForm, current: models.Model, **kwargs: Any) -> tuple[Any, list[str]]:
+def edit_over(
+    form: forms.ModelForm, current: models.Model, **kwargs: Any
+) -> tuple[Any, list[str], bool]:
     """An edit (`form`, valid) that met someone else's save, as a form to check and save
     again: the record as it is now, with what this person changed since the version they
-    opened typed over it, so that saving again changes only that. And the labels of what
-    the other person changed meanwhile. The version they opened comes from the record's
-    history (its many-to-many fields too); without it, all they sent counts as theirs."""
+    opened typed over it, so that saving again changes only that. Also the labels of
+    what the other person changed meanwhile, and whether this person's changes could be
+    told: the version they opened comes from the record's history (its many-to-many
+    fields too). Without it, the form is the record as it is now, none of what they sent
+    on it (any of it may be the other person's change undone)."""
     model = type(current)
     record = (
         model.history.filter(id=current.pk, version=form.cleaned_data["version"])  # type: ignore[attr-defined]
         .order_by("-history_date", "-history_id")
         .first()
     )
-    many = {f.name: f for f in record._history_m2m_fields} if record else {}
-    as_opened = (
-        type(form)(
-            instance=record.instance,
-            initial={
-                name: list(
-                    getattr(record, name).values_list(f"{f.m2m_reverse_field_name()}_id", flat=True)
-                )
-                for name, f in many.items()
-            },
-            **kwargs,
+    if record is None:
+        return (
+            type(form)(instance=current, initial={"version": current.version}, **kwargs),  # type: ignore[attr-defined]
+            [],
+            False,
         )
-        if record
-        else None
+    many = {f.name: f for f in record._history_m2m_fields}
+    as_opened = type(form)(
+        instance=record.instance,
+        initial={
+            name: list(
+                getattr(record, name).values_list(f"{f.m2m_reverse_field_name()}_id", flat=True)
+            )
+            for name, f in many.items()
+        },
+        **kwargs,
     )
     as_now = type(form)(instance=current, **kwargs)
     mine, theirs = {}, []
     for name, field in form.fields.items():
         if name == "version" or isinstance(field, forms.FileField) or name not in as_now.fields:
             continue
-        now = as_now[name].initial
-        opened = as_opened[name].initial if as_opened else now
-        if name in form.cleaned_data and field.has_changed(opened, form[name].data):
+        now, opened, typed = as_now[name].initial, as_opened[name].initial, form[name].data
+        # Theirs when it differs from what they opened and from what is there now.
+        if name in form.cleaned_data and all(field.has_changed(v, typed) for v in (opened, now)):
             mine[name] = form.cleaned_data[name]
         if comparable(opened) != comparable(now):
             theirs.append(str(field.label))
     merged = type(form)(instance=current, initial={**mine, "version": current.version}, **kwargs)  # type: ignore[attr-defined]
-    return merged, theirs
+    return merged, theirs, True
 
 
 class HouseholdMemberForm(forms.ModelForm):

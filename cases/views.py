@@ -12,6 +12,7 @@ from django.core.paginator import Page
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.forms import BaseFormSet
 from django.http import FileResponse, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -477,26 +478,24 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def stale_edit(request: AuthenticatedRequest, pk: int, data, form) -> HttpResponse:
     """Someone saved the case meanwhile: nothing of this save is kept; the page shows the
-    case as it is now with this person's changes on it (cases.forms.edit_over), and
-    their rows of members, incomes and debts as typed."""
+    case as it is now with this person's changes on it (cases.forms.edit_over), and its
+    rows of members, incomes and debts as they are now."""
     current = Case.objects.select_related("center__district").get(pk=pk)
-    merged, theirs = edit_over(form, current, center=current.center)
-    household = HouseholdFormSet(data, instance=current, prefix="household")
-    incomes = IncomeFormSet(data, instance=current, prefix="incomes")
-    debts = DebtFormSet(data, instance=current, prefix="debts")
-    say_edit_met(request, current.updated_at, theirs)
-    return render(
-        request,
-        "cases/case_form.html",
-        {
-            "form": merged,
-            "household": household,
-            "incomes": incomes,
-            "debts": debts,
-            "case": current,
-        },
-        status=409,
-    )
+    merged, theirs, told = edit_over(form, current, center=current.center)
+    sent: list[BaseFormSet] = [
+        HouseholdFormSet(data, instance=current, prefix="household"),
+        IncomeFormSet(data, instance=current, prefix="incomes"),
+        DebtFormSet(data, instance=current, prefix="debts"),
+    ]
+    rows_sent = any(formset.has_changed() for formset in sent)
+    say_edit_met(request, current.updated_at, theirs, told, rows=rows_sent)
+    rows = {
+        "household": HouseholdFormSet(instance=current, prefix="household"),
+        "incomes": IncomeFormSet(instance=current, prefix="incomes"),
+        "debts": DebtFormSet(instance=current, prefix="debts"),
+    }
+    context = {"form": merged, **rows, "case": current}
+    return render(request, "cases/case_form.html", context, status=409)
 
 
 @coordinator_required
@@ -1023,27 +1022,57 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def stale_visit(request: AuthenticatedRequest, pk: int, form, incomes) -> HttpResponse:
     """Someone corrected the visit meanwhile: nothing of this save is kept; the form shows
-    the visit as it is now with this person's changes on it (cases.forms.edit_over)."""
+    the visit as it is now with this person's changes on it (cases.forms.edit_over), and
+    the case's incomes as they are now."""
     current = HomeVisit.objects.select_related("case__center").get(pk=pk)
-    merged, theirs = edit_over(form, current, case=current.case)
-    say_edit_met(request, current.updated_at, theirs)
+    merged, theirs, told = edit_over(form, current, case=current.case)
+    say_edit_met(
+        request,
+        current.updated_at,
+        theirs,
+        told,
+        rows=incomes.has_changed(),
+        photos=bool(form.cleaned_data.get("photos")),
+    )
+    incomes = VisitIncomeFormSet(instance=current.case, prefix="incomes")
     context = {"form": merged, "incomes": incomes, "case": current.case, "visit": current}
     return render(request, "cases/visit_form.html", context, status=409)
 
 
-def say_edit_met(request: AuthenticatedRequest, saved_at: datetime.datetime, theirs: list) -> None:
-    """The message of an edit that met someone else's save: when, and what they changed."""
-    messages.error(
-        request,
-        _(
+def say_edit_met(
+    request: AuthenticatedRequest,
+    saved_at: datetime.datetime,
+    theirs: list,
+    told: bool,
+    *,
+    rows: bool = False,
+    photos: bool = False,
+) -> None:
+    """The messages of an edit that met someone else's save: when; whether this person's
+    changes are on the form (edit_over could tell them) or to be made again; what the
+    other person changed; the lists and photos, which are never carried over."""
+    time = {"time": f"{timezone.localtime(saved_at):%H:%M}"}
+    if told:
+        said = _(
             "Someone else saved this at %(time)s, after you opened it. Nothing of yours is "
             "saved yet: the form shows it as it is now, with your changes on it. Check them, "
             "then save again."
         )
-        % {"time": f"{timezone.localtime(saved_at):%H:%M}"},
-    )
+    else:
+        said = _(
+            "Someone else saved this at %(time)s, after you opened it. Nothing of yours is "
+            "saved yet: the form shows it as it is now. Make your changes again, then save."
+        )
+    messages.error(request, said % time)
     if theirs:
         messages.warning(request, _("They changed: %(fields)s.") % {"fields": ", ".join(theirs)})
+    if rows:
+        messages.warning(
+            request,
+            _("The lists show what is saved now: if you changed any of them, change them again."),
+        )
+    if photos:
+        messages.warning(request, _("Your photos were not kept: add them again."))
 
 
 @case_worker_required

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from cases.models import Case
+from coordination.models import Subdistrict
 from tests.factories import HouseholdMemberFactory, IncomeSourceFactory, UserFactory
 from tests.forms.rendered import (
     add_row,
@@ -146,3 +148,52 @@ def test_the_landmark_can_be_written_for_someone_living_at_the_registered_addres
     submit_and_follow(rendered)
     case.refresh_from_db()
     assert (case.landmark, case.current_same_as_registered) == ("ตรงข้ามวัด", True)
+
+
+def test_a_met_edit_keeps_its_estimated_age_and_a_subdistrict_of_another_district(
+    app, second_app, case, coordinator
+):
+    """What the form itself recomputes (the estimate's age, the subdistricts offered for
+    the chosen district) must not replace what this person chose."""
+    colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
+    Case.objects.filter(pk=case.pk).update(birth_date=None, estimated_age=70)
+    case.refresh_from_db()
+    elsewhere = Subdistrict.objects.exclude(district_id=case.center.district_id).first()
+    mine = form_with_field(edit_page(app, case, coordinator), "first_name")
+    theirs = form_with_field(edit_page(second_app, case, colleague), "first_name")
+    mine["phone"] = "0811111111"
+    submit_and_follow(mine)
+    theirs["estimated_age"] = "80"
+    theirs["reg_province"] = elsewhere.district.province_id
+    theirs["reg_district"].force_value(elsewhere.district_id)
+    theirs["reg_subdistrict"].force_value(elsewhere.pk)
+    conflict = theirs.submit(status=409)
+    again = form_with_field(conflict, "first_name")
+    assert again["estimated_age"].value == "80"
+    assert again["reg_subdistrict"].value == str(elsewhere.pk)
+    assert again["phone"].value == "0811111111"
+    submit_and_follow(again)
+    case.refresh_from_db()
+    assert (case.estimated_age, case.reg_subdistrict_id, case.phone) == (
+        80,
+        elsewhere.pk,
+        "0811111111",
+    )
+
+
+def test_a_met_edit_with_no_history_of_the_version_opened_shows_the_case_as_it_is(
+    app, second_app, case, coordinator
+):
+    """Without the record of what they opened, this person's changes cannot be told
+    from the other's undone: the form is the case as it is now, to change again."""
+    colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
+    mine = form_with_field(edit_page(app, case, coordinator), "first_name")
+    theirs = form_with_field(edit_page(second_app, case, colleague), "first_name")
+    case.history.all().delete()
+    mine["phone"] = "0811111111"
+    submit_and_follow(mine)
+    theirs["problems"] = "ขาดรายได้"
+    conflict = theirs.submit(status=409)
+    assert "กรุณาแก้ไขอีกครั้งแล้วบันทึก" in conflict.text
+    again = form_with_field(conflict, "first_name")
+    assert again["phone"].value == "0811111111" and again["problems"].value != "ขาดรายได้"

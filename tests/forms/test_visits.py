@@ -208,3 +208,36 @@ def test_a_visit_logged_for_an_earlier_day_has_its_next_visit_counted_from_that_
     rendered["next_visit_due"] = be_day(chosen)
     submit_and_follow(rendered)
     assert HomeVisit.objects.order_by("-pk").first().next_visit_due == chosen
+
+
+def test_a_met_correction_shows_the_incomes_and_photos_as_they_are_not_as_sent(
+    app, second_app, case, volunteer_on_team, coordinator, tmp_path
+):
+    """The incomes are the case's rows: the other person's change to one is shown as
+    saved, not the stale row sent back; photos sent with the met correction are asked
+    for again."""
+    wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=Decimal("3000"))
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    submit_and_follow(rendered)
+    visit = HomeVisit.objects.get()
+    url = reverse("cases:visit-edit", args=[visit.pk])
+    hers = form_with_field(app.get(url, user=volunteer_on_team.user), "findings")
+    his = form_with_field(second_app.get(url, user=coordinator), "findings")
+    row = next(i for i in range(5) if hers[f"incomes-{i}-id"].value == str(wages.pk))
+    hers[f"incomes-{row}-amount"] = "5000"
+    submit_and_follow(hers)
+    his["health"] = "เดินได้ด้วยไม้เท้า"
+    his["photos"] = [
+        Upload("house.jpg", phone_photo(tmp_path / "h.jpg").read_bytes(), "image/jpeg")
+    ]
+    conflict = his.submit(status=409)
+    assert "ภาพถ่ายของคุณยังไม่ถูกเก็บ" in conflict.text
+    assert "รายการในตารางแสดงข้อมูลที่บันทึกไว้ล่าสุด" in conflict.text
+    again = form_with_field(conflict, "findings")
+    assert again[f"incomes-{row}-amount"].value in ("5000", "5000.00")
+    submit_and_follow(again)
+    wages.refresh_from_db()
+    visit.refresh_from_db()
+    assert (wages.amount, visit.health) == (Decimal("5000"), "เดินได้ด้วยไม้เท้า")
+    assert visit.photos.count() == 0
