@@ -51,11 +51,19 @@ def person_namer() -> Callable[[str, str, str], str]:
     return name
 
 
+# How prefixes are also written, as people type them: น.ส.มาลี, Mrs. Malai.
+PREFIX_ABBREVIATIONS = {
+    "น.ส.": Prefix.MISS, "ด.ช.": Prefix.BOY, "ด.ญ.": Prefix.GIRL,
+    "Mr.": Prefix.MR, "Mrs.": Prefix.MRS, "Ms.": Prefix.MISS, "Ms": Prefix.MISS,
+    "Miss.": Prefix.MISS,
+}  # fmt: skip
+
+
 @functools.cache
 def prefix_labels() -> list[tuple[str, str]]:
-    """Every prefix's label in Thai and in English, with its value, longest first
-    (นางสาว before นาง)."""
-    labels = set()
+    """Every prefix's label in Thai and in English and its usual abbreviations, with its
+    value, longest first (นางสาว before นาง)."""
+    labels = {(label, str(value)) for label, value in PREFIX_ABBREVIATIONS.items()}
     for language in ("th", "en"):
         with translation.override(language):
             labels |= {(str(label), str(value)) for value, label in Prefix.choices}
@@ -69,7 +77,9 @@ def name_word_query(word: str) -> Q:
     for label, value in prefix_labels():
         if word.casefold() == label.casefold():
             query |= Q(prefix=value)
-        elif word.startswith(label) and "\u0e00" <= label[-1] <= "\u0e7f":
+        elif word.casefold().startswith(label.casefold()) and (
+            "\u0e00" <= label[0] <= "\u0e7f" or label.endswith(".")
+        ):
             query |= Q(prefix=value, first_name__istartswith=word[len(label) :])
     return query
 

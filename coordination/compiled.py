@@ -9,5 +9,10 @@ from typing import Any
 
 
 def filled_in(params: Iterable[Any], values: Mapping[Any, Any]) -> list[Any]:
-    """The compiled query's parameters with each placeholder replaced by its value."""
+    """The compiled query's parameters with each placeholder replaced by its value. A
+    placeholder missing from them (a Django that wrote the value into the SQL itself)
+    is an error, not a query run for the placeholder."""
+    params = list(params)
+    if missing := set(values) - {param for param in params if isinstance(param, Hashable)}:
+        raise ValueError(f"placeholders not among the query's parameters: {sorted(missing)}")
     return [values.get(param, param) if isinstance(param, Hashable) else param for param in params]

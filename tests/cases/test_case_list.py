@@ -37,7 +37,17 @@ def test_open_cases_are_listed_newest_first_and_closed_ones_on_request(coordinat
 
 
 @pytest.mark.parametrize(
-    "typed", ["นางมาลัย", "นางมาลัย ใจงาม", "นางมา", "นาง มาลัย", "Mrs Malai", "mrs malai"]
+    "typed",
+    [
+        "นางมาลัย",
+        "นางมาลัย ใจงาม",
+        "นางมา",
+        "นาง มาลัย",
+        "Mrs Malai",
+        "mrs malai",
+        "Mrs. Malai",
+        "mrs.malai",
+    ],
 )
 def test_a_name_typed_as_the_list_shows_it_finds_the_case(coordinator_client, center, typed):
     """The list writes นางมาลัย ใจงาม, the prefix against the name (Mrs Malai in English):

@@ -48,6 +48,7 @@ def test_the_list_masks_ids_and_shows_teams(coordinator_client, volunteer_on_tea
         ("0899999999", ["มาลี"]),
         ("๐๘๙๙๙๙๙๙๙๙", ["มาลี"]),
         ("นางสาวมาลี", ["มาลี"]),  # as the list writes her name
+        ("น.ส.มาลี", ["มาลี"]),  # as people abbreviate it
         ("นายสมศรี", []),
     ],
 )
