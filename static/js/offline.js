@@ -56,6 +56,39 @@ async function startWorker() {
   return registration;
 }
 
+// --- Photos shrunk on the phone, online as offline --------------------------------------
+// A phone's camera makes photos of 5 MB and more, which the server refuses; offline, the
+// outbox shrinks them before sending, and online the form does the same as soon as they
+// are chosen (a visit and its correction). Without script, the server's limit says why.
+const photoInput = document.querySelector("form.visit-form input[type=file][name=photos]");
+let shrinking = null;
+if (photoInput && "DataTransfer" in window) {
+  photoInput.addEventListener("change", function () {
+    shrinking = (async function () {
+      const chosen = Array.from(photoInput.files);
+      const smaller = await Promise.all(chosen.map(function (file) {
+        return shrink({ name: file.name, blob: file });
+      }));
+      if (smaller.every(function (photo, i) { return photo.blob === chosen[i]; })) return;
+      const files = new DataTransfer();
+      smaller.forEach(function (photo) {
+        files.items.add(photo.blob instanceof File
+          ? photo.blob : new File([photo.blob], photo.name, { type: photo.blob.type }));
+      });
+      photoInput.files = files.files;
+    })().catch(function () { /* kept as chosen: the server says why not */ })
+      .finally(function () { shrinking = null; });
+  });
+  // A submission while they are being shrunk waits for them (before the handlers below).
+  document.addEventListener("submit", async function (event) {
+    if (!shrinking || event.target !== photoInput.form) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    await shrinking;
+    photoInput.form.requestSubmit(event.submitter);
+  }, true);
+}
+
 // --- The visit form offline ----------------------------------------------------------
 const form = document.querySelector("form.visit-form[data-case]");
 const editing = new URLSearchParams(location.search).get("waiting");

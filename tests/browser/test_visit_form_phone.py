@@ -1,8 +1,11 @@
 """The visit form on a 360×740 phone: ADL items tapped, the total and group follow,
 and nothing is wider than the screen."""
 
+import os
+
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from cases.models import HomeVisit
 from tests.browser.conftest import log_in
@@ -131,4 +134,30 @@ def test_clearing_the_adl_answers_records_no_adl(
     page.wait_for_url(live_server.url + "/cases/visits/*/")
     visit = HomeVisit.objects.get(case=case)
     assert visit.adl_score is None and visit.adl_item_values() == [None] * 10
+    phone.close()
+
+
+def test_a_photo_over_the_servers_limit_is_shrunk_on_the_phone_and_the_visit_saved(
+    volunteer_case, live_server, browser, settings, tmp_path
+):
+    """A phone camera's 4000×3000 photo of over 5 MB: the server refuses it as it is; the
+    form shrinks it as it is chosen (as the offline path does), and the visit is saved."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    big = tmp_path / "camera.jpg"
+    Image.frombytes("RGB", (4000, 3000), os.urandom(4000 * 3000 * 3)).save(big, quality=95)
+    assert big.stat().st_size > 5 * 1024 * 1024
+    case = volunteer_case
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server, "somsri")
+    page.wait_for_url(live_server.url + reverse("cases:my-cases"))
+    page.goto(live_server.url + reverse("cases:visit-create", args=[case.pk]))
+    page.fill("#id_findings", "หลังคารั่ว")
+    page.get_by_label("ได้ทบทวนรายการด้านล่างกับครัวเรือนแล้ว").check()
+    page.set_input_files("#id_photos", str(big))
+    page.get_by_role("button", name="บันทึกการเยี่ยม").click()
+    page.wait_for_url("**/cases/visits/*/")
+    (photo,) = HomeVisit.objects.get(case=case).photos.all()
+    assert max(photo.width, photo.height) <= 2000
     phone.close()
