@@ -5,6 +5,7 @@ hostile files refused with a clear message and nothing saved."""
 import datetime
 import hashlib
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -57,6 +58,10 @@ def test_the_preview_shows_every_row_with_ids_masked_and_saves_nothing(coordinat
     number = national_id(7001)
     assert number not in page
     assert f"{number[0]}-{number[1:5]}-xxxxx-xx-{number[12]}" in page
+    # Every column says a different thing: the case's problems are a column of the file,
+    # what is wrong with a row another ("ปัญหา" headed both).
+    headers = [th.strip() for th in re.findall(r'<th scope="col">([^<]*)</th>', page)]
+    assert len(headers) == len(set(headers)) and "สิ่งที่ต้องแก้ไข" in headers
     assert not Case.objects.exists()
 
 
