@@ -128,6 +128,9 @@ def related_names(diffs: list[Diff]) -> Names:
     return {model: model._base_manager.in_bulk(pks) for model, pks in keys.items()}
 
 
+NAMED = (HouseholdMember, IncomeSource, Debt)
+
+
 def in_words(diff: Diff, names: Names) -> Change:
     meta = diff.record.instance_type._meta
     # In the order of the form, not diff_against's alphabetical one.
@@ -137,14 +140,17 @@ def in_words(diff: Diff, names: Names) -> Change:
         model_field = meta.get_field(change.field)
         fields.append(
             (
-                str(model_field.verbose_name),
+                Case.label_of(change.field)
+                if meta.model is Case
+                else str(model_field.verbose_name),
                 shown(model_field, change.old, names),
                 shown(model_field, change.new, names),
             )
         )
-    return Change(
-        diff.record.history_date, diff.record.history_user, diff.subject, diff.kind, fields
-    )
+    # A member, an income, a debt: named in its line ("removed a household member" did not
+    # say whom). The case and its visits are the page's own.
+    subject = f"{diff.subject} {diff.record.instance}" if meta.model in NAMED else diff.subject
+    return Change(diff.record.history_date, diff.record.history_user, subject, diff.kind, fields)
 
 
 @functools.cache

@@ -1161,7 +1161,6 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
         "team": _("Team"),
         "target_groups": _("Target groups"),
     }
-    where = {"reg": _("Registered address"), "cur": _("Current address")}
     rows = []
     for key, value in data.items():
         if key in (
@@ -1175,12 +1174,7 @@ def labelled_rows(data: dict) -> list[tuple[str, object]]:
             continue  # shown as lists of their own
         if key in ("assistance", "plan_goals", "plan_actions"):
             continue  # in the export; the case page shows them
-        if key in other:
-            label = other[key]
-        else:
-            label = str(getattr(Case._meta.get_field(key), "verbose_name", key))
-            if key[:4] in ("reg_", "cur_"):
-                label = f"{where[key[:3]]}: {label}"
+        label = other[key] if key in other else Case.label_of(key)
         if key == "national_id":
             value = mask_national_id(value)
         if isinstance(value, bool):

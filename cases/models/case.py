@@ -575,6 +575,14 @@ class Case(ChecksInOneQuery):
     def full_name(self) -> str:
         return person_name(prefix_text(self.prefix), self.first_name, self.last_name)
 
+    @classmethod
+    def label_of(cls, name: str) -> str:
+        """A field's name as the pages say it: a part of an address says which address
+        (two fields read "subdistrict" alike in the history and the printout)."""
+        label = str(getattr(cls._meta.get_field(name), "verbose_name", name))
+        where = {"reg": _("Registered address"), "cur": _("Current address")}.get(name[:3])
+        return f"{where}: {label}" if where and name[3:4] == "_" else label
+
     @property
     def registered_address(self) -> Address:
         return Address.of(self, "reg")

@@ -63,7 +63,9 @@ def test_a_team_or_address_change_is_named_not_numbered(coordinator_client, cent
     html = coordinator_client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
     history = changes_section(html)
     assert f"ทีม: {team.name} → ทีมเยี่ยมบ้านใหม่" in history
-    assert f"แขวง/ตำบล: – → {Subdistrict.objects.get(code='102704').name_th}" in history
+    # Which address: the registered and the current one both have a subdistrict.
+    place = Subdistrict.objects.get(code="102704").name_th
+    assert f"ที่อยู่ตามทะเบียนบ้าน: แขวง/ตำบล: – → {place}" in history
 
 
 def test_choices_and_bookkeeping_fields_read_as_on_the_case_page(coordinator_client, center):
@@ -246,6 +248,6 @@ def test_a_debt_added_changed_and_removed_is_in_the_history(coordinator_client, 
     debt.delete()
     html = coordinator_client.get(reverse("cases:case-changes", args=[case.pk])).content.decode()
     removed, changed, added = html.split('<li class="mb-2">')[1:4]  # newest first
-    assert "ลบหนี้สิน" in removed and "เพิ่มหนี้สิน" in added
+    assert "ลบหนี้สิน ธนาคาร ก: 15,000.00" in removed and "เพิ่มหนี้สิน สหกรณ์: 20,000.00" in added
     assert "แก้ไขหนี้สิน" in changed
     assert "สหกรณ์ → ธนาคาร ก" in changed and "20,000 บาท → 15,000 บาท" in changed
