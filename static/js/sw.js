@@ -113,12 +113,12 @@ function refreshOnce(user, listUrl) {
   return refreshing.done;
 }
 
-// Fetches the list of this user's pages, then each page; drops pages no longer listed
-// (a case closed or moved to another team). Stops quietly when the signal goes.
-// Each of its requests says it is the worker's copy, not the person opening a page
+// Each request of a refresh says it is the worker's copy, not the person opening a page
 // (coordination/middleware.py): it changes no cookie, and the access log says so.
 const COPY = { credentials: "same-origin", cache: "no-store", headers: { "X-Offline-Copy": "1" } };
 
+// Fetches the list of this user's pages, then each page; drops pages no longer listed
+// (a case closed or moved to another team). Stops quietly when the signal goes.
 async function refreshPages(user, listUrl) {
   let list;
   try {
