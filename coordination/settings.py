@@ -68,11 +68,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "axes",
+    "coordination.apps.LoginAttemptsConfig",  # django-axes, named in the reader's language
     # Two-factor sign-in: TOTP apps and printed backup codes (coordination/twofactor.py).
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "coordination.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "coordination.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
 ]
 
 MIDDLEWARE = [

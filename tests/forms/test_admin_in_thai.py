@@ -55,3 +55,16 @@ def test_a_centre_administrator_adds_an_account_and_reads_every_step_in_thai(app
     said = " ".join(message.text for message in added.html.select(".messagelist li"))
     assert "เพิ่มผู้ใช้ “somchai” เรียบร้อยแล้ว" in said
     assert User.objects.get(username="somchai").center == center
+
+
+def test_the_admin_index_names_the_login_and_second_factor_apps_in_thai(app, db):
+    """django-axes and django-otp have no names of their own: AXES, OTP_TOTP and
+    OTP_STATIC, with axes' tables in English, on a Thai index."""
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    index = app.get(reverse("admin:index"), user=administrator)
+    for english in ("AXES", "OTP_TOTP", "OTP_STATIC", "Access attempts", "Access failures"):
+        assert english not in index.text, english
+    for thai in ("การพยายามเข้าสู่ระบบ", "แอปยืนยันตัวตน", "รหัสสำรอง", "บันทึกการเข้า-ออกระบบ"):
+        assert thai in index.text, thai
+    attempts = app.get(reverse("admin:axes_accessattempt_changelist"), user=administrator)
+    assert "เวลาที่พยายามเข้า" in attempts.text
