@@ -125,6 +125,10 @@ def test_a_decision_without_an_owner_saves_nothing_at_all(
     form["decisions-1-owner_team"] = ""
     response = form.submit()
     assert response.status_int == 200
+    # Said at the top, as on the other forms, with a link to the row to correct.
+    banner = response.html.select_one(".error-summary")
+    assert banner and "ยังไม่ได้บันทึกข้อมูล" in banner.text
+    assert banner.select_one("a")["href"].startswith("#id_decisions-1-")
     assert CaseConference.objects.count() == 0
     assert PlanAction.objects.count() == 0 and ConferenceAttendee.objects.count() == 0
 
