@@ -1,5 +1,7 @@
 """A coordinator's day, in a real browser: intake, assignment, search, English."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -72,13 +74,15 @@ def test_a_coordinator_opens_assigns_finds_a_case_and_switches_to_english(
     page.get_by_role("link", name="กรณี", exact=True).click()
     page.fill("#id_q", "ไพพรร")
     page.get_by_role("button", name="ค้นหา").click()
+    # The click only starts the navigation: count the rows of the page it loads.
+    page.wait_for_url(re.compile(r"/cases/\?q="))
     rows = page.locator("tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     assert case.number in rows.first.inner_text()
     screenshot(page, "case-search")
 
     page.get_by_role("button", name="English").click()
-    assert page.locator("h1").inner_text() == "Cases"
+    expect(page.locator("h1")).to_have_text("Cases")  # once the English page has loaded
     assert page.locator("html").get_attribute("lang") == "en"
     assert case.number in page.locator("tbody").inner_text()
     assert_accessible(page)
