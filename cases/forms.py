@@ -726,8 +726,8 @@ class VisitForm(forms.ModelForm):
             "Left blank, the next visit is due %(days)d days after this one."
         ) % {"days": case.center.followup_interval_days}
         choose_from(self, "volunteers", self.volunteers_to_offer(case))
-        existing = self.instance.photos.count() if self.instance.pk else 0
-        self.photo_room = VisitPhoto.MAX_PER_VISIT - existing
+        self.photos_kept = self.instance.photos.count() if self.instance.pk else 0
+        self.photo_room = VisitPhoto.MAX_PER_VISIT - self.photos_kept
         # As many as the visit still has room for: a correction of a visit with two
         # photos said "up to 5".
         self.fields["photos"].help_text = ngettext(
@@ -736,8 +736,6 @@ class VisitForm(forms.ModelForm):
             "removed.",
             self.photo_room,
         ) % {"count": self.photo_room}
-        if self.photo_room <= 0:
-            del self.fields["photos"]
         if self.instance.pk:
             local = timezone.localtime(self.instance.visited_at)
             self.initial.setdefault("visit_date", local.date())
@@ -848,8 +846,10 @@ class VisitForm(forms.ModelForm):
             # The suggested next visit was counted from today: left as suggested, it is
             # counted from the day the visit was, by the model (HomeVisit.save).
             data["next_visit_due"] = None
-        if len(data.get("photos") or []) > self.photo_room:
-            self.add_error("photos", self.too_many_photos())
+        # Photos ticked to remove (a correction) make room for as many new ones.
+        room = self.photo_room + len(data.get("remove_photos") or [])
+        if len(data.get("photos") or []) > room:
+            self.add_error("photos", self.too_many_photos(room))
         try:
             self.instance.check_volunteers(data.get("volunteers") or [])
         except forms.ValidationError as error:
@@ -858,8 +858,8 @@ class VisitForm(forms.ModelForm):
             self.add_error(None, _("The location is incomplete; try again or leave it out."))
         return data
 
-    def too_many_photos(self) -> str:
-        if self.photo_room == VisitPhoto.MAX_PER_VISIT:  # none kept yet: "5 more" confused
+    def too_many_photos(self, room: int) -> str:
+        if room == VisitPhoto.MAX_PER_VISIT:  # none kept yet: "5 more" confused
             return ngettext(
                 "A visit keeps at most %(count)d photo: choose %(count)d or fewer.",
                 "A visit keeps at most %(count)d photos: choose %(count)d or fewer.",
@@ -869,7 +869,7 @@ class VisitForm(forms.ModelForm):
             "A visit keeps at most %(count)d photo; %(room)d more can be added.",
             "A visit keeps at most %(count)d photos; %(room)d more can be added.",
             VisitPhoto.MAX_PER_VISIT,
-        ) % {"count": VisitPhoto.MAX_PER_VISIT, "room": self.photo_room}
+        ) % {"count": VisitPhoto.MAX_PER_VISIT, "room": room}
 
     def say_photos_not_kept(self) -> None:
         """After a refused submission. A browser sends the chosen files once, and the page
@@ -901,6 +901,29 @@ VisitIncomeFormSet = inlineformset_factory(
 
 class VisitCorrectionForm(VisitForm):
     version = version_field()
+    # A photo of the wrong house, or one that shows more than it should: ticked, it goes
+    # with its file when the correction is saved.
+    remove_photos = forms.ModelMultipleChoiceField(
+        label=_("Remove photos"),
+        queryset=VisitPhoto.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.photos_kept:
+            choose_from(self, "remove_photos", self.instance.photos.all())
+        else:
+            del self.fields["remove_photos"]
+        if self.photo_room <= 0:
+            self.fields["photos"].help_text = ngettext(
+                "The visit keeps %(count)d photo, as many as it can: tick it above to put "
+                "another in its place.",
+                "The visit keeps %(count)d photos, as many as it can: tick one above to put "
+                "another in its place.",
+                VisitPhoto.MAX_PER_VISIT,
+            ) % {"count": VisitPhoto.MAX_PER_VISIT}
 
 
 class AssistanceForm(forms.ModelForm):

@@ -1004,7 +1004,11 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 incomes.save()
                 form.save(commit=False).correct(
-                    form.cleaned_data["version"], by=user, changed=changed, **visit_parts(form)
+                    form.cleaned_data["version"],
+                    by=user,
+                    changed=changed,
+                    remove_photos=form.cleaned_data.get("remove_photos") or [],
+                    **visit_parts(form),
                 )
         except StaleVisitError:
             return stale_visit(request, pk, form, incomes)

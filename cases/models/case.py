@@ -984,11 +984,7 @@ class Case(ChecksInOneQuery):
             actions="", latitude=None, longitude=None,
         )  # fmt: skip
         self.referrals.all().anonymise()
-        photos = list(VisitPhoto.objects.filter(visit__case=self))
-        VisitPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
-        # Files go only once the database has let go of them.
-        files = [f for p in photos for f in (p.image, p.thumbnail) if f]
-        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        VisitPhoto.objects.filter(visit__case=self).delete_with_files()
         # The change history holds the old values: it goes too.
         Case.history.filter(id=self.pk).delete()
         for model in (HouseholdMember, IncomeSource, HomeVisit, Debt):

@@ -268,17 +268,26 @@ class HomeVisit(CaseChild):
 
     @transaction.atomic
     def correct(
-        self, expected_version: int, *, by, changed: Iterable[str], volunteers=(), photos=()
+        self,
+        expected_version: int,
+        *,
+        by,
+        changed: Iterable[str],
+        volunteers=(),
+        photos=(),
+        remove_photos: Iterable[VisitPhoto] = (),
     ) -> None:
         """Saves a correction unless someone else corrected the visit since
         `expected_version` (StaleVisitError), and says on the case which fields (their
-        labels) changed."""
+        labels) changed. Photos to remove go (files too) before new ones are added: a
+        visit with as many as it keeps can swap one."""
         bumped = HomeVisit.objects.filter(pk=self.pk, version=expected_version).update(
             version=F("version") + 1
         )
         if not bumped:
             raise StaleVisitError
         self.version = expected_version + 1
+        self.photos.filter(pk__in=[photo.pk for photo in remove_photos]).delete_with_files()
         self.store(volunteers, photos)
         fields = ", ".join(str(label) for label in changed) or "–"
         note = _("Visit of %(date)s: %(fields)s") % {
@@ -382,6 +391,15 @@ class VisitPhotoQuerySet(models.QuerySet):
     def visible_to(self, user) -> VisitPhotoQuerySet:
         """A photo is seen by whoever may see its visit's case."""
         return self.filter(visit__in=HomeVisit.objects.visible_to(user).values("pk"))
+
+    def delete_with_files(self) -> int:
+        """Deletes these photos, and their files once the database has let go of them (a
+        rolled-back delete keeps both). Returns how many were deleted."""
+        photos = list(self)
+        VisitPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+        files = [file for photo in photos for file in (photo.image, photo.thumbnail) if file]
+        transaction.on_commit(lambda: [file.storage.delete(file.name) for file in files])
+        return len(photos)
 
 
 class VisitPhoto(models.Model):

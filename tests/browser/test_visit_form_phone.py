@@ -138,10 +138,11 @@ def test_clearing_the_adl_answers_records_no_adl(
 
 
 def test_a_photo_over_the_servers_limit_is_shrunk_on_the_phone_and_the_visit_saved(
-    volunteer_case, live_server, browser, settings, tmp_path
+    volunteer_case, live_server, browser, settings, tmp_path, assert_accessible, screenshot
 ):
     """A phone camera's 4000×3000 photo of over 5 MB: the server refuses it as it is; the
-    form shrinks it as it is chosen (as the offline path does), and the visit is saved."""
+    form shrinks it as it is chosen (as the offline path does), and the visit is saved.
+    Then it was the wrong photo: the volunteer taps it on the correction page, and it goes."""
     settings.MEDIA_ROOT = tmp_path / "media"
     big = tmp_path / "camera.jpg"
     Image.frombytes("RGB", (4000, 3000), os.urandom(4000 * 3000 * 3)).save(big, quality=95)
@@ -160,4 +161,17 @@ def test_a_photo_over_the_servers_limit_is_shrunk_on_the_phone_and_the_visit_sav
     page.wait_for_url("**/cases/visits/*/")
     (photo,) = HomeVisit.objects.get(case=case).photos.all()
     assert max(photo.width, photo.height) <= 2000
+
+    page.get_by_role("link", name="แก้ไข").first.click()
+    page.wait_for_url("**/cases/visits/*/edit/")
+    no_sideways_scroll(page)
+    assert_accessible(page)
+    page.locator("label[for=id_remove_photos_0] img").click()  # the photo is the target
+    assert page.get_by_label("ภาพที่ 1 ของการเยี่ยม").is_checked()
+    page.locator("#id_photos").scroll_into_view_if_needed()
+    screenshot(page, "visit-correction-photos-phone")
+    page.get_by_role("button", name="บันทึกการเยี่ยม").click()
+    page.wait_for_url("**/cases/visits/*/")
+    assert not HomeVisit.objects.get(case=case).photos.exists()
+    assert not os.path.exists(photo.image.path)
     phone.close()

@@ -2,14 +2,16 @@
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 from webtest import Upload
 
-from cases.models import CaseEvent, HomeVisit
-from tests.factories import IncomeSourceFactory
+from cases.models import CaseEvent, HomeVisit, VisitPhoto
+from tests.factories import HomeVisitFactory, IncomeSourceFactory
 from tests.forms.rendered import (
     add_row,
     assert_renders_every_field,
@@ -241,3 +243,115 @@ def test_a_met_correction_shows_the_incomes_and_photos_as_they_are_not_as_sent(
     visit.refresh_from_db()
     assert (wages.amount, visit.health) == (Decimal("5000"), "เดินได้ด้วยไม้เท้า")
     assert visit.photos.count() == 0
+
+
+def visit_with_photos(app, case, user, tmp_path, count: int) -> HomeVisit:
+    """A visit logged on its page with `count` photos."""
+    rendered = form_with_field(visit_page(app, case, user), "findings")
+    fill_what_was_found(rendered)
+    rendered["photos"] = [
+        Upload(f"p{n}.jpg", phone_photo(tmp_path / f"p{n}.jpg", size=(60, 40)).read_bytes())
+        for n in range(count)
+    ]
+    submit_and_follow(rendered)
+    visit = HomeVisit.objects.get()
+    assert visit.photos.count() == count
+    return visit
+
+
+def photo_files(visit: HomeVisit) -> list[Path]:
+    return [Path(f.path) for p in visit.photos.all() for f in (p.image, p.thumbnail) if f]
+
+
+def test_a_coordinator_removes_a_wrong_photo_and_its_files_go_with_it(
+    app, case, volunteer_on_team, coordinator, tmp_path, django_capture_on_commit_callbacks
+):
+    """A photo of the wrong house, or one that shows too much: ticked on the correction
+    page, it is deleted with its files; the others stay, and the case says so."""
+    visit = visit_with_photos(app, case, volunteer_on_team.user, tmp_path, 2)
+    first, second = visit.photos.all()
+    first_files = [Path(first.image.path), Path(first.thumbnail.path)]
+    assert all(path.exists() for path in first_files)
+
+    response = app.get(reverse("cases:visit-edit", args=[visit.pk]), user=coordinator)
+    correction = form_with_field(response, "findings")
+    assert_renders_every_field(correction, response.context["form"], response.context["incomes"])
+    page = response.html
+    labels = [
+        label.get_text(" ", strip=True) for label in page.select("label[for^=id_remove_photos_]")
+    ]
+    assert labels == ["ภาพที่ 1 ของการเยี่ยม", "ภาพที่ 2 ของการเยี่ยม"]
+    assert page.select_one("label[for=id_remove_photos_0] img")["src"].startswith(
+        reverse("cases:visit-photo", args=[first.pk])
+    )
+    correction.get("remove_photos", index=0).checked = True
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = submit_and_follow(correction)
+
+    assert list(visit.photos.all()) == [second]
+    assert not VisitPhoto.objects.filter(pk=first.pk).exists()
+    assert not any(path.exists() for path in first_files)
+    assert all(path.exists() for path in photo_files(visit))
+    assert reverse("cases:visit-photo", args=[first.pk]) not in shown.text
+    assert reverse("cases:visit-photo", args=[second.pk]) in shown.text
+    event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
+    assert event.by == coordinator and "ลบภาพ" in event.note
+
+
+def test_a_visit_with_five_photos_swaps_one_and_cannot_take_more_than_it_frees(
+    app, case, volunteer_on_team, tmp_path
+):
+    visit = visit_with_photos(app, case, volunteer_on_team.user, tmp_path, 5)
+    kept = list(visit.photos.all())
+    files = photo_files(visit)
+    url = reverse("cases:visit-edit", args=[visit.pk])
+    correction = form_with_field(app.get(url, user=volunteer_on_team.user), "findings")
+    assert "ครบ 5 ภาพแล้ว" in correction.html.select_one("#id_photos_helptext").text
+
+    # Two new ones for one removed: refused, nothing removed or added.
+    correction.get("remove_photos", index=4).checked = True
+    correction["photos"] = [
+        Upload(f"n{n}.jpg", phone_photo(tmp_path / f"n{n}.jpg", size=(60, 40)).read_bytes())
+        for n in range(2)
+    ]
+    refused = correction.submit()
+    assert refused.status_int == 200
+    assert refused.context["form"].errors["photos"] == [
+        "การเยี่ยมหนึ่งครั้งเก็บภาพได้ไม่เกิน 5 ภาพ เพิ่มได้อีก 1 ภาพ"
+    ]
+    assert list(visit.photos.all()) == kept and all(path.exists() for path in files)
+    visit.refresh_from_db()
+    assert visit.version == 1
+
+    # One for one: the fifth goes, the new one takes its place.
+    again = form_with_field(refused, "findings")
+    assert again.get("remove_photos", index=4).checked  # the tick survives the refusal
+    again["photos"] = [Upload("n.jpg", phone_photo(tmp_path / "n.jpg", size=(60, 40)).read_bytes())]
+    submit_and_follow(again)
+    now = list(visit.photos.all())
+    assert len(now) == 5 and now[:4] == kept[:4] and now[4] not in kept
+
+
+def test_another_visits_photo_cannot_be_removed_through_this_one(
+    app, case, volunteer_on_team, coordinator, tmp_path
+):
+    """A forged box: the choice is this visit's photos only; the form refuses the rest
+    and saves nothing."""
+    visit = visit_with_photos(app, case, volunteer_on_team.user, tmp_path, 1)
+    other = HomeVisitFactory(case=case, author=volunteer_on_team.user)
+    with phone_photo(tmp_path / "o.jpg", size=(60, 40)).open("rb") as handle:
+        theirs = VisitPhoto.objects.create(visit=other, image=File(handle, name="o.jpg"))
+    correction = form_with_field(
+        app.get(reverse("cases:visit-edit", args=[visit.pk]), user=coordinator), "findings"
+    )
+    box = correction.get("remove_photos", index=0)
+    box._value = str(theirs.pk)  # a value the page never offered (webtest keeps it there)
+    box.checked = True
+    correction["findings"] = "แก้ไขแล้ว"
+    refused = correction.submit()
+    assert refused.status_int == 200
+    assert "remove_photos" in refused.context["form"].errors
+    assert VisitPhoto.objects.filter(pk=theirs.pk).exists()
+    assert visit.photos.count() == 1
+    visit.refresh_from_db()
+    assert visit.findings == "หลังคารั่ว" and visit.version == 1
