@@ -355,3 +355,28 @@ def test_another_visits_photo_cannot_be_removed_through_this_one(
     assert visit.photos.count() == 1
     visit.refresh_from_db()
     assert visit.findings == "หลังคารั่ว" and visit.version == 1
+
+
+def test_a_met_correction_keeps_the_photos_ticked_to_remove_ticked_and_removes_none(
+    app, second_app, case, volunteer_on_team, coordinator, tmp_path
+):
+    """The coordinator ticks a photo to remove while the volunteer saves a correction:
+    nothing of his is done yet; his page comes back with the tick on it, and saving it
+    again removes that photo."""
+    visit = visit_with_photos(app, case, volunteer_on_team.user, tmp_path, 2)
+    first, second = visit.photos.all()
+    url = reverse("cases:visit-edit", args=[visit.pk])
+    hers = form_with_field(app.get(url, user=volunteer_on_team.user), "findings")
+    his = form_with_field(second_app.get(url, user=coordinator), "findings")
+    hers["findings"] = "หลังคารั่วหนัก"
+    submit_and_follow(hers)
+    his.get("remove_photos", index=1).checked = True
+
+    conflict = his.submit(status=409)
+    assert list(visit.photos.all()) == [first, second]
+    again = form_with_field(conflict, "findings")
+    assert [again.get("remove_photos", index=i).checked for i in range(2)] == [False, True]
+    submit_and_follow(again)
+    visit.refresh_from_db()
+    assert list(visit.photos.all()) == [first]
+    assert visit.findings == "หลังคารั่วหนัก"  # hers, kept
