@@ -22,6 +22,22 @@ from cases.models import (
 from coordination.admin import CentreScopedAdmin, CentreScopedInline
 
 
+def next_version(record: Case | HomeVisit) -> int:
+    """The version an administrator's save gives a case or a visit: one past the one
+    saved, its row locked until the save commits. Moved on, it meets an edit page opened
+    before (Case.save_checked, HomeVisit.correct) instead of being overwritten by it; a
+    record brought back from the history would otherwise bring its old version back."""
+    saved = type(record).objects.select_for_update().filter(pk=record.pk)
+    return saved.values_list("version", flat=True).get() + 1
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            obj.version = next_version(obj)
+        super().save_model(request, obj, form, change)
+
+
 class HouseholdMemberInline(CentreScopedInline, admin.TabularInline):
     model = HouseholdMember
     fields = list(HouseholdMember.RECORDED_FIELDS)
@@ -49,7 +65,7 @@ class HomeVisitInline(CentreScopedInline, admin.StackedInline):
 
 
 @admin.register(Case)
-class CaseAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
+class CaseAdmin(VersionedAdmin, CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["number", "full_name", "status", "priority", "team", "center", "opened_on"]
     list_select_related = ["team", "center"]
     list_filter = ["status", "priority", "target_groups", "center"]
@@ -70,9 +86,16 @@ class CaseAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     def full_name(self, case: Case) -> str:
         return case.full_name
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is HomeVisit:  # a visit changed in its inline is changed too
+            for row in formset.initial_forms:
+                if row.has_changed():
+                    row.instance.version = next_version(row.instance)
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
+class HomeVisitAdmin(VersionedAdmin, CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["case", "visited_at", "purpose", "author", "next_visit_due"]
     list_select_related = ["case", "author"]
     list_filter = ["purpose", "center"]
