@@ -195,6 +195,11 @@ class TestTheDemoCentre:
             )
             present = {v.pk for v in visit.volunteers.all()}
             assert present and present <= team_members
+        # Each visit's history says who was there (a met correction compares with it).
+        for visit in visits.prefetch_related("volunteers")[:40]:
+            record = visit.history.order_by("-history_date", "-history_id").first()
+            recorded = set(record.volunteers.values_list("volunteer_id", flat=True))
+            assert recorded == {v.pk for v in visit.volunteers.all()}, visit
         # What HomeVisit.save keeps on the case matches its latest visit.
         for case in Case.objects.filter(last_visit_at__isnull=False):
             latest = case.visits.order_by("-visited_at").first()

@@ -827,10 +827,12 @@ class LivingCentre:
         bulk_create_with_history(members, HouseholdMember, default_user=self.coordinator)
         bulk_create_with_history(incomes, IncomeSource, default_user=self.coordinator)
         bulk_create_with_history(visits, HomeVisit, default_user=self.coordinator)
-        HomeVisit.volunteers.through.objects.bulk_create(
-            HomeVisit.volunteers.through(homevisit=visit, volunteer=volunteer)
-            for visit, volunteers in present
-            for volunteer in volunteers
+        self.record_who_was_there(
+            HomeVisit.volunteers.through.objects.bulk_create(
+                HomeVisit.volunteers.through(homevisit=visit, volunteer=volunteer)
+                for visit, volunteers in present
+                for volunteer in volunteers
+            )
         )
         CaseEvent.objects.bulk_create(events)
         # What HomeVisit.save keeps on the case: the worklists read these.
@@ -839,6 +841,27 @@ class LivingCentre:
                 self.cases[index].refresh_visit_dates()
         for case in seeds:
             case.refresh_visit_dates()
+
+    def record_who_was_there(self, present: list) -> None:
+        """Each visit's history record says who was there (`present`: the visits' rows
+        of volunteers), as HomeVisit.record's does: a correction that meets another's
+        save reads it (cases.forms.edit_over), and without it took them for a change."""
+        records = dict(
+            HomeVisit.history.filter(id__in={row.homevisit_id for row in present}).values_list(
+                "id", "history_id"
+            )
+        )
+        field = HomeVisit.history.model._meta.get_field("historicalhomevisit_volunteers")
+        recorded = field.related_model
+        recorded.objects.bulk_create(
+            recorded(
+                id=row.pk,
+                history_id=records[row.homevisit_id],
+                homevisit_id=row.homevisit_id,
+                volunteer_id=row.volunteer_id,
+            )
+            for row in present
+        )
 
     def continue_seed_cases(self, visits: list, present: list, events: list) -> list[Case]:
         """The two cases of 24 April 2019 are still worked: their visits of the last year.
