@@ -1,6 +1,7 @@
 """Visit photos live behind STORAGES["default"], so a second app host (or a bucket) serves
 them: the whole photo flow — upload through the visit form as rendered, the thumbnail,
-the private view, another centre's 404, backup and restore, anonymising — runs once on
+the private view, another centre's 404, backup and restore, a photo removed by a
+correction, anonymising — runs once on
 the file system and once on Django's InMemoryStorage, a real backend with no file at all.
 Anything that reached for a local path (`.path`, MEDIA_ROOT) fails the memory run."""
 
@@ -110,6 +111,20 @@ def test_the_photo_flow_needs_no_local_file(
     assert stored_bytes(storage, photo.image.name) == image
     again = app.get(reverse("cases:visit-photo", args=[photo.pk]), user=volunteer_on_team.user)
     assert again.body == image
+
+    # A correction puts another photo in its place: the first one's files go.
+    correction = form_with_field(
+        app.get(reverse("cases:visit-edit", args=[photo.visit_id]), user=volunteer_on_team.user),
+        "findings",
+    )
+    correction.get("remove_photos", index=0).checked = True
+    correction["photos"] = [
+        Upload("roof.jpg", phone_photo(tmp_path / "roof.jpg").read_bytes(), "image/jpeg")
+    ]
+    submit_and_follow(correction)
+    (new,) = VisitPhoto.objects.all()
+    assert new.pk != photo.pk
+    assert backup.stored_names(storage) == sorted([new.image.name, new.thumbnail.name])
 
     # Anonymising the case deletes its photos' files from the storage, once committed.
     case.anonymise()
