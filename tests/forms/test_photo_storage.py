@@ -1,9 +1,9 @@
 """Visit photos live behind STORAGES["default"], so a second app host (or a bucket) serves
 them: the whole photo flow — upload through the visit form as rendered, the thumbnail,
 the private view, another centre's 404, backup and restore, a photo removed by a
-correction, anonymising — runs once on
-the file system and once on Django's InMemoryStorage, a real backend with no file at all.
-Anything that reached for a local path (`.path`, MEDIA_ROOT) fails the memory run."""
+correction, anonymising — runs once on the file system and once on Django's
+InMemoryStorage, a real backend with no file at all. Anything that reached for a local
+path (`.path`, MEDIA_ROOT) fails the memory run."""
 
 import io
 import json
