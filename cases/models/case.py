@@ -984,7 +984,7 @@ class Case(ChecksInOneQuery):
             actions="", latitude=None, longitude=None,
         )  # fmt: skip
         self.referrals.all().anonymise()
-        VisitPhoto.objects.filter(visit__case=self).delete_with_files()
+        VisitPhoto.objects.filter(visit__case=self).delete()  # their files on commit
         # The change history holds the old values: it goes too.
         Case.history.filter(id=self.pk).delete()
         for model in (HouseholdMember, IncomeSource, HomeVisit, Debt):

@@ -11,6 +11,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -287,7 +289,7 @@ class HomeVisit(CaseChild):
         if not bumped:
             raise StaleVisitError
         self.version = expected_version + 1
-        self.photos.filter(pk__in=[photo.pk for photo in remove_photos]).delete_with_files()
+        self.photos.filter(pk__in=[photo.pk for photo in remove_photos]).delete()
         self.store(volunteers, photos)
         fields = ", ".join(str(label) for label in changed) or "–"
         note = _("Visit of %(date)s: %(fields)s") % {
@@ -392,15 +394,6 @@ class VisitPhotoQuerySet(models.QuerySet):
         """A photo is seen by whoever may see its visit's case."""
         return self.filter(visit__in=HomeVisit.objects.visible_to(user).values("pk"))
 
-    def delete_with_files(self) -> int:
-        """Deletes these photos, and their files once the database has let go of them (a
-        rolled-back delete keeps both). Returns how many were deleted."""
-        photos = list(self)
-        VisitPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
-        files = [file for photo in photos for file in (photo.image, photo.thumbnail) if file]
-        transaction.on_commit(lambda: [file.storage.delete(file.name) for file in files])
-        return len(photos)
-
 
 class VisitPhoto(models.Model):
     """A photo from a home visit. Never public: served only by a view that checks the
@@ -439,3 +432,12 @@ class VisitPhoto(models.Model):
         if self.visit_id:
             self.center_id = self.visit.center_id
         super().save(*args, **kwargs)
+
+
+@receiver(post_delete, sender=VisitPhoto, dispatch_uid="visit-photo-files")
+def delete_photo_files(sender, instance: VisitPhoto, using: str, **kwargs) -> None:
+    """However a photo goes — removed on its visit's correction page, anonymised, deleted
+    in the admin, or with its visit or case — its files go too, once the database has let
+    go of it (a rolled-back delete keeps both)."""
+    files = [file for file in (instance.image, instance.thumbnail) if file]
+    transaction.on_commit(lambda: [file.storage.delete(file.name) for file in files], using)
