@@ -83,10 +83,13 @@ def test_a_delete_rolled_back_keeps_the_files(
     class Undone(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as scheduled:
-        with pytest.raises(Undone), transaction.atomic():
-            visit.photos.all().delete()
-            raise Undone
+    with (
+        django_capture_on_commit_callbacks(execute=True) as scheduled,
+        pytest.raises(Undone),
+        transaction.atomic(),
+    ):
+        visit.photos.all().delete()
+        raise Undone
     assert scheduled == []  # the file deletion went with the rolled-back savepoint
     assert visit.photos.count() == 1
     assert files and all(path.exists() for path in files)
