@@ -7,6 +7,10 @@ from django_otp.plugins.otp_totp import apps as otp_totp
 
 
 class CoordinationConfig(AppConfig):
+    # This module also holds the other apps' configurations below: without `default`,
+    # Django finds several and uses none of them for "coordination" (no ready(), so no
+    # grants after a migration, and the admin's "Coordination" in English).
+    default = True
     name = "coordination"
     verbose_name = _("Coordination centre")
 

@@ -62,9 +62,28 @@ def test_the_admin_index_names_the_login_and_second_factor_apps_in_thai(app, db)
     OTP_STATIC, with axes' tables in English, on a Thai index."""
     administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
     index = app.get(reverse("admin:index"), user=administrator)
-    for english in ("AXES", "OTP_TOTP", "OTP_STATIC", "Access attempts", "Access failures"):
+    for english in (
+        "AXES", "OTP_TOTP", "OTP_STATIC", "Access attempts", "Access failures", "Coordination"
+    ):  # fmt: skip
         assert english not in index.text, english
-    for thai in ("การพยายามเข้าสู่ระบบ", "แอปยืนยันตัวตน", "รหัสสำรอง", "บันทึกการเข้า-ออกระบบ"):
+    for thai in (
+        "การพยายามเข้าสู่ระบบ", "แอปยืนยันตัวตน", "รหัสสำรอง", "บันทึกการเข้า-ออกระบบ", "ศูนย์ประสานงาน"
+    ):  # fmt: skip
         assert thai in index.text, thai
     attempts = app.get(reverse("admin:axes_accessattempt_changelist"), user=administrator)
     assert "เวลาที่พยายามเข้า" in attempts.text
+
+
+def test_the_apps_own_configuration_is_the_one_django_uses():
+    """coordination/apps.py holds four configurations; the app's own must be the one
+    used, or its ready() never runs: no grants to the app role after a migration."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from coordination.apps import CoordinationConfig
+
+    config = apps.get_app_config("coordination")
+    assert type(config) is CoordinationConfig
+    # Signal.connect keys a receiver by (dispatch_uid, id of its sender).
+    connected = {lookup for lookup, _receiver, _is_async in post_migrate.receivers}
+    assert ("grant-app-role", id(config)) in connected
