@@ -225,7 +225,9 @@ def volunteers(scope: Scope, month: Month) -> Section:
         )
         section.rows = [[v.full_name, made[v.pk]] for v in rows]
     section.rows.append([_("Volunteers who made visits"), len(made)])
-    section.rows.append([_("Volunteers with active status"), scope.volunteers.active().count()])
+    section.rows.append(
+        [_("Volunteers with active status at month end"), scope.volunteers.active_at(end).count()]
+    )
     return section
 
 

@@ -7,7 +7,8 @@ from typing import Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -45,6 +46,21 @@ class VolunteerQuerySet(CenterScopedQuerySet):
 
     def active(self) -> VolunteerQuerySet:
         return self.filter(status=Volunteer.Status.ACTIVE)
+
+    def active_at(self, moment: datetime.datetime) -> VolunteerQuerySet:
+        """Those active at `moment` (a past month's end, for its report), as their change
+        history tells it: the status of their last record before it; before their first
+        record (most were on the roll before the app), the status they were entered with.
+        One not yet appointed by then is not counted."""
+        records = Volunteer.history.model.objects.filter(id=OuterRef("pk")).values("status")
+        then = records.filter(history_date__lt=moment).order_by("-history_date", "-history_id")
+        first = records.order_by("history_date", "history_id")
+        return self.annotate(
+            status_then=Coalesce(Subquery(then[:1]), Subquery(first[:1]), F("status"))
+        ).filter(
+            Q(appointed_on__isnull=True) | Q(appointed_on__lt=timezone.localtime(moment).date()),
+            status_then=Volunteer.Status.ACTIVE,
+        )
 
     def in_team(self, team: Team | int) -> VolunteerQuerySet:
         """The team's active members."""

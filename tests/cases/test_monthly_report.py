@@ -16,6 +16,7 @@ from cases.models import Case, HomeVisit
 from cases.reports import Month, monthly_report
 from coordination.models import TargetGroup
 from tests.factories import CaseFactory, HomeVisitFactory, UserFactory, VolunteerFactory
+from volunteers.models import Volunteer
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 APRIL = (datetime.date(2019, 4, 1), datetime.date(2019, 4, 30))
@@ -113,7 +114,7 @@ def test_the_report_equals_the_counts_taken_straight_from_the_database(coordinat
         assert people[april["somsri"].full_name] == 2
         assert people[april["malee"].full_name] == 3
     assert people["Volunteers who made visits"] == 2
-    assert people["Volunteers with active status"] == 2
+    assert people["Volunteers with active status at month end"] == 2
 
 
 def test_the_month_in_be_and_in_ce_is_the_same_report(coordinator, april):
@@ -147,11 +148,32 @@ def test_a_month_with_no_activity_reads_zeros(coordinator_client, april):
     page = coordinator_client.get(reverse("coordination:report-monthly"), {"month": "2561-01"})
     assert page.status_code == 200
     sections = page.context["sections"]
-    # The active volunteers are counted as they are now (2), not as they were.
-    now = rows(sections, "volunteers").pop("อพม. ที่มีสถานะปฏิบัติงาน")
+    # The two volunteers, on the roll before the app (no appointment date), were active.
+    then = rows(sections, "volunteers").pop("อพม. ที่มีสถานะปฏิบัติงาน ณ สิ้นเดือน")
     numbers = [row[1] for section in sections for row in section.rows]
-    assert now == 2
+    assert then == 2
     assert numbers.count(2) == 1 and set(numbers) == {0, 2}
+
+
+def test_the_active_volunteers_are_counted_as_they_were_at_the_months_end(
+    coordinator, center, april
+):
+    """Not as they are today: Somsri, on the roll since January, left on 10 May 2019;
+    a newcomer was appointed on 1 June 2019 (entered into the app today)."""
+    somsri = april["somsri"]
+    somsri.set_status(Volunteer.Status.LEFT)
+    somsri.history.filter(status="left").update(history_date=at(10, month=5))
+    somsri.history.exclude(status="left").update(history_date=at(1, month=1))
+    VolunteerFactory(center=center, appointed_on=datetime.date(2019, 6, 1))
+    label = "Volunteers with active status at month end"
+    counted = {
+        month: rows(report(coordinator, month), "volunteers")[label]
+        for month in ("2019-04", "2019-05", "2019-06")
+    }
+    assert counted == {"2019-04": 2, "2019-05": 1, "2019-06": 2}
+    # The month under way: as they are now.
+    now = rows(report(coordinator, Month.current().value), "volunteers")[label]
+    assert now == Volunteer.objects.filter(center=center).active().count() == 2
 
 
 @pytest.mark.parametrize("typed", ["2562-13", "April", "62-04", "2562-00", "9999-01", "'; --"])
@@ -192,7 +214,7 @@ def test_a_national_administrators_report_counts_every_centre_without_a_row_per_
     assert rows(sections, "new_cases")["All new cases"] == 4
     assert rows(sections, "volunteers") == {
         "Volunteers who made visits": 2,
-        "Volunteers with active status": 2,
+        "Volunteers with active status at month end": 2,
     }
 
 
