@@ -32,6 +32,16 @@ def form_data(**changes) -> dict:
     return {**data, **changes}
 
 
+def test_the_roster_import_is_a_tap_from_the_volunteer_list(
+    django_app, coordinator, volunteer_on_team
+):
+    """Not only from the dashboard's checklist, which goes once the centre has volunteers."""
+    listed = django_app.get(reverse("volunteers:volunteer-list"), user=coordinator)
+    page = listed.click(description="นำเข้ารายชื่อ อพม.")
+    assert page.request.path == reverse("volunteers:volunteer-import")
+    assert page.html.select_one("input[type=file]") is not None
+
+
 def test_the_list_masks_ids_and_shows_teams(coordinator_client, volunteer_on_team, team):
     response = coordinator_client.get(reverse("volunteers:volunteer-list"))
     html = response.content.decode()
