@@ -59,6 +59,17 @@ class AssistanceKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# Grants of money: recorded with what was paid, never 0 (other help may be worth nothing
+# in baht: advice, a registration).
+CASH_KINDS = frozenset(
+    {
+        AssistanceKind.EMERGENCY_GRANT,
+        AssistanceKind.ELDERLY_HARDSHIP,
+        AssistanceKind.DISABILITY_RELIEF,
+    }
+)
+
+
 class AssistanceCapQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date) -> AssistanceCapQuerySet:
         return self.filter(
@@ -324,6 +335,8 @@ class Assistance(CaseChild):
             errors["provider"] = _("Choose an agency of this centre or a national one.")
         if self.referral and self.case_id and self.referral.case_id != self.case_id:
             errors["referral"] = _("Choose one of this case's referrals.")
+        if self.kind in CASH_KINDS and self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("A grant is money given: write the amount paid, more than 0.")
         if errors:
             raise ValidationError(errors)
 

@@ -131,6 +131,37 @@ def test_an_amount_with_too_many_digits_is_refused_in_thai(assistance_page, amou
     assert Assistance.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "kind",
+    [
+        Assistance.Kind.EMERGENCY_GRANT,
+        Assistance.Kind.ELDERLY_HARDSHIP,
+        Assistance.Kind.DISABILITY_RELIEF,
+    ],
+)
+def test_a_grant_of_0_baht_is_refused_and_counts_nothing(assistance_page, case, kind):
+    """A grant is money paid: at 0 it would count as a time given against its cap."""
+    _page, form = assistance_page()
+    form["kind"] = kind
+    form["amount"] = "0"
+    response = form.submit()
+    assert response.status_int == 200
+    assert response.context["form"].errors["amount"] == [
+        "เงินสงเคราะห์เป็นเงินที่จ่ายให้: กรอกจำนวนเงินที่จ่าย มากกว่า 0 บาท"
+    ]
+    assert not Assistance.objects.exists()
+    assert not case.events.filter(kind=CaseEvent.Kind.ASSISTANCE).exists()
+
+
+def test_help_worth_nothing_in_baht_is_recorded_at_0(assistance_page, case):
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.LEGAL_ADVICE
+    form["amount"] = "0"
+    form["description"] = "ปรึกษาเรื่องหนี้บ้าน"
+    submit_and_follow(form)
+    assert Assistance.objects.get(case=case).amount == 0
+
+
 def test_another_centres_agency_posted_as_provider_is_refused(assistance_page):
     theirs = Agency.objects.create(center=CenterFactory(), name="ของศูนย์อื่น", kind="ngo")
     _page, form = assistance_page()
