@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models.case import TEXT_LIMIT, Case, CaseChild, CaseChildQuerySet, YearlyCounter
 from cases.models.visits import HomeVisit
 from coordination.models import Agency, Center, CenterScopedQuerySet
+from coordination.templatetags.thai import be_date
 
 REPLY_DAYS = 14
 # Long enough for a situation "in brief", short enough that the letter with its reply
@@ -394,7 +395,12 @@ class ReferralUpdate(models.Model):
         indexes = [models.Index(fields=["center", "on"], name="referralupdate_center_on")]
 
     def __str__(self) -> str:
-        return f"{self.referral_id}: {self.status_from} → {self.status_to}"
+        """As the admin's inline titles a row: the day and the statuses in the reader's
+        language ("1: → sent" wrote the codes)."""
+        moved = " → ".join(
+            str(ReferralStatus(code).label) for code in (self.status_from, self.status_to) if code
+        )
+        return f"{be_date(self.on)}: {moved}" if self.on else moved
 
     def save(self, *args, **kwargs) -> None:
         self.center_id = self.referral.center_id

@@ -72,6 +72,7 @@ def test_the_admin_index_names_the_login_and_second_factor_apps_in_thai(app, db)
         assert thai in index.text, thai
     attempts = app.get(reverse("admin:axes_accessattempt_changelist"), user=administrator)
     assert "เวลาที่พยายามเข้า" in attempts.text
+    assert "Locked Out" not in attempts.text and "ถูกล็อก" in attempts.text
 
 
 def test_the_apps_own_configuration_is_the_one_django_uses():
@@ -87,3 +88,49 @@ def test_the_apps_own_configuration_is_the_one_django_uses():
     # Signal.connect keys a receiver by (dispatch_uid, id of its sender).
     connected = {lookup for lookup, _receiver, _is_async in post_migrate.receivers}
     assert ("grant-app-role", id(config)) in connected
+
+
+def test_the_admins_pickers_and_calendar_speak_thai(app, db):
+    """The two-box pickers (a user's groups, a visit's volunteers) and the calendar take
+    their words from the admin's JavaScript catalogue, which Django's Thai leaves partly
+    in English: ours (locale/*/LC_MESSAGES/djangojs.po) carries the rest."""
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    catalogue = app.get(reverse("admin:jsi18n"), user=administrator).text
+    for english in ("Choose all %s", "Remove selected %s", "(click to clear)", "Wednesday"):
+        assert f'"{english}": "' in catalogue, english  # translated, so listed
+    assert '"Choose all %s": "\\u0e40\\u0e25\\u0e37\\u0e2d\\u0e01%s' in catalogue  # เลือก%s…
+
+
+def test_a_records_history_and_its_revert_page_speak_thai(app, center):
+    """django-simple-history's pages, which it has no Thai for."""
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    case = CaseFactory(center=center)
+    history = app.get(reverse("admin:cases_case_history", args=[case.pk]), user=administrator)
+    for english in ("Choose a date from the list", "Changed by", "Change reason", "Created"):
+        assert english not in history.text, english
+    assert "เลือกวันที่จากรายการด้านล่าง" in history.text and "แก้ไขโดย" in history.text
+    record = case.history.earliest()
+    revert = app.get(
+        reverse("admin:cases_case_simple_history", args=[case.pk, record.history_id]),
+        user=administrator,
+    )
+    assert "Press the 'Revert' button" not in revert.text and "Revert " not in revert.text
+    assert "กดปุ่ม “ย้อนกลับ” ด้านล่าง" in revert.text
+
+
+def test_a_referrals_progress_rows_are_titled_in_words_and_buddhist_era_days():
+    """The admin's inline titles each row by its str(): it wrote "1: → sent"."""
+    import datetime
+
+    from django.utils import translation
+
+    from cases.models import ReferralUpdate
+
+    update = ReferralUpdate(
+        status_from="sent", status_to="acknowledged", on=datetime.date(2026, 11, 22)
+    )
+    with translation.override("th"):
+        assert str(update) == "22 พ.ย. 2569: ส่งแล้ว → รับเรื่องแล้ว"
+    first = ReferralUpdate(status_from="", status_to="sent", on=datetime.date(2026, 11, 22))
+    with translation.override("en"):
+        assert str(first) == "22 Nov 2026: sent"
