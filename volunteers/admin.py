@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from coordination.admin import CentreScopedAdmin, CentreScopedInline
@@ -19,6 +22,20 @@ class VolunteerAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["first_name", "last_name", "national_id", "phone"]
     autocomplete_fields = ["center", "subdistrict", "user"]
     inlines = [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Volunteer, form, change: bool) -> None:
+        """A login linked here to a volunteer is theirs to open their cases with: one with
+        no role yet (an account just added in the admin) is given the volunteer's, or it
+        logs in to "your account has no role yet"."""
+        super().save_model(request, obj, form, change)
+        account = obj.user
+        if account is not None and not account.groups.exists():
+            account.groups.add(Group.objects.get(name="volunteer"))
+            messages.info(
+                request,
+                _("The login %(username)s had no role: it now has the volunteer's.")
+                % {"username": account.username},
+            )
 
 
 @admin.register(Team)
