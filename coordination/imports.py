@@ -162,8 +162,11 @@ class ImportChecker:
             row.errors.append(_("%(column)s is empty.") % {"column": self.column_name(key)})
         elif len(value) > limit:
             row.errors.append(
-                _("%(column)s is longer than %(limit)d characters.")
-                % {"column": self.column_name(key), "limit": limit}
+                _("%(column)s is longer than %(limit)s characters.")
+                % {
+                    "column": self.column_name(key),
+                    "limit": f"{limit:,}",
+                }  # 5,000, as the page writes it
             )
         return value
 

@@ -19,11 +19,12 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_a_coordinator_imports_20_people_after_fixing_the_two_bad_rows(app, coordinator, center):
+def test_a_coordinator_imports_20_people_after_fixing_the_three_bad_rows(app, coordinator, center):
     team = TeamFactory(center=center, name="ทีมผู้สูงอายุ")
     rows = [person(n, team="ทีมผู้สูงอายุ") for n in range(1, 21)]
     rows[3] = person(4, national_id="1234567890123")
     rows[11] = person(12, subdistrict="สีลม", target_groups="ผู้สูงอายุ, คนโสด")
+    rows[15] = person(16, team="ทีมผู้สูงอายุ", problems="ก" * 5001)
     cases = app.get(reverse("cases:case-list"), user=coordinator)
     page = cases.click(href=reverse("cases:case-import"))
     assert page.click(href=reverse("cases:case-import-template")).content_type == XLSX
@@ -32,7 +33,8 @@ def test_a_coordinator_imports_20_people_after_fixing_the_two_bad_rows(app, coor
     upload["file"] = Upload("cases.xlsx", xlsx(rows, headings=HEADINGS))
     preview = upload.submit()
 
-    assert "2 จาก 20 แถวมีข้อผิดพลาด" in preview.text
+    assert "3 จาก 20 แถวมีข้อผิดพลาด" in preview.text
+    assert "ปัญหา ยาวเกิน 5,000 ตัวอักษร" in preview.text  # as the page writes numbers
     assert "เลขตรวจสอบหลักสุดท้ายไม่ตรง" in preview.text
     assert "ไม่รู้จักแขวง/ตำบล “สีลม”" in preview.text
     assert "ไม่รู้จักกลุ่มเป้าหมาย “คนโสด”" in preview.text
@@ -40,6 +42,7 @@ def test_a_coordinator_imports_20_people_after_fixing_the_two_bad_rows(app, coor
     assert not Case.objects.exists()
 
     rows[3], rows[11] = person(4, team="ทีมผู้สูงอายุ"), person(12, team="ทีมผู้สูงอายุ")
+    rows[15] = person(16, team="ทีมผู้สูงอายุ")
     again = form_posting_to(preview, reverse("cases:case-import"))
     again["file"] = Upload("cases.xlsx", xlsx(rows, headings=HEADINGS))
     preview = again.submit()
