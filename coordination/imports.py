@@ -161,12 +161,10 @@ class ImportChecker:
         if required and not value:
             row.errors.append(_("%(column)s is empty.") % {"column": self.column_name(key)})
         elif len(value) > limit:
+            # 5,000, as the pages write numbers.
             row.errors.append(
                 _("%(column)s is longer than %(limit)s characters.")
-                % {
-                    "column": self.column_name(key),
-                    "limit": f"{limit:,}",
-                }  # 5,000, as the page writes it
+                % {"column": self.column_name(key), "limit": f"{limit:,}"}
             )
         return value
 
