@@ -169,6 +169,9 @@ def cast_and_pages() -> tuple[dict[str, str], list[Page]]:
         # Generated with referrals, help and plans (generatedata): their lists at scale.
         Page("referral list", "/cases/referrals/"),
         Page("assistance list", "/cases/assistance/"),
+        # The rules over every open case of the centre, and the month's report.
+        Page("missed allowances", "/cases/allowances/"),
+        Page("monthly report", "/dashboard/report/"),
         Page(
             "admin case changelist, same centre",
             f"/admin/cases/case/?center__id__exact={centre.pk}",
