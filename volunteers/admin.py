@@ -26,10 +26,11 @@ class VolunteerAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Volunteer, form, change: bool) -> None:
         """A login linked here to a volunteer is theirs to open their cases with: one with
         no role yet (an account just added in the admin) is given the volunteer's, or it
-        logs in to "your account has no role yet"."""
+        logs in to "your account has no role yet". An administrator's login is left as
+        it is."""
         super().save_model(request, obj, form, change)
         account = obj.user
-        if account is not None and not account.groups.exists():
+        if account is not None and not account.is_staff and not account.groups.exists():
             account.groups.add(Group.objects.get(name="volunteer"))
             messages.info(
                 request,
