@@ -89,9 +89,14 @@ def test_the_server_outlives_no_way_of_ending_its_users_and_keeps_the_data(proje
         connection.close()
 
         end(server, way)
-        # runserver's own exit: twice over 10 s on a machine busy with other work. The
-        # database server is what must not outlive it, and it has 5 s (below).
-        server.wait(30)
+        # runserver's own exit: twice over 10 s, once over 30 s (CI, 27 Nov, the machine
+        # at half its usual speed) on a machine busy with other work; alone, under 1 s.
+        # The database server is what must not outlive it, and it has 5 s (below).
+        try:
+            server.wait(90)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            raise AssertionError(f"runserver outlived {way} by 90 s; before: {measured}") from None
         stopped = embedded.wait_until_stopped(project, 5)
         measured.append((way, round(answered, 1), round(stopped, 1)))
 
