@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import DateTimeField, F
+from django.db.models import DateTimeField, F, ManyToManyField, Model
 from django.db.models.functions import Cast
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -469,6 +469,29 @@ OTHER_PARTICIPANTS = ["", "", "", "ผู้นำชุมชน", "เจ้�
 ELDERLY_ALLOWANCE = [(90, 1000), (80, 800), (70, 700), (60, 600)]
 
 
+def record_links_in_history(model: type[Model], field_name: str, links: list) -> None:
+    """Each record's history record lists the rows of its many-to-many `field_name`, as
+    django-simple-history writes them for a save through the ORM: `links`, the through
+    rows just bulk-created (which writes none)."""
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, ManyToManyField)
+    own, other = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    records = dict(
+        model.history.filter(  # type: ignore[attr-defined]
+            id__in={getattr(link, own) for link in links}
+        ).values_list("id", "history_id")
+    )
+    historical = apps.get_model(model._meta.app_label, f"Historical{model.__name__}_{field_name}")
+    historical.objects.bulk_create(
+        historical(
+            id=link.pk,
+            history_id=records[getattr(link, own)],
+            **{own: getattr(link, own), other: getattr(link, other)},
+        )
+        for link in links
+    )
+
+
 class LivingCentre:
     """Sixty cases of the last year: who they are, their households and incomes, their
     visits, and where each stands today."""
@@ -507,21 +530,7 @@ class LivingCentre:
         links = Through.objects.bulk_create(
             Through(case=case, targetgroup=group) for case, group in groups
         )
-        records = dict(
-            Case.history.filter(id__in=[case.pk for case in self.cases]).values_list(
-                "id", "history_id"
-            )
-        )
-        HistoricalGroups = apps.get_model("cases", "HistoricalCase_target_groups")
-        HistoricalGroups.objects.bulk_create(
-            HistoricalGroups(
-                id=link.pk,
-                history_id=records[link.case_id],
-                case_id=link.case_id,
-                targetgroup_id=link.targetgroup_id,
-            )
-            for link in links
-        )
+        record_links_in_history(Case, "target_groups", links)
         self.load_rows(order)
 
     def at(self, day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
@@ -827,12 +836,16 @@ class LivingCentre:
         bulk_create_with_history(members, HouseholdMember, default_user=self.coordinator)
         bulk_create_with_history(incomes, IncomeSource, default_user=self.coordinator)
         bulk_create_with_history(visits, HomeVisit, default_user=self.coordinator)
-        self.record_who_was_there(
+        # Who was there, in each visit's history too: a correction that meets another's
+        # save reads it (cases.forms.edit_over), and without it took them for a change.
+        record_links_in_history(
+            HomeVisit,
+            "volunteers",
             HomeVisit.volunteers.through.objects.bulk_create(
                 HomeVisit.volunteers.through(homevisit=visit, volunteer=volunteer)
                 for visit, volunteers in present
                 for volunteer in volunteers
-            )
+            ),
         )
         CaseEvent.objects.bulk_create(events)
         # What HomeVisit.save keeps on the case: the worklists read these.
@@ -841,27 +854,6 @@ class LivingCentre:
                 self.cases[index].refresh_visit_dates()
         for case in seeds:
             case.refresh_visit_dates()
-
-    def record_who_was_there(self, present: list) -> None:
-        """Each visit's history record says who was there (`present`: the visits' rows
-        of volunteers), as HomeVisit.record's does: a correction that meets another's
-        save reads it (cases.forms.edit_over), and without it took them for a change."""
-        records = dict(
-            HomeVisit.history.filter(id__in={row.homevisit_id for row in present}).values_list(
-                "id", "history_id"
-            )
-        )
-        field = HomeVisit.history.model._meta.get_field("historicalhomevisit_volunteers")
-        recorded = field.related_model
-        recorded.objects.bulk_create(
-            recorded(
-                id=row.pk,
-                history_id=records[row.homevisit_id],
-                homevisit_id=row.homevisit_id,
-                volunteer_id=row.volunteer_id,
-            )
-            for row in present
-        )
 
     def continue_seed_cases(self, visits: list, present: list, events: list) -> list[Case]:
         """The two cases of 24 April 2019 are still worked: their visits of the last year.
