@@ -3,6 +3,7 @@ centre's accounts and lists, and what they are told after saving. Django's own T
 catalogue leaves these in English; ours carries them (coordination/django_strings.py)."""
 
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from coordination.models import User
 from tests.factories import CaseFactory, UserFactory
@@ -111,6 +112,13 @@ def test_a_records_history_and_its_revert_page_speak_thai(app, center):
     for english in ("Choose a date from the list", "Changed by", "Change reason", "Created"):
         assert english not in history.text, english
     assert "เลือกวันที่จากรายการด้านล่าง" in history.text and "แก้ไขโดย" in history.text
+    # Each record's day in the Buddhist Era, as the app's pages write it.
+    from coordination.templatetags.thai import be_datetime
+
+    with translation.override("th"):
+        written = be_datetime(case.history.earliest().history_date)
+    assert str(timezone.localdate().year + 543) in written and written in history.text
+    assert str(timezone.localdate().year) not in history.html.select_one("#change-history").text
     record = case.history.earliest()
     revert = app.get(
         reverse("admin:cases_case_simple_history", args=[case.pk, record.history_id]),
