@@ -15,9 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files import File
 from django.urls import reverse
 
-from cases.models import Assistance, CaseConference, PlanAction, PlanGoal
+from cases.models import Assistance, CaseConference, PlanAction, PlanGoal, VisitPhoto
 from coordination.accounts import password_link_path
 from tests.factories import (
     CaseFactory,
@@ -28,6 +29,7 @@ from tests.factories import (
     UserFactory,
     VolunteerFactory,
 )
+from tests.images import phone_photo
 
 VNU_JAR = (
     Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -53,7 +55,7 @@ def vnu_command() -> list[str]:
 
 
 @pytest.fixture
-def pages(db, center, coordinator, team, client, tmp_path):
+def pages(db, center, coordinator, team, client, tmp_path, settings):
     """Coordinator's and volunteer's main pages, each saved under its own name."""
     user = UserFactory(username="volunteer-user", center=center, role="volunteer")
     volunteer = VolunteerFactory(center=center, user=user, first_name="สมศรี")
@@ -62,6 +64,11 @@ def pages(db, center, coordinator, team, client, tmp_path):
     HouseholdMemberFactory(case=case)
     IncomeSourceFactory(case=case)
     visit = HomeVisitFactory(case=case, author=user)
+    # A photo: the visit's pages and its correction page (its box to remove it) show it.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media").mkdir()
+    with phone_photo(tmp_path / "media" / "p.jpg", size=(40, 30)).open("rb") as handle:
+        VisitPhoto.objects.create(visit=visit, image=File(handle, name="p.jpg"))
     closed = CaseFactory(center=center, team=team)
     closed.close("resolved", by=None, note="ได้รับความช่วยเหลือแล้ว")
     # A plan, assistance and a conference, so that their sections and pages have rows.
