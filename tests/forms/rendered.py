@@ -119,3 +119,11 @@ def confirm_and_follow(rendered: Form) -> TestResponse:
     assert asking.status_int == 200, f"expected the confirmation page, got {asking.status}"
     confirmation = form_posting_to(asking, rendered.action)
     return submit_and_follow(confirmation, name=CONFIRM_FIELD)
+
+
+def admin_form(app, url: str, user) -> Form:
+    """The Django admin's change form on `url` (the page's other forms: the language
+    switch, logout)."""
+    return next(
+        f for f in app.get(url, user=user).forms.values() if f.id and f.id.endswith("_form")
+    )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases.models import Case, HomeVisit
 from tests.factories import HomeVisitFactory, UserFactory
-from tests.forms.rendered import form_with_field, submit_and_follow
+from tests.forms.rendered import admin_form, form_with_field, submit_and_follow
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def administrator(center):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-def admin_form(app, url: str, user):
-    """The admin's change form (the page's other forms: the language switch, logout)."""
-    return next(
-        f for f in app.get(url, user=user).forms.values() if f.id and f.id.endswith("_form")
-    )
 
 
 def test_a_visit_changed_in_the_admin_meets_a_correction_page_opened_before(

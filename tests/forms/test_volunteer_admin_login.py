@@ -5,14 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory, VolunteerFactory
+from tests.forms.rendered import admin_form
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_form(app, url: str, user):
-    return next(
-        f for f in app.get(url, user=user).forms.values() if f.id and f.id.endswith("_form")
-    )
 
 
 def test_a_login_without_a_role_linked_to_a_volunteer_gets_the_volunteers(app, second_app, center):
