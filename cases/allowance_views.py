@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib import messages
@@ -30,21 +31,22 @@ PAGE_SIZE = 25
 @reads_from_replica  # a report over every open case of the centre, and its export
 def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """เบี้ยที่อาจตกหล่น: the centre's open cases with a flag, most money missed first.
-    Queries: the rates, one row per open case of the centre, the page's cases."""
+    Queries: the rates, what the evaluation's key is made of, the page's cases (and, when
+    the cache has no answer for that key, one row per open case of the centre)."""
     user = request.user
-    today = timezone.localdate()
-    cases = Case.objects.visible_to(user).open()
+    cases = Case.objects.visible_to(user)
+    # A national administrator reads one centre's list at a time (?center=): the rules
+    # run over a centre's open cases, never over the whole country at once.
+    chosen = request.GET.get("center", "")
+    center_id = user.center_id or (int(chosen) if chosen.isdigit() else None)
+    rows: Sequence[allowances.Flagged] = []
+    total_missed = Decimal(0)
     centres = None
-    if user.center_id is None:
-        # A national administrator reads one centre's list at a time (?center=): the
-        # rules run over a centre's open cases, never over the whole country at once.
-        chosen = request.GET.get("center", "")
-        if chosen.isdigit():
-            cases = cases.filter(center_id=int(chosen))
-        else:
-            cases = cases.none()
-            centres = Center.objects.order_by("name").only("pk", "name")
-    rows = allowances.flagged(cases, today)
+    if center_id is None:
+        centres = Center.objects.order_by("name").only("pk", "name")
+    else:
+        worklist = allowances.Worklist(cases, center_id, timezone.localdate())
+        rows, total_missed = worklist, worklist.total_missed
     export = ExportForm.of(request)
     if export.is_valid():  # the whole list, not a page of it
         title = _("Allowances that may be missed")
@@ -62,7 +64,7 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
         {
             "page_obj": page,
             "centres": centres,
-            "total_missed": sum((row.missed for row in rows), Decimal(0)),
+            "total_missed": total_missed,
             "flagged_count": len(rows),
             "export": export,
         },

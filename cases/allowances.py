@@ -17,13 +17,16 @@ centre first.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import overload
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,7 @@ from cases.models import (
     AllowanceDismissal,
     AllowanceRule,
     Case,
+    CaseQuerySet,
     HouseholdMember,
     IncomeSource,
 )
@@ -83,7 +87,10 @@ class Finding:
     rule: AllowanceRule
     expected: Decimal
     received: Decimal
-    missed: Decimal
+
+    @property
+    def missed(self) -> Decimal:
+        return max(self.expected - self.received, ZERO)
 
     @property
     def label(self) -> str:
@@ -176,7 +183,7 @@ def findings(facts: Facts, rates: Rates, *, with_dismissed: bool = False) -> lis
 
     def flag(rule: AllowanceRule, expected: Decimal, received: Decimal) -> None:
         if with_dismissed or rule not in facts.dismissed:
-            found.append(Finding(rule, expected, received, max(expected - received, ZERO)))
+            found.append(Finding(rule, expected, received))
 
     age = facts.age
     # Older persons: the band of their age today, however old the recorded amount is.
@@ -289,9 +296,9 @@ class Flagged:
     case: Case | None = None
 
 
-def flagged(cases: QuerySet[Case], on: datetime.date) -> list[Flagged]:
+def flagged(cases: QuerySet[Case], on: datetime.date, rates: Rates | None = None) -> list[Flagged]:
     """The cases with at least one undismissed finding, most money missed first."""
-    rates = Rates(on)
+    rates = rates or Rates(on)
     result = []
     for facts in facts_of(cases, rates):
         found = findings(facts, rates)
@@ -299,6 +306,86 @@ def flagged(cases: QuerySet[Case], on: datetime.date) -> list[Flagged]:
             result.append(Flagged(facts.pk, found, missed_per_month(found)))
     result.sort(key=lambda row: (-row.missed, row.pk))
     return result
+
+
+# One flagged case as the cache keeps it: its pk and its findings' (rule, expected,
+# received), plain values that unpickle fast (dataclasses with enums took 9 ms for a
+# centre's 1,457 rows, these 0.4 ms).
+Compact = tuple[int, tuple[tuple[str, Decimal, Decimal], ...]]
+
+
+class Worklist(Sequence[Flagged]):
+    """A centre's flagged open cases, most money missed first, as its worklist pages
+    through them and exports them.
+
+    The rules run over every open case of the centre (a hundred milliseconds for one of
+    3,000 cases at national scale), and the answer depends on the day (ages) as well as
+    on the rows, so no index can serve it. Each page of the list and the export read
+    the same answer, kept in Django's cache under a key made of everything it was
+    computed from:
+    - the centre and the day;
+    - the rates in force, as read;
+    - the centre's cases: their number, the sum of their versions, the highest id. A
+      change to a case's own facts, household or incomes moves its version on (the edit
+      page's lock relies on it: Case.save_checked, close and reopen, the admin's pages);
+    - the centre's dismissed flags: their number and the highest id.
+    A key names one state of the data, so an entry is never stale, whichever process
+    made it; a change makes a new key, and the old entry ages out of the cache."""
+
+    TIMEOUT = 24 * 60 * 60
+
+    def __init__(self, cases: CaseQuerySet, center_id: int, on: datetime.date) -> None:
+        self.cases, self.center_id, self.on = cases, center_id, on
+        self.rates = Rates(on)
+        key = self.key()
+        answer: tuple[list[Compact], Decimal] | None = cache.get(key)
+        if answer is None:
+            answer = self.evaluate()
+            cache.set(key, answer, self.TIMEOUT)
+        self.rows, self.total_missed = answer
+
+    def key(self) -> str:
+        in_centre = self.cases.filter(center_id=self.center_id).order_by()
+        cases = in_centre.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("pk"))
+        dismissals = AllowanceDismissal.objects.filter(center_id=self.center_id).aggregate(
+            n=Count("pk"), last=Max("pk")
+        )
+        rates = [
+            (r.pk, r.kind, r.age_from, r.age_to, r.welfare_card_holders, r.monthly_amount,
+             r.income_limit_per_person_year)
+            for r in self.rates.rows
+        ]  # fmt: skip
+        state = repr((self.center_id, self.on, rates, cases, dismissals))
+        return "allowances:" + hashlib.sha256(state.encode()).hexdigest()
+
+    def evaluate(self) -> tuple[list[Compact], Decimal]:
+        rows = flagged(self.cases.filter(center_id=self.center_id).open(), self.on, self.rates)
+        kept = [
+            (row.pk, tuple((f.rule.value, f.expected, f.received) for f in row.found))
+            for row in rows
+        ]
+        return kept, sum((row.missed for row in rows), ZERO)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Flagged: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Flagged]: ...
+
+    def __getitem__(self, index: int | slice) -> Flagged | list[Flagged]:
+        """Flagged rows, made from the kept values only for the rows asked for (a page)."""
+        if isinstance(index, slice):
+            return [self.expand(row) for row in self.rows[index]]
+        return self.expand(self.rows[index])
+
+    @staticmethod
+    def expand(row: Compact) -> Flagged:
+        pk, kept = row
+        found = [Finding(AllowanceRule(rule), *amounts) for rule, *amounts in kept]
+        return Flagged(pk, found, missed_per_month(found))
 
 
 def for_case(case: Case, on: datetime.date) -> tuple[list[Finding], QuerySet]:

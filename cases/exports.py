@@ -8,7 +8,7 @@ target groups come as an array of keys from one subquery rather than a prefetch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet
@@ -90,7 +90,7 @@ def followup_columns(export: ExportForm) -> list[Column]:
     ]
 
 
-def allowance_rows(rows: list) -> Iterator:
+def allowance_rows(rows: Sequence) -> Iterator:
     """The missed-allowance worklist's rows (a centre's flagged cases, already bounded by
     `allowances.flagged`), each with its case loaded, a chunk at a time."""
     for start in range(0, len(rows), CHUNK):

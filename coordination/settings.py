@@ -148,6 +148,17 @@ if replica_url := os.environ.get("DATABASE_REPLICA_URL", "").strip():
 DATABASE_ROUTERS = ["coordination.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process's memory. The one thing kept is the missed-allowance worklist's answer
+# for a centre (cases/allowances.py, Worklist), under a key made of the state of the
+# data it was computed from: an entry is never stale, so the cache need not be shared
+# between processes or hosts. At most 300 centres' answers, about 50 kB each.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    }
+}
+
 AUTH_USER_MODEL = "coordination.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

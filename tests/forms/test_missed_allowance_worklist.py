@@ -1,0 +1,145 @@
+"""The missed-allowance worklist keeps its answer for a centre until something it reads
+changes (cases/allowances.py, Worklist). Each change a person can make (on the case's
+edit page, in the admin, a dismissal, a closing, a new rate) shows on the next view of
+the list seen before it, as the pages render and submit it; and a new day is a new
+answer."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import allowances
+from cases.models import Case, IncomeSource
+from coordination.models import AllowanceRate
+from tests.factories import CaseFactory, IncomeSourceFactory, UserFactory
+from tests.forms.rendered import (
+    admin_form,
+    confirm_and_follow,
+    form_posting_to,
+    form_with_field,
+    submit_and_follow,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def born_aged(years: int) -> datetime.date:
+    """A birth date `years` ago, a month back so that the age holds all month."""
+    return TODAY.replace(year=TODAY.year - years, day=1) - datetime.timedelta(days=31)
+
+
+def worklist(app, user) -> dict[int, Decimal]:
+    """{case: baht missed a month} as the list shows it."""
+    page = app.get(reverse("cases:missed-allowance-list"), user=user)
+    assert page.context["flagged_count"] == len(page.context["page_obj"].object_list)
+    return {row.pk: row.missed for row in page.context["page_obj"]}
+
+
+@pytest.fixture
+def administrator(center):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def edit_page(app, case, user):
+    return form_with_field(
+        app.get(reverse("cases:case-edit", args=[case.pk]), user=user), "first_name"
+    )
+
+
+def test_an_allowance_recorded_on_the_edit_page_takes_the_case_off_the_list_seen_before(
+    app, center, team, coordinator
+):
+    case = CaseFactory(center=center, team=team, birth_date=born_aged(65))
+    assert worklist(app, coordinator) == {case.pk: 600}
+    rendered = edit_page(app, case, coordinator)
+    rendered["incomes-0-kind"] = IncomeSource.Kind.ELDERLY_ALLOWANCE
+    rendered["incomes-0-amount"] = "600"
+    submit_and_follow(rendered)
+    assert worklist(app, coordinator) == {}
+
+
+def test_a_young_child_added_to_the_household_on_the_edit_page_raises_the_grant(
+    app, center, team, coordinator
+):
+    mother = CaseFactory(center=center, team=team, birth_date=born_aged(30))
+    assert worklist(app, coordinator) == {}
+    rendered = edit_page(app, mother, coordinator)
+    rendered["household-0-relation"] = "child"
+    rendered["household-0-name"] = "ลูกชาย"
+    rendered["household-0-age"] = "2"
+    submit_and_follow(rendered)
+    assert worklist(app, coordinator) == {mother.pk: 600}
+
+
+def test_an_income_changed_then_deleted_in_the_admin_shows_on_the_list(
+    app, center, team, coordinator, administrator
+):
+    case = CaseFactory(center=center, team=team, birth_date=born_aged(75))
+    income = IncomeSourceFactory(case=case, center=center, amount=Decimal(600))
+    assert worklist(app, coordinator) == {case.pk: 100}  # 700 for 70–79
+
+    change = admin_form(
+        app, reverse("admin:cases_incomesource_change", args=[income.pk]), administrator
+    )
+    change["amount"] = "700"
+    change.submit("_save").follow()
+    assert worklist(app, coordinator) == {}
+
+    url = reverse("admin:cases_incomesource_delete", args=[income.pk])
+    submit_and_follow(form_with_field(app.get(url, user=administrator), "post"))
+    assert not IncomeSource.objects.exists()
+    assert worklist(app, coordinator) == {case.pk: 700}
+    case.refresh_from_db()
+    assert case.version == 3  # each change in the admin moved the case on
+
+
+def test_a_flag_dismissed_or_a_case_closed_leaves_the_list_seen_before(
+    app, center, team, coordinator
+):
+    dismissed = CaseFactory(center=center, team=team, birth_date=born_aged(65))
+    closed = CaseFactory(center=center, team=team, birth_date=born_aged(66))
+    assert worklist(app, coordinator) == {dismissed.pk: 600, closed.pk: 600}
+
+    url = reverse("cases:case-allowance-dismiss", args=[dismissed.pk])
+    rendered = form_with_field(app.get(url + "?rule=elderly_missing", user=coordinator), "reason")
+    rendered["reason"] = "รับบำนาญข้าราชการ"
+    submit_and_follow(rendered)
+    assert worklist(app, coordinator) == {closed.pk: 600}
+
+    page = app.get(reverse("cases:case-detail", args=[closed.pk]), user=coordinator)
+    rendered = form_posting_to(page, reverse("cases:case-close", args=[closed.pk]))
+    rendered["close-reason"] = Case.ClosureReason.DIED
+    rendered["close-note"] = "ถึงแก่กรรม"
+    confirm_and_follow(rendered)
+    assert worklist(app, coordinator) == {}
+
+
+def test_a_rate_changed_in_the_admin_shows_from_the_next_view(
+    app, center, team, coordinator, administrator
+):
+    case = CaseFactory(center=center, team=team, birth_date=born_aged(65))
+    IncomeSourceFactory(case=case, center=center, amount=Decimal(600))
+    assert worklist(app, coordinator) == {}
+    rate = AllowanceRate.objects.in_force(TODAY).get(kind="elderly", age_from=60)
+    change = admin_form(
+        app, reverse("admin:coordination_allowancerate_change", args=[rate.pk]), administrator
+    )
+    change["monthly_amount"] = "650"
+    change.submit("_save").follow()
+    assert worklist(app, coordinator) == {case.pk: 50}
+
+
+def test_a_birthday_is_a_new_answer_the_next_day(center, team):
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    turning_60 = CaseFactory(
+        center=center, team=team, birth_date=tomorrow.replace(year=tomorrow.year - 60)
+    )
+    cases = Case.objects.filter(center=center)
+    assert len(allowances.Worklist(cases, center.pk, TODAY)) == 0
+    kept = allowances.Worklist(cases, center.pk, tomorrow)
+    assert [(row.pk, row.missed) for row in kept[:]] == [(turning_60.pk, 600)]
