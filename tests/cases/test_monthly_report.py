@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from cases.models import Case, HomeVisit
@@ -187,6 +187,27 @@ def test_a_month_typed_wrong_gets_a_clear_message_and_no_report(coordinator_clie
 def test_without_a_month_the_report_is_of_the_month_under_way(coordinator_client):
     page = coordinator_client.get(reverse("coordination:report-monthly"))
     assert page.context["month"] == Month.current()
+
+
+def test_the_month_under_ways_overdue_figure_is_the_worklists(
+    coordinator, coordinator_client, center, team
+):
+    """Today's figure reads the cases' own next visit dates, a past month's the visits
+    made by its end: both are the latest visit's date, and today's is the worklist's."""
+    now, today = timezone.now(), timezone.localdate()
+    # A third case is never visited: not overdue.
+    late, caught_up, _never = (CaseFactory(center=center, team=team) for _ in range(3))
+    for case in (late, caught_up):
+        HomeVisitFactory(case=case, visited_at=now - datetime.timedelta(days=40),
+                         next_visit_due=today - datetime.timedelta(days=10))  # fmt: skip
+    HomeVisitFactory(case=caught_up, visited_at=now - datetime.timedelta(hours=2),
+                     next_visit_due=today + datetime.timedelta(days=20))  # fmt: skip
+    CaseFactory(center=center, team=team, status=Case.Status.CLOSED, closure_reason="resolved",
+                closed_on=today - datetime.timedelta(days=1))  # fmt: skip
+    worklist = coordinator_client.get(reverse("cases:followup-list"), {"show": "overdue"})
+    overdue_tab = next(count for key, _label, count in worklist.context["tabs"] if key == "overdue")
+    this_month = rows(report(coordinator, Month.current().value), "overdue")
+    assert this_month["Follow-ups overdue at month end"] == overdue_tab == 1
 
 
 def test_the_month_box_shows_the_month_in_the_pages_era(coordinator_client):
