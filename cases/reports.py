@@ -180,18 +180,24 @@ def overdue(scope: Scope, month: Month) -> Section:
     """Overdue as the worklist said on the month's last day: the next visit date of the
     latest visit made by then, past by then (the case's own next_visit_due is today's)."""
     _start, end = month.starts()
-    cases = open_at(scope.cases, month.as_of)
     if end > timezone.now():
         # The month under way: the cases' own next visit dates are today's, and overdue
-        # is the worklist's (8 ms for a centre's 2,120 open cases with the subquery).
-        count = cases.overdue(month.as_of).count()
+        # is the worklist's, counted in the open cases' index alone (0.5 ms for a centre's
+        # 2,120 open cases; 8 ms with the subquery, and with open_at's conditions the
+        # planner read every case the centre ever closed).
+        count = scope.cases.overdue(month.as_of).count()
     else:
         due_then = (
             HomeVisit.objects.filter(case=OuterRef("pk"), visited_at__lt=end)
             .order_by("-visited_at")
             .values("next_visit_due")[:1]
         )
-        count = cases.alias(due_then=Subquery(due_then)).filter(due_then__lt=month.as_of).count()
+        count = (
+            open_at(scope.cases, month.as_of)
+            .alias(due_then=Subquery(due_then))
+            .filter(due_then__lt=month.as_of)
+            .count()
+        )
     section = Section(
         "overdue", _("Follow-ups overdue at month end"), _("Overdue"), [_("Figure"), _("Cases")]
     )
