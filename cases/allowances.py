@@ -327,7 +327,8 @@ class Worklist(Sequence[Flagged]):
     - the rates in force, as read;
     - the centre's cases: their number, the sum of their versions, the highest id. A
       change to a case's own facts, household or incomes moves its version on (the edit
-      page's lock relies on it: Case.save_checked, close and reopen, the admin's pages);
+      page's lock relies on it: Case.save_checked, close and reopen, CaseRowsFormSet on
+      the edit and visit pages, the admin's pages; docs/architecture.md, convention 13);
     - the centre's dismissed flags: their number and the highest id.
     A key names one state of the data, so an entry is never stale, whichever process
     made it; a change makes a new key, and the old entry ages out of the cache."""

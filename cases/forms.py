@@ -523,6 +523,16 @@ class CaseRowsFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         choose_from(form, self.model._meta.pk.name, self.get_queryset())
 
+    def save(self, commit: bool = True, *, moves_case_on: bool = True):
+        """A changed row is a change to its case: the case's version moves on (an edit
+        page opened before meets it; the missed-allowance worklist reads a new state).
+        `moves_case_on=False` where the case itself is saved checked alongside
+        (Case.save_checked) or new."""
+        saved = super().save(commit)
+        if commit and moves_case_on and self.has_changed():
+            Case.objects.filter(pk=self.instance.pk).move_versions_on()
+        return saved
+
     def clean(self) -> None:
         super().clean()
         pk_name = self.model._meta.pk.name

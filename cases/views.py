@@ -412,8 +412,10 @@ def status_section(case: Case, open_referrals: list | None = None) -> dict:
 
 
 def save_formsets(*formsets) -> None:
+    """A case's rows saved with the case itself (opened, or saved checked): its version
+    has moved on already."""
     for formset in formsets:
-        formset.save()
+        formset.save(moves_case_on=False)
 
 
 @coordinator_required

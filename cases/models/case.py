@@ -184,10 +184,10 @@ class CaseQuerySet(CenterScopedQuerySet):
         return self.filter(open_condition())
 
     def move_versions_on(self) -> int:
-        """For a change to the cases' rows made other than on the case's own edit page (a
-        household member or an income changed in the admin): an edit page opened before
-        meets it (Case.save_checked) instead of overwriting it, and the missed-allowance
-        worklist reads a new state (cases/allowances.py, Worklist)."""
+        """For a change to the cases' rows saved apart from the case (household members
+        and incomes changed on a visit's page or in the admin): an edit page opened
+        before meets it (Case.save_checked) instead of overwriting it, and the
+        missed-allowance worklist reads a new state (cases/allowances.py, Worklist)."""
         return self.update(version=F("version") + 1)
 
     def due_for_anonymising(

@@ -63,6 +63,46 @@ def test_an_allowance_recorded_on_the_edit_page_takes_the_case_off_the_list_seen
     assert worklist(app, coordinator) == {}
 
 
+def test_an_allowance_a_volunteer_records_at_a_visit_takes_the_case_off_the_list(
+    app, center, team, coordinator, volunteer_on_team
+):
+    case = CaseFactory(center=center, team=team, birth_date=born_aged(65))
+    assert worklist(app, coordinator) == {case.pk: 600}
+    page = app.get(reverse("cases:visit-create", args=[case.pk]), user=volunteer_on_team.user)
+    rendered = form_with_field(page, "findings")
+    rendered["findings"] = "ได้รับเบี้ยผู้สูงอายุแล้วตั้งแต่เดือนนี้"
+    rendered["income_checked"] = True
+    rendered["incomes-0-kind"] = IncomeSource.Kind.ELDERLY_ALLOWANCE
+    rendered["incomes-0-amount"] = "600"
+    submit_and_follow(rendered)
+    assert worklist(app, coordinator) == {}
+
+
+def test_an_edit_page_opened_before_a_visit_changed_the_incomes_meets_it(
+    app, second_app, center, team, coordinator, volunteer_on_team
+):
+    """The visit's incomes are the case's: the coordinator's edit page, opened before,
+    would write back the incomes it showed. It is refused (409) instead."""
+    case = CaseFactory(center=center, team=team, birth_date=born_aged(65))
+    editing = edit_page(app, case, coordinator)
+    page = second_app.get(
+        reverse("cases:visit-create", args=[case.pk]), user=volunteer_on_team.user
+    )
+    rendered = form_with_field(page, "findings")
+    rendered["findings"] = "ได้รับเบี้ยแล้ว"
+    rendered["incomes-0-kind"] = IncomeSource.Kind.ELDERLY_ALLOWANCE
+    rendered["incomes-0-amount"] = "600"
+    submit_and_follow(rendered)
+
+    editing["phone"] = "0812345678"
+    editing.submit(status=409)
+    case.refresh_from_db()
+    assert case.phone != "0812345678"
+    assert list(case.incomes.values_list("kind", "amount")) == [
+        (IncomeSource.Kind.ELDERLY_ALLOWANCE, Decimal("600.00"))
+    ]
+
+
 def test_a_young_child_added_to_the_household_on_the_edit_page_raises_the_grant(
     app, center, team, coordinator
 ):
