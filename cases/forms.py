@@ -893,13 +893,66 @@ class VisitForm(forms.ModelForm):
             )
 
 
+class VisitIncomeForm(IncomeSourceForm):
+    """An income as a visit's page shows it, with the values it showed kept beside it
+    (Django's hidden initial values): what the volunteer changed is told apart from what
+    someone else changed since the page was opened (VisitIncomeRows)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+
+class VisitIncomeRows(CaseRowsFormSet):
+    """The case's incomes on a visit's page, which may have been opened hours before
+    (offline). A row is written only if the volunteer changed it from what the page
+    showed: compared with the case as it is now, a row someone else changed meanwhile
+    (the coordinator's edit page, another visit) read as changed and was written back.
+    A row both changed stays as the other person saved it, and is named in `overtaken`
+    for the page to say."""
+
+    def clean(self) -> None:
+        super().clean()
+        self.overtaken = [
+            form for form in self.initial_forms if form.has_changed() and changed_since_shown(form)
+        ]
+
+    def differ_from_saved(self) -> bool:
+        """Whether the rows sent differ from the case's rows now: changed by this person,
+        or by someone else since the page was opened."""
+        return self.has_changed() or any(changed_since_shown(f) for f in self.initial_forms)
+
+    def save_existing(self, form, obj, commit: bool = True):
+        return obj if form in self.overtaken else super().save_existing(form, obj, commit)
+
+    def delete_existing(self, obj, commit: bool = True) -> None:
+        if all(form.instance.pk != obj.pk for form in self.overtaken):
+            super().delete_existing(obj, commit)
+
+
+def changed_since_shown(form: forms.ModelForm) -> bool:
+    """Whether someone changed the row after the page was opened: its values now differ
+    from those the page showed."""
+    for name, field in form.fields.items():
+        bound = form[name]
+        if not field.show_hidden_initial or bound.html_initial_name not in form.data:
+            continue  # a page kept from before the values were sent along: as before
+        shown = field.hidden_widget().value_from_datadict(
+            form.data, form.files, bound.html_initial_name
+        )
+        if field.has_changed(form.initial.get(name), shown):
+            return True
+    return False
+
+
 # The case's income sources, confirmed or updated during a visit. A new row has nothing
 # to delete: leaving it empty is enough.
 VisitIncomeFormSet = inlineformset_factory(
     Case,
     IncomeSource,
-    form=IncomeSourceForm,
-    formset=CaseRowsFormSet,
+    form=VisitIncomeForm,
+    formset=VisitIncomeRows,
     extra=1,
     can_delete=True,
     can_delete_extra=False,

@@ -76,6 +76,7 @@ from coordination.access import (
     get_visible_or_404,
     return_path,
 )
+from coordination.amounts import baht
 from coordination.audit import log_access
 from coordination.choices import person_namer
 from coordination.confirm import confirmation_page, is_confirmed
@@ -939,7 +940,7 @@ def visit_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     return answer
                 raise
             messages.success(request, _("Visit saved."))
-            show_notices(request, form)
+            show_notices(request, form, incomes)
             return redirect("cases:visit-detail", pk=visit.pk)
         form.say_photos_not_kept()
     return render(
@@ -955,10 +956,23 @@ def visit_parts(form: VisitForm) -> dict:
     }
 
 
-def show_notices(request: AuthenticatedRequest, form: VisitForm) -> None:
-    """What the form changed from what was typed (an ADL total replaced by the items')."""
+def show_notices(request: AuthenticatedRequest, form: VisitForm, incomes) -> None:
+    """What the form changed from what was typed (an ADL total replaced by the items'),
+    and the incomes someone else changed since the page was opened, kept as they saved
+    them (VisitIncomeRows)."""
     for notice in form.notices:
         messages.warning(request, notice)
+    for row in incomes.overtaken:
+        income = row.instance
+        income.refresh_from_db()
+        messages.warning(
+            request,
+            _(
+                "Not saved: %(income)s was changed by someone else after this page was "
+                "opened, and stays as they saved it (%(amount)s a month). Check it on the case."
+            )
+            % {"income": income.get_kind_display(), "amount": baht(income.amount)},
+        )
 
 
 def get_visit_for_user(user, pk: int) -> HomeVisit:
@@ -1015,7 +1029,7 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except StaleVisitError:
             return stale_visit(request, pk, form, incomes)
         messages.success(request, _("Changes saved."))
-        show_notices(request, form)
+        show_notices(request, form, incomes)
         return redirect("cases:visit-detail", pk=visit.pk)
     if request.method == "POST":
         form.say_photos_not_kept()
@@ -1037,7 +1051,7 @@ def stale_visit(request: AuthenticatedRequest, pk: int, form, incomes) -> HttpRe
         current.updated_at,
         theirs,
         told,
-        rows=incomes.has_changed(),
+        rows=incomes.differ_from_saved(),
         photos=bool(form.cleaned_data.get("photos")),
     )
     incomes = VisitIncomeFormSet(instance=current.case, prefix="incomes")

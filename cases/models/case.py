@@ -188,7 +188,8 @@ class CaseQuerySet(CenterScopedQuerySet):
         and incomes changed on a visit's page or in the admin): an edit page opened
         before meets it (Case.save_checked) instead of overwriting it, and the
         missed-allowance worklist reads a new state (cases/allowances.py, Worklist)."""
-        return self.update(version=F("version") + 1)
+        # Stamped too: a met edit says when the case was last saved (views.say_edit_met).
+        return self.update(version=F("version") + 1, updated_at=timezone.now())
 
     def due_for_anonymising(
         self, retention_days: int, today: datetime.date | None = None

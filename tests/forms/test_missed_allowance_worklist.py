@@ -84,6 +84,8 @@ def test_an_edit_page_opened_before_a_visit_changed_the_incomes_meets_it(
     """The visit's incomes are the case's: the coordinator's edit page, opened before,
     would write back the incomes it showed. It is refused (409) instead."""
     case = CaseFactory(center=center, team=team, birth_date=born_aged(65))
+    long_ago = timezone.make_aware(datetime.datetime(2019, 4, 24, 7, 0))
+    Case.objects.filter(pk=case.pk).update(updated_at=long_ago)
     editing = edit_page(app, case, coordinator)
     page = second_app.get(
         reverse("cases:visit-create", args=[case.pk]), user=volunteer_on_team.user
@@ -95,9 +97,13 @@ def test_an_edit_page_opened_before_a_visit_changed_the_incomes_meets_it(
     submit_and_follow(rendered)
 
     editing["phone"] = "0812345678"
-    editing.submit(status=409)
+    conflict = editing.submit(status=409)
     case.refresh_from_db()
     assert case.phone != "0812345678"
+    # When the visit changed it, not when the case itself was last saved.
+    assert case.updated_at > long_ago
+    saved_at = f"มีผู้อื่นบันทึกข้อมูลนี้เมื่อเวลา {timezone.localtime(case.updated_at):%H:%M}"
+    assert saved_at in conflict.text
     assert list(case.incomes.values_list("kind", "amount")) == [
         (IncomeSource.Kind.ELDERLY_ALLOWANCE, Decimal("600.00"))
     ]

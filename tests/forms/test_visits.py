@@ -105,6 +105,61 @@ def test_the_same_page_submitted_twice_saves_one_visit(app, case, volunteer_on_t
     assert "บันทึกการเยี่ยมนี้ไว้แล้ว" in again.text
 
 
+def income_rows(rendered) -> dict[str, int]:
+    """{income id: its row on the page}."""
+    total = int(rendered["incomes-INITIAL_FORMS"].value)
+    return {rendered[f"incomes-{i}-id"].value: i for i in range(total)}
+
+
+def test_a_visit_page_opened_before_a_coordinators_income_change_leaves_it_as_saved(
+    app, second_app, case, volunteer_on_team, coordinator
+):
+    """The volunteer opened the visit page (offline, say) while the allowance read 700;
+    the coordinator then saved 800. The visit, saved without touching the incomes,
+    keeps the 800: it wrote back the 700 it showed."""
+    allowance = IncomeSourceFactory(case=case, center=case.center, amount=Decimal("700"))
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+
+    editing = form_with_field(
+        second_app.get(reverse("cases:case-edit", args=[case.pk]), user=coordinator), "first_name"
+    )
+    editing[f"incomes-{income_rows(editing)[str(allowance.pk)]}-amount"] = "800"
+    submit_and_follow(editing)
+
+    fill_what_was_found(rendered)
+    page = submit_and_follow(rendered)
+    assert "บันทึกการเยี่ยมแล้ว" in page.text
+    allowance.refresh_from_db()
+    assert allowance.amount == Decimal("800.00")
+    assert HomeVisit.objects.get().monthly_income == Decimal("800.00")
+
+
+def test_an_income_both_changed_stays_as_the_other_saved_it_and_the_volunteer_is_told(
+    app, second_app, case, volunteer_on_team, coordinator
+):
+    allowance = IncomeSourceFactory(case=case, center=case.center, amount=Decimal("700"))
+    wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=3000)
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+
+    editing = form_with_field(
+        second_app.get(reverse("cases:case-edit", args=[case.pk]), user=coordinator), "first_name"
+    )
+    editing[f"incomes-{income_rows(editing)[str(allowance.pk)]}-amount"] = "800"
+    submit_and_follow(editing)
+
+    fill_what_was_found(rendered)
+    rows = income_rows(rendered)
+    rendered[f"incomes-{rows[str(allowance.pk)]}-amount"] = "900"  # changed by both
+    rendered[f"incomes-{rows[str(wages.pk)]}-amount"] = "2500"  # by the volunteer only
+    page = submit_and_follow(rendered)
+
+    assert "ไม่ได้บันทึก" in page.text and "800" in page.text
+    assert sorted(case.incomes.values_list("kind", "amount")) == [
+        ("elderly_allowance", Decimal("800.00")),
+        ("wages", Decimal("2500.00")),
+    ]
+
+
 def test_the_author_corrects_a_visit_on_its_correction_page(app, case, volunteer_on_team):
     rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
     fill_what_was_found(rendered)
