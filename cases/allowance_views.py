@@ -27,7 +27,7 @@ PAGE_SIZE = 25
 
 
 @coordinator_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
 @reads_from_replica  # a report over every open case of the centre, and its export
 def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """เบี้ยที่อาจตกหล่น: the centre's open cases with a flag, most money missed first.

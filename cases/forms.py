@@ -1283,9 +1283,9 @@ class DismissNeedForm(forms.Form):
 class DismissForm(forms.Form):
     """Dismisses a missed-allowance flag: which one (only those raised now), and why."""
 
-    rule = forms.ChoiceField(label=_("flag"))
+    rule = forms.ChoiceField(label=_("Flag"))
     reason = forms.CharField(
-        label=_("reason"),
+        label=_("Reason"),
         max_length=300,
         help_text=_('For example "not eligible: has a government pension".'),
     )

@@ -224,9 +224,14 @@ def test_a_national_administrator_chooses_a_centre_first(client, center, team):
     flagged_case(center, team, 600)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("cases:missed-allowance-list")
-    assert list(client.get(url).context["page_obj"]) == []
+    choosing = client.get(url)
+    assert list(choosing.context["page_obj"]) == []
+    # Only the choice: no "0 people" nor an export of nothing before a centre is chosen.
+    text = choosing.content.decode()
+    assert center.name in text and "<table" not in text and "export-format" not in text
     chosen = client.get(url, {"center": center.pk})
     assert chosen.context["flagged_count"] == 1
+    assert "<table" in chosen.content.decode()
 
 
 # Dismissing

@@ -13,6 +13,8 @@ def test_a_coordinator_dismisses_a_flag_from_the_case_page_with_a_reason(app, ca
     rendered = form_with_field(page, "reason")
     assert_renders_every_field(rendered, page.context["form"])
     assert rendered["rule"].value == "elderly_missing"  # the flag the link was for
+    # Its own words, not the referral screen's "confirm: no referral needed".
+    assert "ยกเลิกการแจ้ง</button>" in page.text and "ยืนยันไม่ส่งต่อ" not in page.text
 
     rendered["reason"] = "ไม่มีสิทธิ์: รับบำนาญข้าราชการ"
     after = submit_and_follow(rendered)
