@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class ThaiFirstLocaleMiddleware(LocaleMiddleware):
@@ -86,4 +87,20 @@ class BackgroundCopyMiddleware:
         if is_background_copy(request):
             for name in (settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE):
                 response.cookies.pop(name, None)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """A signed-in person's pages hold people's data: no browser keeps them (a shared
+    phone, an office PC), and the Back button asks again rather than showing a list as
+    it was before a change (a dismissed flag, a case taken off a worklist). A response
+    that says how it may be kept (a static file, the app's worker) is left as it is."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            add_never_cache_headers(response)
         return response

@@ -389,6 +389,15 @@ def test_sessions_last_a_working_day_and_end_with_the_browser(client, coordinato
     assert cookie["httponly"]
 
 
+def test_no_browser_keeps_a_signed_in_persons_pages(coordinator_client, case):
+    """A shared phone or office PC keeps nothing of them, and Back asks again."""
+    for path in (reverse("cases:case-detail", args=[case.pk]), reverse("cases:case-list")):
+        cache_control = coordinator_client.get(path)["Cache-Control"]
+        assert {"no-store", "private"} <= set(cache_control.replace(" ", "").split(","))
+    # What says how it may be kept keeps it: the app's worker is checked on each visit.
+    assert coordinator_client.get("/sw.js")["Cache-Control"] == "no-cache"
+
+
 def test_an_administrator_logs_a_user_out_on_every_device(admin_client, coordinator):
     phone, desk = Client(), Client()
     for device in (phone, desk):
