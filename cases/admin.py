@@ -19,16 +19,8 @@ from cases.models import (
     ReferralUpdate,
     VisitPhoto,
 )
+from cases.models.case import next_version
 from coordination.admin import CentreScopedAdmin, CentreScopedInline
-
-
-def next_version(record: Case | HomeVisit) -> int:
-    """The version an administrator's save gives a case or a visit: one past the one
-    saved, its row locked until the save commits. Moved on, it meets an edit page opened
-    before (Case.save_checked, HomeVisit.correct) instead of being overwritten by it; a
-    record brought back from the history would otherwise bring its old version back."""
-    saved = type(record).objects.select_for_update().filter(pk=record.pk)
-    return saved.values_list("version", flat=True).get() + 1
 
 
 class VersionedAdmin(admin.ModelAdmin):
@@ -39,23 +31,27 @@ class VersionedAdmin(admin.ModelAdmin):
 
 
 class CaseRowAdmin(admin.ModelAdmin):
-    """A household member or an income changed on its own admin page changes its case:
-    the case's version moves on, as when it is changed on the case's page (an edit page
-    opened before meets it; the missed-allowance worklist reads a new state)."""
+    """A household member or an income changed on its own admin page (its form, a
+    revert from its history, a delete) changes its case: Case.move_on, as a visit's page
+    does. A row moved to another case changes both."""
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        # Its case as saved, not the form's initial one (a revert's is the old record's).
+        saved = type(obj).objects.filter(pk=obj.pk).values_list("case_id", flat=True)
+        before = set(saved) if change else set()
         super().save_model(request, obj, form, change)
-        moved_from = form.initial.get("case")  # a row moved to another case changes both
-        Case.objects.filter(pk__in=[obj.case_id, moved_from]).move_versions_on()
+        for case_id in sorted(before | {obj.case_id}):
+            Case.move_on(case_id)
 
     def delete_model(self, request: HttpRequest, obj) -> None:
         super().delete_model(request, obj)
-        Case.objects.filter(pk=obj.case_id).move_versions_on()
+        Case.move_on(obj.case_id)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        cases = list(queryset.values_list("case_id", flat=True))
+        cases = sorted(set(queryset.values_list("case_id", flat=True)))
         super().delete_queryset(request, queryset)
-        Case.objects.filter(pk__in=cases).move_versions_on()
+        for case_id in cases:
+            Case.move_on(case_id)
 
 
 class HouseholdMemberInline(CentreScopedInline, admin.TabularInline):

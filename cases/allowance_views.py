@@ -55,9 +55,8 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
             request, exports.allowance_rows(rows), columns, name="allowances", title=title
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = Case.objects.select_related("team").in_bulk([row.pk for row in page])
-    for row in page:
-        row.case = shown[row.pk]
+    if isinstance(rows, allowances.Worklist):
+        page.object_list = rows.with_cases(list(page))
     return render(
         request,
         "cases/missed_allowance_list.html",

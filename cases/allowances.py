@@ -24,9 +24,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import overload
 
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, TextField, Value
+from django.db.models.functions import MD5, Cast, Concat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -321,22 +322,25 @@ class Worklist(Sequence[Flagged]):
     The rules run over every open case of the centre (a hundred milliseconds for one of
     3,000 cases at national scale), and the answer depends on the day (ages) as well as
     on the rows, so no index can serve it. Each page of the list and the export read
-    the same answer, kept in Django's cache under a key made of everything it was
-    computed from:
+    the same answer, kept in Django's cache (each process's memory) under a key made of
+    everything it was computed from:
     - the centre and the day;
     - the rates in force, as read;
-    - the centre's cases: their number, the sum of their versions, the highest id. A
-      change to a case's own facts, household or incomes moves its version on (the edit
-      page's lock relies on it: Case.save_checked, close and reopen, CaseRowsFormSet on
-      the edit and visit pages, the admin's pages; docs/architecture.md, convention 13);
-    - the centre's dismissed flags: their number and the highest id.
-    A key names one state of the data, so an entry is never stale, whichever process
-    made it; a change makes a new key, and the old entry ages out of the cache."""
+    - the centre's open cases, each its id and version. A change to a case's own facts,
+      household or incomes moves its version on (docs/architecture.md, convention 13:
+      the edit page's lock relies on it too); a case closed, reopened or moved to
+      another centre leaves or joins the set;
+    - the flags dismissed on those cases, by id (a dismissal is never changed, only
+      added or deleted).
+    Both sets are written whole into the key (as digests), so two states never share
+    one: an entry is never stale, whichever process made it. Reading them is one pass
+    over the centre's open cases, whatever its history."""
 
     TIMEOUT = 24 * 60 * 60
 
     def __init__(self, cases: CaseQuerySet, center_id: int, on: datetime.date) -> None:
-        self.cases, self.center_id, self.on = cases, center_id, on
+        self.open_cases = cases.filter(center_id=center_id).open()
+        self.center_id, self.on = center_id, on
         self.rates = Rates(on)
         key = self.key()
         answer: tuple[list[Compact], Decimal] | None = cache.get(key)
@@ -346,21 +350,24 @@ class Worklist(Sequence[Flagged]):
         self.rows, self.total_missed = answer
 
     def key(self) -> str:
-        in_centre = self.cases.filter(center_id=self.center_id).order_by()
-        cases = in_centre.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("pk"))
-        dismissals = AllowanceDismissal.objects.filter(center_id=self.center_id).aggregate(
-            n=Count("pk"), last=Max("pk")
+        cases = self.open_cases.order_by().aggregate(
+            state=MD5(StringAgg(Concat("pk", Value(":"), "version", output_field=TextField()),
+                                ",", order_by="pk"))
+        )  # fmt: skip
+        dismissals = AllowanceDismissal.objects.filter(case__in=self.open_cases.values("pk"))
+        dismissed = dismissals.order_by().aggregate(
+            state=MD5(StringAgg(Cast("pk", TextField()), ",", order_by="pk"))
         )
         rates = [
             (r.pk, r.kind, r.age_from, r.age_to, r.welfare_card_holders, r.monthly_amount,
              r.income_limit_per_person_year)
             for r in self.rates.rows
         ]  # fmt: skip
-        state = repr((self.center_id, self.on, rates, cases, dismissals))
+        state = repr((self.center_id, self.on, rates, cases["state"], dismissed["state"]))
         return "allowances:" + hashlib.sha256(state.encode()).hexdigest()
 
     def evaluate(self) -> tuple[list[Compact], Decimal]:
-        rows = flagged(self.cases.filter(center_id=self.center_id).open(), self.on, self.rates)
+        rows = flagged(self.open_cases, self.on, self.rates)
         kept = [
             (row.pk, tuple((f.rule.value, f.expected, f.received) for f in row.found))
             for row in rows
@@ -381,6 +388,14 @@ class Worklist(Sequence[Flagged]):
         if isinstance(index, slice):
             return [self.expand(row) for row in self.rows[index]]
         return self.expand(self.rows[index])
+
+    def with_cases(self, rows: list[Flagged]) -> list[Flagged]:
+        """The rows with their cases (and teams), read from the centre's open cases: a
+        case closed or moved to another centre since is left out, never shown."""
+        cases = self.open_cases.select_related("team").in_bulk([row.pk for row in rows])
+        for row in rows:
+            row.case = cases.get(row.pk)
+        return [row for row in rows if row.case is not None]
 
     @staticmethod
     def expand(row: Compact) -> Flagged:

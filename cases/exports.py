@@ -91,14 +91,10 @@ def followup_columns(export: ExportForm) -> list[Column]:
 
 
 def allowance_rows(rows: Sequence) -> Iterator:
-    """The missed-allowance worklist's rows (a centre's flagged cases, already bounded by
-    `allowances.flagged`), each with its case loaded, a chunk at a time."""
+    """The missed-allowance worklist's rows (a centre's flagged cases, an
+    `allowances.Worklist`), each with its case loaded, a chunk at a time."""
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        cases = Case.objects.select_related("team").in_bulk([row.pk for row in chunk])
-        for row in chunk:
-            row.case = cases[row.pk]
-            yield row
+        yield from rows.with_cases(rows[start : start + CHUNK])  # type: ignore[attr-defined]
 
 
 def of_case(column: Column) -> Column:

@@ -523,16 +523,6 @@ class CaseRowsFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         choose_from(form, self.model._meta.pk.name, self.get_queryset())
 
-    def save(self, commit: bool = True, *, moves_case_on: bool = True):
-        """A changed row is a change to its case: the case's version moves on (an edit
-        page opened before meets it; the missed-allowance worklist reads a new state).
-        `moves_case_on=False` where the case itself is saved checked alongside
-        (Case.save_checked) or new."""
-        saved = super().save(commit)
-        if commit and moves_case_on and self.has_changed():
-            Case.objects.filter(pk=self.instance.pk).move_versions_on()
-        return saved
-
     def clean(self) -> None:
         super().clean()
         pk_name = self.model._meta.pk.name
@@ -922,6 +912,12 @@ class VisitIncomeRows(CaseRowsFormSet):
         """Whether the rows sent differ from the case's rows now: changed by this person,
         or by someone else since the page was opened."""
         return self.has_changed() or any(changed_since_shown(f) for f in self.initial_forms)
+
+    def save(self, commit: bool = True):
+        saved = super().save(commit)
+        if commit and any(f.has_changed() and f not in self.overtaken for f in self.forms):
+            Case.move_on(self.instance.pk)  # the case's rows, saved apart from it
+        return saved
 
     def save_existing(self, form, obj, commit: bool = True):
         return obj if form in self.overtaken else super().save_existing(form, obj, commit)

@@ -413,10 +413,8 @@ def status_section(case: Case, open_referrals: list | None = None) -> dict:
 
 
 def save_formsets(*formsets) -> None:
-    """A case's rows saved with the case itself (opened, or saved checked): its version
-    has moved on already."""
     for formset in formsets:
-        formset.save(moves_case_on=False)
+        formset.save()
 
 
 @coordinator_required

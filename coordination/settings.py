@@ -152,7 +152,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Each process's memory. The one thing kept is the missed-allowance worklist's answer
 # for a centre (cases/allowances.py, Worklist), under a key made of the state of the
 # data it was computed from: an entry is never stale, so the cache need not be shared
-# between processes or hosts. At most 300 centres' answers, about 50 kB each.
+# between processes or hosts — and must not be: an entry assumes the code of the rules
+# that made it, which a restart empties. At most 300 answers (one per centre and state
+# of its data, the older ones culled), about 50 kB each.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

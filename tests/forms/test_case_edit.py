@@ -197,3 +197,42 @@ def test_a_met_edit_with_no_history_of_the_version_opened_shows_the_case_as_it_i
     assert "กรุณาแก้ไขอีกครั้งแล้วบันทึก" in conflict.text
     again = form_with_field(conflict, "first_name")
     assert again["phone"].value == "0811111111" and again["problems"].value != "ขาดรายได้"
+
+
+def test_a_plan_saved_meanwhile_does_not_refuse_the_edit_page(app, second_app, case, coordinator):
+    """The plan's goals are not on the edit page: saving them is no edit to meet."""
+    colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
+    editing = form_with_field(edit_page(app, case, coordinator), "first_name")
+    plan = form_with_field(
+        second_app.get(reverse("cases:case-plan", args=[case.pk]), user=colleague), "goals-0-text"
+    )
+    plan["goals-0-text"] = "ได้รับเบี้ยยังชีพ"
+    submit_and_follow(plan)
+    editing["phone"] = "0812345678"
+    submit_and_follow(editing)
+    case.refresh_from_db()
+    assert case.phone == "0812345678"
+
+
+def test_a_met_edit_opened_after_a_visit_changed_the_incomes_keeps_what_was_typed(
+    app, second_app, case, coordinator, volunteer_on_team
+):
+    """A visit's incomes move the case's version on with a history record, so an edit
+    page opened after it and met by another save still finds what it opened."""
+    visit = form_with_field(
+        app.get(reverse("cases:visit-create", args=[case.pk]), user=volunteer_on_team.user),
+        "findings",
+    )
+    visit["findings"] = "ได้รับเบี้ยแล้ว"
+    visit["incomes-0-kind"] = "elderly_allowance"
+    visit["incomes-0-amount"] = "600"
+    submit_and_follow(visit)
+    colleague = UserFactory(username="colleague", center=case.center, role="coordinator")
+    mine = form_with_field(edit_page(app, case, coordinator), "first_name")
+    theirs = form_with_field(edit_page(second_app, case, colleague), "first_name")
+    theirs["phone"] = "0899999999"
+    submit_and_follow(theirs)
+    mine["last_name"] = "ใหม่"
+    conflict = mine.submit(status=409)
+    again = form_with_field(conflict, "first_name")
+    assert (again["last_name"].value, again["phone"].value) == ("ใหม่", "0899999999")
