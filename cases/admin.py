@@ -137,7 +137,7 @@ class IncomeSourceAdmin(CaseRowAdmin, CentreScopedAdmin, SimpleHistoryAdmin):
     list_display = ["case", "kind", "amount"]
     list_select_related = ["case"]
     list_filter = ["kind"]
-    search_fields = ["case__number"]
+    search_fields = ["case__number", "case__first_name", "case__last_name"]
     autocomplete_fields = ["case"]
     exclude = ["center"]
 
@@ -228,6 +228,10 @@ class ReferralAdmin(CentreScopedAdmin):
     date_hierarchy = "sent_on"
     exclude = ["center"]
     inlines = [ReferralUpdateInline]
+
+    @admin.display(description=_("letter number"), ordering="letter_seq")
+    def letter_number(self, referral: Referral) -> str:
+        return referral.letter_number  # a property: Django would head it "LETTER NUMBER"
 
 
 @admin.register(ReferralNeedDismissal)

@@ -37,6 +37,13 @@ def be_years(title: str) -> str:
 
 
 @register.filter
+def year_of(value: datetime.date) -> int:
+    """A date's year as the page writes years: the Buddhist Era in Thai (a birth date
+    known only by its year)."""
+    return dates.display_year(value)
+
+
+@register.filter
 def be_datetime(value: datetime.datetime | None) -> str:
     if not value:
         return ""

@@ -8,7 +8,9 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
+from cases.models.assistance import fiscal_year
 from tests.factories import CaseFactory, HomeVisitFactory, HouseholdMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,19 @@ def test_the_consent_form_in_a_thai_menu(coordinator_client, case):
     html = coordinator_client.get(reverse("cases:case-consent-form", args=[case.pk]))
     html = html.content.decode()
     assert '<html lang="th">' in html and "กลับไปที่กรณี" in html and "หนังสือให้ความยินยอม" in html
+
+
+def test_a_birth_year_alone_is_in_the_pages_era(coordinator_client, center):
+    case = CaseFactory(center=center, birth_date=datetime.date(1940, 1, 1), birth_year_only=True)
+    url = reverse("cases:case-detail", args=[case.pk])
+    assert "ปี 2483" in coordinator_client.get(url).content.decode()
+    english = in_english(coordinator_client).get(url).content.decode()
+    assert "year 1940" in english and "2483" not in english
+
+
+def test_english_pages_say_a_fiscal_year_is_in_the_buddhist_era(coordinator_client, case):
+    """Fiscal years are named and typed in the Buddhist Era in both languages (the
+    assistance list's filter asks for one): said so on English pages."""
+    english = in_english(coordinator_client).get(reverse("cases:case-detail", args=[case.pk]))
+    year = fiscal_year(timezone.localdate())
+    assert f"This fiscal year (FY{year} BE)" in english.content.decode()

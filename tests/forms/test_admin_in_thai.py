@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.models import User
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import CaseFactory, ReferralFactory, UserFactory
 
 # What a centre administrator met in English, trying the admin.
 ENGLISH = [
@@ -144,3 +144,11 @@ def test_a_referrals_progress_rows_are_titled_in_words_and_buddhist_era_days():
     first = ReferralUpdate(status_from="", status_to="sent", on=datetime.date(2026, 11, 22))
     with translation.override("en"):
         assert str(first) == "22 Nov 2026: sent"
+
+
+def test_the_referral_lists_letter_number_column_is_headed_in_thai(app, center):
+    administrator = UserFactory(username="root", is_staff=True, is_superuser=True)
+    referral = ReferralFactory(case=CaseFactory(center=center))
+    page = app.get(reverse("admin:cases_referral_changelist"), user=administrator)
+    assert "เลขที่หนังสือ" in page.text and "Letter number" not in page.text
+    assert referral.letter_number in page.text
