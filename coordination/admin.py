@@ -7,6 +7,7 @@ when one does not)."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
 from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from coordination.accounts import issue_password_link, qr_code
 from coordination.audit import log_access
@@ -225,8 +227,27 @@ class CentreScopedMixin(_Admin):
         return obj is None or administers(user, obj)
 
 
+class AppHistoryHelper(HistoricalRecordContextHelper):
+    """django-simple-history's list of a record's changes, its values as the app writes
+    them: a choice by its label (ประเมินแล้ว, not "assessed"), a date in the page's era."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return be_datetime(value)
+        if isinstance(value, datetime.date):
+            return be_date(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class CentreScopedModelMixin(CentreScopedMixin, _ModelAdmin):
     """What only a ModelAdmin has (not an inline): lists, search, list filters, saving."""
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record):
+        # Called by SimpleHistoryAdmin, in the admins that keep a history.
+        return AppHistoryHelper(self.model, historical_record)
 
     def get_list_display(self, request: HttpRequest):
         # The lists' dates too: Django writes them in the Common Era ("27 พฤศจิกายน 2026").

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.models import User
-from tests.factories import CaseFactory, ReferralFactory, UserFactory
+from tests.factories import CaseFactory, HomeVisitFactory, ReferralFactory, UserFactory
 
 # What a centre administrator met in English, trying the admin.
 ENGLISH = [
@@ -152,3 +152,23 @@ def test_the_referral_lists_letter_number_column_is_headed_in_thai(app, center):
     page = app.get(reverse("admin:cases_referral_changelist"), user=administrator)
     assert "เลขที่หนังสือ" in page.text and "Letter number" not in page.text
     assert referral.letter_number in page.text
+
+
+def test_a_records_changes_are_written_as_the_app_writes_them(app, center, coordinator):
+    """A status by its label, not its code; no reason left blank, not "None"; and the
+    action bar's counter in Thai."""
+    from cases.models import Case
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    case = CaseFactory(center=center)
+    HomeVisitFactory(case=case)
+    Case.objects.get(pk=case.pk).change_status(Case.Status.ASSESSED, by=coordinator)
+    history = app.get(reverse("admin:cases_case_history", args=[case.pk]), user=administrator)
+    changes = history.html.select_one("#change-history").text
+    assert "ประเมินแล้ว" in changes and "assessed" not in changes
+    assert "None" not in changes
+    catalogue = app.get(reverse("admin:jsi18n"), user=administrator).text
+    assert "%(sel)s \\u0e08\\u0e32\\u0e01 %(cnt)s selected" not in catalogue
+    assert (
+        "\\u0e41\\u0e25\\u0e49\\u0e27 %(sel)s \\u0e08\\u0e32\\u0e01 %(cnt)s" in catalogue
+    )  # …แล้ว %(sel)s จาก
