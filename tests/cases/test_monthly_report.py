@@ -187,6 +187,11 @@ def test_a_month_typed_wrong_gets_a_clear_message_and_no_report(coordinator_clie
 def test_without_a_month_the_report_is_of_the_month_under_way(coordinator_client):
     page = coordinator_client.get(reverse("coordination:report-monthly"))
     assert page.context["month"] == Month.current()
+    # Its "at month end" figures are today's, and it says so (a past month's do not).
+    if Month.current().as_of < Month.current().last:
+        assert "ตัวเลข “ณ สิ้นเดือน” เป็นข้อมูล ณ วันนี้" in page.content.decode()
+    past = coordinator_client.get(reverse("coordination:report-monthly"), {"month": "2562-04"})
+    assert "ณ วันนี้" not in past.content.decode()
 
 
 def test_the_month_under_ways_overdue_figure_is_the_worklists(
