@@ -172,3 +172,26 @@ def test_a_records_changes_are_written_as_the_app_writes_them(app, center, coord
     assert (
         "\\u0e41\\u0e25\\u0e49\\u0e27 %(sel)s \\u0e08\\u0e32\\u0e01 %(cnt)s" in catalogue
     )  # …แล้ว %(sel)s จาก
+
+
+def test_the_admins_own_history_of_a_record_writes_buddhist_era_days(app, db):
+    """Records without django-simple-history (an allowance rate): Django's history page."""
+    from coordination.models import AllowanceRate
+    from coordination.templatetags.thai import be_datetime
+    from tests.forms.rendered import admin_form
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    rate = AllowanceRate.objects.filter(kind="elderly").first()
+    change = admin_form(
+        app, reverse("admin:coordination_allowancerate_change", args=[rate.pk]), administrator
+    )
+    change["note"] = "แก้ไขหมายเหตุ"
+    change.submit("_save").follow()
+    page = app.get(reverse("admin:coordination_allowancerate_history", args=[rate.pk]),
+                   user=administrator)  # fmt: skip
+    table = page.html.select_one("#change-history").text
+    from django.contrib.admin.models import LogEntry
+
+    with translation.override("th"):
+        written = be_datetime(LogEntry.objects.get().action_time)
+    assert written in table and str(timezone.localdate().year) not in table
