@@ -19,15 +19,19 @@ def demo(settings, transactional_db):
     load_demo()
 
 
-def test_a_coordinator_sees_the_woman_flagged_for_100_baht_and_downloads_the_april_report(
-    demo, live_server, page, assert_accessible
-):
+def the_coordinator_logs_in(page, live_server) -> None:
     page.goto(live_server.url + reverse("login"))
     page.fill("#id_username", "coordinator")
     page.fill("#id_password", "coordinator-demo-2562")
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
     pass_second_step(page, "coordinator")
     page.wait_for_url(live_server.url + reverse("cases:case-list"))
+
+
+def test_a_coordinator_sees_the_woman_flagged_for_100_baht_and_downloads_the_april_report(
+    demo, live_server, page, assert_accessible
+):
+    the_coordinator_logs_in(page, live_server)
 
     page.goto(live_server.url + reverse("cases:missed-allowance-list"))
     assert page.get_by_role("heading", level=1).inner_text() == "เบี้ยที่อาจตกหล่น"
@@ -63,12 +67,7 @@ def test_going_back_to_the_list_after_dismissing_a_flag_shows_the_list_as_it_is_
 ):
     """People's pages are not kept by the browser (Cache-Control: no-store): the Back
     button reloads the list rather than showing the one from before the dismissal."""
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "coordinator")
-    page.fill("#id_password", "coordinator-demo-2562")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    pass_second_step(page, "coordinator")
-    page.wait_for_url(live_server.url + reverse("cases:case-list"))
+    the_coordinator_logs_in(page, live_server)
 
     page.goto(live_server.url + reverse("cases:missed-allowance-list"))
     row = page.get_by_role("row").filter(has_text="บุญเรือน")

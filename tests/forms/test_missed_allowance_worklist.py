@@ -56,6 +56,17 @@ def edit_page(app, case, user):
     )
 
 
+def records_the_allowance_at_a_visit(app, case, volunteer) -> None:
+    """A volunteer logs a visit and records the older persons' allowance, 600 a month."""
+    page = app.get(reverse("cases:visit-create", args=[case.pk]), user=volunteer)
+    rendered = form_with_field(page, "findings")
+    rendered["findings"] = "ได้รับเบี้ยผู้สูงอายุแล้วตั้งแต่เดือนนี้"
+    rendered["income_checked"] = True
+    rendered["incomes-0-kind"] = IncomeSource.Kind.ELDERLY_ALLOWANCE
+    rendered["incomes-0-amount"] = "600"
+    submit_and_follow(rendered)
+
+
 def test_an_allowance_recorded_on_the_edit_page_takes_the_case_off_the_list_seen_before(
     app, center, team, coordinator
 ):
@@ -73,13 +84,7 @@ def test_an_allowance_a_volunteer_records_at_a_visit_takes_the_case_off_the_list
 ):
     case = CaseFactory(center=center, team=team, birth_date=born_aged(65))
     assert worklist(app, coordinator) == {case.pk: 600}
-    page = app.get(reverse("cases:visit-create", args=[case.pk]), user=volunteer_on_team.user)
-    rendered = form_with_field(page, "findings")
-    rendered["findings"] = "ได้รับเบี้ยผู้สูงอายุแล้วตั้งแต่เดือนนี้"
-    rendered["income_checked"] = True
-    rendered["incomes-0-kind"] = IncomeSource.Kind.ELDERLY_ALLOWANCE
-    rendered["incomes-0-amount"] = "600"
-    submit_and_follow(rendered)
+    records_the_allowance_at_a_visit(app, case, volunteer_on_team.user)
     assert worklist(app, coordinator) == {}
 
 
@@ -92,14 +97,7 @@ def test_an_edit_page_opened_before_a_visit_changed_the_incomes_meets_it(
     long_ago = timezone.make_aware(datetime.datetime(2019, 4, 24, 7, 0))
     Case.objects.filter(pk=case.pk).update(updated_at=long_ago)
     editing = edit_page(app, case, coordinator)
-    page = second_app.get(
-        reverse("cases:visit-create", args=[case.pk]), user=volunteer_on_team.user
-    )
-    rendered = form_with_field(page, "findings")
-    rendered["findings"] = "ได้รับเบี้ยแล้ว"
-    rendered["incomes-0-kind"] = IncomeSource.Kind.ELDERLY_ALLOWANCE
-    rendered["incomes-0-amount"] = "600"
-    submit_and_follow(rendered)
+    records_the_allowance_at_a_visit(second_app, case, volunteer_on_team.user)
 
     editing["phone"] = "0812345678"
     conflict = editing.submit(status=409)

@@ -111,6 +111,15 @@ def income_rows(rendered) -> dict[str, int]:
     return {rendered[f"incomes-{i}-id"].value: i for i in range(total)}
 
 
+def coordinator_sets_the_amount(app, case, coordinator, income, amount: str) -> None:
+    """On the case's edit page, meanwhile."""
+    editing = form_with_field(
+        app.get(reverse("cases:case-edit", args=[case.pk]), user=coordinator), "first_name"
+    )
+    editing[f"incomes-{income_rows(editing)[str(income.pk)]}-amount"] = amount
+    submit_and_follow(editing)
+
+
 def test_a_visit_page_opened_before_a_coordinators_income_change_leaves_it_as_saved(
     app, second_app, case, volunteer_on_team, coordinator
 ):
@@ -120,11 +129,7 @@ def test_a_visit_page_opened_before_a_coordinators_income_change_leaves_it_as_sa
     allowance = IncomeSourceFactory(case=case, center=case.center, amount=Decimal("700"))
     rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
 
-    editing = form_with_field(
-        second_app.get(reverse("cases:case-edit", args=[case.pk]), user=coordinator), "first_name"
-    )
-    editing[f"incomes-{income_rows(editing)[str(allowance.pk)]}-amount"] = "800"
-    submit_and_follow(editing)
+    coordinator_sets_the_amount(second_app, case, coordinator, allowance, "800")
 
     fill_what_was_found(rendered)
     page = submit_and_follow(rendered)
@@ -141,11 +146,7 @@ def test_an_income_both_changed_stays_as_the_other_saved_it_and_the_volunteer_is
     wages = IncomeSourceFactory(case=case, center=case.center, kind="wages", amount=3000)
     rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
 
-    editing = form_with_field(
-        second_app.get(reverse("cases:case-edit", args=[case.pk]), user=coordinator), "first_name"
-    )
-    editing[f"incomes-{income_rows(editing)[str(allowance.pk)]}-amount"] = "800"
-    submit_and_follow(editing)
+    coordinator_sets_the_amount(second_app, case, coordinator, allowance, "800")
 
     fill_what_was_found(rendered)
     rows = income_rows(rendered)
