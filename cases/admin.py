@@ -33,25 +33,26 @@ class VersionedAdmin(admin.ModelAdmin):
 class CaseRowAdmin(admin.ModelAdmin):
     """A household member or an income changed on its own admin page (its form, a
     revert from its history, a delete) changes its case: Case.move_on, as a visit's page
-    does. A row moved to another case changes both."""
+    does. A row moved to another case changes both. The cases are moved on (their rows
+    locked, in id order) before the row is written: the order of the case's edit page,
+    which the other would deadlock with (the admin's views are one transaction)."""
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         # Its case as saved, not the form's initial one (a revert's is the old record's).
         saved = type(obj).objects.filter(pk=obj.pk).values_list("case_id", flat=True)
         before = set(saved) if change else set()
-        super().save_model(request, obj, form, change)
         for case_id in sorted(before | {obj.case_id}):
             Case.move_on(case_id)
+        super().save_model(request, obj, form, change)
 
     def delete_model(self, request: HttpRequest, obj) -> None:
-        super().delete_model(request, obj)
         Case.move_on(obj.case_id)
+        super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        cases = sorted(set(queryset.values_list("case_id", flat=True)))
-        super().delete_queryset(request, queryset)
-        for case_id in cases:
+        for case_id in sorted(set(queryset.values_list("case_id", flat=True))):
             Case.move_on(case_id)
+        super().delete_queryset(request, queryset)
 
 
 class HouseholdMemberInline(CentreScopedInline, admin.TabularInline):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -914,10 +916,21 @@ class VisitIncomeRows(CaseRowsFormSet):
         return self.has_changed() or any(changed_since_shown(f) for f in self.initial_forms)
 
     def save(self, commit: bool = True):
-        saved = super().save(commit)
-        if commit and any(f.has_changed() and f not in self.overtaken for f in self.forms):
-            Case.move_on(self.instance.pk)  # the case's rows, saved apart from it
-        return saved
+        if commit and self.has_changed():
+            # The case's rows, saved apart from it, move it on. Its row is locked before
+            # theirs, in the order its edit page takes them (Case.save_checked, then the
+            # rows): the other order could deadlock with an edit saved at the same time.
+            Case.move_on(self.instance.pk)
+            # Held, the lock keeps the case's other writers out (they take it first):
+            # the rows are compared again as they are now, not as validation read them.
+            now = IncomeSource.objects.in_bulk([f.instance.pk for f in self.initial_forms])
+            self.overtaken = [
+                form
+                for form in self.initial_forms
+                if form.has_changed()
+                and changed_since_shown(form, model_to_dict(now[form.instance.pk]))
+            ]
+        return super().save(commit)
 
     def save_existing(self, form, obj, commit: bool = True):
         return obj if form in self.overtaken else super().save_existing(form, obj, commit)
@@ -927,9 +940,10 @@ class VisitIncomeRows(CaseRowsFormSet):
             super().delete_existing(obj, commit)
 
 
-def changed_since_shown(form: forms.ModelForm) -> bool:
-    """Whether someone changed the row after the page was opened: its values now differ
-    from those the page showed."""
+def changed_since_shown(form: forms.ModelForm, now: Mapping[str, Any] | None = None) -> bool:
+    """Whether someone changed the row after the page was opened: its values now (`now`,
+    or as the form read them) differ from those the page showed."""
+    values = form.initial if now is None else now
     for name, field in form.fields.items():
         bound = form[name]
         if not field.show_hidden_initial or bound.html_initial_name not in form.data:
@@ -937,7 +951,7 @@ def changed_since_shown(form: forms.ModelForm) -> bool:
         shown = field.hidden_widget().value_from_datadict(
             form.data, form.files, bound.html_initial_name
         )
-        if field.has_changed(form.initial.get(name), shown):
+        if field.has_changed(values.get(name), shown):
             return True
     return False
 
