@@ -904,11 +904,9 @@ class VisitIncomeRows(CaseRowsFormSet):
     A row both changed stays as the other person saved it, and is named in `overtaken`
     for the page to say."""
 
-    def clean(self) -> None:
-        super().clean()
-        self.overtaken = [
-            form for form in self.initial_forms if form.has_changed() and changed_since_shown(form)
-        ]
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.overtaken: list[forms.ModelForm] = []  # found by save(), under the case's lock
 
     def differ_from_saved(self) -> bool:
         """Whether the rows sent differ from the case's rows now: changed by this person,
