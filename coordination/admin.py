@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from axes import admin as axes_admin  # noqa: F401  registers axes' admins, re-wrapped below
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin import utils as admin_utils
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -170,6 +171,16 @@ def be_column(model: str, name: Any) -> Any:
 
     column.__name__ = name  # its cells' CSS class, as the field's: field-<name>
     return column
+
+
+def display_for_field(value, field, empty_value_display, avoid_link=False):
+    """Django's writing of a field the admin shows but does not let anyone change (a
+    case's created time, a referral's reply), a day in the Buddhist Era as everywhere
+    else in the app: Django writes "27 พฤศจิกายน 2026, 23:36". Set as the admin's own in
+    CoordinationConfig.ready(): the admin has no hook for it."""
+    if isinstance(field, models.DateField) and value and not getattr(field, "flatchoices", None):
+        return be_datetime(value) if isinstance(field, models.DateTimeField) else be_date(value)
+    return admin_utils.display_for_field(value, field, empty_value_display, avoid_link)
 
 
 class CentreScopedMixin(_Admin):

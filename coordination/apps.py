@@ -15,7 +15,12 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Coordination centre")
 
     def ready(self) -> None:
-        from coordination import audit  # noqa: F401 — connects the login receivers
+        from django.contrib.admin import helpers
+
+        from coordination import admin, audit  # noqa: F401 — audit connects the login receivers
+
+        # The admin's read-only fields write their days in the Buddhist Era.
+        helpers.display_for_field = admin.display_for_field  # type: ignore[attr-defined]
 
         # New tables of a migration get the app role's grants (coordination/dbroles.py).
         post_migrate.connect(grant_app_role, sender=self, dispatch_uid="grant-app-role")

@@ -195,3 +195,28 @@ def test_the_admins_own_history_of_a_record_writes_buddhist_era_days(app, db):
     with translation.override("th"):
         written = be_datetime(LogEntry.objects.get().action_time)
     assert written in table and str(timezone.localdate().year) not in table
+
+
+def test_a_records_read_only_days_are_written_in_the_buddhist_era(app, center):
+    """The admin writes a field it shows but does not let anyone change (a case's
+    created and updated times, a referral's reply) with Django's Common-Era years, unless
+    the app writes it."""
+    from coordination.templatetags.thai import be_date, be_datetime
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    case = CaseFactory(center=center)
+    page = app.get(reverse("admin:cases_case_change", args=[case.pk]), user=administrator)
+    shown = page.html.select_one(".field-created_at .readonly").text.strip()
+    with translation.override("th"):
+        assert shown == be_datetime(case.created_at)
+    referral = ReferralFactory(case=case, replied_on=timezone.localdate())
+    page = app.get(reverse("admin:cases_referral_change", args=[referral.pk]), user=administrator)
+    shown = page.html.select_one(".field-replied_on .readonly").text.strip()
+    with translation.override("th"):
+        assert shown == be_date(referral.replied_on)
+    assert str(timezone.localdate().year + 543) in shown
+    # Empty stays the admin's empty mark.
+    referral.replied_on = None
+    referral.save()
+    page = app.get(reverse("admin:cases_referral_change", args=[referral.pk]), user=administrator)
+    assert page.html.select_one(".field-replied_on .readonly").text.strip() == "-"
