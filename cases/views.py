@@ -341,7 +341,11 @@ def timelines_of(case: Case, query: QueryDict) -> dict:
     return {
         "visits": page,
         "events": Paginator(
-            case.events.select_related("by", "team").only(
+            # By its centre too: the events' index leads with it (a case's 280 events
+            # joined to every team of the country, then sorted: 1.4 ms; 0.2 ms so).
+            case.events.filter(center_id=case.center_id)
+            .select_related("by", "team")
+            .only(
                 "case", "at", "kind", "status_from", "status_to", "note", "team__name", *EVENT_BY
             ),
             TIMELINE_PAGE_SIZE * 2,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -571,13 +572,58 @@ class Case(ChecksInOneQuery):
     def __str__(self) -> str:
         return f"{self.number} {self.full_name}"
 
+    # The work a centre did on a case, which stays with that centre: its visits, its
+    # referrals (their letters numbered by it), its help, its plan, its merges and case
+    # conferences. A person who moves away is closed there as moved away and opened at
+    # the other centre; a case with none of it, opened at the wrong centre, may move.
+    WORK_DONE = (
+        "visits", "referrals", "assistance", "goals", "plan_actions", "merges", "merged_in",
+        "duplicates", "conferences",
+    )  # fmt: skip
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> Self:
+        case = super().from_db(db, field_names, values)
+        if "center_id" in case.__dict__:
+            case._centre_read = case.center_id
+        return case
+
+    def centre_as_stored(self) -> int | None:
+        """The centre of the stored case, when this one may have another: as read with
+        it, or read now (a case built from a history record by a revert). None for a new
+        case, or one whose centre was neither read nor set."""
+        if not self.pk or "center_id" not in self.__dict__:
+            return None
+        if hasattr(self, "_centre_read"):
+            return self._centre_read
+        return Case.objects.filter(pk=self.pk).values_list("center_id", flat=True).first()
+
     def save(self, *args, **kwargs) -> None:
         if not self.number:
             with transaction.atomic():
                 self.number = self.next_number()
                 super().save(*args, **kwargs)
-            return
-        super().save(*args, **kwargs)
+        elif self.moves_centre(kwargs.get("update_fields")):
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self.bring_rows()
+        else:
+            super().save(*args, **kwargs)
+        if "center_id" in self.__dict__:
+            self._centre_read = self.center_id
+
+    def moves_centre(self, update_fields: Iterable[str] | None) -> bool:
+        if update_fields is not None and "center" not in update_fields:
+            return False
+        return self.centre_as_stored() not in (None, self.center_id)
+
+    def bring_rows(self) -> None:
+        """Every row of the case carries its centre (CaseChild), and pages and lists show
+        a row to the centre on it: moved to another centre, the case brings its rows, or
+        the centre it left would go on seeing them."""
+        for model in case_row_models():
+            rows = model._default_manager.filter(case_id=self.pk)
+            rows.exclude(center_id=self.center_id).update(center_id=self.center_id)
 
     @property
     def full_name(self) -> str:
@@ -630,8 +676,18 @@ class Case(ChecksInOneQuery):
             errors["birth_date"] = _("The birth date cannot be before 1900 (2443 BE).")
         if self.housing == self.Housing.RENTED and self.monthly_rent is None:
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
+        stored = self.centre_as_stored()
+        if stored is not None and stored != self.center_id and self.has_work_done():
+            errors["center"] = _(
+                "Its centre has worked on this case (visits, referrals, help, a plan, a "
+                "merge or a case conference), and that work stays with it. Close the case "
+                "there as moved away, and open a case at the other centre."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def has_work_done(self) -> bool:
+        return any(getattr(self, name).exists() for name in self.WORK_DONE)
 
     def disability_labels(self) -> list[StrOrPromise]:
         return [DisabilityType(value).label for value in self.disability_types]
@@ -1043,6 +1099,11 @@ class CaseChildQuerySet(CenterScopedQuerySet):
         # centre-leading index: without it, "my cases" read every pending plan action of
         # the country (122,351 at national scale, 185 ms of its 340).
         return self.filter(condition, center_id=user.volunteer.center_id)
+
+
+def case_row_models() -> list[type[models.Model]]:
+    """Every kind of row of a case (CaseChild): household, incomes, visits, events…"""
+    return [model for model in apps.get_models() if issubclass(model, CaseChild)]
 
 
 class CaseChild(ChecksInOneQuery):
