@@ -33,6 +33,11 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
             "“%(month)s” is not a month. Write the year and the month, e.g. 2562-04 or 2019-04."
         ) % {"month": typed[:20]}
         month = None
+    if month is not None and not month.has_begun:
+        error = _("%(month)s has not begun yet: choose this month or an earlier one.") % {
+            "month": format_month(month.first)
+        }
+        month = None
     if month is None:
         return render(
             request,

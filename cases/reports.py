@@ -54,7 +54,7 @@ class Month:
         year, month = int(found[1]), int(found[2])
         if year >= 2400:
             year -= BE_OFFSET
-        if not (1900 <= year <= 2200 and 1 <= month <= 12):
+        if not (1900 <= year and 1 <= month <= 12):
             raise ValueError(text)
         return cls(datetime.date(year, month, 1))
 
@@ -66,6 +66,10 @@ class Month:
     def last(self) -> datetime.date:
         following = (self.first + datetime.timedelta(days=32)).replace(day=1)
         return following - datetime.timedelta(days=1)
+
+    @property
+    def has_begun(self) -> bool:
+        return self.first <= timezone.localdate()
 
     @property
     def as_of(self) -> datetime.date:

@@ -176,12 +176,29 @@ def test_the_active_volunteers_are_counted_as_they_were_at_the_months_end(
     assert now == Volunteer.objects.filter(center=center).active().count() == 2
 
 
-@pytest.mark.parametrize("typed", ["2562-13", "April", "62-04", "2562-00", "9999-01", "'; --"])
+@pytest.mark.parametrize("typed", ["2562-13", "April", "62-04", "2562-00", "1899-12", "'; --"])
 def test_a_month_typed_wrong_gets_a_clear_message_and_no_report(coordinator_client, typed):
     page = coordinator_client.get(reverse("coordination:report-monthly"), {"month": typed})
     assert page.status_code == 400
     assert "ไม่ใช่เดือน" in page.content.decode()
     assert page.context["sections"] == []
+
+
+@pytest.mark.parametrize("months_ahead", [1, 7, 12 * 7000])
+def test_a_month_not_begun_yet_is_refused_and_not_reported_as_today(
+    coordinator_client, months_ahead
+):
+    """Its "at month end" figures would be today's, printed as a future month's."""
+    first = Month.current().first
+    index = first.year * 12 + first.month - 1 + months_ahead
+    typed = f"{index // 12 + 543}-{index % 12 + 1:02d}"  # as a Thai page writes it
+    url = reverse("coordination:report-monthly")
+    for query in ({"month": typed}, {"month": typed, "format": "xlsx"}):
+        page = coordinator_client.get(url, query)
+        assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+        assert "ยังไม่เริ่ม" in page.content.decode() and page.context["sections"] == []
+    # This month is reported.
+    assert coordinator_client.get(url, {"month": Month.current().value}).status_code == 200
 
 
 def test_without_a_month_the_report_is_of_the_month_under_way(coordinator_client):
@@ -223,7 +240,7 @@ def test_the_month_box_shows_the_month_in_the_pages_era(coordinator_client):
     assert 'value="2569-11"' in html
     coordinator_client.cookies["django_language"] = "en"
     html = coordinator_client.get(url, {"month": "2569-11"}).content.decode()
-    assert 'value="2026-11"' in html
+    assert 'value="2026-11"' in html and 'placeholder="2019-04"' in html
 
 
 def test_another_centres_coordinator_counts_only_their_own(other_coordinator, april):

@@ -236,3 +236,18 @@ def test_a_met_edit_opened_after_a_visit_changed_the_incomes_keeps_what_was_type
     conflict = mine.submit(status=409)
     again = form_with_field(conflict, "first_name")
     assert (again["last_name"].value, again["phone"].value) == ("ใหม่", "0899999999")
+
+
+def test_an_impossible_date_on_an_english_page_is_explained_with_a_common_era_example(
+    app, case, coordinator
+):
+    """The English form writes its dates in the Common Era (11/12/2026): its message's
+    example did too little to say so, in the Buddhist Era (24/04/2562)."""
+    app.set_cookie("django_language", "en")
+    rendered = form_with_field(edit_page(app, case, coordinator), "birth_date")
+    rendered["birth_date"] = "31/02/2026"
+    page = rendered.submit()
+    assert page.status_int == 200
+    assert "Enter a real date as day/month/year, e.g. 24/04/2019." in page.text
+    case.refresh_from_db()
+    assert case.version == 1
