@@ -54,7 +54,7 @@ class Month:
         year, month = int(found[1]), int(found[2])
         if year >= 2400:
             year -= BE_OFFSET
-        if not (1900 <= year and 1 <= month <= 12):
+        if year < 1900 or not 1 <= month <= 12:
             raise ValueError(text)
         return cls(datetime.date(year, month, 1))
 
