@@ -296,7 +296,7 @@ def read_table(
     cells = read_rows(file, max_rows=MAX_ROWS, max_columns=40)
     if not cells:
         raise ImportFileError(_("The file has no rows."))
-    keys = heading_keys(cells[0], columns, checker.aliases)
+    keys = heading_keys(cells[0][1], columns, checker.aliases)
     missing = [column.thai for column in columns if column.required and column.key not in keys]
     if missing:
         raise ImportFileError(
@@ -305,9 +305,9 @@ def read_table(
         )
     hidden = set(masked)
     rows = []
-    for index, values in enumerate(cells[1:], start=2):
+    for line, values in cells[1:]:
         record = {key: value for key, value in zip(keys, values, strict=False) if key}
-        row = ImportRow(line=index, shown=[shown(record.get(column.key)) for column in columns])
+        row = ImportRow(line=line, shown=[shown(record.get(column.key)) for column in columns])
         checker.check(row, record)
         for position, column in enumerate(columns):
             if column.key in hidden and row.values.get(column.key):

@@ -295,10 +295,11 @@ def text_of(value: Any) -> Any:
     return value
 
 
-def read_rows(file: IO[bytes], *, max_rows: int, max_columns: int) -> list[list[Any]]:
-    """Every non-empty row of the first sheet (the heading row included), at most
-    `max_rows` + 1 rows, or SpreadsheetError. Formulas are read as their text (=...),
-    never evaluated; values cached by Excel are not read."""
+def read_rows(file: IO[bytes], *, max_rows: int, max_columns: int) -> list[tuple[int, list[Any]]]:
+    """Every non-empty row of the first sheet (the heading row included) with its number
+    in the sheet, as Excel numbers it, past the empty rows left out: at most `max_rows`
+    + 1 rows, or SpreadsheetError. Formulas are read as their text (=...), never
+    evaluated; values cached by Excel are not read."""
     head = file.read(8)
     file.seek(0)
     if not head:
@@ -307,12 +308,12 @@ def read_rows(file: IO[bytes], *, max_rows: int, max_columns: int) -> list[list[
     if kind == "xlsx":
         check_zip(file, max_rows)
     rows = read_xlsx(file, max_columns) if kind == "xlsx" else read_csv(file, max_columns)
-    found: list[list[Any]] = []
-    for row in rows:
+    found: list[tuple[int, list[Any]]] = []
+    for number, row in enumerate(rows, start=1):
         values = [text_of(value) for value in row]
         if all(value in (None, "") for value in values):
             continue
-        found.append(values)
+        found.append((number, values))
         if len(found) > max_rows + 1:
             raise too_many_rows(max_rows)
     return found

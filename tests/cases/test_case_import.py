@@ -65,6 +65,21 @@ def test_the_preview_shows_every_row_with_ids_masked_and_saves_nothing(coordinat
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_each_row_is_numbered_as_the_spreadsheet_numbers_it_past_empty_rows(
+    coordinator_client, center, kind
+):
+    """An empty row left in the file moved every later row's number back by one: the
+    preview named row 3 for the error on row 4, and the coordinator looked for it there."""
+    blank = [""] * len(HEADINGS)
+    rows = [person(1), blank, person(2, national_id="1234567890123"), blank, blank, person(3)]
+    content = cases_file(rows) if kind == "xlsx" else csv_bytes(rows, headings=HEADINGS)
+    table = table_of(upload(coordinator_client, content, f"cases.{kind}"))
+    assert [row.line for row in table.rows] == [2, 4, 7]
+    assert [row.line for row in table.rows if row.errors] == [4]
+    assert not Case.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
