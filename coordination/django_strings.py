@@ -33,6 +33,9 @@ gettext_noop("Enter the same password as before, for verification.")
 gettext_noop("The two password fields didn’t match.")
 # django/forms/fields.py: "ฟิลด์นี้จำเป็น" in Django's catalogue, "field" a programmer's word
 gettext_noop("This field is required.")
+# django/forms/fields.py: "กรอกหมายเลข" in Django's catalogue, "enter an (ID) number"
+gettext_noop("Enter a number.")
+gettext_noop("Enter a whole number.")
 # django/contrib/admin and django/contrib/auth (admin pages, forms and messages): what a
 # centre administrator meets managing their centre's accounts and lists
 gettext_noop("Empty")

@@ -251,3 +251,17 @@ def test_an_impossible_date_on_an_english_page_is_explained_with_a_common_era_ex
     assert "Enter a real date as day/month/year, e.g. 24/04/2019." in page.text
     case.refresh_from_db()
     assert case.version == 1
+
+
+def test_an_amount_that_is_not_a_number_is_asked_for_in_figures_not_as_an_id_number(
+    app, case, coordinator
+):
+    """Django's Thai for "Enter a number." is "กรอกหมายเลข", which reads as a number that
+    names something (an ID, a phone)."""
+    rendered = form_with_field(edit_page(app, case, coordinator), "first_name")
+    rendered["incomes-0-kind"] = "child_grant"
+    rendered["incomes-0-amount"] = "3,000"
+    page = rendered.submit()
+    assert page.status_int == 200
+    assert "กรอกเป็นตัวเลข" in page.text and "กรอกหมายเลข" not in page.text
+    assert not case.incomes.exists()
