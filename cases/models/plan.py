@@ -179,7 +179,8 @@ class PlanAction(CaseChild):
         center_id = self.case.center_id if self.case_id else self.center_id
         for name in ("owner_team", "owner_volunteer"):
             owner = getattr(self, name) if getattr(self, f"{name}_id") else None
-            if owner is not None and owner.center_id != center_id:
+            # No case chosen yet (a conference's decision): its own error says so.
+            if owner is not None and center_id is not None and owner.center_id != center_id:
                 errors[name] = _("The owner must belong to the case's coordination centre.")
         if self.owner_agency and self.owner_agency.center_id not in (None, center_id):
             errors["owner_agency"] = _("Choose an agency of this centre or a national one.")

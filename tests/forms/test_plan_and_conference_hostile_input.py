@@ -100,3 +100,21 @@ def test_a_saved_conference_with_hostile_text_reads_as_text(app, coordinator, ca
     record = submit_and_follow(form)
     assert "<script>alert" not in record.text
     assert CaseConference.objects.get().summary == HOSTILE_TEXT[0]
+
+
+def test_a_decision_without_its_case_asks_for_the_case_and_does_not_blame_its_owner(
+    app, coordinator, case, team
+):
+    """With no case, no centre to compare the owner with: the owner was said to be of
+    another centre."""
+    page = app.get(reverse("cases:conference-create"), user=coordinator)
+    form = form_with_field(page, "decisions-TOTAL_FORMS")
+    form["place"] = "ห้องประชุม"
+    form["decisions-0-what"] = "ติดตาม"
+    form["decisions-0-owner_team"] = str(team.pk)
+    form["decisions-0-due_on"] = "01/12/2569"
+    response = form.submit()
+    assert response.status_int == 200
+    assert "ผู้รับผิดชอบต้องอยู่ในศูนย์ประสานงานเดียวกับกรณี" not in response.text
+    assert "กรุณากรอกข้อมูลช่องนี้" in response.text  # the case, required
+    assert saved_rows() == (0, 0, 0, 0, 0)
