@@ -284,10 +284,10 @@ def load_rows_html(rows: Sequence[LoadRow], open_heading: str, visits_heading: s
             f"\n    <tr{css}>\n"
             f'      <th scope="row"><a href="{escape(str(row.url))}">{escape(row.name)}</a>'
             f"{badge}</th>\n"
-            f'      <td class="text-end" data-label="{open_heading}"><a '
+            f'      <td class="text-end" data-label="{open_heading}"><a class="tap-target" '
             f'href="{escape(row.cases_url)}" aria-label="{escape(row.cases_label)}">'
             f"{row.open_cases}</a></td>\n"
-            f'      <td class="text-end" data-label="{visits_heading}"><a '
+            f'      <td class="text-end" data-label="{visits_heading}"><a class="tap-target" '
             f'href="{escape(row.visits_url)}" aria-label="{escape(row.visits_label)}">'
             f"{row.recent_visits}</a></td>\n"
             "    </tr>\n"
@@ -356,7 +356,8 @@ def chart_html(chart: Chart) -> str:
     for bar in chart.data:
         label = escape(bar.label)
         parts.append(
-            f'<tr><th scope="row">{label}</th><td class="text-end"><a href="{escape(bar.url)}" '
+            f'<tr><th scope="row">{label}</th><td class="text-end"><a class="tap-target" '
+            f'href="{escape(bar.url)}" '
             f'aria-label="{label}: {bar.value}">{bar.value}</a></td></tr>'
         )
     parts.append("\n    </tbody>\n  </table>\n</details>\n")

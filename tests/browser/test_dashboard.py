@@ -100,6 +100,11 @@ def test_a_large_centres_balance_shows_its_extremes_and_every_volunteer_a_tap_aw
     problems = check_page(page, dashboard, assert_accessible)
     rows = page.locator("#load-volunteer + .table-responsive tbody tr")
     assert rows.count() == 20
+    # The most and least loaded rows' bar beside the name, not over its first letter.
+    for row in ("tr.load-most", "tr.load-least"):
+        cell = page.locator(f"#load-volunteer + .table-responsive {row} th").first
+        name = cell.locator("a")
+        assert name.bounding_box()["x"] >= cell.bounding_box()["x"] + 6, row
     show_all = page.get_by_role("link", name=f"แสดง อพม. ที่ปฏิบัติงานอยู่ทั้ง {active} คน")
     show_all.click()
     page.wait_for_url(re.compile(r"\?volunteers=all#load-volunteer$"))

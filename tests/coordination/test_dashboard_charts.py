@@ -41,7 +41,7 @@ CHART_TEMPLATE = """{% load i18n %}
     <caption class="visually-hidden">{{ chart.title }}</caption>
     <thead><tr><th scope="col">{% translate "Item" %}</th><th scope="col" class="text-end">{{ chart.column }}</th></tr></thead>
     <tbody>
-    {% for bar in chart.data %}<tr><th scope="row">{{ bar.label }}</th><td class="text-end"><a href="{{ bar.url }}" aria-label="{{ bar.label }}: {{ bar.value }}">{{ bar.value }}</a></td></tr>{% endfor %}
+    {% for bar in chart.data %}<tr><th scope="row">{{ bar.label }}</th><td class="text-end"><a class="tap-target" href="{{ bar.url }}" aria-label="{{ bar.label }}: {{ bar.value }}">{{ bar.value }}</a></td></tr>{% endfor %}
     </tbody>
   </table>
 </details>"""
