@@ -29,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.styles import Font
 
-from coordination.dates import BE_OFFSET
+from coordination.dates import format_date_input
 
 # What a spreadsheet reads as the start of a formula (or DDE): =, +, -, @, and a tab or
 # carriage return before them (OWASP, "CSV injection").
@@ -49,14 +49,10 @@ def neutralise(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def be_text(value: datetime.date) -> str:
-    """`24/04/2562`: dates in the Buddhist Era, as the centre writes them (and as the
-    roster import reads them back)."""
-    return f"{value.day:02d}/{value.month:02d}/{value.year + BE_OFFSET}"
-
-
 def cell_value(value: Any) -> str | int | Decimal:
-    """What a cell holds: numbers stay numbers, dates are BE text, the rest neutralised text."""
+    """What a cell holds: numbers stay numbers, dates are text as the page writes them
+    (`24/04/2562` in Thai, as the centre writes dates; `24/04/2019` in English, as its
+    pages and the file's name do; the imports read both), the rest neutralised text."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -66,7 +62,7 @@ def cell_value(value: Any) -> str | int | Decimal:
     if isinstance(value, datetime.datetime):
         value = value.date() if value.tzinfo is None else value.astimezone().date()
     if isinstance(value, datetime.date):
-        return be_text(value)
+        return format_date_input(value)
     return neutralise(str(value))
 
 

@@ -97,6 +97,19 @@ def test_the_case_export_masks_ids_and_writes_be_dates(coordinator_client, cente
         assert cell["รับเรื่อง"] == "24/04/2562"
 
 
+def test_an_english_export_writes_its_dates_in_the_common_era_as_its_pages_do(
+    coordinator_client, center, team
+):
+    """English pages, and the file's name, write 2019; the dates inside wrote 2562."""
+    CaseFactory(center=center, team=team, opened_on=datetime.date(2019, 4, 24))
+    coordinator_client.cookies["django_language"] = "en"
+    for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+        response = coordinator_client.get(reverse("cases:case-list"), {"format": fmt})
+        assert 'filename="cases-20' in response["Content-Disposition"]
+        rows = read(response)
+        assert dict(zip(rows[0], rows[1], strict=True))["Opened"] == "24/04/2019"
+
+
 def test_a_name_that_is_a_formula_is_neutralised_in_both_formats(coordinator_client, center):
     VolunteerFactory(center=center, first_name="=1+2", last_name="-3")
 
