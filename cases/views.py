@@ -346,7 +346,15 @@ def timelines_of(case: Case, query: QueryDict) -> dict:
             case.events.filter(center_id=case.center_id)
             .select_related("by", "team")
             .only(
-                "case", "at", "kind", "status_from", "status_to", "note", "team__name", *EVENT_BY
+                "case",
+                "at",
+                "kind",
+                "status_from",
+                "status_to",
+                "note",
+                "details",
+                "team__name",
+                *EVENT_BY,
             ),
             TIMELINE_PAGE_SIZE * 2,
         ).get_page(query.get("event_page")),
@@ -407,7 +415,7 @@ def status_section(case: Case, open_referrals: list | None = None) -> dict:
             ]
         )
         .select_related("by")
-        .only("case", "at", "kind", "status_to", "note", *EVENT_BY)
+        .only("case", "at", "kind", "status_to", "note", "details", *EVENT_BY)
         .order_by("at", "id"),
         "active_merge": case.merges.filter(undone_at__isnull=True).select_related("kept").first()
         if case.is_closed
@@ -1017,7 +1025,7 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     incomes = VisitIncomeFormSet(request.POST or None, instance=visit.case, prefix="incomes")
     if request.method == "POST" and form.is_valid() and incomes.is_valid():
-        changed = [form.fields[name].label for name in form.changed_data if name in form.fields]
+        changed = [name for name in form.changed_data if name in form.fields]
         try:
             with transaction.atomic():
                 incomes.save()

@@ -24,7 +24,7 @@ from cases.models.case import (
     CaseChildQuerySet,
     CaseEventKind,
 )
-from coordination.amounts import baht, money
+from coordination.amounts import money
 from coordination.models import Agency
 
 # Help recorded before this date is a typing error, not history (the first centres
@@ -171,6 +171,35 @@ class CapUse:
         if self.cap.max_total is None:
             return None
         return max(self.cap.max_total - self.total, Decimal(0))
+
+    def as_details(self) -> dict:
+        """What message() is made of, for a case event (CaseEvent.details) to write it
+        out in its reader's language."""
+        cap = self.cap
+        return {
+            "kind": cap.kind,
+            "scope": cap.scope,
+            "max_per_time": None if cap.max_per_time is None else str(cap.max_per_time),
+            "max_times": cap.max_times,
+            "max_total": None if cap.max_total is None else str(cap.max_total),
+            "fiscal_year": self.fiscal_year,
+            "times": self.times,
+            "total": str(self.total),
+        }
+
+    @classmethod
+    def from_details(cls, details: dict) -> CapUse:
+        def amount(name: str) -> Decimal | None:
+            return None if details[name] is None else Decimal(details[name])
+
+        cap = AssistanceCap(
+            kind=details["kind"],
+            scope=details["scope"],
+            max_per_time=amount("max_per_time"),
+            max_times=details["max_times"],
+            max_total=amount("max_total"),
+        )
+        return cls(cap, details["fiscal_year"], details["times"], Decimal(details["total"]))
 
     def refuses(self, amount: Decimal) -> bool:
         cap = self.cap
@@ -383,15 +412,16 @@ class Assistance(CaseChild):
         self.by = by
         self.center_id = self.case.center_id
         self.save()
-        note = f"{self.get_kind_display()} {baht(self.amount)}"
+        details = {"help": self.kind, "amount": str(self.amount)}
         if use is not None and over:
             self.case.log(
                 CaseEventKind.ASSISTANCE_OVER_CAP,
                 by=by,
-                note=f"{note} · {use.message()} · {reason}"[:500],
+                details={**details, "cap": use.as_details()},
+                note=reason[:500],
             )
         else:
-            self.case.log(CaseEventKind.ASSISTANCE, by=by, note=note)
+            self.case.log(CaseEventKind.ASSISTANCE, by=by, details=details)
 
 
 def assistance_summary(case: Case, today: datetime.date | None = None) -> dict:

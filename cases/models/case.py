@@ -759,7 +759,7 @@ class Case(ChecksInOneQuery):
             for v in self.visits.prefetch_related("volunteers", "photos").order_by("visited_at")
         ]
         data["events"] = [
-            values(e, ["at", "kind", "status_from", "status_to", "note"])
+            {**values(e, ["at", "kind", "status_from", "status_to"]), "note": e.text}
             for e in self.events.order_by("at")
         ]
         data["assistance"] = [
@@ -1050,7 +1050,7 @@ class Case(ChecksInOneQuery):
         self.household_members.update(name="-", occupation="")
         self.incomes.update(note="")
         self.debts.update(creditor="-", note="")
-        self.events.update(note="")
+        self.events.update(note="", details=None)
         # What was given and planned is counted (caps, reports); what was written about
         # the person in it goes.
         self.assistance.update(description="", exception_reason="")

@@ -114,7 +114,7 @@ class CaseConference(models.Model):
             case.log(
                 CaseEventKind.CONFERENCE,
                 by=by,
-                note=str(self)[:500],
+                details={"held_on": self.held_on.isoformat(), "place": self.place},
             )
 
 

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.models.assistance import AssistanceKind, CapUse
 from cases.models.case import (
     Case,
     CaseChild,
     CaseEventKind,
 )
+from coordination.amounts import baht
+from coordination.templatetags.thai import be_date
 from volunteers.models import Team
 
 
@@ -40,6 +47,11 @@ class CaseEvent(CaseChild):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # What a note the app writes is made of (help's kind and amount, a conference's day
+    # and place, a merge, a corrected visit's fields), written out in the reader's
+    # language when shown (cases.event_notes): a sentence stored whole stayed in the
+    # language of whoever caused it. `note` keeps what a person typed.
+    details = models.JSONField(_("details"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -49,3 +61,61 @@ class CaseEvent(CaseChild):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"
+
+    @property
+    def text(self) -> str:
+        """The note as the reader's language writes it: what the app wrote (from
+        `details`), then what a person typed."""
+        if not self.details:
+            return self.note
+        written = WRITERS[self.kind](self.details)
+        return f"{written} · {self.note}" if self.note else written
+
+
+def help_given(details: dict) -> str:
+    """The help and its amount; over a cap, the cap and what was given before."""
+    given = f"{AssistanceKind(details['help']).label} {baht(Decimal(details['amount']))}"
+    if "cap" in details:
+        return f"{given} · {CapUse.from_details(details['cap']).message()}"
+    return given
+
+
+def conference_held(details: dict) -> str:
+    return f"{be_date(datetime.date.fromisoformat(details['held_on']))} {details['place']}"
+
+
+def merged(details: dict) -> str:
+    values = {"number": details["number"], "count": details["count"]}
+    if details["merged"] == "into":
+        return ngettext(
+            "merged into %(number)s; %(count)d record moved",
+            "merged into %(number)s; %(count)d records moved",
+            details["count"],
+        ) % values
+    return ngettext(
+        "%(number)s merged into this case; %(count)d record moved",
+        "%(number)s merged into this case; %(count)d records moved",
+        details["count"],
+    ) % values
+
+
+def visit_corrected(details: dict) -> str:
+    """The correction form's labels of the fields changed (the form's own fields too:
+    the visit's date, its photos)."""
+    from cases.forms import VisitCorrectionForm  # the form names the fields changed
+
+    fields = VisitCorrectionForm.base_fields
+    labels = [str(fields[name].label) if name in fields else name for name in details["fields"]]
+    return gettext("Visit of %(date)s: %(fields)s") % {
+        "date": be_date(datetime.datetime.fromisoformat(details["visited_at"])),
+        "fields": ", ".join(labels) or "–",
+    }
+
+
+WRITERS = {
+    CaseEventKind.ASSISTANCE: help_given,
+    CaseEventKind.ASSISTANCE_OVER_CAP: help_given,
+    CaseEventKind.CONFERENCE: conference_held,
+    CaseEventKind.MERGED: merged,
+    CaseEventKind.VISIT_CORRECTED: visit_corrected,
+}

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from cases.models.case import Case, CaseChild, CaseChildQuerySet, CaseEventKind
 
@@ -101,22 +100,12 @@ class CaseMerge(CaseChild):
         duplicate.log(
             CaseEventKind.MERGED,
             by=by,
-            note=ngettext(
-                "merged into %(number)s; %(count)d record moved",
-                "merged into %(number)s; %(count)d records moved",
-                count,
-            )
-            % {"number": kept.number, "count": count},
+            details={"merged": "into", "number": kept.number, "count": count},
         )
         kept.log(
             CaseEventKind.MERGED,
             by=by,
-            note=ngettext(
-                "%(number)s merged into this case; %(count)d record moved",
-                "%(number)s merged into this case; %(count)d records moved",
-                count,
-            )
-            % {"number": duplicate.number, "count": count},
+            details={"merged": "from", "number": duplicate.number, "count": count},
         )
         return merge
 

@@ -280,8 +280,8 @@ class HomeVisit(CaseChild):
         remove_photos: Iterable[VisitPhoto] = (),
     ) -> None:
         """Saves a correction unless someone else corrected the visit since
-        `expected_version` (StaleVisitError), and says on the case which fields (their
-        labels) changed. Photos to remove go (files too) before new ones are added: a
+        `expected_version` (StaleVisitError), and says on the case which fields (the
+        correction form's names) changed. Photos to remove go (files too) before new ones are added: a
         visit with as many as it keeps can swap one."""
         bumped = HomeVisit.objects.filter(pk=self.pk, version=expected_version).update(
             version=F("version") + 1
@@ -291,12 +291,11 @@ class HomeVisit(CaseChild):
         self.version = expected_version + 1
         self.photos.filter(pk__in=[photo.pk for photo in remove_photos]).delete()
         self.store(volunteers, photos)
-        fields = ", ".join(str(label) for label in changed) or "–"
-        note = _("Visit of %(date)s: %(fields)s") % {
-            "date": be_date(self.visited_at),
-            "fields": fields,
-        }
-        self.case.log(CaseEvent.Kind.VISIT_CORRECTED, by=by, note=str(note)[:500])
+        self.case.log(
+            CaseEvent.Kind.VISIT_CORRECTED,
+            by=by,
+            details={"visited_at": self.visited_at.isoformat(), "fields": list(changed)},
+        )
 
     def store(self, volunteers, photos) -> None:
         # The income is read before the one save: the case's visit dates are refreshed

@@ -59,8 +59,8 @@ def event_rows(events: Iterable[CaseEvent]) -> SafeString:
             if event.status_from:
                 line += f"{escape(statuses_from.get(event.status_from, event.status_from))} → "
             line += escape(statuses_to.get(event.status_to, event.status_to))
-        if event.note:
-            line += f" — {escape(event.note)}"
+        if note := event.text:
+            line += f" — {escape(note)}"
         line += "\n        "
         if event.by:
             who = event.by.get_full_name() or event.by.username

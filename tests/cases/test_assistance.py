@@ -131,7 +131,7 @@ def test_going_over_a_cap_with_a_reason_is_saved_and_logged_on_the_case(case, co
     assert over.exception_reason == "ไฟไหม้บ้าน ทั้งหลัง"
     event = case.events.get(kind=CaseEvent.Kind.ASSISTANCE_OVER_CAP)
     assert event.by == coordinator
-    assert "ไฟไหม้บ้าน" in event.note and "3,000" in event.note
+    assert "ไฟไหม้บ้าน" in event.text and "3,000" in event.text
     assert case.events.filter(kind=CaseEvent.Kind.ASSISTANCE).count() == 1
 
 

@@ -266,7 +266,7 @@ def test_closing_as_a_duplicate_moves_the_visits_to_the_kept_case(pair, coordina
         row.refresh_from_db()
         assert row.case == kept
     assert duplicate.events.filter(kind=CaseEvent.Kind.MERGED).exists()
-    assert duplicate.number in kept.events.get(kind=CaseEvent.Kind.MERGED).note
+    assert duplicate.number in kept.events.get(kind=CaseEvent.Kind.MERGED).text
 
 
 def test_undoing_a_merge_moves_back_exactly_what_moved_and_reopens_the_duplicate(pair, coordinator):

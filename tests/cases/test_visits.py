@@ -436,7 +436,7 @@ def test_the_author_corrects_a_visit_within_24_hours_and_it_is_recorded(
     visit.refresh_from_db()
     assert visit.findings == "หลังคารั่วหนัก"
     event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
-    assert event.by == volunteer_on_team.user and "สิ่งที่พบ" in event.note
+    assert event.by == volunteer_on_team.user and "สิ่งที่พบ" in event.text
 
 
 def test_after_24_hours_only_a_coordinator_corrects_a_visit(

@@ -92,7 +92,7 @@ def test_a_correction_says_on_the_case_which_fields_changed(case, coordinator):
     visit.findings = "บ้านรั่ว"
     visit.correct(visit.version, by=coordinator, changed=["what was found"])
     event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
-    assert "what was found" in event.note and event.by == coordinator
+    assert "what was found" in event.text and event.by == coordinator
 
 
 def test_the_proposed_team_is_the_first_target_groups_team_of_the_case_centre(

@@ -54,7 +54,7 @@ def test_a_hardship_grant_is_recorded_and_the_case_page_shows_this_fiscal_year(
     so_far = form_page.html.select_one("main p").text
     assert "3,000 บาท" in so_far and so_far.count("บาท") == 1, so_far
     event = case.events.get(kind=CaseEvent.Kind.ASSISTANCE)
-    assert event.note.endswith(" 3,000 บาท")  # the history's line, with its unit
+    assert event.text.endswith(" 3,000 บาท")  # the history's line, with its unit
 
 
 def test_over_the_cap_the_page_says_the_cap_what_was_given_and_what_remains(
@@ -89,7 +89,7 @@ def test_over_the_cap_the_page_says_the_cap_what_was_given_and_what_remains(
     over = Assistance.objects.get(amount=Decimal(1500))
     assert over.exception_reason == "บ้านถูกไฟไหม้ทั้งหลัง"
     event = case.events.get(kind=CaseEvent.Kind.ASSISTANCE_OVER_CAP)
-    assert event.by == coordinator and "บ้านถูกไฟไหม้" in event.note
+    assert event.by == coordinator and "บ้านถูกไฟไหม้" in event.text
 
 
 @pytest.mark.parametrize(
@@ -245,3 +245,29 @@ def test_the_assistance_list_shows_a_fiscal_years_help_and_the_dashboard_the_sam
     form["kind"] = "legal_advice"
     narrowed = form.submit()
     assert [a.kind for a in narrowed.context["page_obj"]] == ["legal_advice"]
+
+
+def test_the_history_line_of_help_is_written_in_the_readers_language_not_the_recorders(
+    app, assistance_page, case, coordinator
+):
+    """Recorded on an English page, the line read "goods 250 baht" on the Thai one; over
+    the cap, the cap's sentence was stored in the recorder's language too."""
+    from django.utils import translation
+
+    app.set_cookie("django_language", "en")
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.GOODS
+    form["amount"] = "250"
+    submit_and_follow(form)
+
+    def history(language: str) -> str:
+        app.set_cookie("django_language", language)
+        page = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
+        return page.html.select_one("[aria-labelledby=history-heading]").text
+
+    with translation.override("th"):
+        thai = f"{Assistance.Kind.GOODS.label} 250 บาท"
+    with translation.override("en"):
+        english = f"{Assistance.Kind.GOODS.label} 250 baht"
+    assert thai in history("th") and english not in history("th")
+    assert english in history("en") and thai not in history("en")

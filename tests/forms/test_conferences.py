@@ -79,7 +79,7 @@ def test_a_conference_is_recorded_and_its_decisions_become_the_cases_plan_action
     assert case.has_plan()
     # The case's history says the day in the Buddhist Era, as the rest of it does.
     (event,) = case.events.filter(kind=CaseEvent.Kind.CONFERENCE)
-    assert event.note.startswith("5 ม.ค. 2569 ") and "2026" not in event.note
+    assert event.text.startswith("5 ม.ค. 2569 ") and "2026" not in event.text
     # The printable record, in Thai, with the national ID masked.
     text = record.html.select_one("article.conference-record").text
     assert "5 ม.ค. 2569" in text

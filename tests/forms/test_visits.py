@@ -180,7 +180,7 @@ def test_the_author_corrects_a_visit_on_its_correction_page(app, case, volunteer
     assert visit.adl_score == 3  # what was not touched is kept
     event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
     assert event.by == volunteer_on_team.user
-    assert "สิ่งที่พบ" in event.note
+    assert "สิ่งที่พบ" in event.text
 
 
 def test_a_coordinator_corrects_a_volunteers_visit(app, case, volunteer_on_team, coordinator):
@@ -351,7 +351,7 @@ def test_a_coordinator_removes_a_wrong_photo_and_its_files_go_with_it(
     assert reverse("cases:visit-photo", args=[first.pk]) not in shown.text
     assert reverse("cases:visit-photo", args=[second.pk]) in shown.text
     event = case.events.get(kind=CaseEvent.Kind.VISIT_CORRECTED)
-    assert event.by == coordinator and "ลบภาพ" in event.note
+    assert event.by == coordinator and "ลบภาพ" in event.text
 
 
 def test_a_visit_with_five_photos_swaps_one_and_cannot_take_more_than_it_frees(
