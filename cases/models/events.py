@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -87,16 +88,22 @@ def conference_held(details: dict) -> str:
 def merged(details: dict) -> str:
     values = {"number": details["number"], "count": details["count"]}
     if details["merged"] == "into":
-        return ngettext(
-            "merged into %(number)s; %(count)d record moved",
-            "merged into %(number)s; %(count)d records moved",
+        return (
+            ngettext(
+                "merged into %(number)s; %(count)d record moved",
+                "merged into %(number)s; %(count)d records moved",
+                details["count"],
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(number)s merged into this case; %(count)d record moved",
+            "%(number)s merged into this case; %(count)d records moved",
             details["count"],
-        ) % values
-    return ngettext(
-        "%(number)s merged into this case; %(count)d record moved",
-        "%(number)s merged into this case; %(count)d records moved",
-        details["count"],
-    ) % values
+        )
+        % values
+    )
 
 
 def visit_corrected(details: dict) -> str:
@@ -112,7 +119,7 @@ def visit_corrected(details: dict) -> str:
     }
 
 
-WRITERS = {
+WRITERS: dict[str, Callable[[dict], str]] = {
     CaseEventKind.ASSISTANCE: help_given,
     CaseEventKind.ASSISTANCE_OVER_CAP: help_given,
     CaseEventKind.CONFERENCE: conference_held,
