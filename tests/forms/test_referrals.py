@@ -269,3 +269,23 @@ def test_a_centres_branch_of_a_national_agency_reads_apart_from_it(app, case, co
     page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
     labels = [option.text for option in page.html.select("select[name=agency] option")]
     assert "ศูนย์บริการคนพิการ" in labels and "ศูนย์บริการคนพิการ (ระดับประเทศ)" in labels
+
+
+def test_a_referral_with_an_impossible_date_says_nothing_was_saved_and_links_the_field(
+    app, case, coordinator
+):
+    """The referral form, as every form drawn by includes/_form.html, had no banner:
+    after a wrong date a phone showed the same form again, the message out of sight."""
+    agency = agency_of(case.center, "ศูนย์ช่วยเหลือทางกฎหมาย")
+    page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
+    rendered = form_with_field(page, "requested")
+    rendered["agency"] = str(agency.pk)
+    rendered["reason"] = "เหตุผล"
+    rendered["requested"] = "สิ่งที่ขอ"
+    rendered["reply_by"] = "31/02/2570"
+    again = rendered.submit()
+    assert again.status_int == 200 and not Referral.objects.exists()
+    banner = again.html.select_one(".error-summary[role=alert]")
+    assert "ยังไม่ได้บันทึกข้อมูล" in banner.text
+    assert banner.select_one("a")["href"] == "#id_reply_by"
+    assert again.html.select_one("#id_reply_by") is not None
