@@ -147,11 +147,17 @@ class IncomeSourceAdmin(CaseRowAdmin, CentreScopedAdmin, SimpleHistoryAdmin):
 class CaseEventAdmin(CentreScopedAdmin):
     """What happened to cases; a record, so read-only."""
 
-    list_display = ["at", "case", "kind", "team", "by"]
+    list_display = ["at", "case", "kind", "team", "written", "by"]
     list_select_related = ["case", "team", "by"]
     list_filter = ["kind", "center"]
     search_fields = ["case__number", "note"]
     date_hierarchy = "at"
+    readonly_fields = ["written"]
+
+    @admin.display(description=_("note"))
+    def written(self, event: CaseEvent) -> str:
+        """What the case page writes: the app's part (details) in the reader's language."""
+        return event.text
 
     def has_add_permission(self, request) -> bool:
         return False

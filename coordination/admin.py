@@ -329,7 +329,11 @@ class CentreScopedAdmin(CentreScopedModelMixin, admin.ModelAdmin):
         if version_id is not None:
             records = records.filter(history_id=version_id)
         record = records.order_by("-history_date").first()
-        if record is None or not reads(staff_user(request), record.instance):
+        # Whose the record is now: the row as it is (a case moved to another centre, and
+        # its rows with it, belongs to that centre, every version of it); the history's
+        # latest record only for a row deleted since.
+        live = self.model._base_manager.filter(pk=object_id).first()
+        if record is None or not reads(staff_user(request), live or record.instance):
             raise Http404
 
 

@@ -184,6 +184,13 @@ def next_version(record: models.Model) -> int:
     return saved.values_list("version", flat=True).get() + 1
 
 
+WORK_STAYS = _(
+    "Its centre has worked on this case (visits, referrals, help, a plan, a merge or a "
+    "case conference), and that work stays with it. Close the case there as moved away, "
+    "and open a case at the other centre."
+)
+
+
 class CaseQuerySet(CenterScopedQuerySet):
     def visible_to_others(self, user) -> CaseQuerySet:
         condition = volunteers_cases(user)
@@ -581,6 +588,9 @@ class Case(ChecksInOneQuery):
         "duplicates", "conferences",
     )  # fmt: skip
 
+    # The centre the stored case has, as read (from_db) or saved; unset when unknown.
+    _centre_read: int | None
+
     @classmethod
     def from_db(cls, db, field_names, values) -> Self:
         case = super().from_db(db, field_names, values)
@@ -605,17 +615,32 @@ class Case(ChecksInOneQuery):
                 super().save(*args, **kwargs)
         elif self.moves_centre(kwargs.get("update_fields")):
             with transaction.atomic():
-                super().save(*args, **kwargs)
-                self.bring_rows()
+                self.move_to_its_centre(*args, **kwargs)
         else:
             super().save(*args, **kwargs)
         if "center_id" in self.__dict__:
-            self._centre_read = self.center_id
+            # Once committed: a save rolled back leaves the stored centre as it was.
+            centre = self.center_id
+            transaction.on_commit(lambda: setattr(self, "_centre_read", centre))
 
     def moves_centre(self, update_fields: Iterable[str] | None) -> bool:
-        if update_fields is not None and "center" not in update_fields:
+        if update_fields is not None and not {"center", "center_id"} & set(update_fields):
             return False
         return self.centre_as_stored() not in (None, self.center_id)
+
+    def move_to_its_centre(self, *args, **kwargs) -> None:
+        """Saves the case at the centre now set on it, its rows brought along; refused
+        (ValidationError) for a case its centre has worked on, checked with the case
+        locked, whatever path saves it (the admin's form says it first: clean)."""
+        stored = (
+            Case.objects.select_for_update().filter(pk=self.pk).values_list("center_id", flat=True)
+        )
+        moving = stored.first() != self.center_id
+        if moving and self.has_work_done():
+            raise ValidationError({"center": WORK_STAYS})
+        super().save(*args, **kwargs)
+        if moving:
+            self.bring_rows()
 
     def bring_rows(self) -> None:
         """Every row of the case carries its centre (CaseChild), and pages and lists show
@@ -678,11 +703,7 @@ class Case(ChecksInOneQuery):
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
         stored = self.centre_as_stored()
         if stored is not None and stored != self.center_id and self.has_work_done():
-            errors["center"] = _(
-                "Its centre has worked on this case (visits, referrals, help, a plan, a "
-                "merge or a case conference), and that work stays with it. Close the case "
-                "there as moved away, and open a case at the other centre."
-            )
+            errors["center"] = WORK_STAYS
         if errors:
             raise ValidationError(errors)
 
@@ -1001,7 +1022,7 @@ class Case(ChecksInOneQuery):
             CaseMerge.merge(self, self.duplicate_of, by=by)
 
     @transaction.atomic
-    def reopen(self, *, by, note: str = "") -> None:
+    def reopen(self, *, by, note: str = "", details: dict | None = None) -> None:
         """A reopened case starts again from its assessment; one never visited, from
         intake, as assessed needs a visit (status_refusal)."""
         if not self.is_closed:
@@ -1026,6 +1047,7 @@ class Case(ChecksInOneQuery):
             status_from=self.Status.CLOSED,
             status_to=self.status,
             note=note,
+            details=details,
         )
 
     @transaction.atomic

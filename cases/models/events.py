@@ -67,9 +67,13 @@ class CaseEvent(CaseChild):
     def text(self) -> str:
         """The note as the reader's language writes it: what the app wrote (from
         `details`), then what a person typed."""
-        if not self.details:
+        writer = WRITERS.get(self.kind)
+        if not (self.details and writer):
             return self.note
-        written = WRITERS[self.kind](self.details)
+        try:
+            written = writer(self.details)
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # a shape not known
+            return self.note
         return f"{written} · {self.note}" if self.note else written
 
 
@@ -119,10 +123,19 @@ def visit_corrected(details: dict) -> str:
     }
 
 
+def merge_undone(details: dict) -> str:
+    return gettext("merge of %(duplicate)s into %(kept)s undone") % {
+        "duplicate": details["undone"],
+        "kept": details["kept"],
+    }
+
+
 WRITERS: dict[str, Callable[[dict], str]] = {
     CaseEventKind.ASSISTANCE: help_given,
     CaseEventKind.ASSISTANCE_OVER_CAP: help_given,
     CaseEventKind.CONFERENCE: conference_held,
     CaseEventKind.MERGED: merged,
     CaseEventKind.VISIT_CORRECTED: visit_corrected,
+    CaseEventKind.MERGE_UNDONE: merge_undone,
+    CaseEventKind.REOPENED: merge_undone,  # the duplicate reopened by the undoing
 }

@@ -125,10 +125,7 @@ class CaseMerge(CaseChild):
         self.save(update_fields=["undone_at", "undone_by"])
         for case in (duplicate, kept):
             case.refresh_visit_dates()
-        note = _("merge of %(duplicate)s into %(kept)s undone") % {
-            "duplicate": duplicate.number,
-            "kept": kept.number,
-        }
-        kept.log(CaseEventKind.MERGE_UNDONE, by=by, note=note)
-        duplicate.log(CaseEventKind.MERGE_UNDONE, by=by, note=note)
-        duplicate.reopen(by=by, note=note)
+        details = {"undone": duplicate.number, "kept": kept.number}
+        kept.log(CaseEventKind.MERGE_UNDONE, by=by, details=details)
+        duplicate.log(CaseEventKind.MERGE_UNDONE, by=by, details=details)
+        duplicate.reopen(by=by, details=details)

@@ -3,9 +3,10 @@ at the wrong centre). Every row of a case carries the case's centre, and lists a
 show a row to the centre on it: the rows moved with the case, or the centre it left kept
 seeing them and the one it joined did not."""
 
+import pytest
 from django.urls import reverse
 
-from cases.models import CaseEvent, Debt, HomeVisit, HouseholdMember, IncomeSource, Referral
+from cases.models import Case, CaseEvent, Debt, HomeVisit, HouseholdMember, IncomeSource, Referral
 from tests.factories import (
     CaseFactory,
     DebtFactory,
@@ -83,7 +84,93 @@ def test_the_same_case_saved_at_its_own_centre_moves_nothing(app, center, team):
     case = CaseFactory(center=center, team=team)
     HomeVisitFactory(case=case)
     change = admin_form(app, reverse("admin:cases_case_change", args=[case.pk]), administrator())
+    member = HouseholdMemberFactory(case=case)
     change["first_name"] = "แก้ชื่อ"
     change.submit("_save").follow()
     case.refresh_from_db()
     assert case.first_name == "แก้ชื่อ" and case.center_id == center.pk
+    assert HouseholdMember.objects.get(pk=member.pk).center_id == center.pk
+
+
+def test_the_centre_a_case_left_no_longer_reads_its_history_in_the_admin(
+    app, center, other_center, team
+):
+    """The rows were moved without a history record of their own, and the admin read a
+    record's centre from its latest version: the centre left kept its history pages."""
+    case = CaseFactory(center=center, team=team)
+    member = HouseholdMemberFactory(case=case)
+    move_form(app, case, other_center, administrator()).submit("_save").follow()
+    ours = UserFactory(username="ours", center=center, role="centre_admin", is_staff=True)
+    theirs = UserFactory(username="theirs", center=other_center, role="centre_admin",
+                         is_staff=True)  # fmt: skip
+    first = case.history.order_by("history_id").first()
+    urls = [
+        reverse("admin:cases_householdmember_history", args=[member.pk]),
+        reverse("admin:cases_case_history", args=[case.pk]),
+        reverse("admin:cases_case_simple_history", args=[case.pk, first.history_id]),
+    ]
+    # A version's page: the centre that has the case may read, not revert (403).
+    for url, answer in zip(urls, (200, 200, 403), strict=True):
+        assert app.get(url, user=ours, expect_errors=True).status_code == 404, url
+        assert app.get(url, user=theirs, expect_errors=True).status_code == answer, url
+
+
+def test_a_save_naming_the_centres_column_brings_the_rows_too(center, other_center, team):
+    case = CaseFactory(center=center, team=team)
+    member = HouseholdMemberFactory(case=case)
+    case = Case.objects.get(pk=case.pk)
+    case.center_id, case.team_id = other_center.pk, None
+    case.save(update_fields=["center_id", "team_id"])
+    member.refresh_from_db()
+    assert member.center_id == other_center.pk
+
+
+def test_a_case_with_work_done_does_not_move_by_any_path(center, other_center, team):
+    """The admin's form says why; a save from elsewhere (a script, the shell) is refused
+    too, with the case locked, and nothing moves."""
+    from django.core.exceptions import ValidationError
+
+    case = CaseFactory(center=center, team=team)
+    visit = HomeVisitFactory(case=case)
+    case = Case.objects.get(pk=case.pk)
+    case.center, case.team = other_center, None
+    with pytest.raises(ValidationError):
+        case.save()
+    assert Case.objects.get(pk=case.pk).center_id == center.pk
+    assert HomeVisit.objects.get(pk=visit.pk).center_id == center.pk
+
+
+def test_a_move_rolled_back_is_made_again_with_its_rows(center, other_center, team):
+    from django.db import transaction
+
+    case = CaseFactory(center=center, team=team)
+    member = HouseholdMemberFactory(case=case)
+    case = Case.objects.get(pk=case.pk)
+    case.center, case.team = other_center, None
+    with pytest.raises(RuntimeError), transaction.atomic():
+        case.save()
+        raise RuntimeError
+    case.save()
+    member.refresh_from_db()
+    assert (Case.objects.get(pk=case.pk).center_id, member.center_id) == (other_center.pk,) * 2
+
+
+def test_rows_left_behind_by_an_earlier_move_are_brought_to_their_case(center, other_center, team):
+    """Migration 0040: a case moved before its rows followed it. Its household and
+    events join it; a visit, work of the centre it left, stays there."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("cases.migrations.0040_rows_follow_their_moved_case")
+    case = CaseFactory(center=center, team=team)
+    member = HouseholdMemberFactory(case=case)
+    event = case.log(CaseEvent.Kind.OPENED, by=None)
+    visit = HomeVisitFactory(case=case)
+    Case.objects.filter(pk=case.pk).update(center=other_center, team=None)  # as before
+    with connection.cursor() as cursor:
+        for table in migration.TABLES:
+            cursor.execute(migration.SQL.format(table=table))
+    assert HouseholdMember.objects.get(pk=member.pk).center_id == other_center.pk
+    assert CaseEvent.objects.get(pk=event.pk).center_id == other_center.pk
+    assert HomeVisit.objects.get(pk=visit.pk).center_id == center.pk
