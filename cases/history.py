@@ -37,7 +37,8 @@ def backdate(obj: models.Model, at: datetime, by: AbstractBaseUser | None = None
         obj._history_user = by  # type: ignore[attr-defined]
 
 
-# The same on every record of a case: the page around the history says them already.
+# The same on every record of a case's rows: the page around the history says them
+# already. (A case's own centre is shown: it changes when the case moves, in the admin.)
 # Fields that are not editable (version, created_at, the visit's income figure) are left
 # out by diff_against itself.
 HIDDEN = ("center", "case")
@@ -102,7 +103,8 @@ def diff_of(record: Any, before: Any, subject: str) -> Diff | None:
     # Many-to-many changes (target groups, volunteers present) would cost two
     # queries per record; the case page does not show them.
     many = [f.name for f in record._history_m2m_fields]
-    delta = record.diff_against(before, excluded_fields=[*HIDDEN, *many])
+    hidden = [name for name in HIDDEN if record.instance_type is not Case or name != "center"]
+    delta = record.diff_against(before, excluded_fields=[*hidden, *many])
     return Diff(record, subject, _("changed"), delta.changes) if delta.changes else None
 
 

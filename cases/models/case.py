@@ -598,6 +598,12 @@ class Case(ChecksInOneQuery):
             case._centre_read = case.center_id
         return case
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using, fields, from_queryset)
+        refreshed = fields is None or {"center", "center_id"} & set(fields)
+        if refreshed and "center_id" in self.__dict__:
+            self._centre_read = self.center_id
+
     def centre_as_stored(self) -> int | None:
         """The centre of the stored case, when this one may have another: as read with
         it, or read now (a case built from a history record by a revert). None for a new

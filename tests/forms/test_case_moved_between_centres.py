@@ -174,3 +174,12 @@ def test_rows_left_behind_by_an_earlier_move_are_brought_to_their_case(center, o
     assert HouseholdMember.objects.get(pk=member.pk).center_id == other_center.pk
     assert CaseEvent.objects.get(pk=event.pk).center_id == other_center.pk
     assert HomeVisit.objects.get(pk=visit.pk).center_id == center.pk
+
+
+def test_the_move_is_in_the_case_history_the_centre_it_joined_reads(
+    app, center, other_center, team, other_coordinator
+):
+    case = CaseFactory(center=center, team=team)
+    move_form(app, case, other_center, administrator()).submit("_save").follow()
+    page = app.get(reverse("cases:case-changes", args=[case.pk]), user=other_coordinator)
+    assert f"{center.name} → {other_center.name}" in " ".join(page.text.split())
