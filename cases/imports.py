@@ -20,6 +20,7 @@ from cases.models.case import TEXT_LIMIT
 from coordination.choices import Sex
 from coordination.dates import BE_OFFSET
 from coordination.imports import (
+    EXAMPLE_NATIONAL_ID,
     ImportChanged,
     ImportChecker,
     ImportColumn,
@@ -30,6 +31,7 @@ from coordination.imports import (
     read_table,
 )
 from coordination.models import Center, TargetGroup
+from coordination.validators import format_national_id
 from volunteers.models import Team
 
 COLUMNS = [
@@ -52,7 +54,7 @@ COLUMNS = [
     ImportColumn("consent_purposes", "วัตถุประสงค์ที่ยินยอม", "purposes consented to"),
 ]
 EXAMPLE = [
-    "3-1012-00123-45-3",
+    format_national_id(EXAMPLE_NATIONAL_ID),
     "นาง",
     "บุญมี",
     "ทองดี",

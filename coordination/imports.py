@@ -125,6 +125,11 @@ def heading_keys(
     return [names.get(str(h or "").strip().lower()) for h in headings]
 
 
+# The made-up person of the templates' example row (cases, volunteers): a row left in a
+# filled template would import them as a real person.
+EXAMPLE_NATIONAL_ID = "3101200123453"
+
+
 class ImportChecker:
     """Checks rows one by one against the centre (read once) and the rows before them.
     A subclass says its columns and checks a row in `check`."""
@@ -202,7 +207,11 @@ class ImportChecker:
         except ValidationError as error:
             row.errors.extend(str(message) for message in error.messages)
             return number
-        if number in self.taken:
+        if number == EXAMPLE_NATIONAL_ID:
+            row.errors.append(
+                _("This is the template's example row: delete it before importing the file.")
+            )
+        elif number in self.taken:
             row.errors.append(self.taken_message)
         elif number in self.seen:
             row.errors.append(

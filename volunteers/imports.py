@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from coordination.imports import (
+    EXAMPLE_NATIONAL_ID,
     ImportChanged,
     ImportChecker,
     ImportColumn,
@@ -22,6 +23,7 @@ from coordination.imports import (
     read_table,
 )
 from coordination.models import Center
+from coordination.validators import format_national_id
 from volunteers.models import Team, TeamMembership, Volunteer
 
 # The template's headings are the Thai ones; English ones are accepted too, as is the
@@ -43,7 +45,7 @@ EXAMPLE = [
     "นาง",
     "สมศรี",
     "ใจดี",
-    "3-1012-00123-45-3",
+    format_national_id(EXAMPLE_NATIONAL_ID),
     "15/08/2510",
     "081-234-5678",
     "99 ซ.เสรีไทย 41 ถ.เสรีไทย",

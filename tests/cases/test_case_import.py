@@ -336,7 +336,9 @@ def test_a_roster_of_volunteers_is_not_taken_for_cases(coordinator_client, cente
     assert not Case.objects.exists()
 
 
-def test_the_template_has_thai_headings_and_an_example_row_that_imports(coordinator_client, center):
+def test_the_templates_example_row_shows_every_column_right_and_is_not_imported_as_is(
+    coordinator_client, center
+):
     response = coordinator_client.get(reverse("cases:case-import-template"))
     content = b"".join(response.streaming_content)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
@@ -345,7 +347,18 @@ def test_the_template_has_thai_headings_and_an_example_row_that_imports(coordina
     assert rows[0] == HEADINGS
     assert len(rows) == 2
     TeamFactory(center=center, name="ทีมผู้สูงอายุ")
+    # Left in a filled template, the made-up person would be imported: refused, and
+    # for that alone.
     table = read_cases(io.BytesIO(content), center)
+    assert table.rows[0].errors == ["นี่คือแถวตัวอย่างของแบบฟอร์ม: ลบแถวนี้ก่อนนำเข้าไฟล์"]
+    # With a person's own ID, the row as the example writes it imports.
+    sheet = load_workbook(io.BytesIO(content))
+    sheet.worksheets[0].cell(
+        row=2, column=rows[0].index("เลขประจำตัวประชาชน") + 1
+    ).value = national_id(4242)
+    filled = io.BytesIO()
+    sheet.save(filled)
+    table = read_cases(io.BytesIO(filled.getvalue()), center)
     assert table.ok, table.rows[0].errors
 
 

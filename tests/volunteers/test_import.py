@@ -183,7 +183,9 @@ def test_a_confirm_without_a_preview_imports_nothing(coordinator_client, center)
     assert not Volunteer.objects.exists()
 
 
-def test_the_template_has_thai_headings_and_an_example_row_that_imports(coordinator_client, center):
+def test_the_templates_example_row_shows_every_column_right_and_is_not_imported_as_is(
+    coordinator_client, center
+):
     response = coordinator_client.get(reverse("volunteers:volunteer-import-template"))
     content = b"".join(response.streaming_content)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
@@ -192,7 +194,18 @@ def test_the_template_has_thai_headings_and_an_example_row_that_imports(coordina
     assert rows[0] == HEADINGS
     assert len(rows) == 2
     TeamFactory(center=center, name="ทีมผู้สูงอายุ")
+    # Left in a filled template, the made-up person would be imported: refused, and
+    # for that alone.
     roster = read_roster(io.BytesIO(content), center)
+    assert roster.rows[0].errors == ["นี่คือแถวตัวอย่างของแบบฟอร์ม: ลบแถวนี้ก่อนนำเข้าไฟล์"]
+    # With a person's own ID, the row as the example writes it imports.
+    sheet = load_workbook(io.BytesIO(content))
+    sheet.worksheets[0].cell(
+        row=2, column=rows[0].index("เลขประจำตัวประชาชน") + 1
+    ).value = national_id(4242)
+    filled = io.BytesIO()
+    sheet.save(filled)
+    roster = read_roster(io.BytesIO(filled.getvalue()), center)
     assert roster.ok, roster.rows[0].errors
 
 
