@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Sum
+from django.utils import translation
 
 from cases.management.commands.generatedata import LOADED_TABLES, LoadChecks, Run, Writer
 from cases.models import (
@@ -29,6 +30,7 @@ from cases.models import (
 )
 from cases.models.assistance import fiscal_year, house_key
 from coordination.models import Agency, Center, User
+from coordination.templatetags.thai import be_date
 from volunteers.models import Team, TeamMembership, Volunteer
 
 TODAY = "2026-11-26"
@@ -252,6 +254,12 @@ def test_assistance_stays_within_the_caps_in_its_fiscal_years():
     assert Assistance.objects.filter(referral__isnull=False).exists()
     assert Assistance.objects.filter(provider__isnull=False).exists()
     assert CaseEvent.objects.filter(kind="assistance").count() == Assistance.objects.count()
+    # Each event as Assistance.record writes it: read in the reader's language.
+    event = CaseEvent.objects.filter(kind="assistance").first()
+    with translation.override("en"):
+        assert event.text.endswith(" baht") and event.note == ""
+    with translation.override("th"):
+        assert event.text.endswith(" บาท")
     # What the cases' pages sum is what was given.
     assert Assistance.objects.aggregate(total=Sum("amount"))["total"] > 0
     assert Assistance.objects.aggregate(last=Max("given_on"))["last"] < datetime.date.fromisoformat(
@@ -425,6 +433,10 @@ def test_case_conferences_discuss_open_cases_of_their_centre_with_decisions_and_
         assert conference.held_on < datetime.date.fromisoformat(TODAY)
     # Each case discussed logs its event; decisions are planned actions of those cases.
     assert CaseEvent.objects.filter(kind="conference").count() == discussed
+    event = CaseEvent.objects.filter(kind="conference").first()
+    with translation.override("th"):
+        held = {f"{be_date(c.held_on)} {c.place}" for c in conferences.filter(cases=event.case_id)}
+        assert event.text in held
     decisions = PlanAction.objects.filter(conference__isnull=False)
     assert decisions.exists()
     assert not decisions.exclude(conference__center=models.F("center")).exists()

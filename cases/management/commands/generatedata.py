@@ -27,6 +27,7 @@ from __future__ import annotations
 import array
 import datetime
 import io
+import json
 import queue
 import random
 import threading
@@ -337,6 +338,8 @@ ENCODERS: defaultdict[type, Callable[[Any], str]] = defaultdict(
         datetime.date: datetime.date.isoformat,
         datetime.datetime: datetime.datetime.isoformat,
         list: lambda value: "{" + ",".join(map(str, value)) + "}",
+        # JSON columns (a case event's details): the text COPY reads, escaped as text.
+        dict: lambda value: _text(json.dumps(value, ensure_ascii=False)),
     },
 )
 
@@ -1356,7 +1359,7 @@ def assistance(run: Run) -> None:
                         at=recorded,
                         kind="assistance",
                         by_id=coordinator,
-                        note=f"{labels[kind]} {amount:,.2f}",
+                        details={"help": kind, "amount": f"{amount:.2f}"},
                     )
                 )
     copier.close()
@@ -1521,7 +1524,7 @@ def conferences(run: Run) -> None:
                         at=created,
                         kind="conference",
                         by_id=centre.coordinator_id,
-                        note=f"{held_on:%Y-%m-%d} {place}"[:500],
+                        details={"held_on": held_on.isoformat(), "place": place},
                     )
                 )
                 if rng.random() < 0.3:
