@@ -19,7 +19,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
@@ -312,10 +312,13 @@ class CentreScopedAdmin(CentreScopedModelMixin, admin.ModelAdmin):
 
     def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
         self._history_in_centre_or_404(request, object_id, version_id)
-        # SimpleHistoryAdmin's (untyped), mixed in by the admins that keep history.
-        return super().history_form_view(  # type: ignore[misc]
-            request, object_id, version_id, extra_context
-        )
+        # One transaction, as Django's own change page is: a revert saves as a change
+        # does (a case's version is counted from its row, locked: next_version).
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            # SimpleHistoryAdmin's (untyped), mixed in by the admins that keep history.
+            return super().history_form_view(  # type: ignore[misc]
+                request, object_id, version_id, extra_context
+            )
 
     def _history_in_centre_or_404(self, request: HttpRequest, object_id, version_id=None):
         history = getattr(self.model._meta, "simple_history_manager_attribute", None)

@@ -2,6 +2,7 @@
 centre's accounts and lists, and what they are told after saving. Django's own Thai
 catalogue leaves these in English; ours carries them (coordination/django_strings.py)."""
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -220,3 +221,22 @@ def test_a_records_read_only_days_are_written_in_the_buddhist_era(app, center):
     referral.save()
     page = app.get(reverse("admin:cases_referral_change", args=[referral.pk]), user=administrator)
     assert page.html.select_one(".field-replied_on .readonly").text.strip() == "-"
+
+
+@pytest.mark.django_db(transaction=True)  # the view's own transaction, not the test's
+def test_a_case_reverted_to_an_earlier_version_in_the_admin_is_saved_as_a_change(app, center):
+    """The revert page saved outside a transaction: counting the case's version from its
+    locked row (next_version) failed, a 500."""
+    from cases.models import Case
+    from tests.forms.rendered import admin_form
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    case = CaseFactory(center=center, phone="0812345678")
+    change = admin_form(app, reverse("admin:cases_case_change", args=[case.pk]), administrator)
+    change["phone"] = "0899999999"
+    change.submit("_save").follow()
+    first = case.history.order_by("history_id").first()
+    url = reverse("admin:cases_case_simple_history", args=[case.pk, first.history_id])
+    admin_form(app, url, administrator).submit("_save").follow()
+    case = Case.objects.get(pk=case.pk)
+    assert case.phone == "0812345678" and case.version == 3
