@@ -22,6 +22,20 @@ class VolunteerAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["first_name", "last_name", "national_id", "phone"]
     autocomplete_fields = ["center", "subdistrict", "user"]
     inlines = [MembershipInline]
+    # A volunteer who has worked leaves (their status, on the app's pages) and the record
+    # stays: deleted, the visits they made lost their names (a many-to-many), and their
+    # teams' and conferences' records lost them.
+    WORK_DONE = ("visits", "memberships", "conferences")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and any(getattr(obj, name).exists() for name in self.WORK_DONE):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each asked the above
+        return actions
 
     def save_model(self, request: HttpRequest, obj: Volunteer, form, change: bool) -> None:
         """A login linked here to a volunteer is theirs to open their cases with: one with

@@ -240,3 +240,27 @@ def test_a_case_reverted_to_an_earlier_version_in_the_admin_is_saved_as_a_change
     admin_form(app, url, administrator).submit("_save").follow()
     case = Case.objects.get(pk=case.pk)
     assert case.phone == "0812345678" and case.version == 3
+
+
+def test_a_volunteer_who_has_worked_is_not_deleted_in_the_admin(app, center, team):
+    """A helper deleted, as a centre administrator, a volunteer with 13 visits: the visits
+    lost her name. One with no work on record (added by mistake) can still go."""
+    from tests.factories import VolunteerFactory
+    from volunteers.models import Volunteer
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    worked = VolunteerFactory(center=center)
+    visit = HomeVisitFactory(case=CaseFactory(center=center, team=team))
+    visit.volunteers.add(worked)
+    url = reverse("admin:volunteers_volunteer_delete", args=[worked.pk])
+    assert app.get(url, user=administrator, expect_errors=True).status_code == 403
+    changelist = app.get(reverse("admin:volunteers_volunteer_changelist"), user=administrator)
+    assert "delete_selected" not in changelist.text
+    assert list(visit.volunteers.all()) == [worked]
+
+    mistaken = VolunteerFactory(center=center)
+    page = app.get(reverse("admin:volunteers_volunteer_delete", args=[mistaken.pk]),
+                   user=administrator)  # fmt: skip
+    confirm = next(form for form in page.forms.values() if "post" in form.fields)
+    confirm.submit().follow()
+    assert not Volunteer.objects.filter(pk=mistaken.pk).exists()
