@@ -2,7 +2,7 @@ import datetime
 import math
 import uuid
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -1130,12 +1130,22 @@ def case_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     log_access(request, AccessLog.Action.EXPORT, case=case)
     response = JsonResponse(
         {"exported_at": timezone.now(), "case": case.personal_data()},
-        encoder=DjangoJSONEncoder,
+        encoder=LocalTimeEncoder,
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Content-Disposition"] = f'attachment; filename="case-{case.number}.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class LocalTimeEncoder(DjangoJSONEncoder):
+    """Times as the centre lives them (+07:00), not in UTC: a visit at 09:00 read 02:00Z,
+    and a late evening as the day before."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
 
 
 @coordinator_required

@@ -240,6 +240,21 @@ def test_the_export_holds_everything_about_the_case(coordinator_client, case):
     assert data["home_visits"][0]["findings"] == "หลังคารั่ว"
 
 
+def test_the_exports_times_are_the_centres_not_utc(coordinator_client, case):
+    """A visit at 09:00 in Bangkok was written 02:00Z, and a late evening as the day
+    before, to the person reading their own data."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    at = timezone.make_aware(dt.datetime(2026, 7, 9, 23, 30))
+    HomeVisitFactory(case=case, visited_at=at)
+    response = coordinator_client.get(reverse("cases:case-export", args=[case.pk]))
+    data = json.loads(response.content)
+    assert data["case"]["home_visits"][0]["visited_at"] == "2026-07-09T23:30:00+07:00"
+    assert data["exported_at"].endswith("+07:00")
+
+
 def test_volunteers_cannot_export(volunteer_client, case):
     assert volunteer_client.get(reverse("cases:case-export", args=[case.pk])).status_code == 403
     assert not AccessLog.objects.filter(action="export").exists()
