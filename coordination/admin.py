@@ -26,6 +26,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
 from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from coordination.accounts import issue_password_link, qr_code
@@ -243,6 +244,10 @@ class AppHistoryHelper(HistoricalRecordContextHelper):
     them: a choice by its label (ประเมินแล้ว, not "assessed"), a date in the page's era."""
 
     def prepare_delta_change_value(self, change, value):
+        # No account, no team: simple-history takes an empty foreign key for a deleted
+        # row ("ผู้ใช้ ที่ถูกลบ (pk=None)").
+        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+            return "–"
         field = self.model._meta.get_field(change.field)
         if getattr(field, "choices", None) and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)

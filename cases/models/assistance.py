@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import (
@@ -215,10 +215,16 @@ class CapUse:
         if self.amount_left is not None:
             left.append(gettext("%(amount)s baht") % {"amount": money(self.amount_left)})
         if self.times_left is not None:
-            left.append(gettext("%(times)d more times") % {"times": self.times_left})
-        return gettext(
+            left.append(
+                ngettext("%(times)d more time", "%(times)d more times", self.times_left)
+                % {"times": self.times_left}
+            )
+        return ngettext(
             "Over the cap for %(kind)s: %(cap)s. Already given in FY%(year)d: %(times)d "
-            "times, %(total)s baht. Remaining: %(left)s."
+            "time, %(total)s baht. Remaining: %(left)s.",
+            "Over the cap for %(kind)s: %(cap)s. Already given in FY%(year)d: %(times)d "
+            "times, %(total)s baht. Remaining: %(left)s.",
+            self.times,
         ) % {
             "kind": self.cap.get_kind_display(),
             "cap": self.cap.describe(),

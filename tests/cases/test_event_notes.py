@@ -35,6 +35,7 @@ def test_help_over_its_cap_reads_in_each_language(case, coordinator):
         and "Over the cap" not in thai[K.ASSISTANCE_OVER_CAP]
     )
     assert "Over the cap" in english[K.ASSISTANCE_OVER_CAP]
+    assert ": 1 time, 3,000 baht" in english[K.ASSISTANCE_OVER_CAP]  # not "1 times"
     assert thai[K.ASSISTANCE_OVER_CAP].endswith(" · ไฟไหม้")
 
 

@@ -264,3 +264,18 @@ def test_a_volunteer_who_has_worked_is_not_deleted_in_the_admin(app, center, tea
     confirm = next(form for form in page.forms.values() if "post" in form.fields)
     confirm.submit().follow()
     assert not Volunteer.objects.filter(pk=mistaken.pk).exists()
+
+
+def test_a_value_that_was_empty_reads_as_empty_in_a_records_history(app, center):
+    """A volunteer given a login: the history read "ผู้ใช้ ที่ถูกลบ (pk=None) → …"."""
+    from tests.factories import VolunteerFactory
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    volunteer = VolunteerFactory(center=center)
+    volunteer.user = UserFactory(username="login-of-volunteer", center=center, role="volunteer")
+    volunteer.save()
+    page = app.get(reverse("admin:volunteers_volunteer_history", args=[volunteer.pk]),
+                   user=administrator)  # fmt: skip
+    table = page.html.select_one("#change-history").text
+    assert "pk=None" not in table and "ที่ถูกลบ" not in table
+    assert "–" in table and "login-of-volunteer" in table

@@ -226,3 +226,16 @@ def test_an_attendees_position_is_asked_as_their_job_title(app, coordinator):
     page = app.get(reverse("cases:conference-create"), user=coordinator)
     label = page.html.select_one("label[for=id_attendees-0-position]").text
     assert "ตำแหน่ง" in label and "ลำดับ" not in label
+
+
+def test_a_national_administrator_is_not_offered_a_conference_they_cannot_record(
+    app, db, coordinator
+):
+    """Recording needs a centre (403 without one): the list offered the button anyway."""
+    from tests.factories import UserFactory
+
+    national = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    create = reverse("cases:conference-create")
+    assert create not in app.get(reverse("cases:conference-list"), user=national).text
+    assert app.get(create, user=national, expect_errors=True).status_code == 403
+    assert create in app.get(reverse("cases:conference-list"), user=coordinator).text
