@@ -1043,7 +1043,8 @@ class AssistanceForm(forms.ModelForm):
 
 class OwnerChoicesMixin(_FormBase):
     """A planned action's owner: a team or a volunteer of the case's centre, or an agency
-    of the centre or a national one. Three lists; exactly one is chosen."""
+    of the centre or a national one. Three lists; exactly one is chosen (PlanAction.clean
+    says so: the form said it too, and the page showed it twice)."""
 
     def set_owner_choices(self, center_id: int) -> None:
         choose_from(self, "owner_team", Team.objects.filter(center_id=center_id))
@@ -1054,13 +1055,6 @@ class OwnerChoicesMixin(_FormBase):
         self.fields["owner_team"].help_text = _(
             "Choose one owner: a team, a volunteer or an agency."
         )
-
-    def clean_owner(self, data: dict) -> None:
-        chosen = [name for name in OWNER_FIELDS if data.get(name)]
-        if len(chosen) != 1 and not any(name in self.errors for name in OWNER_FIELDS):
-            self.add_error(
-                "owner_team", _("Choose exactly one owner: a team, a volunteer or an agency.")
-            )
 
 
 class PlanGoalForm(BlankExtraRowMixin, forms.ModelForm):
@@ -1102,7 +1096,6 @@ class PlanActionForm(OwnerChoicesMixin, BlankExtraRowMixin, forms.ModelForm):
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
-        self.clean_owner(data)
         finished = data.get("status") not in (None, "", PlanAction.Status.PLANNED)
         if finished and not data.get("finished_on"):
             data["finished_on"] = timezone.localdate()
@@ -1176,12 +1169,6 @@ class DecisionForm(OwnerChoicesMixin, BlankExtraRowMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         choose_from(self, "case", conference_cases(user, center))
         self.set_owner_choices(center.pk)
-
-    def clean(self) -> dict:
-        super().clean()
-        data = self.cleaned_data
-        self.clean_owner(data)
-        return data
 
 
 AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=3)

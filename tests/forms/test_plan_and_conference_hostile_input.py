@@ -118,3 +118,16 @@ def test_a_decision_without_its_case_asks_for_the_case_and_does_not_blame_its_ow
     assert "ผู้รับผิดชอบต้องอยู่ในศูนย์ประสานงานเดียวกับกรณี" not in response.text
     assert "กรุณากรอกข้อมูลช่องนี้" in response.text  # the case, required
     assert saved_rows() == (0, 0, 0, 0, 0)
+
+
+def test_a_decision_without_an_owner_is_told_so_once(app, coordinator, case):
+    page = app.get(reverse("cases:conference-create"), user=coordinator)
+    form = form_with_field(page, "decisions-TOTAL_FORMS")
+    form["place"] = "ห้องประชุม"
+    form["decisions-0-case"] = str(case.pk)
+    form["decisions-0-what"] = "ติดตาม"
+    form["decisions-0-due_on"] = "01/12/2569"
+    response = form.submit()
+    assert response.status_int == 200 and saved_rows() == (0, 0, 0, 0, 0)
+    errors = response.html.select_one("#id_decisions-0-owner_team").find_parent("div")
+    assert errors.text.count("เลือกผู้รับผิดชอบเพียงหนึ่งเดียว") == 1
