@@ -282,7 +282,8 @@ def load_rows_html(rows: Sequence[LoadRow], open_heading: str, visits_heading: s
             css, badge = "", ""
         html.append(
             f"\n    <tr{css}>\n"
-            f'      <th scope="row"><a href="{escape(str(row.url))}">{escape(row.name)}</a>'
+            f'      <th scope="row"><a class="tap-target" href="{escape(str(row.url))}">'
+            f"{escape(row.name)}</a>"
             f"{badge}</th>\n"
             f'      <td class="text-end" data-label="{open_heading}"><a class="tap-target" '
             f'href="{escape(row.cases_url)}" aria-label="{escape(row.cases_label)}">'

@@ -47,7 +47,7 @@ SMALL_TARGETS = """
   const small = [];
   const targets = document.querySelectorAll(
     "main button, main a.btn, main .nav-link, main .page-link, main select, main textarea, " +
-    "main a.tap-target, " +
+    "main a.tap-target, main a[href^='tel:'], " +
     "main input:not([type=hidden]), footer button, header .nav-link, header .navbar-toggler"
   );
   for (const el of targets) {
