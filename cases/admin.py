@@ -99,6 +99,12 @@ class CaseAdmin(VersionedAdmin, CentreScopedAdmin, SimpleHistoryAdmin):
     date_hierarchy = "opened_on"
     inlines = [HouseholdMemberInline, IncomeSourceInline, DebtInline, HomeVisitInline]
 
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+        else:  # as intake opens one: its "opened" event, and who took its consent
+            obj.open(by=request.user)
+
     @admin.display(description=_("name"), ordering="first_name")
     def full_name(self, case: Case) -> str:
         return case.full_name

@@ -279,3 +279,23 @@ def test_a_value_that_was_empty_reads_as_empty_in_a_records_history(app, center)
     table = page.html.select_one("#change-history").text
     assert "pk=None" not in table and "ที่ถูกลบ" not in table
     assert "–" in table and "login-of-volunteer" in table
+
+
+def test_a_case_added_in_the_admin_is_opened_as_intake_opens_one(app, center, team):
+    """A helper added a case in the admin: its status history and history were empty,
+    where intake records who opened it."""
+    from cases.models import Case, CaseEvent
+    from coordination.models import TargetGroup
+    from tests.forms.rendered import admin_form
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    add = admin_form(app, reverse("admin:cases_case_add"), administrator)
+    add["center"].force_value(str(center.pk))
+    add["first_name"], add["last_name"] = "เพิ่มใน", "แอดมิน"
+    add["prefix"], add["sex"] = "mrs", "female"
+    add["target_groups"].force_value([str(TargetGroup.objects.first().pk)])
+    answer = add.submit("_save")
+    assert answer.status_int == 302, [e.text for e in answer.html.select(".errorlist")]
+    case = Case.objects.get(first_name="เพิ่มใน")
+    opened = case.events.get(kind=CaseEvent.Kind.OPENED)
+    assert (opened.by, opened.status_to) == (administrator, case.status)
