@@ -73,3 +73,17 @@ def zip_bomb(inflated: int = 200 * 1024 * 1024) -> bytes:
             for _ in range(inflated // len(block)):
                 part.write(block)
     return out.getvalue()
+
+
+def with_national_id(template: bytes, number: str) -> bytes:
+    """A downloaded template with its example row's national ID replaced by `number`,
+    as a coordinator fills it in."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    headings = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=headings.index("เลขประจำตัวประชาชน") + 1).value = number
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
