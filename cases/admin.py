@@ -25,7 +25,8 @@ from coordination.admin import CentreScopedAdmin, CentreScopedInline
 
 class VersionedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        if change:
+        # A record recovered from its history after a delete is a change with no row.
+        if change and type(obj)._default_manager.filter(pk=obj.pk).exists():
             obj.version = next_version(obj)
         super().save_model(request, obj, form, change)
 
@@ -100,10 +101,13 @@ class CaseAdmin(VersionedAdmin, CentreScopedAdmin, SimpleHistoryAdmin):
     inlines = [HouseholdMemberInline, IncomeSourceInline, DebtInline, HomeVisitInline]
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-        else:  # as intake opens one: its "opened" event, and who took its consent
-            obj.open(by=request.user)
+        # Added here, a case is opened as intake opens one (Case.open): who took its
+        # consent, and its "opened" event; through the admins' own saves (the centre).
+        if not change and obj.consent_method:
+            obj.record_consent(by=request.user)
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.log(CaseEvent.Kind.OPENED, by=request.user, status_to=obj.status)
 
     @admin.display(description=_("name"), ordering="first_name")
     def full_name(self, case: Case) -> str:

@@ -246,7 +246,7 @@ class AppHistoryHelper(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change, value):
         # No account, no team: simple-history takes an empty foreign key for a deleted
         # row ("ผู้ใช้ ที่ถูกลบ (pk=None)").
-        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+        if value in (None, "", []) or (isinstance(value, DeletedObject) and value.pk is None):
             return "–"
         field = self.model._meta.get_field(change.field)
         if getattr(field, "choices", None) and not isinstance(value, list):

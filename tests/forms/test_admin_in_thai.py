@@ -299,3 +299,26 @@ def test_a_case_added_in_the_admin_is_opened_as_intake_opens_one(app, center, te
     case = Case.objects.get(first_name="เพิ่มใน")
     opened = case.events.get(kind=CaseEvent.Kind.OPENED)
     assert (opened.by, opened.status_to) == (administrator, case.status)
+    assert case.target_groups.count() == 1 and case.center == center
+
+
+@pytest.mark.django_db(transaction=True)  # the view's own transaction, not the test's
+def test_a_deleted_case_is_recovered_from_its_history_in_the_admin(app, center):
+    """Its version was counted from a row that no longer exists: DoesNotExist, a 500."""
+    from cases.models import Case, CaseEvent
+    from coordination.models import TargetGroup
+    from tests.forms.rendered import admin_form
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    case = CaseFactory(center=center, first_name="กู้คืน")
+    first = case.history.order_by("history_id").first()
+    Case.objects.filter(pk=case.pk).delete()
+    url = reverse("admin:cases_case_simple_history", args=[case.pk, first.history_id])
+    form = admin_form(app, url, administrator)
+    form["target_groups"].force_value([str(TargetGroup.objects.first().pk)])
+    assert form.submit("_save").status_int == 302
+    recovered = Case.objects.get(pk=case.pk)
+    assert (
+        recovered.first_name == "กู้คืน"
+        and not recovered.events.filter(kind=CaseEvent.Kind.OPENED).exists()
+    )  # recovered, not opened anew
