@@ -584,9 +584,8 @@ class Case(ChecksInOneQuery):
     # conferences. A person who moves away is closed there as moved away and opened at
     # the other centre; a case with none of it, opened at the wrong centre, may move.
     WORK_DONE = (
-        "visits", "referrals", "assistance", "goals", "plan_actions", "merges", "merged_in",
-        "duplicates", "conferences",
-    )  # fmt: skip
+        "visits", "referrals", "assistance", "merges", "merged_in", "duplicates", "conferences",
+    )  # fmt: skip  # and a plan (has_plan)
 
     # The centre the stored case has, as read (from_db) or saved; unset when unknown.
     _centre_read: int | None
@@ -714,7 +713,7 @@ class Case(ChecksInOneQuery):
             raise ValidationError(errors)
 
     def has_work_done(self) -> bool:
-        return any(getattr(self, name).exists() for name in self.WORK_DONE)
+        return self.has_plan() or any(getattr(self, name).exists() for name in self.WORK_DONE)
 
     def disability_labels(self) -> list[StrOrPromise]:
         return [DisabilityType(value).label for value in self.disability_types]
