@@ -12,13 +12,15 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from axes import admin as axes_admin  # noqa: F401  registers axes' admins, re-wrapped below
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import utils as admin_utils
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.models import Group
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -52,6 +54,7 @@ from coordination.templatetags.thai import be_date, be_datetime
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import BaseModelAdmin, InlineModelAdmin
+    from django_stubs_ext import StrOrPromise
 
     _Admin = BaseModelAdmin[Any]
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -398,9 +401,29 @@ class TargetGroupAdmin(CentreScopedAdmin):
     search_fields = ["code", "name_th", "name_en"]
 
 
+class AccountAddForm(forms.ModelForm):
+    """An account starts without a password, whoever adds it: its owner sets one through
+    a one-time link (the action below), as a volunteer does (coordination/accounts.py)."""
+
+    class Meta:
+        model = User
+        fields = ["username", "center", "groups"]
+        field_classes = {"username": UsernameField}
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
 @admin.register(User)
 class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     actions = ["log_out_everywhere", "reset_second_factor", "issue_password_links"]
+    add_form = AccountAddForm
+    add_form_template = "admin/coordination/user/add_form.html"
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
     list_filter = ["center", "groups", "is_staff", "is_active"]
@@ -410,7 +433,7 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
         (_("Coordination centre"), {"fields": ["center"]}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
+        (None, {"fields": ["username"]}),
         (_("Coordination centre"), {"fields": ["center", "groups"]}),
     )
     # What only a national administrator gives: powers above a centre's roles.
@@ -418,24 +441,51 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if staff_user(request).is_national_admin:
-            return fieldsets
+        hidden = () if staff_user(request).is_national_admin else self.NATIONAL_ONLY_FIELDS
+        password = "password" if self.sets_password(request, obj) else "password_state"
         return [
             (
                 name,
                 {
                     **options,
-                    "fields": [f for f in options["fields"] if f not in self.NATIONAL_ONLY_FIELDS],
+                    "fields": [
+                        password if f == "password" else f
+                        for f in options["fields"]
+                        if f not in hidden
+                    ],
                 },
             )
             for name, options in fieldsets
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        fields = [*super().get_readonly_fields(request, obj), "password_state"]
         if not staff_user(request).is_national_admin:
             fields.append("center")  # save_model puts the administrator's own centre
         return fields
+
+    @staticmethod
+    def sets_password(request: HttpRequest, account: User | None) -> bool:
+        """Nobody but its owner chooses a password: a centre's accounts get a one-time
+        link. Only a national administrator sets one, for staff (an administrator
+        bound to a centre, who has no link to open) or their own."""
+        if account is None:
+            return False
+        if account.pk == request.user.pk:
+            return True
+        return staff_user(request).is_national_admin and account.is_staff
+
+    @admin.display(description=_("Password"))
+    def password_state(self, account: User) -> StrOrPromise:
+        if account.has_usable_password():
+            return _("Set by its owner. A new one-time link replaces it.")
+        return _("Not set yet: its owner sets it through a one-time link.")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        account = self.get_object(request, unquote(id))
+        if account is not None and not self.sets_password(request, account):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         user = staff_user(request)

@@ -182,9 +182,6 @@ def test_an_account_added_by_a_centre_administrator_belongs_to_their_centre(
         reverse("admin:coordination_user_add"),
         {
             "username": "new-coordinator",
-            "password1": "a-long-pass-2562",
-            "password2": "a-long-pass-2562",
-            "usable_password": "true",
             "center": other_center.pk,
             "groups": [Group.objects.get(name="coordinator").pk],
         },

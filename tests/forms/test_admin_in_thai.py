@@ -39,8 +39,9 @@ def test_a_centre_administrator_adds_an_account_and_reads_every_step_in_thai(app
     page = app.get(reverse("admin:coordination_user_add"), user=administrator)
     assert_thai(page)
     assert "จำเป็น ไม่เกิน 150 ตัวอักษร" in page.text
+    assert "บัญชีใหม่ยังไม่มีรหัสผ่าน" in page.text
     form = page.forms["user_form"]
-    form["username"] = "ผิด รูปแบบ"  # a space: refused
+    form["username"] = ""  # required: refused
     refused = form.submit()
     assert_thai(refused)
     assert "กรุณาแก้ไขข้อผิดพลาดด้านล่าง" in refused.text
@@ -49,7 +50,6 @@ def test_a_centre_administrator_adds_an_account_and_reads_every_step_in_thai(app
 
     form = refused.forms["user_form"]
     form["username"] = "somchai"
-    form["password1"] = form["password2"] = "ลมหนาวมาแล้ว 2569"
     answer = form.submit()
     assert answer.status_int == 302, [e.text for e in answer.html.select(".errorlist")]
     added = answer.follow()

@@ -1,0 +1,87 @@
+"""Nobody but its owner chooses a password (coordination/accounts.py). In the admin, an
+account is added without one and its owner gets a one-time link; no administrator sets a
+centre's coordinator's or volunteer's password. Only a national administrator sets one,
+for staff or their own."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from coordination.models import User
+from tests.factories import UserFactory
+from tests.forms.rendered import admin_form
+
+
+@pytest.fixture
+def centre_admin(center):
+    return UserFactory(username="centre-admin", center=center, is_staff=True, role="centre_admin")
+
+
+@pytest.fixture
+def national_admin(db):
+    return UserFactory(username="national", is_staff=True, is_superuser=True)
+
+
+def test_an_account_added_in_the_admin_has_no_password_until_its_owner_sets_one(app, centre_admin):
+    add = admin_form(app, reverse("admin:coordination_user_add"), centre_admin)
+    assert not {"password1", "password2", "usable_password"} & set(add.fields)
+    add["username"] = "new-coordinator"
+    add["groups"] = [str(Group.objects.get(name="coordinator").pk)]
+    added = add.submit("_continue").follow()
+
+    account = User.objects.get(username="new-coordinator")
+    assert not account.has_usable_password()
+    assert account.center_id == centre_admin.center_id and account.is_coordinator
+    # Its page says how the owner gets a password, and offers no way to choose one.
+    assert "ยังไม่ได้ตั้ง เจ้าของบัญชีตั้งเองผ่านลิงก์ใช้ครั้งเดียว" in added.text
+    password_page = reverse("admin:auth_user_password_change", args=[account.pk])
+    assert password_page not in added.text and "../password/" not in added.text
+
+
+@pytest.mark.parametrize("who", ["centre_admin", "national_admin"])
+def test_no_administrator_chooses_a_centre_accounts_password(
+    app, client, request, who, coordinator
+):
+    coordinator.set_password("theirs-2567")
+    coordinator.save()
+    path = reverse("admin:auth_user_password_change", args=[coordinator.pk])
+    user = request.getfixturevalue(who)
+    assert app.get(path, user=user, expect_errors=True).status_code == 403
+    # Nor by posting the form the page does not show (the client sends no CSRF check).
+    client.force_login(user)
+    answer = client.post(
+        path, {"password1": "chosen-by-admin-2567", "password2": "chosen-by-admin-2567"}
+    )
+    assert answer.status_code == 403
+    coordinator.refresh_from_db()
+    assert coordinator.check_password("theirs-2567")
+
+
+def test_a_national_administrator_sets_a_centre_administrators_first_password(
+    app, national_admin, centre_admin
+):
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[centre_admin.pk]), national_admin
+    )
+    password = app.get(reverse("admin:auth_user_password_change", args=[centre_admin.pk]))
+    form = next(f for f in password.forms.values() if "password1" in f.fields)
+    form["password1"] = form["password2"] = "first-of-many-2567"
+    form.submit().follow()
+
+    centre_admin.refresh_from_db()
+    assert centre_admin.check_password("first-of-many-2567")
+    assert "../password/" in change.response.text
+
+
+def test_a_centre_administrator_reaches_no_staff_password_page(app, client, centre_admin, center):
+    colleague = UserFactory(username="colleague", center=center, is_staff=True)
+    colleague.set_password("theirs-2567")
+    colleague.save()
+    path = reverse("admin:auth_user_password_change", args=[colleague.pk])
+    # Staff are not in a centre administrator's list of accounts: not theirs to find.
+    assert app.get(path, user=centre_admin, expect_errors=True).status_code == 404
+    client.force_login(centre_admin)
+    answer = client.post(path, {"password1": "chosen-2567-long", "password2": "chosen-2567-long"})
+    assert answer.status_code == 404
+    colleague.refresh_from_db()
+    assert colleague.check_password("theirs-2567")
