@@ -1018,7 +1018,7 @@ class AssistanceForm(forms.ModelForm):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choose_from(self, "provider", Agency.objects.usable_by(case.center_id))
+        choose_from(self, "provider", Agency.objects.usable_by(case.center_id).offered())
         choose_from(self, "referral", case.referrals.select_related("agency").order_by("-sent_on"))
         self.fields["provider"].empty_label = _("this coordination centre")  # type: ignore[attr-defined]
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
@@ -1041,15 +1041,18 @@ class AssistanceForm(forms.ModelForm):
         return self.cleaned_data["exception_reason"] if self.cleaned_data.get("over_cap") else ""
 
 
-class OwnerChoicesMixin(_FormBase):
+class OwnerChoicesMixin(_ModelFormBase):
     """A planned action's owner: a team or a volunteer of the case's centre, or an agency
     of the centre or a national one. Three lists; exactly one is chosen (PlanAction.clean
     says so: the form said it too, and the page showed it twice)."""
 
     def set_owner_choices(self, center_id: int) -> None:
         choose_from(self, "owner_team", Team.objects.filter(center_id=center_id))
-        choose_from(self, "owner_volunteer", Volunteer.objects.filter(center_id=center_id).active())
-        choose_from(self, "owner_agency", Agency.objects.usable_by(center_id))
+        owner = self.instance  # a PlanAction: a row of the plan, or a decision
+        volunteers = Volunteer.objects.filter(center_id=center_id)
+        choose_from(self, "owner_volunteer", volunteers.offered(keep=owner.owner_volunteer_id))
+        agencies = Agency.objects.usable_by(center_id)
+        choose_from(self, "owner_agency", agencies.offered(keep=owner.owner_agency_id))
         for name in OWNER_FIELDS:
             self.fields[name].empty_label = "–"  # type: ignore[attr-defined]  # a ModelChoiceField
         self.fields["owner_team"].help_text = _(

@@ -300,6 +300,11 @@ class AgencyQuerySet(models.QuerySet):
     def active(self) -> Self:
         return self.filter(active=True)
 
+    def offered(self, *, keep: int | None = None) -> Self:
+        """What a form offers: the active ones, and `keep`, the one a row already names
+        (a deactivated agency stays on the records it is on)."""
+        return self.filter(Q(active=True) | Q(pk=keep)) if keep else self.active()
+
     def search(self, text: str) -> Self:
         text = text.strip()
         if not text:

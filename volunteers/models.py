@@ -47,6 +47,13 @@ class VolunteerQuerySet(CenterScopedQuerySet):
     def active(self) -> VolunteerQuerySet:
         return self.filter(status=Volunteer.Status.ACTIVE)
 
+    def offered(self, *, keep: int | None = None) -> VolunteerQuerySet:
+        """What a form offers: the active ones, and `keep`, the one a row already names
+        (a volunteer who left stays on the records they are on)."""
+        return (
+            self.filter(Q(status=Volunteer.Status.ACTIVE) | Q(pk=keep)) if keep else self.active()
+        )
+
     def active_at(self, moment: datetime.datetime) -> VolunteerQuerySet:
         """Those active at `moment` (a past month's end, for its report), as their change
         history tells it: the status of their last record before it; before their first

@@ -258,7 +258,7 @@ class Referral(CaseChild):
     @staticmethod
     def agency_choices(case: Case) -> models.QuerySet:
         """The agencies a case may be referred to: national ones and its own centre's."""
-        return Agency.objects.usable_by(case.center_id).filter(active=True)
+        return Agency.objects.usable_by(case.center_id).offered()
 
     @property
     def is_open(self) -> bool:

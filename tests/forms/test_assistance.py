@@ -173,6 +173,19 @@ def test_another_centres_agency_posted_as_provider_is_refused(assistance_page):
     assert Assistance.objects.count() == 0
 
 
+def test_a_deactivated_agency_is_not_offered_nor_taken_as_provider(assistance_page, case):
+    closed = Agency.objects.create(
+        center=case.center, name="มูลนิธิที่ปิดไปแล้ว", kind="ngo", active=False
+    )
+    _page, form = assistance_page()
+    assert str(closed.pk) not in [value for value, *_ in form["provider"].options]
+    form["kind"] = Assistance.Kind.GOODS
+    form["amount"] = "100"
+    form["provider"].force_value(str(closed.pk))
+    assert form.submit().status_int == 200
+    assert Assistance.objects.count() == 0
+
+
 def test_markup_in_the_description_is_shown_as_text_on_the_case_page(assistance_page, case):
     _page, form = assistance_page()
     form["kind"] = Assistance.Kind.GOODS

@@ -268,3 +268,35 @@ def test_an_implausible_due_date_is_refused(plan_form, team, due):
     response = form.submit()
     assert response.status_int == 200 and response.html.select(".invalid-feedback")
     assert PlanAction.objects.count() == 0
+
+
+@pytest.mark.parametrize("owner", ["volunteer", "agency"])
+def test_a_plan_whose_owner_has_gone_still_saves_and_no_new_action_is_given_them(
+    plan_form, case, team, owner
+):
+    """A volunteer who left, an agency deactivated: no longer offered for new actions,
+    but an action they already own is their history and the plan still saves."""
+    if owner == "volunteer":
+        gone = VolunteerFactory(center=case.center)
+        gone.set_status("left")
+        action = PlanAction.objects.create(
+            case=case, what="เยี่ยมบ้าน", owner_volunteer=gone, due_on=datetime.date(2026, 1, 9)
+        )
+    else:
+        gone = Agency.objects.create(name="มูลนิธิที่ปิดไปแล้ว", kind="foundation", active=False)
+        action = PlanAction.objects.create(
+            case=case, what="ขอทุน", owner_agency=gone, due_on=datetime.date(2026, 1, 9)
+        )
+    form = plan_form()
+    field = f"actions-0-owner_{owner}"
+    assert form[field].value == str(gone.pk)
+    form["goals-0-text"] = "มีรายได้พอ"
+    form["actions-0-note"] = "ยังรออยู่"
+    submit_and_follow(form)
+    action.refresh_from_db()
+    assert action.note == "ยังรออยู่" and PlanGoal.objects.get(case=case).text == "มีรายได้พอ"
+
+    form = plan_form()
+    new_row = add_row(form, "actions")
+    offered = {value for value, _, _ in form[f"actions-{new_row}-owner_{owner}"].options}
+    assert str(gone.pk) not in offered
