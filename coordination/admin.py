@@ -20,11 +20,13 @@ from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.models import Group
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
 from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
@@ -177,6 +179,31 @@ def be_column(model: str, name: Any) -> Any:
     return column
 
 
+def chosen_labels(field, value) -> str | None:
+    """A list of choices (a case's disability types, consent's purposes) by their labels,
+    as the app's pages write it; None for any other field."""
+    if not isinstance(field, ArrayField) or not isinstance(value, list):
+        return None
+    if not field.base_field.choices:
+        return None
+    labels = dict(field.base_field.flatchoices)
+    return ", ".join(str(labels.get(code, code)) for code in value)
+
+
+def choices_field(db_field: ArrayField) -> forms.Field:
+    """The admin's field for a list of choices: Django's is a text box of codes
+    ("1,3" for two disability types), ours the labels to tick, as the app's forms."""
+    base = db_field.base_field
+    return forms.TypedMultipleChoiceField(
+        label=capfirst(db_field.verbose_name),
+        choices=base.choices or (),
+        coerce=base.to_python,
+        required=not db_field.blank,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=db_field.help_text,
+    )
+
+
 def display_for_field(value, field, empty_value_display, avoid_link=False):
     """Django's writing of a field the admin shows but does not let anyone change (a
     case's created time, a referral's reply), a day in the Buddhist Era as everywhere
@@ -184,6 +211,8 @@ def display_for_field(value, field, empty_value_display, avoid_link=False):
     CoordinationConfig.ready(): the admin has no hook for it."""
     if isinstance(field, models.DateField) and value and not getattr(field, "flatchoices", None):
         return be_datetime(value) if isinstance(field, models.DateTimeField) else be_date(value)
+    if value and (labels := chosen_labels(field, value)) is not None:
+        return labels
     return admin_utils.display_for_field(value, field, empty_value_display, avoid_link)
 
 
@@ -204,6 +233,11 @@ class CentreScopedMixin(_Admin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return centre_rows(self.model, super().get_queryset(request), request.user)
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        if isinstance(db_field, ArrayField) and db_field.base_field.choices:
+            return choices_field(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -252,6 +286,8 @@ class AppHistoryHelper(HistoricalRecordContextHelper):
         if value in (None, "", []) or (isinstance(value, DeletedObject) and value.pk is None):
             return "–"
         field = self.model._meta.get_field(change.field)
+        if (labels := chosen_labels(field, value)) is not None:
+            return labels
         if getattr(field, "choices", None) and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
         if isinstance(value, datetime.datetime):

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from coordination.models import User
 from tests.factories import CaseFactory, HomeVisitFactory, ReferralFactory, UserFactory
+from tests.forms.rendered import submit_and_follow
 
 # What a centre administrator met in English, trying the admin.
 ENGLISH = [
@@ -322,3 +323,24 @@ def test_a_deleted_case_is_recovered_from_its_history_in_the_admin(app, center):
         recovered.first_name == "กู้คืน"
         and not recovered.events.filter(kind=CaseEvent.Kind.OPENED).exists()
     )  # recovered, not opened anew
+
+
+def test_disability_types_and_consent_purposes_are_ticked_by_their_thai_labels(app, case):
+    """The admin's own field for a list is a text box of codes ("1,3")."""
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    page = app.get(url, user=administrator)
+    form = page.forms["case_form"]
+    labels = {
+        box.find_parent("label").text.strip(): box["value"]
+        for box in page.html.select('input[name="disability_types"]')
+    }
+    assert set(labels) >= {"ทางการเห็น", "ออทิสติก"}, labels
+    form["disability_types"] = [labels["ทางการเห็น"], labels["ออทิสติก"]]
+    form["consent_purposes"] = ["referral"]
+    submit_and_follow(form)
+
+    case.refresh_from_db()
+    assert (case.disability_types, case.consent_purposes) == ([1, 7], ["referral"])
+    history = app.get(reverse("admin:cases_case_history", args=[case.pk]))
+    assert "ทางการเห็น, ออทิสติก" in history.text and "[1, 7]" not in history.text
