@@ -175,6 +175,13 @@ class CaseEventAdmin(CentreScopedAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """An event goes only with its case: deleting a case (recoverable from its
+        history) lists its events and asks this; the events' own pages never delete."""
+        match = request.resolver_match
+        on_own_page = match is not None and getattr(match.func, "model_admin", None) is self
+        return not on_own_page and super().has_delete_permission(request, obj)
+
 
 @admin.register(VisitPhoto)
 class VisitPhotoAdmin(CentreScopedAdmin):

@@ -344,3 +344,27 @@ def test_disability_types_and_consent_purposes_are_ticked_by_their_thai_labels(a
     assert (case.disability_types, case.consent_purposes) == ([1, 7], ["referral"])
     history = app.get(reverse("admin:cases_case_history", args=[case.pk]))
     assert "ทางการเห็น, ออทิสติก" in history.text and "[1, 7]" not in history.text
+
+
+def test_a_case_event_is_deleted_only_with_its_case(app, client, case, coordinator):
+    from cases.models import Case, CaseEvent
+
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    event = case.log(CaseEvent.Kind.OPENED, by=coordinator)
+    page = app.get(reverse("admin:cases_caseevent_change", args=[event.pk]), user=administrator)
+    assert reverse("admin:cases_caseevent_delete", args=[event.pk]) not in page.text
+    listed = app.get(reverse("admin:cases_caseevent_changelist"))
+    assert "delete_selected" not in listed.text
+    client.force_login(administrator)
+    refused = client.post(reverse("admin:cases_caseevent_delete", args=[event.pk]), {"post": "yes"})
+    assert refused.status_code == 403 and CaseEvent.objects.filter(pk=event.pk).exists()
+
+    # The case itself still goes, with its events (and comes back from its history).
+    confirm = admin_form_named(app, reverse("admin:cases_case_delete", args=[case.pk]))
+    confirm.submit().follow()
+    assert not Case.objects.filter(pk=case.pk).exists()
+    assert not CaseEvent.objects.filter(pk=event.pk).exists()
+
+
+def admin_form_named(app, url):
+    return next(f for f in app.get(url).forms.values() if "post" in f.fields)
