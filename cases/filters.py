@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterator
 
 import django_filters
+from django import forms
 from django.db.models import F, Q, QuerySet
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
@@ -166,6 +167,15 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+class VisitFilterForm(forms.Form):
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        first, last = data.get("visited_from"), data.get("visited_to")
+        if first and last and last < first:
+            self.add_error("visited_to", _("The last day cannot come before the first."))
+        return data
+
+
 class VisitFilter(ListFilterSet):
     """The visit list: the visits the dashboard counts (a month, a team, a volunteer)."""
 
@@ -179,6 +189,7 @@ class VisitFilter(ListFilterSet):
     class Meta:
         model = HomeVisit
         fields: list[str] = []
+        form = VisitFilterForm
 
     def on_or_after(self, visits, name, day):
         return visits.filter(visited_at__gte=local_midnight(day))

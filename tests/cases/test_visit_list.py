@@ -137,3 +137,13 @@ def test_the_case_list_finds_cases_opened_or_closed_since_a_day(coordinator_clie
     assert shown(coordinator_client, CASES, status="closed", closed_from=month.isoformat()) == [
         closed
     ]
+
+
+def test_a_range_ending_before_it_starts_is_said_and_filters_nothing(coordinator_client, case):
+    """Before, the list answered "no visits", as if there had been none."""
+    visit = HomeVisitFactory(case=case)
+    response = coordinator_client.get(
+        reverse(VISITS), {"visited_from": "31/12/2568", "visited_to": "01/12/2568"}
+    )
+    assert list(response.context["page_obj"]) == [visit]
+    assert "วันสุดท้ายต้องไม่อยู่ก่อนวันแรก" in response.content.decode()
