@@ -689,6 +689,13 @@ class VisitForm(forms.ModelForm):
     next_visit_due = ThaiDateField(label=_("next visit due"), required=False)
     photos = MultiplePhotoField(label=_("Photos"), required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # As the page shows them (the banner's links to what to correct follow this order);
+    # the incomes' rows come after income_checked.
+    field_order = [
+        "visit_date", "visit_time", "volunteers", "other_participants", "purpose", "findings",
+        "living_conditions", "health", *barthel.FIELDS, "adl_score", "income_checked", "needs",
+        "actions", "referral_needed", "next_visit_due", "latitude", "longitude", "photos",
+    ]  # fmt: skip
 
     class Meta:
         model = HomeVisit

@@ -324,19 +324,29 @@ CRISPY_TAG = Template("{% load crispy_forms_tags %}{% crispy form %}")
 
 
 @register.simple_tag
-def errors_to_correct(*forms_and_formsets) -> list[tuple[str, str, str]]:
-    """Each field's error in the forms (and the formsets' rows), in the page's order of
+def errors_to_correct(form, *formsets, rows_after: str = "") -> list[tuple[str, str, str]]:
+    """Each field's error in the form and the formsets' rows, in the page's order of
     fields, as (the field's id, its label, the message): the "nothing was saved" banner
     lists them as links, so that the error at the bottom of a long form on a phone (a
-    visit's photos) is one tap away, not a scroll without a hint."""
+    visit's photos) is one tap away, not a scroll without a hint. The rows come after
+    the form's fields, or after its field `rows_after` where the page shows them there
+    (a visit's incomes, between the person's situation and the needs)."""
+    names = list(form.fields)
+    cut = names.index(rows_after) + 1 if rows_after else len(names)
+    rows = [row for formset in formsets for row in formset.forms]
+    return [
+        *errors_of(form, names[:cut]),
+        *(error for row in rows for error in errors_of(row, row.fields)),
+        *errors_of(form, names[cut:]),
+    ]
+
+
+def errors_of(form, names) -> list[tuple[str, str, str]]:
     found = []
-    for item in forms_and_formsets:
-        rows = item.forms if isinstance(item, forms.BaseFormSet) else [item]
-        for form in rows:
-            for name in form.fields:
-                if name in form.errors:
-                    field = form[name]
-                    # A choice of boxes labels no one input: its first box.
-                    target = field.id_for_label or f"{field.auto_id}_0"
-                    found += [(target, str(field.label), str(e)) for e in form.errors[name]]
+    for name in names:
+        if name in form.errors:
+            field = form[name]
+            # A choice of boxes labels no one input: its first box.
+            target = field.id_for_label or f"{field.auto_id}_0"
+            found += [(target, str(field.label), str(e)) for e in form.errors[name]]
     return found

@@ -436,3 +436,25 @@ def test_a_met_correction_keeps_the_photos_ticked_to_remove_ticked_and_removes_n
     visit.refresh_from_db()
     assert list(visit.photos.all()) == [first]
     assert visit.findings == "หลังคารั่วหนัก"  # hers, kept
+
+
+def test_the_banner_links_the_answers_to_correct_in_the_order_of_the_page(
+    app, case, volunteer_on_team
+):
+    """The incomes sit between the person's situation and the needs; the day and time
+    at the top. The banner's "first answer to correct" was the needs' next visit day,
+    below an income row in error, and the day of the visit came last."""
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    fill_what_was_found(rendered)
+    rendered["incomes-0-kind"] = "wages"
+    rendered["incomes-0-amount"] = "-5"
+    rendered["next_visit_due"] = "31/02/2569"
+    refused = rendered.submit()
+    assert refused.status_int == 200 and not HomeVisit.objects.exists()
+    first = refused.html.select_one(".error-summary a")
+    assert first["href"] == "#id_incomes-0-amount"
+
+    rendered = form_with_field(refused, "findings")
+    rendered["visit_date"] = "31/02/2569"
+    refused = rendered.submit()
+    assert refused.html.select_one(".error-summary a")["href"] == "#id_visit_date"
