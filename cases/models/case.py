@@ -650,7 +650,10 @@ class Case(ChecksInOneQuery):
     def bring_rows(self) -> None:
         """Every row of the case carries its centre (CaseChild), and pages and lists show
         a row to the centre on it: moved to another centre, the case brings its rows, or
-        the centre it left would go on seeing them."""
+        the centre it left would go on seeing them. Its history forgets the teams it
+        was assigned to there: they are the other centre's (and the database's guard
+        refuses an event of another centre's team)."""
+        self.events.exclude(team=None).exclude(team__center_id=self.center_id).update(team=None)
         for model in case_row_models():
             rows = model._default_manager.filter(case_id=self.pk)
             rows.exclude(center_id=self.center_id).update(center_id=self.center_id)

@@ -183,3 +183,24 @@ def test_the_move_is_in_the_case_history_the_centre_it_joined_reads(
     move_form(app, case, other_center, administrator()).submit("_save").follow()
     page = app.get(reverse("cases:case-changes", args=[case.pk]), user=other_coordinator)
     assert f"{center.name} → {other_center.name}" in " ".join(page.text.split())
+
+
+def test_a_moved_cases_history_no_longer_names_the_teams_of_the_centre_it_left(
+    app, center, other_center, team, coordinator, other_coordinator
+):
+    team.name = "ทีมผู้สูงอายุ ศูนย์เดิม"
+    team.save()
+    case = CaseFactory(center=center, team=team, first_name="ย้ายพร้อมประวัติ")
+    assigned = case.log(CaseEvent.Kind.ASSIGNED, by=coordinator, team=team)
+    move_form(app, case, other_center, administrator()).submit("_save").follow()
+
+    assigned.refresh_from_db()
+    assert assigned.team is None and assigned.center_id == other_center.pk
+    page = app.get(reverse("cases:case-detail", args=[case.pk]), user=other_coordinator)
+    timeline = page.html.select_one("[aria-labelledby=history-heading] ol").text
+    assert "มอบหมายทีม" in timeline and "ศูนย์เดิม" not in timeline
+    # The database's guard holds for it from now on: no event of another centre's team.
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseEvent.objects.filter(pk=assigned.pk).update(team=team)
