@@ -22,13 +22,11 @@ class VolunteerAdmin(CentreScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["first_name", "last_name", "national_id", "phone"]
     autocomplete_fields = ["center", "subdistrict", "user"]
     inlines = [MembershipInline]
-    # A volunteer who has worked leaves (their status, on the app's pages) and the record
-    # stays: deleted, the visits they made lost their names (a many-to-many), and their
-    # teams' and conferences' records lost them.
-    WORK_DONE = ("visits", "memberships", "conferences")
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        if obj is not None and any(getattr(obj, name).exists() for name in self.WORK_DONE):
+        # Deleted, the visits they made lost their names (a many-to-many), and their
+        # teams' and conferences' records lost them: one who has worked leaves instead.
+        if obj is not None and obj.has_work_done():
             return False
         return super().has_delete_permission(request, obj)
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from typing import Self
+from collections.abc import Iterable, Iterator
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -146,6 +146,14 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @transaction.atomic
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Their login is their centre's: it moves with them (an administrator's stays)."""
+        moving = self.moves_centre(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        if moving and self.user_id is not None:
+            User.objects.filter(pk=self.user_id, is_staff=False).update(center_id=self.center_id)
+
     @cached_property
     def team_ids(self) -> list[int]:
         """The teams this volunteer is an active member of (team_ids_of), read once for
@@ -160,9 +168,31 @@ class Volunteer(models.Model):
     # A volunteer is an adult: appointed at 18 or over, never with a child's prefix.
     ADULT_AGE = 18
 
+    # The work a volunteer did at their centre, which stays that centre's record: the
+    # visits they made, their teams (ended ones too), the conferences they sat in. One
+    # who has worked is neither deleted nor moved to another centre: they leave (their
+    # status), and are entered again at the other centre.
+    WORK_DONE = ("visits", "memberships", "conferences")
+
+    def has_work_done(self) -> bool:
+        return any(getattr(self, name).exists() for name in self.WORK_DONE)
+
+    def moves_centre(self, update_fields: Iterable[str] | None = None) -> bool:
+        """Whether saving would give the stored volunteer another centre."""
+        if self.pk is None or (update_fields is not None and "center" not in update_fields):
+            return False
+        stored = Volunteer.objects.filter(pk=self.pk).values_list("center_id", flat=True)
+        return stored.first() not in (None, self.center_id)
+
     def clean(self) -> None:
         today = timezone.localdate()
         errors: dict[str, object] = {}
+        if self.center_id and self.moves_centre() and self.has_work_done():
+            errors["center"] = _(
+                "This volunteer has worked at their centre (visits, teams or conferences), "
+                "which keeps that record. Mark them as left there, then add them as a "
+                "volunteer of the other centre."
+            )
         if self.prefix in CHILD_PREFIXES:
             errors["prefix"] = _("This is a child's prefix: a volunteer is an adult.")
         if self.appointed_on and self.appointed_on > today:
