@@ -437,6 +437,33 @@ class TargetGroupAdmin(CentreScopedAdmin):
     search_fields = ["code", "name_th", "name_en"]
 
 
+# The roles are groups named in English (the code checks them by name): the admin says
+# them as the app does.
+ROLE_LABELS = {
+    "coordinator": _("Coordinator"),
+    "volunteer": _("Volunteer"),
+    "centre_admin": _("Centre administrator"),
+}
+
+
+def role_label(group: Group) -> str:
+    return str(ROLE_LABELS.get(group.name, group.name))
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Group) -> str:
+        return role_label(obj)
+
+
+class RoleListFilter(admin.RelatedOnlyFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        names = dict(Group.objects.values_list("pk", "name"))
+        return [
+            (pk, str(ROLE_LABELS.get(names.get(pk, ""), label)))
+            for pk, label in super().field_choices(field, request, model_admin)
+        ]
+
+
 class AccountAddForm(forms.ModelForm):
     """An account starts without a password, whoever adds it: its owner sets one through
     a one-time link (the action below), as a volunteer does (coordination/accounts.py)."""
@@ -462,7 +489,7 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     add_form_template = "admin/coordination/user/add_form.html"
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
-    list_filter = ["center", "groups", "is_staff", "is_active"]
+    list_filter = ["center", ("groups", RoleListFilter), "is_staff", "is_active"]
     autocomplete_fields = ["center"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
@@ -522,6 +549,11 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
         if account is not None and not self.sets_password(request, account):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         user = staff_user(request)

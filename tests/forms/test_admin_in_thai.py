@@ -368,3 +368,17 @@ def test_a_case_event_is_deleted_only_with_its_case(app, client, case, coordinat
 
 def admin_form_named(app, url):
     return next(f for f in app.get(url).forms.values() if "post" in f.fields)
+
+
+def test_the_roles_are_named_in_thai_in_the_accounts_form_and_filter(app, center):
+    administrator = UserFactory(
+        username="centre-admin", center=center, is_staff=True, role="centre_admin"
+    )
+    UserFactory(username="somchai", center=center, role="coordinator")
+    add = app.get(reverse("admin:coordination_user_add"), user=administrator)
+    offered = {label.text.strip() for label in add.html.select("#id_groups label")}
+    offered |= {option.text.strip() for option in add.html.select("#id_groups option")}
+    assert {"ผู้ประสานงาน", "อพม."} <= offered and not {"coordinator", "volunteer"} & offered
+    listed = app.get(reverse("admin:coordination_user_changelist"))
+    links = {a.text.strip() for a in listed.html.select("#changelist-filter a")}
+    assert "ผู้ประสานงาน" in links and "coordinator" not in links
