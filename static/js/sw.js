@@ -93,19 +93,26 @@ async function setUser(message) {
   // Refreshing the kept pages takes a while: the caller does it after the user is settled.
   // My cases (`refresh`) keeps them fresher than other pages, not at every visit of it:
   // a volunteer comes back to it after each home, and a refresh fetches every kept page.
+  // Returns the age past which they are refreshed, or 0 when they are fresh enough.
+  const maxAge = message.refresh ? 60 * 1000 : 5 * 60 * 1000;
   const age = Date.now() - next.refreshed;
-  return Boolean(user && message.pages && age > (message.refresh ? 60 * 1000 : 5 * 60 * 1000));
+  return user && message.pages && age > maxAge ? maxAge : 0;
 }
 
 // One refresh at a time for a user: `refreshed` is written when a refresh ends, so every
 // page opened meanwhile asked for one more, each fetching every kept page again (nine
 // refreshes, some 450 pages and 2.5 MB for eight pages opened within six seconds).
+// A page's message is settled (setUser) before its refresh starts here: a refresh that
+// ended in between has made the pages fresh, so the age is read again first.
 let refreshing = null;
 
-function refreshOnce(user, listUrl) {
+function refreshOnce(user, listUrl, maxAge) {
   if (!refreshing || refreshing.user !== user) {
     const run = { user: user };
-    run.done = refreshPages(user, listUrl).finally(function () {
+    run.done = readMeta().then(function (meta) {
+      const fresh = meta.user === user && Date.now() - (meta.refreshed || 0) <= maxAge;
+      return fresh ? null : refreshPages(user, listUrl);
+    }).finally(function () {
       if (refreshing === run) refreshing = null;
     });
     refreshing = run;
@@ -165,8 +172,8 @@ self.addEventListener("message", function (event) {
     userSettled = userSettled.catch(function () { return false; }).then(function () {
       return setUser(data);
     });
-    event.waitUntil(userSettled.then(function (refresh) {
-      return refresh ? refreshOnce(data.user, data.pages) : null;
+    event.waitUntil(userSettled.then(function (maxAge) {
+      return maxAge ? refreshOnce(data.user, data.pages, maxAge) : null;
     }));
   } else if (data.type === "send") {
     // From a page (on load, on `online`, after a visit is saved): the page's user, whose
