@@ -816,7 +816,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
     condition, ordering = sections.get(shown, sections["overdue"])
     rows = cases.filter(condition).order_by(*ordering)
     export = ExportForm.of(request)
-    if export.is_valid():
+    if shown in sections and export.is_valid():  # the referral tab offers no export
         columns = exports.followup_columns(export)
         title = str(FOLLOWUP_SECTIONS[shown])
         return export.response(

@@ -194,3 +194,12 @@ def test_overdue_by_team_lists_the_most_overdue_first_then_by_name(
         ("ทีมผู้สูงอายุ", 1),
         ("ทีมอื่น", 1),
     ]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_export_asked_of_the_referral_tab_shows_the_tab(coordinator_client, kind):
+    """The tab offers no export; an address with one (edited, bookmarked) was a 500."""
+    url = reverse("cases:followup-list")
+    response = coordinator_client.get(url, {"show": "referrals", "format": kind})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert response.context["shown"] == "referrals"
