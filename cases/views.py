@@ -595,18 +595,18 @@ def confirm_close(request: AuthenticatedRequest, case: Case, form: CloseForm) ->
             "reason": Case.ClosureReason(reason).label,
         },
     ]
-    if form.kept is not None:
+    if form.kept is not None and reason == Case.ClosureReason.DUPLICATE:
         moving = CaseMerge.to_move(case)
-        count = sum(len(ids) for ids in moving.values())
         changes.append(
-            ngettext(
-                "It is merged into case %(number)s (%(name)s): %(count)d record moves there "
-                "(home visits). The household, incomes and debts stay on this case.",
-                "It is merged into case %(number)s (%(name)s): %(count)d records move there "
-                "(home visits). The household, incomes and debts stay on this case.",
-                count,
+            _(
+                "It is merged into case %(number)s (%(name)s). Moving there: %(moving)s. The "
+                "household, incomes and debts stay on this case."
             )
-            % {"number": form.kept.number, "name": form.kept.full_name, "count": count}
+            % {
+                "number": form.kept.number,
+                "name": form.kept.full_name,
+                "moving": CaseMerge.describe(moving) or _("no records"),
+            }
         )
         changes.append(_("The merge can be undone from the history of this case."))
     changes += [
@@ -644,7 +644,8 @@ def case_merge_undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     merge.count_moved(),
                 )
                 % {"count": merge.count_moved(), "kept": merge.kept.number},
-                _("This case is reopened, as assessed."),
+                _("This case is reopened, as %(status)s.")
+                % {"status": Case.Status(merge.reopens_as()).label},
             ],
             confirm_label=_("Yes, undo the merge"),
             cancel_url=reverse("cases:case-detail", args=[case.pk]),

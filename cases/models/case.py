@@ -996,6 +996,15 @@ class Case(ChecksInOneQuery):
                 errors["kept_case"] = [_("No case with this number in this centre.")]
             elif kept.is_closed:
                 errors["kept_case"] = [_("The kept case is closed: reopen it first.")]
+            elif self.national_id and kept.national_id and self.national_id != kept.national_id:
+                errors["kept_case"] = [
+                    _(
+                        "The kept case has another national ID: it is another person. If "
+                        "one of the IDs was typed wrongly, correct it on its case first."
+                    )
+                ]
+        elif kept is not None:
+            errors["kept_case"] = [_("Give the kept case only when closing as a duplicate of it.")]
         return errors
 
     @transaction.atomic
@@ -1029,6 +1038,12 @@ class Case(ChecksInOneQuery):
 
             CaseMerge.merge(self, self.duplicate_of, by=by)
 
+    @classmethod
+    def reopens_as(cls, *, has_visits: bool) -> str:
+        """A reopened case starts again from its assessment; one never visited, from
+        intake (assessed needs a visit)."""
+        return cls.Status.ASSESSED if has_visits else cls.Status.INTAKE
+
     @transaction.atomic
     def reopen(self, *, by, note: str = "", details: dict | None = None) -> None:
         """A reopened case starts again from its assessment; one never visited, from
@@ -1039,7 +1054,7 @@ class Case(ChecksInOneQuery):
             raise ValidationError(
                 _("This case was merged into another: undo the merge to reopen it.")
             )
-        self.status = self.Status.ASSESSED if self.visits.exists() else self.Status.INTAKE
+        self.status = self.reopens_as(has_visits=self.visits.exists())
         self.closure_reason = ""
         self.closed_on = None
         self.duplicate_of = None

@@ -70,6 +70,22 @@ class CaseMerge(CaseChild):
     def count_moved(self) -> int:
         return sum(len(ids) for ids in self.moved.values())
 
+    def reopens_as(self) -> str:
+        """The status undoing it reopens the duplicate in: its visits come back."""
+        back = self.moved.get("cases.homevisit") or self.case.visits.exists()
+        return Case.reopens_as(has_visits=bool(back))
+
+    @staticmethod
+    def describe(moving: dict[str, list[int]]) -> str:
+        """What moves, by kind: "1 home visit, 3 help given"."""
+        parts = []
+        for label, ids in moving.items():
+            if ids:
+                meta = apps.get_model(label)._meta
+                name = meta.verbose_name if len(ids) == 1 else meta.verbose_name_plural
+                parts.append(_("%(count)d %(name)s") % {"count": len(ids), "name": name})
+        return ", ".join(parts)
+
     @classmethod
     def to_move(cls, duplicate: Case) -> dict[str, list[int]]:
         """The rows of `duplicate` that a merge would move, per model label."""

@@ -8,8 +8,8 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseMerge, HomeVisit
-from tests.factories import CaseFactory, HomeVisitFactory
+from cases.models import Case, CaseEvent, CaseMerge, HomeVisit, PlanGoal
+from tests.factories import CaseFactory, HomeVisitFactory, national_id
 from tests.forms.rendered import (
     assert_renders_every_field,
     confirm_and_follow,
@@ -211,3 +211,65 @@ def test_an_old_estimate_shows_aged_and_an_unchanged_save_keeps_its_day(app, cen
     case.refresh_from_db()
     assert (case.estimated_age, case.age()) == (85, 85)
     assert case.estimated_age_on is not None and case.estimated_age_on != day
+
+
+def close_form(app, case, coordinator, reason, kept_number):
+    rendered = form_posting_to(
+        case_page(app, case, coordinator), reverse("cases:case-close", args=[case.pk])
+    )
+    rendered["close-reason"] = reason
+    rendered["close-kept_case"] = kept_number
+    rendered["close-note"] = "ปิดกรณี"
+    return rendered
+
+
+def test_the_merge_confirmation_says_what_moves_and_the_undo_the_status_it_reopens_in(
+    app, center, coordinator
+):
+    kept = CaseFactory(center=center, status=S.ASSESSED)
+    duplicate = CaseFactory(center=center)
+    PlanGoal.objects.create(case=duplicate, text="มีรายได้พอ")
+    PlanGoal.objects.create(case=duplicate, text="มีบ้านอยู่")
+    asking = close_form(app, duplicate, coordinator, Case.ClosureReason.DUPLICATE, kept.number)
+    said = asking.submit().html.select_one("main").text
+    assert "ข้อมูลที่ย้ายไป: เป้าหมาย 2 รายการ ส่วนสมาชิกครัวเรือน" in said
+    duplicate.close(Case.ClosureReason.DUPLICATE, by=coordinator, note="ซ้ำ", kept=kept)
+
+    undo = form_posting_to(
+        case_page(app, duplicate, coordinator),
+        reverse("cases:case-merge-undo", args=[duplicate.pk]),
+    )
+    asking = undo.submit()
+    assert "กรณีนี้จะเปิดอีกครั้งในสถานะรับเรื่อง" in asking.text  # never visited
+    confirm_and_follow(undo)
+    duplicate.refresh_from_db()
+    assert duplicate.status == S.INTAKE and PlanGoal.objects.filter(case=duplicate).count() == 2
+
+
+def test_a_kept_case_of_another_person_is_refused_and_nothing_moves(app, center, coordinator):
+    """Merged, a woman's referral letter and her help were the boy's."""
+    kept = CaseFactory(center=center, status=S.ASSESSED, national_id=national_id(7))
+    duplicate = CaseFactory(center=center, national_id=national_id(8))
+    visit = HomeVisitFactory(case=duplicate)
+    refused = close_form(
+        app, duplicate, coordinator, Case.ClosureReason.DUPLICATE, kept.number
+    ).submit()
+    assert refused.status_int == 200
+    assert "เลขประจำตัวประชาชนต่างกัน จึงเป็นคนละคน" in refused.text
+    visit.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert visit.case == duplicate and duplicate.status != S.CLOSED
+    assert not CaseMerge.objects.exists()
+
+
+def test_a_kept_case_given_with_another_reason_is_refused_not_promised_a_merge(
+    app, center, coordinator
+):
+    kept = CaseFactory(center=center, status=S.ASSESSED)
+    case = CaseFactory(center=center)
+    HomeVisitFactory(case=case)
+    refused = close_form(app, case, coordinator, Case.ClosureReason.RESOLVED, kept.number).submit()
+    assert refused.status_int == 200
+    assert "เฉพาะเมื่อปิดกรณีเพราะซ้ำ" in refused.text and "จะรวมเข้ากับกรณี" not in refused.text
+    case.refresh_from_db()
+    assert case.status != S.CLOSED and not CaseMerge.objects.exists()
