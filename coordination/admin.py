@@ -530,19 +530,49 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     @staticmethod
     def sets_password(request: HttpRequest, account: User | None) -> bool:
         """Nobody but its owner chooses a password: a centre's accounts get a one-time
-        link. Only a national administrator sets one, for staff (an administrator
-        bound to a centre, who has no link to open) or their own."""
+        link (User.password_by_link_only). Only a national administrator sets one, for
+        an administrator without a role in the app, or their own."""
         if account is None:
             return False
         if account.pk == request.user.pk:
             return True
-        return staff_user(request).is_national_admin and account.is_staff
+        return staff_user(request).is_national_admin and not account.password_by_link_only
 
     @admin.display(description=_("Password"))
     def password_state(self, account: User) -> StrOrPromise:
         if account.has_usable_password():
             return _("Set by its owner. A new one-time link replaces it.")
         return _("Not set yet: its owner sets it through a one-time link.")
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            before = User.objects.get(pk=obj.pk)
+            request.password_was_admins = not before.password_by_link_only  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """An administrator's account given a role in the app, or no longer staff, is
+        now one whose password only its owner chooses: the one an administrator set
+        goes, or they would know it."""
+        super().save_related(request, form, formsets, change)
+        account = User.objects.get(pk=form.instance.pk)  # its roles as just saved
+        if (
+            getattr(request, "password_was_admins", False)
+            and account.password_by_link_only
+            and account.has_usable_password()
+            and account.pk != request.user.pk
+        ):
+            account.set_unusable_password()
+            account.save(update_fields=["password"])
+            account.log_out_everywhere()
+            self.message_user(
+                request,
+                _(
+                    "%(username)s now has a role in the app: the password set in the admin "
+                    "is cleared. Give its owner a one-time link to set their own."
+                )
+                % {"username": account.username},
+            )
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
         account = self.get_object(request, unquote(id))
@@ -590,8 +620,9 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
         page): a link valid 72 hours, used once, shown here as text and QR code, never
         a password. Issuing one ends the account's sessions and old password."""
         # The queryset is the changelist's: a centre administrator reaches only their
-        # centre's accounts. Staff set their own passwords in the admin.
-        accounts = [user for user in queryset.order_by("username") if not user.is_staff]
+        # centre's accounts. Administrators without a role in the app are given theirs in
+        # the admin (sets_password).
+        accounts = [user for user in queryset.order_by("username") if user.password_by_link_only]
         links = [(user, issue_password_link(user, request=request)) for user in accounts]
         response = TemplateResponse(
             request,

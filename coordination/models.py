@@ -244,6 +244,13 @@ class User(AbstractUser):
         return role in self._role_names
 
     @property
+    def password_by_link_only(self) -> bool:
+        """Nobody but its owner chooses this account's password: its owner sets it
+        through a one-time link (coordination/accounts.py). So for every account with a
+        role in the app, staff or not; only an administrator's is set in the admin."""
+        return not self.is_staff or self.has_role("coordinator") or self.has_role("volunteer")
+
+    @property
     def is_national_admin(self) -> bool:
         """Staff without a centre: sees and administers every centre."""
         return self.is_staff and self.center_id is None

@@ -85,3 +85,38 @@ def test_a_centre_administrator_reaches_no_staff_password_page(app, client, cent
     assert answer.status_code == 404
     colleague.refresh_from_db()
     assert colleague.check_password("theirs-2567")
+
+
+def test_a_coordinator_made_staff_still_gets_no_password_from_an_administrator(
+    app, client, national_admin, coordinator
+):
+    """Tick staff, set a password, untick staff: the administrator knew the password."""
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[coordinator.pk]), national_admin
+    )
+    change["is_staff"] = True
+    change.submit("_continue").follow()
+    assert User.objects.get(pk=coordinator.pk).is_staff
+    path = reverse("admin:auth_user_password_change", args=[coordinator.pk])
+    assert app.get(path, expect_errors=True).status_code == 403
+    client.force_login(national_admin)
+    client.post(path, {"password1": "Zebra-cactus-7741", "password2": "Zebra-cactus-7741"})
+    assert not User.objects.get(pk=coordinator.pk).check_password("Zebra-cactus-7741")
+
+
+def test_an_administrator_given_a_role_in_the_app_loses_the_password_set_for_them(
+    app, national_admin, center
+):
+    colleague = UserFactory(username="helper-admin", center=center, is_staff=True)
+    colleague.set_password("set-by-national-2567")
+    colleague.save()
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[colleague.pk]), national_admin
+    )
+    change["is_staff"] = False
+    change["groups"] = [str(Group.objects.get(name="coordinator").pk)]
+    saved = change.submit("_continue").follow()
+
+    colleague.refresh_from_db()
+    assert colleague.is_coordinator and not colleague.has_usable_password()
+    assert "ให้ออกลิงก์ใช้ครั้งเดียวแก่เจ้าของบัญชี" in saved.text
