@@ -1221,18 +1221,39 @@ class ReferralForm(forms.ModelForm):
             "agency_contact",
             "reply_by",
             "visit",
+            "legal_basis",
+            "legal_basis_note",
         ]
         widgets = {
             "reason": forms.Textarea(attrs={"rows": 4}),
             "requested": forms.Textarea(attrs={"rows": 3}),
+            "legal_basis": forms.RadioSelect,
         }
 
     def __init__(self, *args, case: Case, from_visit: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choose_from(self, "agency", Referral.agency_choices(case))
+        self.ask_legal_basis(case)
         choose_from(self, "visit", case.visits.all())
         if not from_visit:
             self.offer_needs(case)
+
+    def ask_legal_basis(self, case: Case) -> None:
+        """Without a consent to referral on the case, the basis for sending the data
+        anyway (Referral.clean says it is needed); with one, nothing to ask."""
+        if case.consents_to(Case.ConsentPurpose.REFERRAL):
+            del self.fields["legal_basis"], self.fields["legal_basis_note"]
+            return
+        basis = self.fields["legal_basis"]
+        basis.label = _("No consent to referral is recorded: on what basis is it sent?")
+        basis.choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (b.value, b.label) for b in (Referral.LegalBasis.VITAL, Referral.LegalBasis.LAW)
+        ]
+        basis.help_text = _(
+            "Health and disability data go to the agency only with the person's consent, "
+            "or without it to protect them or under a law. Record the consent on the case "
+            "if it was given."
+        )
 
     def offer_needs(self, case: Case) -> None:
         """Referred from the case page while visits ask for a referral: which of their

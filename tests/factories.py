@@ -150,6 +150,9 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     requested = "ขอคำปรึกษาและความช่วยเหลือทางกฎหมาย"
     sent_on = datetime.date(2025, 11, 3)
     reply_by = datetime.date(2025, 11, 17)
+    # Its case's consent to referral when there is one (Referral.clean); else this.
+    legal_basis = "vital"
+    legal_basis_note = "เสี่ยงถูกไล่ออกจากบ้านโดยไม่มีที่อยู่"
 
     @classmethod
     def _create(cls, model_class, *args, by=None, **kwargs):

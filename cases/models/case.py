@@ -721,6 +721,10 @@ class Case(ChecksInOneQuery):
     def disability_labels(self) -> list[StrOrPromise]:
         return [DisabilityType(value).label for value in self.disability_types]
 
+    def consents_to(self, purpose: str) -> bool:
+        """Whether a consent is recorded (how it was given) that covers `purpose`."""
+        return bool(self.consent_method) and purpose in self.consent_purposes
+
     def consent_purpose_labels(self) -> list[StrOrPromise]:
         return [self.ConsentPurpose(value).label for value in self.consent_purposes]
 

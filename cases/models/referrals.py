@@ -124,10 +124,21 @@ class ReferralQuerySet(CaseChildQuerySet):
         return figures
 
 
+class LegalBasis(models.TextChoices):
+    """Why the person's data may go to the agency (PDPA: health and disability data are
+    sensitive, s. 26): their consent, recorded on the case, or without it the two bases a
+    centre meets."""
+
+    CONSENT = "consent", _("the person's consent, recorded on the case")
+    VITAL = "vital", _("to prevent a danger to life, body or health (PDPA s. 26(1))")
+    LAW = "law", _("a duty under another law, e.g. child protection (PDPA s. 26(5))")
+
+
 class Referral(CaseChild):
     """ส่งต่อ: the case sent to an agency, with its letter and its replies."""
 
     Status = ReferralStatus
+    LegalBasis = LegalBasis
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="referrals", verbose_name=_("case"))
     agency = models.ForeignKey(
@@ -158,6 +169,16 @@ class Referral(CaseChild):
         max_length=200,
         blank=True,
         help_text=_("Who to address, with their position and phone."),
+    )
+    # Blank on referrals sent before the app asked for it.
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=10, choices=LegalBasis.choices, blank=True
+    )
+    legal_basis_note = models.CharField(
+        _("why, without consent"),
+        max_length=300,
+        blank=True,
+        help_text=_("What danger, or which law and section."),
     )
     sent_on = models.DateField(_("date sent"), default=timezone.localdate)
     reply_by = models.DateField(_("reply by"))
@@ -238,6 +259,8 @@ class Referral(CaseChild):
             "status": self.get_status_display(),
             "reason": self.reason,
             "requested": self.requested,
+            "legal_basis": self.get_legal_basis_display(),
+            "legal_basis_note": self.legal_basis_note,
             "documents": self.documents,
             "agency_contact": self.agency_contact,
             "outcome": self.outcome,
@@ -285,8 +308,24 @@ class Referral(CaseChild):
             errors["visit"] = _("The visit must be one of this case's.")
         if self.sent_on and self.reply_by and self.reply_by < self.sent_on:
             errors["reply_by"] = _("The reply-by date cannot be before the date sent.")
+        self.clean_legal_basis(errors)
         if errors:
             raise ValidationError(errors)
+
+    def clean_legal_basis(self, errors: dict[str, StrOrPromise]) -> None:
+        """A referral being sent says why the person's data may go: their consent to
+        referral, recorded on the case, or a danger to them or a law, and which."""
+        if self.pk is not None or self.case_id is None:
+            return
+        if self.case.consents_to(Case.ConsentPurpose.REFERRAL):
+            self.legal_basis, self.legal_basis_note = LegalBasis.CONSENT, ""
+        elif self.legal_basis not in (LegalBasis.VITAL, LegalBasis.LAW):
+            errors["legal_basis"] = _(
+                "No consent to referral is recorded for this case: record it on the case "
+                "first, or give the legal basis for referring without it."
+            )
+        elif not self.legal_basis_note.strip():
+            errors["legal_basis_note"] = _("Say what danger, or which law.")
 
     @transaction.atomic
     def send(self, *, by) -> None:

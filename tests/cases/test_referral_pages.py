@@ -86,11 +86,18 @@ def test_hostile_or_wrong_input_is_a_form_error_and_saves_nothing(
 def test_markup_is_kept_as_text_and_shown_escaped_everywhere(coordinator_client, case, center):
     response = coordinator_client.post(
         reverse("cases:referral-create", args=[case.pk]),
-        referral_data(agency_of(center), reason=SCRIPT, requested=SCRIPT, agency_contact=SCRIPT),
+        referral_data(
+            agency_of(center),
+            reason=SCRIPT,
+            requested=SCRIPT,
+            agency_contact=SCRIPT,
+            legal_basis="vital",
+            legal_basis_note=SCRIPT,
+        ),
     )
     assert response.status_code == 302
     referral = Referral.objects.get()
-    assert referral.reason == SCRIPT
+    assert referral.reason == SCRIPT == referral.legal_basis_note
     for url in (
         reverse("cases:referral-detail", args=[referral.pk]),
         reverse("cases:referral-letter", args=[referral.pk]),

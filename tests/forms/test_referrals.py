@@ -7,7 +7,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Referral, ReferralNeedDismissal, ReferralStatus
+from cases.models import Case, Referral, ReferralNeedDismissal, ReferralStatus
 from coordination.models import AccessLog, Agency
 from coordination.templatetags.thai import be_date
 from tests.factories import HomeVisitFactory, ReferralFactory, agency_of
@@ -21,7 +21,17 @@ from tests.forms.rendered import (
 S = ReferralStatus
 
 
+def consenting(case):
+    """The case's consent, as its edit page records it, covers referral to agencies."""
+    case.consent_given_by = "ตนเอง"
+    case.consent_method = Case.ConsentMethod.SIGNED
+    case.consent_purposes = [Case.ConsentPurpose.ASSISTANCE, Case.ConsentPurpose.REFERRAL]
+    case.save()
+    return case
+
+
 def test_a_coordinator_refers_a_case_from_its_page(app, case, coordinator):
+    consenting(case)
     legal_aid = agency_of(case.center, "ศูนย์ช่วยเหลือทางกฎหมาย")
     national = agency_of(None, "สายด่วน 1300", "hotline")
     page = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
@@ -57,6 +67,7 @@ def test_a_coordinator_refers_a_case_from_its_page(app, case, coordinator):
 
 
 def test_a_visit_that_asked_for_a_referral_starts_one_and_leaves_the_list(app, case, coordinator):
+    consenting(case)
     agency = agency_of(case.center)
     visit = HomeVisitFactory(case=case, referral_needed=True, needs="ต้องการทนายความ")
     page = app.get(reverse("cases:case-detail", args=[case.pk]), user=coordinator)
@@ -79,6 +90,7 @@ def test_a_referral_made_from_the_case_page_says_which_visits_need_it_answers(
     """Referred with the case page's own button while a visit asks for a referral: the
     form asks which need it answers (or none), and the need then leaves the case page.
     Unlinked, it stayed there after the referral was made and done."""
+    consenting(case)
     agency = agency_of(case.center)
     older = HomeVisitFactory(
         case=case,
@@ -289,3 +301,46 @@ def test_a_referral_with_an_impossible_date_says_nothing_was_saved_and_links_the
     assert "ยังไม่ได้บันทึกข้อมูล" in banner.text
     assert banner.select_one("a")["href"] == "#id_reply_by"
     assert again.html.select_one("#id_reply_by") is not None
+
+
+def test_a_case_without_consent_to_referral_is_referred_only_on_a_stated_legal_basis(
+    app, case, coordinator
+):
+    """Its health and disability data go to the agency: PDPA s. 26."""
+    agency = agency_of(case.center)
+    page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
+    assert "ยังไม่มีการบันทึกความยินยอมให้ส่งต่อ" in page.text
+    rendered = form_with_field(page, "requested")
+    rendered["agency"] = str(agency.pk)
+    rendered["reason"] = "ถูกทำร้ายร่างกายในบ้าน"
+    rendered["requested"] = "ขอให้เข้าช่วยเหลือด่วน"
+    refused = rendered.submit()
+    assert refused.status_int == 200 and not Referral.objects.exists()
+    assert "บันทึกความยินยอมในกรณีก่อน" in refused.text
+
+    rendered = form_with_field(refused, "requested")
+    rendered["legal_basis"] = Referral.LegalBasis.VITAL
+    refused = rendered.submit()
+    assert "ระบุว่าเป็นอันตรายใด" in refused.text and not Referral.objects.exists()
+
+    rendered = form_with_field(refused, "requested")
+    rendered["legal_basis_note"] = "ถูกทำร้ายซ้ำ มีบาดแผล"
+    detail = submit_and_follow(rendered)
+    referral = Referral.objects.get()
+    assert (referral.legal_basis, referral.legal_basis_note) == ("vital", "ถูกทำร้ายซ้ำ มีบาดแผล")
+    assert "เพื่อป้องกันหรือระงับอันตรายต่อชีวิต" in detail.text
+
+
+def test_a_case_with_consent_to_referral_is_asked_no_basis_and_the_referral_says_consent(
+    app, case, coordinator
+):
+    consenting(case)
+    agency = agency_of(case.center)
+    page = app.get(reverse("cases:referral-create", args=[case.pk]), user=coordinator)
+    rendered = form_with_field(page, "requested")
+    assert "legal_basis" not in rendered.fields
+    rendered["agency"] = str(agency.pk)
+    rendered["reason"] = "บ้านทรุด"
+    rendered["requested"] = "ขอซ่อมบ้าน"
+    submit_and_follow(rendered)
+    assert Referral.objects.get().legal_basis == Referral.LegalBasis.CONSENT
