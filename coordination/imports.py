@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from coordination import dates
@@ -92,6 +93,22 @@ def shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# A preview's cell is cut after this many characters: a cell of 32,767 (a spreadsheet's
+# most) took the phone's browser some 40 seconds to lay out. The row's error says the
+# field is too long; the import never takes a cut value.
+PREVIEW_CHARS = 200
+
+
+def preview(value: Any) -> str:
+    """A cell as the preview shows it: a date as the pages write them (in the Buddhist
+    Era on a Thai page; a spreadsheet's date cell is a date, not text), a long text cut."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return dates.format_date_input(value)
+    return Truncator(shown(value)).chars(PREVIEW_CHARS)
 
 
 def choice_lookup(
@@ -316,7 +333,7 @@ def read_table(
     rows = []
     for line, values in cells[1:]:
         record = {key: value for key, value in zip(keys, values, strict=False) if key}
-        row = ImportRow(line=line, shown=[shown(record.get(column.key)) for column in columns])
+        row = ImportRow(line=line, shown=[preview(record.get(column.key)) for column in columns])
         checker.check(row, record)
         for position, column in enumerate(columns):
             if column.key in hidden and row.values.get(column.key):

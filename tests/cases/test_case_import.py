@@ -65,6 +65,21 @@ def test_the_preview_shows_every_row_with_ids_masked_and_saves_nothing(coordinat
     assert not Case.objects.exists()
 
 
+def test_the_preview_writes_a_date_cell_in_the_era_of_the_page_and_cuts_a_long_cell(
+    coordinator_client, center
+):
+    """A spreadsheet's date cell showed as 12/03/1950 on a Thai page; a cell of 32,767
+    characters was written whole, and the browser took some 40 s to lay the page out."""
+    long = "ก" * 30_000
+    row = person(1, birth_date=datetime.datetime(1950, 3, 12), problems=long)
+    response = upload(coordinator_client, cases_file([row]))
+    [shown] = table_of(response).rows
+    page = response.content.decode()
+    assert "12/03/2493" in page and "12/03/1950" not in page
+    assert len(response.content) < 40_000 and "ก" * 201 not in page
+    assert "ยาวเกิน" in " ".join(shown.errors)  # the row is refused, not cut and taken
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_each_row_is_numbered_as_the_spreadsheet_numbers_it_past_empty_rows(
     coordinator_client, center, kind
