@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.contrib.admin import utils as admin_utils
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -61,8 +61,9 @@ if TYPE_CHECKING:
     _Admin = BaseModelAdmin[Any]
     _ModelAdmin = admin.ModelAdmin[Any]
     _Inline = InlineModelAdmin[Any, Any]
+    _ModelFormBase = forms.BaseModelForm
 else:
-    _Admin = _ModelAdmin = _Inline = object
+    _Admin = _ModelAdmin = _Inline = _ModelFormBase = object
 
 # Centre-wide data: every centre reads it, only national administrators change it.
 CENTRE_WIDE: set[type[Model]] = {Province, District, Subdistrict, TargetGroup, AllowanceRate}
@@ -464,7 +465,29 @@ class RoleListFilter(admin.RelatedOnlyFieldListFilter):
         ]
 
 
-class AccountAddForm(forms.ModelForm):
+class RolesNeedACentre(_ModelFormBase):
+    """A coordinator's or a volunteer's work is a centre's: without one, the login had no
+    page to open and skipped the second step."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        roles = {group.name for group in data.get("groups") or []}
+        if (
+            "center" in self.fields
+            and not data.get("center")
+            and roles & {"coordinator", "volunteer"}
+        ):
+            self.add_error(
+                "center", _("A coordinator or a volunteer belongs to a coordination centre.")
+            )
+        return data
+
+
+class AccountChangeForm(RolesNeedACentre, UserChangeForm):
+    pass
+
+
+class AccountAddForm(RolesNeedACentre, forms.ModelForm):
     """An account starts without a password, whoever adds it: its owner sets one through
     a one-time link (the action below), as a volunteer does (coordination/accounts.py)."""
 
@@ -486,6 +509,7 @@ class AccountAddForm(forms.ModelForm):
 class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     actions = ["log_out_everywhere", "reset_second_factor", "issue_password_links"]
     add_form = AccountAddForm
+    form = AccountChangeForm
     add_form_template = "admin/coordination/user/add_form.html"
     list_display = ["username", "first_name", "last_name", "center", "is_staff", "is_active"]
     list_select_related = ["center"]
@@ -522,7 +546,9 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # When they logged in and joined are records, not answers.
         fields = [*super().get_readonly_fields(request, obj), "password_state"]
+        fields += ["last_login", "date_joined"]
         if not staff_user(request).is_national_admin:
             fields.append("center")  # save_model puts the administrator's own centre
         return fields

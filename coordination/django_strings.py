@@ -158,3 +158,5 @@ gettext_noop("Enter a valid integer.")
 gettext_noop("Enter a complete value.")
 gettext_noop("Value %(value)r is not a valid choice.")
 gettext_noop("%(model_name)s with this %(field_labels)s already exists.")
+# django/contrib/admin/templates/admin/index.html: "ไม่ว่าง" (busy) in Django's catalogue
+gettext_noop("None available")

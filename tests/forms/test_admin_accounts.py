@@ -120,3 +120,19 @@ def test_an_administrator_given_a_role_in_the_app_loses_the_password_set_for_the
     colleague.refresh_from_db()
     assert colleague.is_coordinator and not colleague.has_usable_password()
     assert "ให้ออกลิงก์ใช้ครั้งเดียวแก่เจ้าของบัญชี" in saved.text
+
+
+def test_a_coordinator_without_a_centre_is_refused_and_the_account_dates_are_records(
+    app, national_admin
+):
+    add = admin_form(app, reverse("admin:coordination_user_add"), national_admin)
+    add["username"] = "no-centre"
+    add["groups"] = [str(Group.objects.get(name="coordinator").pk)]
+    refused = add.submit("_continue")
+    assert refused.status_int == 200 and not User.objects.filter(username="no-centre").exists()
+    assert "ต้องสังกัดศูนย์ประสานงาน" in refused.text
+
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[national_admin.pk]), national_admin
+    )
+    assert not {"last_login_0", "date_joined_0"} & set(change.fields)

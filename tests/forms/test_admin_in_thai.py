@@ -75,6 +75,8 @@ def test_the_admin_index_names_the_login_and_second_factor_apps_in_thai(app, db)
         assert thai in index.text, thai
     # Read-only lists (the access log, login attempts) are linked "ดู", not Django's "ดู:".
     assert ">ดู</a>" in index.text and ">ดู:</a>" not in index.text
+    # "My actions", none yet: "ไม่ว่าง" (busy) in Django's catalogue.
+    assert "ไม่ว่าง" not in index.text and "ยังไม่มี" in index.text
     attempts = app.get(reverse("admin:axes_accessattempt_changelist"), user=administrator)
     assert "เวลาที่พยายามเข้า" in attempts.text
     assert "Locked Out" not in attempts.text and "ถูกล็อก" in attempts.text
