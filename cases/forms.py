@@ -1040,6 +1040,10 @@ class AssistanceForm(forms.ModelForm):
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
+        if "amount" in self.errors:
+            # The amount typed is wrong already: the model's own check would read the
+            # default 0 and add "more than 0" beside the real error.
+            self.instance.amount = None
         if data.get("over_cap") and not data.get("exception_reason", "").strip():
             self.add_error("exception_reason", _("Give the reason for going over the cap."))
         return data

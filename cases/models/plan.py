@@ -174,8 +174,10 @@ class PlanAction(CaseChild):
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
         chosen = [name for name in OWNER_FIELDS if getattr(self, f"{name}_id")]
-        if len(chosen) != 1:
-            errors["owner_team"] = _("Choose exactly one owner: a team, a volunteer or an agency.")
+        if not chosen:
+            errors["owner_team"] = _("Choose who does it: a team, a volunteer or an agency.")
+        elif len(chosen) > 1:
+            errors["owner_team"] = _("Choose only one owner: a team, a volunteer or an agency.")
         center_id = self.case.center_id if self.case_id else self.center_id
         for name in ("owner_team", "owner_volunteer"):
             owner = getattr(self, name) if getattr(self, f"{name}_id") else None

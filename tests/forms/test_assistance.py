@@ -284,3 +284,14 @@ def test_the_history_line_of_help_is_written_in_the_readers_language_not_the_rec
         english = f"{Assistance.Kind.GOODS.label} 250 baht"
     assert thai in history("th") and english not in history("th")
     assert english in history("en") and thai not in history("en")
+
+
+@pytest.mark.parametrize("amount", ["100000000", "1e3"])
+def test_a_wrong_amount_of_a_grant_is_told_once_not_also_more_than_0(assistance_page, amount):
+    _page, form = assistance_page()
+    form["kind"] = Assistance.Kind.EMERGENCY_GRANT
+    form["amount"] = amount
+    response = form.submit()
+    errors = [e.text for e in response.html.select("#id_amount_error li, .invalid-feedback")]
+    assert response.status_int == 200 and Assistance.objects.count() == 0
+    assert "มากกว่า 0" not in response.text, errors

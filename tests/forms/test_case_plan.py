@@ -105,7 +105,8 @@ def test_an_action_needs_exactly_one_owner(plan_form, team, owners):
         form["actions-0-owner_agency"] = str(agency.pk)
     response = form.submit()
     assert response.status_int == 200
-    assert "exactly one owner" in response.text or "เพียงหนึ่ง" in response.text
+    said = "เลือกผู้รับผิดชอบเพียงรายเดียว" if owners else "เลือกผู้รับผิดชอบ: ทีม อาสาสมัคร หรือหน่วยงาน"
+    assert said in response.text
     # Said at the top too, as every form of the app says it.
     assert "ยังไม่ได้บันทึกข้อมูล กรุณาแก้ไขช่องที่มีเครื่องหมายด้านล่าง" in response.text
     assert PlanAction.objects.count() == 0

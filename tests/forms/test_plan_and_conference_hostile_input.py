@@ -130,4 +130,4 @@ def test_a_decision_without_an_owner_is_told_so_once(app, coordinator, case):
     response = form.submit()
     assert response.status_int == 200 and saved_rows() == (0, 0, 0, 0, 0)
     errors = response.html.select_one("#id_decisions-0-owner_team").find_parent("div")
-    assert errors.text.count("เลือกผู้รับผิดชอบเพียงหนึ่งเดียว") == 1
+    assert errors.text.count("เลือกผู้รับผิดชอบ: ทีม อาสาสมัคร หรือหน่วยงาน") == 1
