@@ -226,11 +226,25 @@ class ReferralFilter(ListFilterSet):
         return referrals.order_by("-sent_on", "-pk")
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year is a whole number: "2569.5" is no year (django-filter's number reads it)."""
+
+    field_class = forms.IntegerField
+
+
 class AssistanceFilter(ListFilterSet):
     """Help given by the centre's cases: a fiscal year (BE, as the government counts it)
     and a kind; the dashboard's figure counts the year under way."""
 
-    fiscal_year = django_filters.NumberFilter(label=_("Fiscal year (BE)"), min_value=2543)
+    fiscal_year = YearFilter(
+        label=_("Fiscal year (BE)"),
+        min_value=2543,
+        max_value=2643,
+        error_messages={
+            key: _("Write the fiscal year in the Buddhist Era, e.g. 2569.")
+            for key in ("invalid", "min_value", "max_value")
+        },
+    )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of help"), choices=AssistanceKind.choices, empty_label=_("all")
     )

@@ -258,6 +258,12 @@ def test_the_assistance_list_shows_a_fiscal_years_help_and_the_dashboard_the_sam
     form["kind"] = "legal_advice"
     narrowed = form.submit()
     assert [a.kind for a in narrowed.context["page_obj"]] == ["legal_advice"]
+    # A year that is not a BE year is said so (the list then shows every year).
+    for typed in ("2026", "2569.5", "abc"):
+        form = form_with_field(narrowed, "kind")
+        form["fiscal_year"] = typed
+        told = form.submit()
+        assert "กรอกปีงบประมาณเป็นปีพุทธศักราช เช่น 2569" in told.text, typed
 
 
 def test_the_history_line_of_help_is_written_in_the_readers_language_not_the_recorders(
