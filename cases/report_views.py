@@ -15,6 +15,7 @@ from cases import reports
 from coordination.access import coordinator_required
 from coordination.dates import display_year, format_month
 from coordination.routers import reads_from_replica
+from coordination.templatetags.thai import be_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +49,13 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
     sections = reports.monthly_report(request.user, month)
     title = _("Monthly report, %(month)s") % {"month": format_month(month.first)}
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(reports.as_xlsx(sections, title), content_type=XLSX)
+        scope = _("%(centre)s, from %(first)s to %(last)s") % {
+            "centre": getattr(getattr(request.user, "center", None), "name", "")
+            or _("All centres"),
+            "first": be_date(month.first),
+            "last": be_date(month.last),
+        }
+        response = HttpResponse(reports.as_xlsx(sections, title, scope), content_type=XLSX)
         name = f"report-{display_year(month.first)}-{month.first.month:02d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cases.models import (
@@ -152,7 +153,7 @@ def closed_cases(scope: Scope, month: Month) -> Section:
         _("Closed cases"),
         [_("Reason"), _("Cases")],
     )
-    section.rows = [[str(r.label), by_reason.get(r.value, 0)] for r in Case.ClosureReason]
+    section.rows = [[capfirst(str(r.label)), by_reason.get(r.value, 0)] for r in Case.ClosureReason]
     section.rows.append([_("All closed cases"), sum(by_reason.values())])
     return section
 
@@ -266,7 +267,9 @@ def allowances_dismissed(scope: Scope, month: Month) -> Section:
         _("Allowance flags"),
         [_("Flag"), _("Cases")],
     )
-    section.rows = [[str(rule.label), by_rule.get(rule.value, 0)] for rule in AllowanceRule]
+    section.rows = [
+        [capfirst(str(rule.label)), by_rule.get(rule.value, 0)] for rule in AllowanceRule
+    ]
     return section
 
 
@@ -284,7 +287,7 @@ def referrals(scope: Scope, month: Month) -> Section:
     section = Section("referrals", _("Referrals"), _("Referrals"), [_("Referrals"), _("Number")])
     section.rows = [[_("Sent to agencies"), scope.referrals.filter(sent_on__range=span).count()]]
     section.rows += [
-        [str(status.label), answered.get(status.value, 0)]
+        [capfirst(str(status.label)), answered.get(status.value, 0)]
         for status in ReferralStatus
         if status != ReferralStatus.SENT
     ]
@@ -307,7 +310,8 @@ def assistance(scope: Scope, month: Month) -> Section:
         [_("Kind of help"), _("Times"), _("Baht")],
     )
     section.rows = [
-        [str(kind.label), *by_kind.get(kind.value, (0, Decimal(0)))] for kind in AssistanceKind
+        [capfirst(str(kind.label)), *by_kind.get(kind.value, (0, Decimal(0)))]
+        for kind in AssistanceKind
     ]
     section.rows.append(
         [
@@ -337,8 +341,9 @@ def monthly_report(user, month: Month) -> list[Section]:
     return [section(scope, month) for section in SECTIONS]
 
 
-def as_xlsx(sections: list[Section], title: str) -> bytes:
-    """The same numbers, a sheet per section, headings in the user's language."""
+def as_xlsx(sections: list[Section], title: str, scope: str) -> bytes:
+    """The same numbers, a sheet per section, headings in the user's language; each
+    sheet says whose and which days, as the page does (a sheet is forwarded alone)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -347,9 +352,10 @@ def as_xlsx(sections: list[Section], title: str) -> bytes:
     for section in sections:
         sheet = book.create_sheet(section.sheet[:31])
         sheet.append([title])
+        sheet.append([scope])
         sheet.append([section.title])
         sheet.append(section.headers)
-        for cell in (sheet["A1"], sheet["A2"], *sheet[3]):
+        for cell in (sheet["A1"], sheet["A3"], *sheet[4]):
             cell.font = Font(bold=True)
         for row in section.rows:
             sheet.append(

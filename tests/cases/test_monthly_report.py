@@ -10,6 +10,7 @@ import pytest
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from openpyxl import load_workbook
 
 from cases.models import Case, HomeVisit
@@ -94,7 +95,7 @@ def test_the_report_equals_the_counts_taken_straight_from_the_database(coordinat
     for reason in Case.ClosureReason:
         count = cases.filter(closed_on__range=APRIL, closure_reason=reason).count()
         with translation.override("en"):
-            assert closed[str(reason.label)] == count
+            assert closed[capfirst(str(reason.label))] == count
     assert closed["All closed cases"] == 2
 
     visits = HomeVisit.objects.filter(
@@ -124,7 +125,7 @@ def test_the_month_in_be_and_in_ce_is_the_same_report(coordinator, april):
     assert [s.rows for s in be] == [s.rows for s in ce] == [s.rows for s in thai_digits]
 
 
-def test_the_page_and_its_excel_file_hold_the_same_numbers(coordinator_client, april):
+def test_the_page_and_its_excel_file_hold_the_same_numbers(coordinator_client, coordinator, april):
     url = reverse("coordination:report-monthly")
     page = coordinator_client.get(url, {"month": "2562-04"})
     assert page.status_code == 200
@@ -137,11 +138,13 @@ def test_the_page_and_its_excel_file_hold_the_same_numbers(coordinator_client, a
     sections = page.context["sections"]
     assert len(book.sheetnames) == len(sections)
     for sheet, section in zip(book.worksheets, sections, strict=True):
-        values = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
+        values = [list(r) for r in sheet.iter_rows(min_row=5, values_only=True)]
         assert values == [[str(row[0]), *row[1:]] for row in section.rows]
-        assert [c.value for c in sheet[3]] == section.headers
+        assert [c.value for c in sheet[4]] == section.headers
+        # Whose and which days, as the page says: a sheet is forwarded alone.
+        assert sheet["A2"].value == f"{coordinator.center.name} ตั้งแต่ 1 เม.ย. 2562 ถึง 30 เม.ย. 2562"
     # Thai headings, as the page shows them.
-    assert book.worksheets[0]["A2"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
+    assert book.worksheets[0]["A3"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
 
 
 def test_a_month_with_no_activity_reads_zeros(coordinator_client, april):
@@ -285,10 +288,10 @@ def test_referrals_and_assistance_of_the_month_equal_their_rows(coordinator, cen
     sections = report(coordinator, "2562-04")
     sent = rows(sections, "referrals")
     assert sent["Sent to agencies"] == 1  # March's counts in March; the other centre's not
-    assert (sent["acknowledged"], sent["done"], sent["declined"]) == (1, 1, 0)
+    assert (sent["Acknowledged"], sent["Done"], sent["Declined"]) == (1, 1, 0)
     given = {row[0]: row[1:] for row in next(s for s in sections if s.key == "assistance").rows}
-    assert given["goods"] == [1, Decimal(500)]
-    assert given["home modification"] == [1, Decimal(20000)]
+    assert given["Goods"] == [1, Decimal(500)]
+    assert given["Home modification"] == [1, Decimal(20000)]
     assert given["All assistance"] == [2, Decimal(20500)]
 
 
