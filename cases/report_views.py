@@ -49,12 +49,7 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
     sections = reports.monthly_report(request.user, month)
     title = _("Monthly report, %(month)s") % {"month": format_month(month.first)}
     if request.GET.get("format") == "xlsx":
-        scope = _("%(centre)s, from %(first)s to %(last)s") % {
-            "centre": getattr(getattr(request.user, "center", None), "name", "")
-            or _("All centres"),
-            "first": be_date(month.first),
-            "last": be_date(month.last),
-        }
+        scope = whose_and_when(request, month)
         response = HttpResponse(reports.as_xlsx(sections, title, scope), content_type=XLSX)
         name = f"report-{display_year(month.first)}-{month.first.month:02d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -70,3 +65,12 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
             "typed": f"{display_year(month.first)}-{month.first.month:02d}",
         },
     )
+
+
+def whose_and_when(request: HttpRequest, month: reports.Month) -> str:
+    """What the page says under its heading: the centre (or all) and the days."""
+    return _("%(centre)s, from %(first)s to %(last)s") % {
+        "centre": getattr(getattr(request.user, "center", None), "name", "") or _("All centres"),
+        "first": be_date(month.first),
+        "last": be_date(month.last),
+    }

@@ -30,6 +30,23 @@ class Sex(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# The sex a prefix says (นาย is a man's, เด็กหญิง a girl's); "other" and the other sex
+# say nothing against any prefix.
+PREFIX_SEX = {
+    Prefix.MR: Sex.MALE, Prefix.BOY: Sex.MALE,
+    Prefix.MRS: Sex.FEMALE, Prefix.MISS: Sex.FEMALE, Prefix.GIRL: Sex.FEMALE,
+}  # fmt: skip
+
+
+PREFIX_NOT_SEX = _("The prefix %(prefix)s does not go with the sex %(sex)s: check which is right.")
+
+
+def prefix_contradicts_sex(prefix: str, sex: str) -> bool:
+    """นาย with หญิง: one of the two was chosen wrongly."""
+    said = PREFIX_SEX.get(prefix)  # type: ignore[call-overload]  # a TextChoices key
+    return said is not None and sex in (Sex.MALE, Sex.FEMALE) and sex != said
+
+
 # Prefix value -> its (lazy) label. A model's get_prefix_display() builds a dict of the
 # field's choices on every call: a name on every row of a list, that was most of its cost.
 PREFIX_LABELS = dict(Prefix.choices)

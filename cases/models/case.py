@@ -21,7 +21,15 @@ from simple_history.models import HistoricalRecords
 
 from cases import barthel
 from coordination import dates
-from coordination.choices import Prefix, Sex, name_word_query, person_name, prefix_text
+from coordination.choices import (
+    PREFIX_NOT_SEX,
+    Prefix,
+    Sex,
+    name_word_query,
+    person_name,
+    prefix_contradicts_sex,
+    prefix_text,
+)
 from coordination.constraints import ChecksInOneQuery
 from coordination.fields import NationalIDField, PhoneField
 from coordination.models import Center, CenterScopedQuerySet, Subdistrict, TargetGroup
@@ -707,6 +715,11 @@ class Case(ChecksInOneQuery):
             errors["birth_date"] = _("The birth date cannot be in the future.")
         if self.birth_date and self.birth_date < OLDEST_BIRTH_DATE:
             errors["birth_date"] = _("The birth date cannot be before 1900 (2443 BE).")
+        if prefix_contradicts_sex(self.prefix, self.sex):
+            errors["prefix"] = PREFIX_NOT_SEX % {
+                "prefix": self.get_prefix_display(),
+                "sex": self.get_sex_display(),
+            }
         if self.housing == self.Housing.RENTED and self.monthly_rent is None:
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
         stored = self.centre_as_stored()

@@ -214,3 +214,17 @@ def test_each_address_picker_asks_the_server_for_the_next_ones_choices(app, coor
 
 def options(response) -> list[tuple[str, str]]:
     return [(o["value"], o.text) for o in response.html.find_all("option")]
+
+
+def test_a_prefix_of_the_other_sex_is_refused_and_nothing_is_saved(app, coordinator):
+    """นาย with หญิง: the case showed "นายเพศไม่ตรง" as a woman."""
+    rendered = form_with_field(intake_page(app, coordinator), "first_name")
+    fill_the_person(rendered)
+    rendered["prefix"] = "mr"
+    page = rendered.submit()
+    assert page.status_int == 200 and not Case.objects.exists()
+    assert "คำนำหน้า นาย ไม่ตรงกับเพศหญิง" in page.text
+    rendered = form_with_field(page, "first_name")
+    rendered["sex"] = "other"  # says nothing against any prefix
+    submit_and_follow(rendered)
+    assert Case.objects.get().prefix == "mr"
