@@ -103,12 +103,12 @@ class CaseChecker(ImportChecker):
 
     def __init__(self, center: Center) -> None:
         super().__init__(center, teams=Team.objects.filter(center=center))
-        self.taken = set(
+        self.taken = dict(
             Case.objects.filter(center=center)
             .exclude(national_id="")
-            .values_list("national_id", flat=True)
+            .values_list("national_id", "number")
         )
-        self.taken_message = _("A case with this national ID number already exists in this centre.")
+        self.taken_message = _("Case %(who)s of this centre has this national ID number.")
         self.prefixes = prefix_lookup()
         self.sexes = choice_lookup(Sex)
         self.methods = choice_lookup(

@@ -153,14 +153,15 @@ class ImportChecker:
 
     columns: Sequence[ImportColumn] = ()
     aliases: dict[str, str] = {}
-    # The national IDs of the centre's records, checked by `national_id`.
+    # The national IDs of the centre's records, each with who has it (its `taken_message`
+    # names them), checked by `national_id`.
     taken_message = ""
 
     def __init__(self, center: Center, teams: Iterable[Any] = ()) -> None:
         """`teams`: the centre's teams, by name in the `team` column."""
         self.center = center
         self.today = timezone.localdate()
-        self.taken: set[str] = set()
+        self.taken: dict[str, str] = {}
         self.seen: dict[str, int] = {}
         self.places: dict[str, Subdistrict] = {}
         for place in Subdistrict.objects.filter(district_id=center.district_id):
@@ -229,7 +230,7 @@ class ImportChecker:
                 _("This is the template's example row: delete it before importing the file.")
             )
         elif number in self.taken:
-            row.errors.append(self.taken_message)
+            row.errors.append(self.taken_message % {"who": self.taken[number]})
         elif number in self.seen:
             row.errors.append(
                 _("The same national ID as row %(line)d of this file.")

@@ -77,10 +77,13 @@ class RowChecker(ImportChecker):
     def __init__(self, center: Center) -> None:
         super().__init__(center, teams=Team.objects.filter(center=center))
         self.prefixes = prefix_lookup()
-        self.taken = set(
-            Volunteer.objects.filter(center=center).values_list("national_id", flat=True)
-        )
-        self.taken_message = _("A volunteer with this national ID is already in this centre.")
+        self.taken = {
+            volunteer.national_id: volunteer.full_name
+            for volunteer in Volunteer.objects.filter(center=center).only(
+                "national_id", "prefix", "first_name", "last_name"
+            )
+        }
+        self.taken_message = _("%(who)s, a volunteer of this centre, has this national ID.")
 
     def check(self, row: ImportRow, record: dict[str, Any]) -> None:
         values = row.values

@@ -133,7 +133,7 @@ def test_each_bad_cell_is_named_in_thai_on_its_row(coordinator_client, center, c
 
 
 def test_a_duplicate_id_in_the_file_and_a_case_already_in_the_centre_are_both_found(center):
-    CaseFactory(center=center, national_id=national_id(7003))
+    theirs = CaseFactory(center=center, national_id=national_id(7003))
     rows = [
         person(1),
         person(2, national_id=national_id(7001)),
@@ -144,7 +144,8 @@ def test_a_duplicate_id_in_the_file_and_a_case_already_in_the_centre_are_both_fo
     table = read(rows, center)
 
     assert table.rows[1].errors == ["เลขประจำตัวประชาชนซ้ำกับแถวที่ 2 ของไฟล์นี้"]
-    assert table.rows[2].errors == ["มีกรณีที่ใช้เลขประจำตัวประชาชนนี้อยู่แล้วในศูนย์นี้"]
+    # Which case: the coordinator looks it up rather than guessing.
+    assert table.rows[2].errors == [f"กรณี {theirs.number} ของศูนย์นี้ใช้เลขประจำตัวประชาชนนี้แล้ว"]
     assert table.rows[3].errors == []  # the ID is optional, as at intake
 
 
@@ -324,14 +325,14 @@ def test_the_confirm_checks_again_and_imports_nothing_if_the_centre_changed(
     coordinator_client, center
 ):
     preview = upload(coordinator_client, cases_file([person(1), person(2)]))
-    CaseFactory(center=center, national_id=national_id(7002))
+    theirs = CaseFactory(center=center, national_id=national_id(7002))
 
     response = coordinator_client.post(
         reverse("cases:case-import-confirm"), {"sha256": table_of(preview).sha256}
     )
 
     assert response.status_code == 200
-    assert "มีกรณีที่ใช้เลขประจำตัวประชาชนนี้อยู่แล้วในศูนย์นี้" in response.content.decode()
+    assert f"กรณี {theirs.number} ของศูนย์นี้ใช้เลขประจำตัวประชาชนนี้แล้ว" in response.content.decode()
     assert Case.objects.count() == 1
 
 

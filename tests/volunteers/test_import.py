@@ -75,13 +75,15 @@ def test_each_bad_cell_is_named_in_thai_on_its_row(coordinator_client, center, c
 def test_a_duplicate_in_the_file_and_one_already_in_the_centre_are_both_found(
     coordinator_client, center
 ):
-    VolunteerFactory(center=center, national_id=national_id(5003))
+    theirs = VolunteerFactory(center=center, national_id=national_id(5003))
     rows = [person(1), person(2, national_id=national_id(5001)), person(3)]
 
     roster = roster_of(upload(coordinator_client, xlsx(rows)))
 
     assert roster.rows[1].errors == ["เลขประจำตัวประชาชนซ้ำกับแถวที่ 2 ของไฟล์นี้"]
-    assert roster.rows[2].errors == ["มี อพม. เลขประจำตัวประชาชนนี้ในศูนย์อยู่แล้ว"]
+    assert roster.rows[2].errors == [
+        f"{theirs.full_name} ซึ่งเป็น อพม. ของศูนย์นี้ ใช้เลขประจำตัวประชาชนนี้แล้ว"
+    ]
 
 
 def test_confirming_imports_every_row_with_its_team_and_logs_the_files_hash(
@@ -171,7 +173,7 @@ def test_the_confirm_checks_again_and_imports_nothing_if_the_centre_changed(
     )
 
     assert response.status_code == 200
-    assert "มี อพม. เลขประจำตัวประชาชนนี้ในศูนย์อยู่แล้ว" in response.content.decode()
+    assert "ซึ่งเป็น อพม. ของศูนย์นี้ ใช้เลขประจำตัวประชาชนนี้แล้ว" in response.content.decode()
     assert Volunteer.objects.count() == 1
 
 
