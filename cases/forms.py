@@ -43,7 +43,7 @@ from cases.models.case import TEXT_LIMIT
 from cases.models.plan import OWNER_FIELDS
 from cases.photos import clean_photo
 from coordination import widgets
-from coordination.fields import BirthDateField, ThaiDateField
+from coordination.fields import BirthDateField, NameFormField, ThaiDateField
 from coordination.forms import AgencyChoiceField, choose_from
 from coordination.models import Agency, District, Province, Subdistrict, TargetGroup
 from coordination.templatetags.thai import be_date
@@ -176,6 +176,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             "housing_condition": forms.Textarea(attrs={"rows": 2}),
             "legal_problem": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"first_name": NameFormField, "last_name": NameFormField}
 
     def __init__(self, *args, center, **kwargs) -> None:
         given = kwargs.get("initial") or {}
@@ -477,6 +478,7 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = list(HouseholdMember.RECORDED_FIELDS)
+        field_classes = {"name": NameFormField}
 
 
 class BlankExtraRowMixin(_FormBase):

@@ -15,9 +15,17 @@ from coordination.validators import (
     arabic_digits,
     normalize_national_id,
     normalize_phone,
+    plain_name,
     validate_national_id,
     validate_phone,
 )
+
+
+class NameFormField(forms.CharField):
+    """A person's name, typed or pasted, kept as it reads (plain_name)."""
+
+    def to_python(self, value: Any) -> str:
+        return plain_name(super().to_python(value) or "")
 
 
 class NationalIDFormField(forms.CharField):

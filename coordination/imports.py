@@ -30,6 +30,7 @@ from coordination.validators import (
     normalize_phone,
     validate_national_id,
     validate_phone,
+    visible,
 )
 
 # A district's roster is tens of volunteers, its cases hundreds; 5,000 leaves room for a
@@ -180,7 +181,7 @@ class ImportChecker:
     def text(
         self, row: ImportRow, record: dict[str, Any], key: str, limit: int, required: bool = False
     ) -> str:
-        value = shown(record.get(key)).strip()
+        value = visible(shown(record.get(key))).strip()
         if required and not value:
             row.errors.append(_("%(column)s is empty.") % {"column": self.column_name(key)})
         elif len(value) > limit:

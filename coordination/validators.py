@@ -1,6 +1,7 @@
 """Validation and normalisation of Thai identifiers, shared by models and forms."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,20 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.th import pin
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def visible(value: str) -> str:
+    """Without the invisible characters a copy from a chat or a web page brings along
+    (zero-width spaces and joiners, a byte-order mark, a soft hyphen: Unicode's format
+    characters; Thai letters and marks are none of them)."""
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
+def plain_name(value: str) -> str:
+    """A name as it reads: its invisible characters gone and its spaces single. A name
+    typed with a zero-width space was no name a search for it would find, and one of
+    only such characters passed as filled in."""
+    return " ".join(visible(value).split())
 
 
 def arabic_digits(value: str) -> str:

@@ -5,7 +5,7 @@ from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from coordination.choices import CHILD_PREFIXES, Prefix
-from coordination.fields import ThaiDateField
+from coordination.fields import NameFormField, ThaiDateField
 from coordination.models import TargetGroup
 from coordination.widgets import Select
 from volunteers.models import Team, TeamMembership, Volunteer
@@ -28,6 +28,7 @@ class VolunteerForm(forms.ModelForm):
             "subdistrict",
             "appointed_on",
         ]
+        field_classes = {"first_name": NameFormField, "last_name": NameFormField}
 
     def __init__(self, *args, subdistricts, **kwargs) -> None:
         super().__init__(*args, **kwargs)

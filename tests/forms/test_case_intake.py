@@ -228,3 +228,22 @@ def test_a_prefix_of_the_other_sex_is_refused_and_nothing_is_saved(app, coordina
     rendered["sex"] = "other"  # says nothing against any prefix
     submit_and_follow(rendered)
     assert Case.objects.get().prefix == "mr"
+
+
+def test_invisible_characters_in_a_name_are_dropped_and_a_name_of_only_them_is_empty(
+    app, coordinator
+):
+    """A name copied from a chat with zero-width spaces was no name a search finds."""
+    rendered = form_with_field(intake_page(app, coordinator), "first_name")
+    fill_the_person(rendered)
+    rendered["first_name"] = "\u200b\u200b"
+    refused = rendered.submit()
+    assert refused.status_int == 200 and not Case.objects.exists()
+    rendered = form_with_field(refused, "first_name")
+    rendered["first_name"] = "\u200bบุญ\u200bเรือน\ufeff"
+    rendered["last_name"] = "มี   สุข\u00ad"
+    submit_and_follow(rendered)
+    case = Case.objects.get()
+    assert (case.first_name, case.last_name) == ("บุญเรือน", "มี สุข")
+    found = app.get(reverse("cases:case-list"), {"q": "บุญเรือน"})
+    assert case.number in found.text
