@@ -674,8 +674,9 @@ def put_media(unpacked: Unpacked, storage: Storage) -> int:
 
 @contextlib.contextmanager
 def temporary_database(settings_dict: dict) -> Iterator[str]:
-    """A database of its own on the same server, dropped after, whatever happens."""
-    name = f"apm_verify_{uuid.uuid4().hex[:12]}"
+    """A database of its own on the same server, dropped after, whatever happens. Its
+    name says which process made it (two verifications may run at once)."""
+    name = f"apm_verify_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     connection = connect(settings_dict)
     connection.autocommit = True
     try:

@@ -55,7 +55,8 @@ def test_a_coordinator_sees_the_woman_flagged_for_100_baht_and_downloads_the_apr
     assert download.value.suggested_filename == "report-2562-04.xlsx"
     with open(download.value.path(), "rb") as handle:
         book = load_workbook(BytesIO(handle.read()))
-    assert book.worksheets[0]["A2"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
+    assert book.worksheets[0]["A2"].value.endswith("ตั้งแต่ 1 เม.ย. 2562 ถึง 30 เม.ย. 2562")
+    assert book.worksheets[0]["A3"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
     new_cases = {
         row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=4, values_only=True)
     }
