@@ -148,11 +148,13 @@ class Volunteer(models.Model):
 
     @transaction.atomic
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Their login is their centre's: it moves with them (an administrator's stays)."""
+        """A volunteer's login is their centre's: it moves with them. One that is also a
+        coordinator's or an administrator's is theirs for that work, and stays."""
         moving = self.moves_centre(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
         if moving and self.user_id is not None:
-            User.objects.filter(pk=self.user_id, is_staff=False).update(center_id=self.center_id)
+            logins = User.objects.filter(pk=self.user_id, is_staff=False)
+            logins.exclude(groups__name="coordinator").update(center_id=self.center_id)
 
     @cached_property
     def team_ids(self) -> list[int]:
@@ -169,10 +171,11 @@ class Volunteer(models.Model):
     ADULT_AGE = 18
 
     # The work a volunteer did at their centre, which stays that centre's record: the
-    # visits they made, their teams (ended ones too), the conferences they sat in. One
-    # who has worked is neither deleted nor moved to another centre: they leave (their
-    # status), and are entered again at the other centre.
-    WORK_DONE = ("visits", "memberships", "conferences")
+    # visits they made, their teams (ended ones too), the conferences they sat in, the
+    # planned actions they own. One who has worked is neither deleted nor moved to
+    # another centre: they leave (their status), and are entered again at the other
+    # centre. The database's guard on a move says it too (same_centre_guard_volunteer_moves).
+    WORK_DONE = ("visits", "memberships", "conferences", "owned_actions")
 
     def has_work_done(self) -> bool:
         return any(getattr(self, name).exists() for name in self.WORK_DONE)

@@ -106,7 +106,7 @@ class PlanAction(CaseChild):
         models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="owned_actions",
         verbose_name=_("volunteer"),
     )
     owner_agency = models.ForeignKey(
