@@ -241,14 +241,18 @@ class ReferralUpdateInline(CentreScopedInline, admin.TabularInline):
 @admin.register(Referral)
 class ReferralAdmin(CentreScopedAdmin):
     """Corrections only: referrals are made and moved on the app's pages, where the
-    status rules apply; so the status and the letter number are not edited here."""
+    status rules apply; so the status and the letter number are not edited here, nor
+    the legal basis the data went on (Referral.clean_legal_basis, when it was sent)."""
 
     list_display = ["letter_number", "case", "agency", "status", "sent_on", "reply_by"]
     list_select_related = ["case", "agency"]
     list_filter = ["status", "center"]
     search_fields = ["case__number", "agency__name"]
     autocomplete_fields = ["case", "agency", "visit", "created_by", "outcome_read_by"]
-    readonly_fields = ["status", "letter_year_be", "letter_seq", "replied_on", "created_at"]
+    readonly_fields = [
+        "status", "letter_year_be", "letter_seq", "replied_on", "created_at", "legal_basis",
+        "legal_basis_note",
+    ]  # fmt: skip
     date_hierarchy = "sent_on"
     exclude = ["center"]
     inlines = [ReferralUpdateInline]

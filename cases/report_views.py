@@ -48,8 +48,8 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
         )
     sections = reports.monthly_report(request.user, month)
     title = _("Monthly report, %(month)s") % {"month": format_month(month.first)}
+    scope = whose_and_when(request, month)
     if request.GET.get("format") == "xlsx":
-        scope = whose_and_when(request, month)
         response = HttpResponse(reports.as_xlsx(sections, title, scope), content_type=XLSX)
         name = f"report-{display_year(month.first)}-{month.first.month:02d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -61,6 +61,7 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "month": month,
             "title": title,
+            "scope": scope,
             # As the page writes years: 2569-11 on a Thai page, whatever the link said.
             "typed": f"{display_year(month.first)}-{month.first.month:02d}",
         },

@@ -33,7 +33,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from coordination.accounts import issue_password_link, qr_code
+from coordination.accounts import issue_password_link, qr_code, username_taken
 from coordination.audit import log_access
 from coordination.fields import (
     ThaiDateField,
@@ -496,6 +496,16 @@ class AccountAddForm(RolesNeedACentre, forms.ModelForm):
         fields = ["username", "center", "groups"]
         field_classes = {"username": UsernameField}
 
+    def clean_username(self) -> str:
+        # As the volunteers' login page: "Somchai" beside "somchai" would only confuse.
+        username = self.cleaned_data["username"]
+        if username_taken(username):
+            raise forms.ValidationError(
+                _("The username %(username)s is taken. Choose another one."),
+                params={"username": username},
+            )
+        return username
+
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         user.set_unusable_password()
@@ -567,7 +577,7 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     @admin.display(description=_("Password"))
     def password_state(self, account: User) -> StrOrPromise:
         if account.has_usable_password():
-            return _("Set by its owner. A new one-time link replaces it.")
+            return _("Set. A new one-time link replaces it.")
         return _("Not set yet: its owner sets it through a one-time link.")
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
@@ -594,8 +604,8 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
             self.message_user(
                 request,
                 _(
-                    "%(username)s now has a role in the app: the password set in the admin "
-                    "is cleared. Give its owner a one-time link to set their own."
+                    "The password set in the admin for %(username)s is cleared: its owner "
+                    "now sets it through a one-time link."
                 )
                 % {"username": account.username},
             )

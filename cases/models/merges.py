@@ -71,9 +71,11 @@ class CaseMerge(CaseChild):
         return sum(len(ids) for ids in self.moved.values())
 
     def reopens_as(self) -> str:
-        """The status undoing it reopens the duplicate in: its visits come back."""
-        back = self.moved.get("cases.homevisit") or self.case.visits.exists()
-        return Case.reopens_as(has_visits=bool(back))
+        """The status undoing it reopens the duplicate in: its visits come back, those
+        still on the kept case (undo moves back no other)."""
+        moved = self.moved.get("cases.homevisit", [])
+        back = self.kept.visits.filter(pk__in=moved).exists()
+        return Case.reopens_as(has_visits=back or self.case.visits.exists())
 
     @staticmethod
     def describe(moving: dict[str, list[int]]) -> str:

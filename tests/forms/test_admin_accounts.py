@@ -119,7 +119,7 @@ def test_an_administrator_given_a_role_in_the_app_loses_the_password_set_for_the
 
     colleague.refresh_from_db()
     assert colleague.is_coordinator and not colleague.has_usable_password()
-    assert "ให้ออกลิงก์ใช้ครั้งเดียวแก่เจ้าของบัญชี" in saved.text
+    assert "ถูกล้างแล้ว เจ้าของบัญชีจะตั้งรหัสเองผ่านลิงก์ใช้ครั้งเดียว" in saved.text
 
 
 def test_a_coordinator_without_a_centre_is_refused_and_the_account_dates_are_records(
@@ -136,3 +136,26 @@ def test_a_coordinator_without_a_centre_is_refused_and_the_account_dates_are_rec
         app, reverse("admin:coordination_user_change", args=[national_admin.pk]), national_admin
     )
     assert not {"last_login_0", "date_joined_0"} & set(change.fields)
+
+
+def test_an_administrator_still_staff_given_a_role_loses_the_password_set_for_them(
+    app, national_admin, center
+):
+    colleague = UserFactory(username="helper-admin", center=center, is_staff=True)
+    colleague.set_password("set-by-national-2567")
+    colleague.save()
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[colleague.pk]), national_admin
+    )
+    change["groups"] = [str(Group.objects.get(name="coordinator").pk)]
+    change.submit("_continue").follow()
+    colleague.refresh_from_db()
+    assert colleague.is_staff and not colleague.has_usable_password()
+
+
+def test_a_username_that_differs_only_in_case_is_refused(app, centre_admin, coordinator):
+    add = admin_form(app, reverse("admin:coordination_user_add"), centre_admin)
+    add["username"] = coordinator.username.upper()
+    refused = add.submit("_continue")
+    assert refused.status_int == 200 and "ชื่อผู้ใช้" in refused.text
+    assert User.objects.filter(username__iexact=coordinator.username).count() == 1

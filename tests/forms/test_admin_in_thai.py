@@ -224,6 +224,10 @@ def test_a_records_read_only_days_are_written_in_the_buddhist_era(app, center):
     referral.save()
     page = app.get(reverse("admin:cases_referral_change", args=[referral.pk]), user=administrator)
     assert page.html.select_one(".field-replied_on .readonly").text.strip() == "-"
+    # The legal basis it was sent on is a record of that day, not a correction.
+    form = next(f for f in page.forms.values() if f.id == "referral_form")
+    assert not {"legal_basis", "legal_basis_note"} & set(form.fields)
+    assert "เพื่อป้องกันหรือระงับอันตราย" in page.html.select_one(".field-legal_basis").text
 
 
 @pytest.mark.django_db(transaction=True)  # the view's own transaction, not the test's
