@@ -176,7 +176,7 @@ class CaseForm(AddressPickerMixin, forms.ModelForm):
             "housing_condition": forms.Textarea(attrs={"rows": 2}),
             "legal_problem": forms.Textarea(attrs={"rows": 2}),
         }
-        field_classes = {"first_name": NameFormField, "last_name": NameFormField}
+        field_classes = dict.fromkeys(Case.NAME_FIELDS, NameFormField)
 
     def __init__(self, *args, center, **kwargs) -> None:
         given = kwargs.get("initial") or {}
@@ -478,7 +478,7 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = list(HouseholdMember.RECORDED_FIELDS)
-        field_classes = {"name": NameFormField}
+        field_classes = dict.fromkeys(HouseholdMember.NAME_FIELDS, NameFormField)
 
 
 class BlankExtraRowMixin(_FormBase):

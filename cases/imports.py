@@ -128,8 +128,8 @@ class CaseChecker(ImportChecker):
         values["prefix"] = self.choice(
             row, record, "prefix", self.prefixes, "นาย, นาง, นางสาว, เด็กชาย, เด็กหญิง, อื่น ๆ"
         )
-        values["first_name"] = self.text(row, record, "first_name", 100, required=True)
-        values["last_name"] = self.text(row, record, "last_name", 100)
+        values["first_name"] = self.name(row, record, "first_name", required=True)
+        values["last_name"] = self.name(row, record, "last_name")
         values["sex"] = self.choice(row, record, "sex", self.sexes, "หญิง, ชาย, อื่น ๆ")
         if prefix_contradicts_sex(values["prefix"] or "", values["sex"] or ""):
             row.errors.append(

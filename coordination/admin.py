@@ -36,6 +36,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from coordination.accounts import issue_password_link, qr_code, username_taken
 from coordination.audit import log_access
 from coordination.fields import (
+    NameFormField,
     ThaiDateField,
     ThaiDateInput,
     ThaiSplitDateTimeField,
@@ -238,6 +239,8 @@ class CentreScopedMixin(_Admin):
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         if isinstance(db_field, ArrayField) and db_field.base_field.choices:
             return choices_field(db_field)
+        if db_field.name in getattr(db_field.model, "NAME_FIELDS", ()):
+            kwargs["form_class"] = NameFormField  # a person's name, as the app's forms
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):

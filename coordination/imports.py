@@ -28,6 +28,7 @@ from coordination.validators import (
     mask_national_id,
     normalize_national_id,
     normalize_phone,
+    plain_name,
     validate_national_id,
     validate_phone,
     visible,
@@ -177,6 +178,10 @@ class ImportChecker:
 
     def column_name(self, key: str) -> str:
         return next(column.thai for column in self.columns if column.key == key)
+
+    def name(self, row: ImportRow, record: dict[str, Any], key: str, required: bool = False) -> str:
+        """A person's name, as the forms read it (NameFormField)."""
+        return plain_name(self.text(row, record, key, 100, required))
 
     def text(
         self, row: ImportRow, record: dict[str, Any], key: str, limit: int, required: bool = False

@@ -28,7 +28,7 @@ class VolunteerForm(forms.ModelForm):
             "subdistrict",
             "appointed_on",
         ]
-        field_classes = {"first_name": NameFormField, "last_name": NameFormField}
+        field_classes = dict.fromkeys(Volunteer.NAME_FIELDS, NameFormField)
 
     def __init__(self, *args, subdistricts, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -90,8 +90,8 @@ class RowChecker(ImportChecker):
         values["prefix"] = self.choice(
             row, record, "prefix", self.prefixes, "นาย, นาง, นางสาว, อื่น ๆ"
         )
-        values["first_name"] = self.text(row, record, "first_name", 100, required=True)
-        values["last_name"] = self.text(row, record, "last_name", 100, required=True)
+        values["first_name"] = self.name(row, record, "first_name", required=True)
+        values["last_name"] = self.name(row, record, "last_name", required=True)
         values["address"] = self.text(row, record, "address", 300)
         self.national_id(row, record.get("national_id"), required=True)
         values["birth_date"] = self.date(row, record.get("birth_date"), "birth_date")

@@ -98,6 +98,7 @@ class Volunteer(models.Model):
     prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("surname"), max_length=100)
+    NAME_FIELDS = ("first_name", "last_name")  # read through NameFormField (plain_name)
     national_id = NationalIDField()
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = PhoneField(blank=True)

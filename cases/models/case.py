@@ -336,6 +336,8 @@ class Case(ChecksInOneQuery):
     prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("surname"), max_length=100, blank=True)
+    # Read through NameFormField on every form, the admin's too (plain_name).
+    NAME_FIELDS = ("first_name", "last_name")
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     birth_year_only = models.BooleanField(

@@ -39,6 +39,7 @@ class HouseholdMember(CaseChild):
     )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     name = models.CharField(_("name"), max_length=200)
+    NAME_FIELDS = ("name",)  # read through NameFormField on every form (plain_name)
     age = models.PositiveSmallIntegerField(
         _("age"), null=True, blank=True, validators=[MaxValueValidator(130)]
     )

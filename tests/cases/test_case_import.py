@@ -388,6 +388,11 @@ def test_volunteers_cannot_import_and_anonymous_people_are_sent_to_log_in(volunt
 
 
 def test_invisible_characters_in_a_cell_are_dropped_and_a_name_of_only_them_is_empty(center):
-    table = read([person(1, first_name="\u200bศูนย์\u200b"), person(2, first_name="\u200b")], center)
+    rows = [
+        person(1, first_name="\u200bศูนย์\u200b", last_name="มี   สุข"),
+        person(2, first_name="\u200b"),
+    ]
+    table = read(rows, center)
     assert table.rows[0].values["first_name"] == "ศูนย์" and table.rows[0].errors == []
+    assert table.rows[0].values["last_name"] == "มี สุข"  # as the intake form reads it
     assert table.rows[1].errors == ["ชื่อ ว่างอยู่"]

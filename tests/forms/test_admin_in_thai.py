@@ -388,3 +388,16 @@ def test_the_roles_are_named_in_thai_in_the_accounts_form_and_filter(app, center
     listed = app.get(reverse("admin:coordination_user_changelist"))
     links = {a.text.strip() for a in listed.html.select("#changelist-filter a")}
     assert "ผู้ประสานงาน" in links and "coordinator" not in links
+
+
+def test_a_name_typed_in_the_admin_is_read_as_the_apps_forms_read_it(app, case):
+    administrator = UserFactory(username="national-admin", is_staff=True, is_superuser=True)
+    form = app.get(reverse("admin:cases_case_change", args=[case.pk]), user=administrator).forms[
+        "case_form"
+    ]
+    form["first_name"] = "\u200b\u200b"
+    assert form.submit("_save").status_int == 200  # nothing but invisible: empty, required
+    form["first_name"] = "\u200bบุญ   เรือน\ufeff"
+    submit_and_follow(form)
+    case.refresh_from_db()
+    assert case.first_name == "บุญ เรือน"

@@ -199,8 +199,21 @@ def test_a_moved_cases_history_no_longer_names_the_teams_of_the_centre_it_left(
     page = app.get(reverse("cases:case-detail", args=[case.pk]), user=other_coordinator)
     timeline = page.html.select_one("[aria-labelledby=history-heading] ol").text
     assert "มอบหมายทีม" in timeline and "ศูนย์เดิม" not in timeline
-    # The database's guard holds for it from now on: no event of another centre's team.
-    from django.db import IntegrityError, transaction
 
+
+def test_the_database_refuses_an_event_brought_to_another_centre_with_its_old_team(
+    center, other_center, team, coordinator
+):
+    """The guard fired on an event's team and case, not on its centre: a move that
+    updated the events' centre alone kept the old centre's team on them."""
+    from django.db import IntegrityError, connection, transaction
+
+    case = CaseFactory(center=center, team=team)
+    assigned = case.log(CaseEvent.Kind.ASSIGNED, by=coordinator, team=team)
+    with connection.cursor() as cursor:  # the case's row moved, as by hand
+        cursor.execute(
+            "UPDATE cases_case SET center_id = %s, team_id = NULL WHERE id = %s",
+            [other_center.pk, case.pk],
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        CaseEvent.objects.filter(pk=assigned.pk).update(team=team)
+        CaseEvent.objects.filter(pk=assigned.pk).update(center_id=other_center.pk)
