@@ -104,8 +104,9 @@ def test_a_coordinator_made_staff_still_gets_no_password_from_an_administrator(
     assert not User.objects.get(pk=coordinator.pk).check_password("Zebra-cactus-7741")
 
 
+@pytest.mark.parametrize("still_staff", [False, True], ids=["no longer staff", "still staff"])
 def test_an_administrator_given_a_role_in_the_app_loses_the_password_set_for_them(
-    app, national_admin, center
+    app, national_admin, center, still_staff
 ):
     colleague = UserFactory(username="helper-admin", center=center, is_staff=True)
     colleague.set_password("set-by-national-2567")
@@ -113,12 +114,13 @@ def test_an_administrator_given_a_role_in_the_app_loses_the_password_set_for_the
     change = admin_form(
         app, reverse("admin:coordination_user_change", args=[colleague.pk]), national_admin
     )
-    change["is_staff"] = False
+    change["is_staff"] = still_staff
     change["groups"] = [str(Group.objects.get(name="coordinator").pk)]
     saved = change.submit("_continue").follow()
 
     colleague.refresh_from_db()
-    assert colleague.is_coordinator and not colleague.has_usable_password()
+    assert colleague.is_staff == still_staff and colleague.has_role("coordinator")
+    assert not colleague.has_usable_password()
     assert "ถูกล้างแล้ว เจ้าของบัญชีจะตั้งรหัสเองผ่านลิงก์ใช้ครั้งเดียว" in saved.text
 
 
@@ -136,21 +138,6 @@ def test_a_coordinator_without_a_centre_is_refused_and_the_account_dates_are_rec
         app, reverse("admin:coordination_user_change", args=[national_admin.pk]), national_admin
     )
     assert not {"last_login_0", "date_joined_0"} & set(change.fields)
-
-
-def test_an_administrator_still_staff_given_a_role_loses_the_password_set_for_them(
-    app, national_admin, center
-):
-    colleague = UserFactory(username="helper-admin", center=center, is_staff=True)
-    colleague.set_password("set-by-national-2567")
-    colleague.save()
-    change = admin_form(
-        app, reverse("admin:coordination_user_change", args=[colleague.pk]), national_admin
-    )
-    change["groups"] = [str(Group.objects.get(name="coordinator").pk)]
-    change.submit("_continue").follow()
-    colleague.refresh_from_db()
-    assert colleague.is_staff and not colleague.has_usable_password()
 
 
 def test_a_username_that_differs_only_in_case_is_refused(app, centre_admin, coordinator):
