@@ -330,6 +330,13 @@ def read_table(
     if not cells:
         raise ImportFileError(_("The file has no rows."))
     keys = heading_keys(cells[0][1], columns, checker.aliases)
+    # Two columns read as one: which of their cells would count was a guess.
+    doubled = [column.thai for column in columns if keys.count(column.key) > 1]
+    if doubled:
+        raise ImportFileError(
+            _("A column's heading appears twice: %(names)s. Keep one of each.")
+            % {"names": ", ".join(doubled)}
+        )
     missing = [column.thai for column in columns if column.required and column.key not in keys]
     if missing:
         raise ImportFileError(

@@ -206,3 +206,10 @@ def test_headings_and_no_rows_are_refused(refused):
 def test_one_row_over_the_5000_row_limit_is_refused(refused):
     rows = [refused.person(n) for n in range(5001)]
     assert "ไฟล์มีมากกว่า 5,000 แถว" in refused(xlsx(rows, headings=refused.headings))
+
+
+def test_a_heading_written_twice_is_refused_by_name(refused):
+    """Two columns headed ชื่อ: which one counted was a guess."""
+    headings = [*refused.headings, "ชื่อ"]
+    said = refused(xlsx([[*refused.person(1), "อีกชื่อ"]], headings=headings))
+    assert "มีหัวคอลัมน์ซ้ำกัน: ชื่อ" in said
