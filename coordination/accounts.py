@@ -126,10 +126,11 @@ def qr_code(link: str) -> str:
     return segno.make(link, error="m").svg_data_uri(scale=5, border=4)
 
 
-def username_taken(username: str) -> bool:
+def username_taken(username: str, *, by_other_than: User | None = None) -> bool:
     # Logging in is case-sensitive, but two people called "Somchai" and "somchai" would
     # only confuse each other.
-    return User.objects.filter(username__iexact=username).exists()
+    others = User.objects.exclude(pk=by_other_than.pk) if by_other_than else User.objects
+    return others.filter(username__iexact=username).exists()
 
 
 def suggest_username(base: str, *, fallback: str) -> str:

@@ -14,17 +14,18 @@ from typing import TYPE_CHECKING, Any
 from axes import admin as axes_admin  # noqa: F401  registers axes' admins, re-wrapped below
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import utils as admin_utils
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -468,29 +469,50 @@ class RoleListFilter(admin.RelatedOnlyFieldListFilter):
         ]
 
 
-class RolesNeedACentre(_ModelFormBase):
-    """A coordinator's or a volunteer's work is a centre's: without one, the login had no
-    page to open and skipped the second step."""
+class AccountRules(_ModelFormBase):
+    """What every account form of the admin checks: a username not taken in other
+    letters' case (as the volunteers' login page: "Somchai" beside "somchai" would only
+    confuse), a centre for a coordinator's or a volunteer's work (without one, the login
+    had no page to open and skipped the second step), and a volunteer's login at their
+    record's centre (their record moves, and their login with it: Volunteer.save)."""
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if username_taken(username, by_other_than=self.instance if self.instance.pk else None):
+            raise forms.ValidationError(
+                _("The username %(username)s is taken. Choose another one."),
+                params={"username": username},
+            )
+        return username
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         roles = {group.name for group in data.get("groups") or []}
-        if (
-            "center" in self.fields
-            and not data.get("center")
-            and roles & {"coordinator", "volunteer"}
-        ):
+        if "center" not in self.fields:
+            return data
+        if not data.get("center") and roles & {"coordinator", "volunteer"}:
             self.add_error(
                 "center", _("A coordinator or a volunteer belongs to a coordination centre.")
+            )
+        record = getattr(self.instance, "volunteer", None) if self.instance.pk else None
+        centre = data.get("center") if "center" in self.changed_data else None
+        if record is not None and centre is not None and centre.pk != record.center_id:
+            self.add_error(
+                "center",
+                _(
+                    "This is the login of %(name)s, a volunteer of %(centre)s: move "
+                    "their volunteer record, and the login moves with it."
+                )
+                % {"name": record.full_name, "centre": record.center.name},
             )
         return data
 
 
-class AccountChangeForm(RolesNeedACentre, UserChangeForm):
+class AccountChangeForm(AccountRules, UserChangeForm):
     pass
 
 
-class AccountAddForm(RolesNeedACentre, forms.ModelForm):
+class AccountAddForm(AccountRules, forms.ModelForm):
     """An account starts without a password, whoever adds it: its owner sets one through
     a one-time link (the action below), as a volunteer does (coordination/accounts.py)."""
 
@@ -498,16 +520,6 @@ class AccountAddForm(RolesNeedACentre, forms.ModelForm):
         model = User
         fields = ["username", "center", "groups"]
         field_classes = {"username": UsernameField}
-
-    def clean_username(self) -> str:
-        # As the volunteers' login page: "Somchai" beside "somchai" would only confuse.
-        username = self.cleaned_data["username"]
-        if username_taken(username):
-            raise forms.ValidationError(
-                _("The username %(username)s is taken. Choose another one."),
-                params={"username": username},
-            )
-        return username
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
@@ -616,7 +628,18 @@ class UserAdmin(CentreScopedModelMixin, DjangoUserAdmin):
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
         account = self.get_object(request, unquote(id))
         if account is not None and not self.sets_password(request, account):
-            raise PermissionDenied
+            # Said where the administrator works, with what to do instead (the app's 403
+            # page would tell them to ask a coordinator).
+            self.message_user(
+                request,
+                _(
+                    "Only its owner chooses the password of %(username)s: select the "
+                    "account in the list and issue a one-time link to set it."
+                )
+                % {"username": account.username},
+                messages.ERROR,
+            )
+            return redirect("admin:coordination_user_change", account.pk)
         return super().user_change_password(request, id, form_url)
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):

@@ -259,6 +259,7 @@ class ImportChecker:
                 row.errors.extend(str(message) for message in error.messages)
 
     def date(self, row: ImportRow, value: Any, key: str) -> datetime.date | None:
+        """A day typed (as typed in the messages) or a date cell (in the page's era)."""
         if value in (None, ""):
             return None
         try:
@@ -272,19 +273,19 @@ class ImportChecker:
         except dates.AmbiguousDate:
             row.errors.append(
                 _("%(column)s “%(value)s”: write the year in full (2562 or 2019).")
-                % {"column": self.column_name(key), "value": shown(value)}
+                % {"column": self.column_name(key), "value": preview(value)}
             )
             return None
         except ValueError:
             row.errors.append(
                 _("%(column)s “%(value)s” is not a real date (day/month/year, BE or CE).")
-                % {"column": self.column_name(key), "value": shown(value)}
+                % {"column": self.column_name(key), "value": preview(value)}
             )
             return None
         if not datetime.date(1900, 1, 1) <= day <= self.today:
             row.errors.append(
                 _("%(column)s “%(value)s” is not possible: it must be between 1900 and today.")
-                % {"column": self.column_name(key), "value": shown(value)}
+                % {"column": self.column_name(key), "value": preview(value)}
             )
             return None
         return day

@@ -209,6 +209,7 @@ class User(AbstractUser):
 
     # Part of every session's check: changing it logs the user out on every device.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    NAME_FIELDS = ("first_name", "last_name")  # read through NameFormField (plain_name)
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # not in django-stubs
         verbose_name = _("user")

@@ -711,8 +711,13 @@ class Case(ChecksInOneQuery):
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
+        stored = self.centre_as_stored()
         if self.team and self.center_id and self.team.center_id != self.center_id:
-            errors["team"] = _("The team must belong to the case's coordination centre.")
+            errors["team"] = (
+                _("The team is of the centre the case leaves: clear it to move the case.")
+                if self.team.center_id == stored
+                else _("The team must belong to the case's coordination centre.")
+            )
         if self.birth_date and self.birth_date > timezone.localdate():
             errors["birth_date"] = _("The birth date cannot be in the future.")
         if self.birth_date and self.birth_date < OLDEST_BIRTH_DATE:
@@ -724,7 +729,6 @@ class Case(ChecksInOneQuery):
             }
         if self.housing == self.Housing.RENTED and self.monthly_rent is None:
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
-        stored = self.centre_as_stored()
         if stored is not None and stored != self.center_id and self.has_work_done():
             errors["center"] = WORK_STAYS
         if errors:

@@ -78,6 +78,12 @@ def test_the_preview_writes_a_date_cell_in_the_era_of_the_page_and_cuts_a_long_c
     assert "12/03/2493" in page and "12/03/1950" not in page
     assert len(response.content) < 40_000 and "ก" * 201 not in page
     assert "ยาวเกิน" in " ".join(shown.errors)  # the row is refused, not cut and taken
+    # A date cell's error says the day as the page writes it.
+    future = upload(
+        coordinator_client, cases_file([person(1, birth_date=datetime.datetime(2030, 1, 1))])
+    )
+    [refused] = table_of(future).rows
+    assert any("01/01/2573" in error for error in refused.errors), refused.errors
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])

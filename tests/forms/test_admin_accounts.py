@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from coordination.models import User
-from tests.factories import UserFactory
+from tests.factories import UserFactory, VolunteerFactory
 from tests.forms.rendered import admin_form
 
 
@@ -46,13 +46,18 @@ def test_no_administrator_chooses_a_centre_accounts_password(
     coordinator.save()
     path = reverse("admin:auth_user_password_change", args=[coordinator.pk])
     user = request.getfixturevalue(who)
-    assert app.get(path, user=user, expect_errors=True).status_code == 403
+    change = reverse("admin:coordination_user_change", args=[coordinator.pk])
+    # Sent back to the account's page, told what to do instead (a 403 page said to ask
+    # a coordinator).
+    told = app.get(path, user=user).follow()
+    assert told.request.path == change
+    assert "ตั้งได้โดยเจ้าของบัญชีเท่านั้น" in told.text and "ออกลิงก์ใช้ครั้งเดียว" in told.text
     # Nor by posting the form the page does not show (the client sends no CSRF check).
     client.force_login(user)
     answer = client.post(
         path, {"password1": "chosen-by-admin-2567", "password2": "chosen-by-admin-2567"}
     )
-    assert answer.status_code == 403
+    assert answer.status_code == 302 and answer["Location"] == change
     coordinator.refresh_from_db()
     assert coordinator.check_password("theirs-2567")
 
@@ -98,7 +103,7 @@ def test_a_coordinator_made_staff_still_gets_no_password_from_an_administrator(
     change.submit("_continue").follow()
     assert User.objects.get(pk=coordinator.pk).is_staff
     path = reverse("admin:auth_user_password_change", args=[coordinator.pk])
-    assert app.get(path, expect_errors=True).status_code == 403
+    assert app.get(path).status_int == 302  # back to the account, told why
     client.force_login(national_admin)
     client.post(path, {"password1": "Zebra-cactus-7741", "password2": "Zebra-cactus-7741"})
     assert not User.objects.get(pk=coordinator.pk).check_password("Zebra-cactus-7741")
@@ -146,3 +151,41 @@ def test_a_username_that_differs_only_in_case_is_refused(app, centre_admin, coor
     refused = add.submit("_continue")
     assert refused.status_int == 200 and "ชื่อผู้ใช้" in refused.text
     assert User.objects.filter(username__iexact=coordinator.username).count() == 1
+
+
+def test_renaming_an_account_to_another_in_other_letters_case_is_refused(
+    app, national_admin, coordinator, center
+):
+    other = UserFactory(username="somsri", center=center, role="volunteer")
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[other.pk]), national_admin
+    )
+    change["username"] = coordinator.username.upper()
+    refused = change.submit("_save")
+    assert refused.status_int == 200 and "มีผู้ใช้แล้ว" in refused.text
+    other.refresh_from_db()
+    assert other.username == "somsri"
+    # Its own name in other letters' case is no clash.
+    change = form_of(refused)
+    change["username"] = "SomSri"
+    change["first_name"] = "\u200bสมศรี\u200b"  # an account's name is read as every name
+    change.submit("_save").follow()
+    other.refresh_from_db()
+    assert (other.username, other.first_name) == ("SomSri", "สมศรี")
+
+
+def test_a_volunteers_login_moves_only_with_their_record(app, national_admin, center, other_center):
+    account = UserFactory(username="somsri", center=center, role="volunteer")
+    volunteer = VolunteerFactory(center=center, user=account, first_name="สมศรี")
+    change = admin_form(
+        app, reverse("admin:coordination_user_change", args=[account.pk]), national_admin
+    )
+    change["center"].force_value(str(other_center.pk))
+    refused = change.submit("_save")
+    assert refused.status_int == 200 and "ให้ย้ายข้อมูล อพม. ของเขา" in refused.text
+    account.refresh_from_db()
+    assert account.center_id == center.pk == volunteer.center_id
+
+
+def form_of(page):
+    return next(f for f in page.forms.values() if f.id and f.id.endswith("_form"))

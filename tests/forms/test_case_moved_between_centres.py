@@ -217,3 +217,15 @@ def test_the_database_refuses_an_event_brought_to_another_centre_with_its_old_te
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         CaseEvent.objects.filter(pk=assigned.pk).update(center_id=other_center.pk)
+
+
+def test_a_case_moved_with_its_old_centres_team_is_told_to_clear_the_team(
+    app, center, other_center, team
+):
+    case = CaseFactory(center=center, team=team)
+    change = admin_form(app, reverse("admin:cases_case_change", args=[case.pk]), administrator())
+    change["center"].force_value(str(other_center.pk))
+    refused = change.submit("_save")
+    assert refused.status_int == 200 and "ให้ล้างช่องทีมก่อน จึงจะย้ายกรณีได้" in refused.text
+    case.refresh_from_db()
+    assert case.center_id == center.pk
