@@ -1208,7 +1208,7 @@ class ReferralForm(forms.ModelForm):
     list is the case's centre's agencies and the national ones, nothing else."""
 
     agency = AgencyChoiceField(
-        label=_("agency"),
+        label=_("Agency"),
         queryset=Agency.objects.none(),
         error_messages={"invalid_choice": _("Choose an agency of this centre or a national one.")},
     )

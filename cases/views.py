@@ -292,7 +292,10 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "assistance": assistance_summary(case),
             "plan": plan_summary(case),
             **referrals,
-            "allowances": allowances.for_case_page(case, today, money["incomes"], household),
+            # Help to apply for is work on an open case (the worklist's too).
+            "allowances": None
+            if case.is_closed
+            else allowances.for_case_page(case, today, money["incomes"], household),
         },
     )
 

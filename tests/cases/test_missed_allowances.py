@@ -190,6 +190,11 @@ def test_the_worklist_lists_the_most_money_missed_first_and_only_its_centre(
     assert fine.pk not in {row.pk for row in rows}
     assert page.context["total_missed"] == 700
     assert "เบี้ยที่อาจตกหล่น" in page.content.decode()
+    # Nor on the closed case's own page: applying for help is work on an open case.
+    closed_page = coordinator_client.get(reverse("cases:case-detail", args=[closed.pk]))
+    assert 'id="allowances"' not in closed_page.content.decode()
+    small_page = coordinator_client.get(reverse("cases:case-detail", args=[small.pk]))
+    assert 'id="allowances"' in small_page.content.decode()
 
 
 def test_the_worklist_costs_the_same_queries_at_any_size(coordinator_client, center, team):
