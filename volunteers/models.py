@@ -193,9 +193,9 @@ class Volunteer(models.Model):
         errors: dict[str, object] = {}
         if self.center_id and self.moves_centre() and self.has_work_done():
             errors["center"] = _(
-                "This volunteer has worked at their centre (visits, teams or conferences), "
-                "which keeps that record. Mark them as left there, then add them as a "
-                "volunteer of the other centre."
+                "This volunteer has worked at their centre (visits, teams, conferences or "
+                "planned actions), which keeps that record. Mark them as left there, then "
+                "add them as a volunteer of the other centre."
             )
         if self.prefix in CHILD_PREFIXES:
             errors["prefix"] = _("This is a child's prefix: a volunteer is an adult.")
