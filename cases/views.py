@@ -584,7 +584,12 @@ def case_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_close.html",
-        {"case": case, "form": form, "blockers": case.close_blockers()},
+        # For the reason chosen: closing as a duplicate moves the open referrals along.
+        {
+            "case": case,
+            "form": form,
+            "blockers": case.close_blockers(form.data.get("close-reason", "")),
+        },
     )
 
 

@@ -273,3 +273,21 @@ def test_a_kept_case_given_with_another_reason_is_refused_not_promised_a_merge(
     assert "เฉพาะเมื่อปิดกรณีเพราะซ้ำ" in refused.text and "จะรวมเข้ากับกรณี" not in refused.text
     case.refresh_from_db()
     assert case.status != S.CLOSED and not CaseMerge.objects.exists()
+
+
+def test_an_open_referral_blocks_closing_but_not_as_a_duplicate_and_the_pages_say_so(
+    app, center, coordinator
+):
+    from tests.factories import ReferralFactory
+
+    kept = CaseFactory(center=center, status=S.ASSESSED)
+    case = CaseFactory(center=center)
+    referral = ReferralFactory(case=case)
+    page = case_page(app, case, coordinator)
+    assert referral.letter_number in page.text
+    assert "การส่งต่อที่ยังไม่สิ้นสุดจะย้ายไปยังกรณีนั้นแทน" in page.text
+    rendered = close_form(app, case, coordinator, Case.ClosureReason.DUPLICATE, kept.number)
+    rendered["close-note"] = ""  # refused for the note alone
+    refused = rendered.submit()
+    assert refused.status_int == 200 and "ก่อนปิดกรณี" not in refused.text
+    assert referral.letter_number not in refused.html.select_one("main").text
