@@ -77,12 +77,9 @@ class RowChecker(ImportChecker):
     def __init__(self, center: Center) -> None:
         super().__init__(center, teams=Team.objects.filter(center=center))
         self.prefixes = prefix_lookup()
-        self.taken = {
-            volunteer.national_id: volunteer.full_name
-            for volunteer in Volunteer.objects.filter(center=center).only(
-                "national_id", "prefix", "first_name", "last_name"
-            )
-        }
+        volunteers = Volunteer.objects.filter(center=center)
+        ids = dict(volunteers.values_list("pk", "national_id"))
+        self.taken = {ids[pk]: name for pk, name in volunteers.names()}
         self.taken_message = _("%(who)s, a volunteer of this centre, has this national ID.")
 
     def check(self, row: ImportRow, record: dict[str, Any]) -> None:

@@ -50,7 +50,7 @@ class CaseEvent(CaseChild):
     at = models.DateTimeField(_("at"), default=timezone.now)
     # What a note the app writes is made of (help's kind and amount, a conference's day
     # and place, a merge, a corrected visit's fields), written out in the reader's
-    # language when shown (cases.event_notes): a sentence stored whole stayed in the
+    # language when shown (CaseEvent.text): a sentence stored whole stayed in the
     # language of whoever caused it. `note` keeps what a person typed.
     details = models.JSONField(_("details"), null=True, blank=True, editable=False)
 
