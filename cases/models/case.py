@@ -561,6 +561,10 @@ class Case(ChecksInOneQuery):
             models.Index(
                 fields=["center", "-opened_on", "-number"], name="case_center_opened_number"
             ),
+            # The national administrator's admin list, every centre's rows newest first,
+            # and its date drill-down (one probe a year or month, coordination.admin_dates):
+            # without it the list sorted the whole table (1 million cases: 1.2 s, national).
+            models.Index(fields=["opened_on"], name="case_opened_on"),
             models.Index(fields=["center", "next_visit_due"], name="case_center_next_due"),
             models.Index(fields=["center", "last_visit_at"], name="case_center_last_visit"),
             # The cases in hand, per team and next visit: the open and overdue counts of

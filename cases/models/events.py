@@ -58,7 +58,13 @@ class CaseEvent(CaseChild):
         ordering = ["-at", "-id"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["center", "case", "-at"], name="case_event_center_case_at")]
+        indexes = [
+            models.Index(fields=["center", "case", "-at"], name="case_event_center_case_at"),
+            # The national administrator's admin list, every centre's rows newest first,
+            # and its date drill-down (one probe a year or month, coordination.admin_dates):
+            # without it the list sorted the whole table (10.6 million events: 18 s, national).
+            models.Index(fields=["at"], name="case_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"

@@ -244,6 +244,10 @@ class Referral(CaseChild):
             # The list's order, newest first: a page read in order, not a sort of every
             # referral the centre ever sent.
             models.Index(fields=["center", "-sent_on", "-id"], name="referral_center_sent"),
+            # The national administrator's admin list, every centre's rows newest first,
+            # and its date drill-down (one probe a year or month, coordination.admin_dates):
+            # without it the list sorted the whole table (0.3 s, national).
+            models.Index(fields=["sent_on"], name="referral_sent_on"),
         ]
 
     def __str__(self) -> str:

@@ -237,6 +237,10 @@ class HomeVisit(CaseChild):
                 name="visit_referral_needed",
                 condition=Q(referral_needed=True),
             ),
+            # The national administrator's admin list, every centre's rows newest first,
+            # and its date drill-down (one probe a year or month, coordination.admin_dates):
+            # without it the list sorted the whole table (5 million visits: 8 s, national).
+            models.Index(fields=["visited_at"], name="visit_time"),
         ]
 
     def __str__(self) -> str:
