@@ -267,3 +267,26 @@ def test_a_centre_administrator_gives_a_coordinator_a_one_time_link_and_it_sets_
     assert answer.status_code == 302
     coordinator.refresh_from_db()
     assert coordinator.check_password("ใหม่-รหัส-2567")
+
+
+def test_the_team_filter_lists_one_centres_teams(
+    admin_client, centre_admin_client, center, other_center
+):
+    """Every centre's five teams were 4,640 links in the national list of memberships."""
+    # Two each: Django shows no filter of a single choice.
+    ours, theirs = (
+        TeamFactory(center=center, name="ทีมของเรา"),
+        TeamFactory(center=other_center, name="ทีมของเขา"),
+    )
+    TeamFactory(center=center), TeamFactory(center=other_center)
+    memberships = reverse("admin:volunteers_teammembership_changelist")
+    national = admin_client.get(memberships).text
+    assert f"team__id__exact={ours.pk}" not in national
+    assert f"team__id__exact={theirs.pk}" not in national
+    chosen = admin_client.get(f"{memberships}?team__center__id__exact={other_center.pk}").text
+    assert f"team__id__exact={theirs.pk}" in chosen and ours.name not in chosen
+    # A centre administrator's own teams, whichever centre the address names.
+    for query in ("", f"?team__center__id__exact={other_center.pk}", "?team__center__id__exact=x"):
+        page = centre_admin_client.get(memberships + query)
+        assert page.status_code == 200
+        assert ours.name in page.text and theirs.name not in page.text, query
