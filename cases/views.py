@@ -616,6 +616,11 @@ def confirm_close(request: AuthenticatedRequest, case: Case, form: CloseForm) ->
                 "moving": CaseMerge.describe(moving) or _("no records"),
             }
         )
+        changes += [
+            _("Its help then counts for case %(number)s: %(cap)s")
+            % {"number": form.kept.number, "cap": use.message()}
+            for use in CaseMerge.caps_passed(case, form.kept)
+        ]
         changes.append(_("The merge can be undone from the history of this case."))
     changes += [
         _("It leaves the worklists and the team's follow-ups; no visits can be logged on it."),

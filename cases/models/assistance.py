@@ -148,7 +148,8 @@ class AssistanceCap(models.Model):
                 gettext("%(amount)s baht in total a fiscal year")
                 % {"amount": f"{self.max_total:,.0f}"}
             )
-        return ", ".join(parts) + f" ({self.get_scope_display()})"
+        # Not in brackets: the scope's own label has some ("per person (case)").
+        return ", ".join([*parts, str(self.get_scope_display())])
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def merged(details: dict) -> str:
             )
             % values
         )
-    return (
+    written = (
         ngettext(
             "%(number)s merged into this case; %(count)d record moved",
             "%(number)s merged into this case; %(count)d records moved",
@@ -114,6 +114,9 @@ def merged(details: dict) -> str:
         )
         % values
     )
+    # The caps its help took this case over (CaseMerge.caps_passed).
+    passed = [CapUse.from_details(use).message() for use in details.get("over_cap", [])]
+    return " · ".join([written, *passed])
 
 
 def visit_corrected(details: dict) -> str:

@@ -4,9 +4,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.models.assistance import Assistance, AssistanceCap, CapUse, house_key
 from cases.models.case import Case, CaseChild, CaseChildQuerySet, CaseEventKind
 
 # What moves from a duplicate to the kept case, as (model label, its foreign key to the
@@ -88,6 +90,34 @@ class CaseMerge(CaseChild):
                 parts.append(_("%(count)d %(name)s") % {"count": len(ids), "name": name})
         return ", ".join(parts)
 
+    @staticmethod
+    def caps_passed(duplicate: Case, kept: Case) -> list[CapUse]:
+        """The caps the kept case is over once the duplicate's help is its own: per kind
+        and fiscal year, the two cases' help counted together where the cap counts per
+        person. (A house's help is counted by its house already, on whichever case.)
+        The merge still happens: the help was given. Someone registered twice is how
+        help passes its cap, and the merge is where it shows."""
+        both = Assistance.objects.filter(case__in=[duplicate, kept])
+        groups = (
+            duplicate.assistance.values("kind", "fiscal_year")
+            .annotate(last=Max("given_on"))
+            .order_by("kind", "fiscal_year")
+        )
+        passed = []
+        for group in groups:
+            cap = AssistanceCap.objects.in_force(group["last"]).filter(kind=group["kind"]).first()
+            if cap is None or (cap.scope == AssistanceCap.Scope.HOUSE and house_key(kept)):
+                continue
+            figures = both.filter(kind=group["kind"], fiscal_year=group["fiscal_year"]).aggregate(
+                times=Count("pk"), total=Sum("amount")
+            )
+            use = CapUse(cap, group["fiscal_year"], figures["times"], figures["total"])
+            if (cap.max_times is not None and use.times > cap.max_times) or (
+                cap.max_total is not None and use.total > cap.max_total
+            ):
+                passed.append(use)
+        return passed
+
     @classmethod
     def to_move(cls, duplicate: Case) -> dict[str, list[int]]:
         """The rows of `duplicate` that a merge would move, per model label."""
@@ -105,6 +135,7 @@ class CaseMerge(CaseChild):
         if duplicate.center_id != kept.center_id:  # Case.closing_refusals() says it first
             raise ValidationError(_("No case with this number in this centre."))
         moving = cls.to_move(duplicate)
+        passed = cls.caps_passed(duplicate, kept)
         for label, field in MOVED_WITH_A_MERGE:
             model = apps.get_model(label)
             ids = moving[model._meta.label_lower]
@@ -123,7 +154,12 @@ class CaseMerge(CaseChild):
         kept.log(
             CaseEventKind.MERGED,
             by=by,
-            details={"merged": "from", "number": duplicate.number, "count": count},
+            details={
+                "merged": "from",
+                "number": duplicate.number,
+                "count": count,
+                **({"over_cap": [use.as_details() for use in passed]} if passed else {}),
+            },
         )
         return merge
 

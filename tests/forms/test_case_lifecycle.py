@@ -8,7 +8,8 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseMerge, HomeVisit, PlanGoal
+from cases.models import Assistance, Case, CaseEvent, CaseMerge, HomeVisit, PlanGoal
+from tests.cases.test_assistance import give
 from tests.factories import CaseFactory, HomeVisitFactory, national_id
 from tests.forms.rendered import (
     assert_renders_every_field,
@@ -291,3 +292,31 @@ def test_an_open_referral_blocks_closing_but_not_as_a_duplicate_and_the_pages_sa
     refused = rendered.submit()
     assert refused.status_int == 200 and "ก่อนปิดกรณี" not in refused.text
     assert referral.letter_number not in refused.html.select_one("main").text
+
+
+def test_a_merge_that_takes_the_kept_case_over_a_cap_says_so_before_and_in_its_history(
+    app, center, coordinator
+):
+    """The kept case had its three hardship grants of the year; the duplicate one more.
+    Merged, it had four, and nothing said so until the next grant was refused."""
+    kept = CaseFactory(center=center, status=S.ASSESSED)
+    duplicate = CaseFactory(center=center)
+    hardship = Assistance.Kind.ELDERLY_HARDSHIP
+    for on in (datetime.date(2025, 10, 6), datetime.date(2025, 11, 3), datetime.date(2026, 1, 5)):
+        give(kept, hardship, "1000", on, coordinator)
+    give(duplicate, hardship, "3000", datetime.date(2026, 2, 2), coordinator)
+    # Help of a kind the merge keeps under its cap is not mentioned.
+    give(duplicate, Assistance.Kind.EMERGENCY_GRANT, "500", datetime.date(2026, 2, 2), coordinator)
+
+    asking = close_form(app, duplicate, coordinator, Case.ClosureReason.DUPLICATE, kept.number)
+    said = " ".join(asking.submit().html.select_one("main").text.split())
+    assert f"ความช่วยเหลือของกรณีนี้จะนับรวมกับกรณี {kept.number}" in said
+    assert "ได้รับไปแล้วในปีงบประมาณ 2569: 4 ครั้ง รวม 6,000 บาท" in said
+    assert said.count("เกินเพดาน") == 1
+    confirm_and_follow(asking)
+
+    assert Assistance.objects.filter(case=kept).count() == 5  # the merge happened
+    merged = kept.events.get(kind=CaseEvent.Kind.MERGED)
+    assert "2569: 4 ครั้ง รวม 6,000 บาท" in merged.text
+    history = case_page(app, kept, coordinator).text
+    assert "2569: 4 ครั้ง รวม 6,000 บาท" in history
