@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.models import Case, Referral, ReferralNeedDismissal, ReferralStatus
 from coordination.models import AccessLog, Agency
 from coordination.templatetags.thai import be_date
-from tests.factories import HomeVisitFactory, ReferralFactory, agency_of
+from tests.factories import CaseFactory, HomeVisitFactory, ReferralFactory, agency_of
 from tests.forms.rendered import (
     assert_rendered_whole,
     form_posting_to,
@@ -224,6 +224,21 @@ def test_the_letter_is_logged_when_opened(app, case, coordinator):
         "referral",
         referral.pk,
     )
+
+
+def test_the_letter_is_addressed_to_the_agency_and_names_its_contact_apart(
+    app, center, coordinator
+):
+    """The contact, "with their position and phone" as the form asks, was printed after
+    เรียน; an unknown national ID as "เลขประจำตัวประชาชน –"."""
+    case = CaseFactory(center=center, national_id="")
+    referral = ReferralFactory(case=case, agency_contact="คุณสมปอง หัวหน้าฝ่าย 02-111-2222")
+    letter = app.get(reverse("cases:referral-letter", args=[referral.pk]), user=coordinator)
+    lines = [" ".join(p.text.split()) for p in letter.html.select("article p")]
+    assert f"เรียน {referral.agency.name}" in lines
+    assert "ผู้ประสานงาน คุณสมปอง หัวหน้าฝ่าย 02-111-2222" in lines
+    assert "เลขประจำตัวประชาชน" not in letter.text
+    assert f"กรณีเลขที่ {case.number} {case.full_name}" in letter.text
 
 
 def rows_of(page, heading_id: str, viewname: str) -> list[str]:
