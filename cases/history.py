@@ -171,7 +171,7 @@ def records_of(model: type[models.Model]) -> models.QuerySet:
 ANY_CASE = 2_147_483_645
 ANY_COUNT = 2_147_483_644
 
-# Who made a record, as the history names them (User.get_full_name, or the username).
+# Who made a record, as the history names them (as User.shown_name does).
 USER_COLUMNS = ("username", "first_name", "last_name")
 
 

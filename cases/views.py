@@ -59,6 +59,7 @@ from cases.models import (
     HomeVisit,
     HouseholdMember,
     PlanAction,
+    ReferralNeedDismissal,
     StaleCaseError,
     StaleVisitError,
     VisitPhoto,
@@ -1019,6 +1020,12 @@ def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "volunteers": visit.volunteers.all(),
             "photos": visit.photos.all(),
             "can_edit": visit.can_edit(request.user),
+            # What became of its "referral needed": the referrals made from it, or why
+            # none is made.
+            "referrals": visit.referrals.select_related("agency"),
+            "dismissal": ReferralNeedDismissal.objects.filter(visit=visit)
+            .select_related("by")
+            .first(),
         },
     )
 

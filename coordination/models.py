@@ -225,6 +225,12 @@ class User(AbstractUser):
             algorithm="sha256",
         ).hexdigest()
 
+    @property
+    def shown_name(self) -> str:
+        """Who did something, as every page names them: their name, or their username
+        when the account has none (an administrator's)."""
+        return self.get_full_name() or self.username
+
     def log_out_everywhere(self) -> None:
         User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
         self.refresh_from_db(fields=["session_epoch"])

@@ -63,7 +63,7 @@ def event_rows(events: Iterable[CaseEvent]) -> SafeString:
             line += f" — {escape(note)}"
         line += "\n        "
         if event.by:
-            who = event.by.get_full_name() or event.by.username
+            who = event.by.shown_name
             line += f'<span class="text-muted">· {escape(who)}</span>'
         rows.append(line + "</li>\n    ")
     return mark_safe("".join(rows))
@@ -135,7 +135,7 @@ def change_rows(changes: Iterable[Change]) -> SafeString:
             f'\n      <li class="mb-2"><strong>{escape(be_datetime(change.at))}</strong> · {what}'
         )
         if user := cast(User | None, change.user):
-            who = user.get_full_name() or user.username
+            who = user.shown_name
             line += f' · <span class="text-muted">{escape(who)}</span>'
         line += "\n        "
         if change.fields:

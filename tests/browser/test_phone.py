@@ -30,7 +30,7 @@ new PerformanceObserver((list) => {
 
 # Controls in the main content smaller than 44 x 44 px. A checkbox or radio counts
 # with its label (tapping either ticks it); text links inside sentences are exempt
-# (WCAG 2.5.8), links that stand alone as buttons, tabs or pages are not.
+# (WCAG 2.5.8), links that stand alone as buttons, tabs, pages or a table's rows are not.
 SMALL_TARGETS = """
 (min) => {
   const visible = (el) => {
@@ -47,7 +47,7 @@ SMALL_TARGETS = """
   const small = [];
   const targets = document.querySelectorAll(
     "main button, main a.btn, main .nav-link, main .page-link, main select, main textarea, " +
-    "main a.tap-target, main a[href^='tel:'], " +
+    "main a.tap-target, main a[href^='tel:'], main summary, main td a, " +
     "main input:not([type=hidden]), footer button, header .nav-link, header .navbar-toggler"
   );
   for (const el of targets) {

@@ -359,3 +359,26 @@ def test_a_case_with_consent_to_referral_is_asked_no_basis_and_the_referral_says
     rendered["requested"] = "ขอซ่อมบ้าน"
     submit_and_follow(rendered)
     assert Referral.objects.get().legal_basis == Referral.LegalBasis.CONSENT
+
+
+def test_the_visit_page_says_what_became_of_its_referral_need(app, case, coordinator):
+    """Dismissed from the worklist, the visit still read "referral needed: yes" alone."""
+    coordinator.first_name, coordinator.last_name = "ผู้ประสานงาน", "บึงกุ่ม"
+    coordinator.save()
+    waiting, dismissed, referred = (
+        HomeVisitFactory(case=case, referral_needed=True) for _ in "abc"
+    )
+    referral = ReferralFactory(case=case, visit=referred, by=coordinator)
+    page = app.get(reverse("cases:followup-list") + "?show=referrals", user=coordinator)
+    rendered = form_posting_to(page, reverse("cases:visit-referral-dismiss", args=[dismissed.pk]))
+    rendered["reason"] = "ญาติรับไปดูแลแล้ว"
+    submit_and_follow(rendered)
+
+    def said(visit) -> str:
+        page = app.get(reverse("cases:visit-detail", args=[visit.pk]), user=coordinator)
+        return " ".join(page.html.select_one("main").text.split())
+
+    assert "รอการส่งต่อ" in said(waiting)
+    assert "ไม่ส่งต่อ: ญาติรับไปดูแลแล้ว (ผู้ประสานงาน บึงกุ่ม," in said(dismissed)
+    assert f"การส่งต่อ {referral.letter_number} · {referral.agency.name}" in said(referred)
+    assert "รอการส่งต่อ" not in said(referred) + said(dismissed)
