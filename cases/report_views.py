@@ -69,9 +69,15 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
 
 
 def whose_and_when(request: HttpRequest, month: reports.Month) -> str:
-    """What the page says under its heading: the centre (or all) and the days."""
-    return _("%(centre)s, from %(first)s to %(last)s") % {
+    """What the page and each sheet of its Excel file say under the heading: the centre
+    (or all), the days, and that the month is under way when it is."""
+    said = _("%(centre)s, from %(first)s to %(last)s") % {
         "centre": getattr(getattr(request.user, "center", None), "name", "") or _("All centres"),
         "first": be_date(month.first),
         "last": be_date(month.last),
     }
+    if month.as_of < month.last:
+        said += " " + _(
+            "The month is under way: its figures “at month end” are as of today, %(day)s."
+        ) % {"day": be_date(month.as_of)}
+    return said

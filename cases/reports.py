@@ -127,6 +127,8 @@ class Section:
     sheet: str  # the Excel sheet's name: 31 characters at most
     headers: list[str]
     rows: list[list[str | int | Decimal]] = field(default_factory=list)
+    # Said under the table, on the page and in the Excel file.
+    note: str = ""
 
 
 def new_cases(scope: Scope, month: Month) -> Section:
@@ -141,6 +143,9 @@ def new_cases(scope: Scope, month: Month) -> Section:
     section.rows = [[group.name, by_group.get(group.pk, 0)] for group in TargetGroup.objects.all()]
     # A case may be in several groups: the total counts each case once.
     section.rows.append([_("All new cases"), opened.count()])
+    section.note = _(
+        "A case in more than one target group is counted in each; the total counts it once."
+    )
     return section
 
 
@@ -361,6 +366,8 @@ def as_xlsx(sections: list[Section], title: str, scope: str) -> bytes:
             sheet.append(
                 [str(value) if not isinstance(value, int | Decimal) else value for value in row]
             )
+        if section.note:
+            sheet.append([section.note])
         sheet.column_dimensions["A"].width = 48
         sheet.column_dimensions["B"].width = 14
     out = io.BytesIO()

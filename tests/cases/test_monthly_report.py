@@ -139,12 +139,31 @@ def test_the_page_and_its_excel_file_hold_the_same_numbers(coordinator_client, c
     assert len(book.sheetnames) == len(sections)
     for sheet, section in zip(book.worksheets, sections, strict=True):
         values = [list(r) for r in sheet.iter_rows(min_row=5, values_only=True)]
-        assert values == [[str(row[0]), *row[1:]] for row in section.rows]
+        note = [[section.note, None]] if section.note else []
+        assert values == [[str(row[0]), *row[1:]] for row in section.rows] + note
         assert [c.value for c in sheet[4]] == section.headers
         # Whose and which days, as the page says: a sheet is forwarded alone.
         assert sheet["A2"].value == f"{coordinator.center.name} ตั้งแต่ 1 เม.ย. 2562 ถึง 30 เม.ย. 2562"
     # Thai headings, as the page shows them.
     assert book.worksheets[0]["A3"].value == "กรณีใหม่จำแนกตามกลุ่มเป้าหมาย"
+
+
+def test_the_month_under_way_and_the_groups_counted_twice_are_said_on_the_page_and_in_the_file(
+    coordinator_client,
+):
+    """The page said the month was under way and the file did not; a case in two target
+    groups was counted in both, and the groups added up to more than the total."""
+    url = reverse("coordination:report-monthly")
+    page = " ".join(coordinator_client.get(url).content.decode().split())
+    book = load_workbook(io.BytesIO(coordinator_client.get(url, {"format": "xlsx"}).content))
+    under_way = "เดือนนี้ยังไม่สิ้นสุด: ตัวเลข “ณ สิ้นเดือน” เป็นข้อมูล ณ วันนี้"
+    twice = "กรณีที่อยู่ในหลายกลุ่มเป้าหมายนับในทุกกลุ่มที่อยู่ ส่วนยอดรวมนับกรณีละครั้ง"
+    assert under_way in page and twice in page
+    assert all(under_way in sheet["A2"].value for sheet in book.worksheets)
+    new_cases = book.worksheets[0]
+    assert new_cases.cell(new_cases.max_row, 1).value == twice
+    april_page = coordinator_client.get(url, {"month": "2562-04"}).content.decode()
+    assert "ยังไม่สิ้นสุด" not in april_page
 
 
 def test_a_month_with_no_activity_reads_zeros(coordinator_client, april):
