@@ -609,7 +609,8 @@ def confirm_close(request: AuthenticatedRequest, case: Case, form: CloseForm) ->
         changes.append(
             _(
                 "It is merged into case %(number)s (%(name)s). Moving there: %(moving)s. The "
-                "household, incomes and debts stay on this case."
+                "household, incomes and debts stay on this case, as do its own details "
+                "(address, phone): copy to the kept case what it lacks."
             )
             % {
                 "number": form.kept.number,

@@ -234,6 +234,8 @@ def test_the_merge_confirmation_says_what_moves_and_the_undo_the_status_it_reope
     asking = close_form(app, duplicate, coordinator, Case.ClosureReason.DUPLICATE, kept.number)
     said = asking.submit().html.select_one("main").text
     assert "ข้อมูลที่ย้ายไป: เป้าหมาย 2 รายการ ส่วนสมาชิกครัวเรือน" in said
+    # Its own phone and address stay too (a trial found the phone left behind, unsaid).
+    assert "รวมทั้งข้อมูลของกรณีนี้เอง (ที่อยู่ โทรศัพท์)" in said
     duplicate.close(Case.ClosureReason.DUPLICATE, by=coordinator, note="ซ้ำ", kept=kept)
 
     undo = form_posting_to(
