@@ -8,14 +8,16 @@ target groups come as an array of keys from one subquery rather than a prefetch.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.models import Assistance, Case, Referral
 from coordination.choices import person_namer
 from coordination.exports import ExportForm
 from coordination.models import TargetGroup
@@ -108,4 +110,40 @@ def allowance_columns(export: ExportForm) -> list[Column]:
         Column(_("Team"), lambda r: r.case.team.name if r.case.team else ""),
         Column(_("Flags"), lambda r: "; ".join(finding.label for finding in r.found)),
         Column(_("Missed per month"), lambda r: r.missed),
+    ]
+
+
+def label_of(model, name: str) -> str:
+    """A column named as the model names its field (the admin and the forms do too)."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def assistance_columns(export: ExportForm) -> list[Column]:
+    """The assistance list's rows: help given, with its person (`row.case`)."""
+    kinds = labels(Assistance.Kind.choices)
+    field = functools.partial(label_of, Assistance)
+    return [
+        *(of_case(column) for column in person_columns(export)),
+        Column(field("kind"), lambda a: kinds.get(a.kind, a.kind)),
+        Column(field("amount"), lambda a: a.amount),
+        Column(field("given_on"), lambda a: a.given_on),
+        Column(field("fiscal_year"), lambda a: a.fiscal_year),
+        Column(field("provider"), lambda a: a.provider.name if a.provider else ""),
+        Column(field("description"), lambda a: a.description),
+        Column(field("exception_reason"), lambda a: a.exception_reason),
+    ]
+
+
+def referral_columns(export: ExportForm) -> list[Column]:
+    """The referral list's rows: a letter each, with its person (`row.case`)."""
+    statuses = labels(Referral.Status.choices)
+    field = functools.partial(label_of, Referral)
+    return [
+        Column(field("letter_seq"), lambda r: r.letter_number),
+        *(of_case(column) for column in person_columns(export)),
+        Column(field("agency"), lambda r: r.agency.name),
+        Column(field("sent_on"), lambda r: r.sent_on),
+        Column(field("reply_by"), lambda r: r.reply_by),
+        Column(field("status"), lambda r: statuses.get(r.status, r.status)),
+        Column(field("outcome"), lambda r: r.outcome),
     ]

@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import exports
 from cases.filters import ReferralFilter
 from cases.forms import DismissNeedForm, ReferralForm, ReferralStatusForm
 from cases.models import Case, HomeVisit, Referral, ReferralNeedDismissal
@@ -25,6 +27,7 @@ from coordination.access import (
     get_visible_or_404,
 )
 from coordination.audit import log_access
+from coordination.exports import ExportForm
 from coordination.models import AccessLog, Agency
 from coordination.paging import CountedPaginator, Paginator
 
@@ -152,18 +155,23 @@ REFERRAL_PAGE_SIZE = 25
 
 
 @coordinator_required
-@require_http_methods(["GET"])
-def referral_list(request: AuthenticatedRequest) -> HttpResponse:
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
+def referral_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """The centre's referrals, awaiting an answer first: the list behind the dashboard's
     referral figures (the same filter counts them there)."""
     chosen = ReferralFilter(request, Referral.objects.visible_to(request.user))
     rows = chosen.qs.select_related("case", "agency")
+    export = ExportForm.of(request)
+    if export.is_valid():  # every row the filters choose
+        columns = exports.referral_columns(export)
+        rows_read = rows.iterator(chunk_size=exports.CHUNK)
+        return export.response(request, rows_read, columns, name="referrals", title=_("Referrals"))
     page = Paginator(rows, REFERRAL_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
         "cases/referral_list.html",
-        {"form": chosen.form, "page_obj": page, "today": today},
+        {"form": chosen.form, "page_obj": page, "today": today, "export": export},
     )
 
 

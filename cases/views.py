@@ -1283,18 +1283,25 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @coordinator_required
-@require_http_methods(["GET"])
-def assistance_list(request: AuthenticatedRequest) -> HttpResponse:
+@require_http_methods(["GET", "POST"])  # POST: the export form (full IDs need a reason)
+def assistance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """Help the centre's cases were given, and its total in baht: the list behind the
     dashboard's figure of this fiscal year."""
     chosen = AssistanceFilter(request, Assistance.objects.visible_to(request.user))
-    total = chosen.qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     rows = chosen.qs.select_related("case", "provider")
+    export = ExportForm.of(request)
+    if export.is_valid():  # every row the filters choose
+        columns = exports.assistance_columns(export)
+        rows_read = rows.iterator(chunk_size=exports.CHUNK)
+        return export.response(
+            request, rows_read, columns, name="assistance", title=_("Assistance given")
+        )
+    total = chosen.qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/assistance_list.html",
-        {"form": chosen.form, "page_obj": page, "total": total},
+        {"form": chosen.form, "page_obj": page, "total": total, "export": export},
     )
 
 
