@@ -54,6 +54,7 @@ from coordination.models import (
     TargetGroup,
     User,
 )
+from coordination.paging import EstimatingPaginator, Paginator
 from coordination.templatetags.thai import be_date, be_datetime
 
 if TYPE_CHECKING:
@@ -302,8 +303,40 @@ class AppHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class OfOneCentreFilter(admin.RelatedFieldListFilter):
+    """A related list filter listing the rows of one centre: the one chosen in the list's
+    centre filter (`centre_parameter`), or a centre administrator's own whatever the
+    address asks; none before a national administrator chooses one. Every centre's rows
+    were thousands of links (4,640 teams), and the access log's users were read by a
+    DISTINCT over the whole log (0.6 s for 5 million rows)."""
+
+    centre_parameter = "center__id__exact"
+
+    def field_choices(self, field, request: HttpRequest, model_admin) -> list:
+        user = staff_user(request)
+        chosen = request.GET.get(self.centre_parameter, "")
+        centre: int | None = None
+        if not user.is_national_admin:
+            centre = user.center_id
+        elif chosen.isdigit() and len(chosen) < 10:
+            centre = int(chosen)
+        if centre is None:
+            return []
+        model = field.related_model
+        rows = model._default_manager.filter(center_id=centre)
+        return [(row.pk, str(row)) for row in rows.order_by(*(model._meta.ordering or ["pk"]))]
+
+
 class CentreScopedModelMixin(CentreScopedMixin, _ModelAdmin):
     """What only a ModelAdmin has (not an inline): lists, search, list filters, saving."""
+
+    # "N of M in all" counted M, the whole table for a national administrator, on every
+    # filtered list: Django then offers "Show all" instead.
+    show_full_result_count = False
+
+    def get_paginator(self, request: HttpRequest, queryset, per_page, orphans=0,
+                      allow_empty_first_page=True) -> Paginator:  # fmt: skip
+        return EstimatingPaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def get_historical_record_context_helper(self, request: HttpRequest, historical_record):
         # Called by SimpleHistoryAdmin, in the admins that keep a history.
@@ -711,7 +744,7 @@ class AccessLogAdmin(CentreScopedAdmin):
         "action",
         ("at", admin.DateFieldListFilter),
         "center",
-        ("user", admin.RelatedOnlyFieldListFilter),
+        ("user", OfOneCentreFilter),
     ]
     search_fields = ["username", "case_number", "ip", "path"]
     date_hierarchy = "at"
