@@ -38,7 +38,7 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     # A national administrator reads one centre's list at a time (?center=): the rules
     # run over a centre's open cases, never over the whole country at once.
     chosen = request.GET.get("center", "")
-    center_id = user.center_id or (int(chosen) if chosen.isdigit() else None)
+    center_id = user.center_id or (int(chosen) if chosen.isdecimal() and len(chosen) < 10 else None)
     rows: Sequence[allowances.Flagged] = []
     total_missed = Decimal(0)
     centres = None

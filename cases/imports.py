@@ -163,7 +163,7 @@ class CaseChecker(ImportChecker):
         values["estimated_age"] = values["estimated_age_on"] = None
         if age == "":
             return
-        if not age.isdigit() or int(age) > 130:
+        if not age.isdecimal() or int(age) > 130:
             row.errors.append(
                 _("%(column)s “%(value)s”: write an age in years, 0 to 130.")
                 % {"column": self.column_name("estimated_age"), "value": age}

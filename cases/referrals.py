@@ -213,7 +213,7 @@ def referral_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _is_id(request: AuthenticatedRequest) -> bool:
-    return request.GET.get("visit", "").isdigit()
+    return request.GET.get("visit", "").isdecimal()
 
 
 def detail_page(

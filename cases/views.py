@@ -1021,12 +1021,13 @@ def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "volunteers": visit.volunteers.all(),
             "photos": visit.photos.all(),
             "can_edit": visit.can_edit(request.user),
-            # What became of its "referral needed": the referrals made from it, or why
-            # none is made.
+            # What became of its "referral needed": the referrals made from it, why none
+            # is made, or that it still waits (the worklists' rule).
             "referrals": visit.referrals.select_related("agency"),
             "dismissal": ReferralNeedDismissal.objects.filter(visit=visit)
             .select_related("by")
             .first(),
+            "waiting": HomeVisit.objects.needing_referral().filter(pk=visit.pk).exists(),
         },
     )
 

@@ -318,7 +318,7 @@ class OfOneCentreFilter(admin.RelatedFieldListFilter):
         centre: int | None = None
         if not user.is_national_admin:
             centre = user.center_id
-        elif chosen.isdigit() and len(chosen) < 10:
+        elif chosen.isdecimal() and len(chosen) < 10:
             centre = int(chosen)
         if centre is None:
             return []

@@ -31,9 +31,9 @@ def place_options(request: HttpRequest) -> HttpResponse:
     asked = {name.rpartition("_")[2]: str(code) for name, code in request.GET.items()}
     province, district = asked.get("province", ""), asked.get("district", "")
     places: QuerySet[District] | QuerySet[Subdistrict]
-    if province.isdigit():
+    if province.isdecimal():
         places = District.objects.filter(province_id=province)
-    elif district.isdigit():
+    elif district.isdecimal():
         places = Subdistrict.objects.filter(district_id=district)
     else:
         places = District.objects.none()

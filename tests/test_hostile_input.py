@@ -708,3 +708,26 @@ def test_hostile_agency_list_parameters_never_fail(coordinator_client, center, p
 
 def test_an_enormous_agency_id_answers_404(coordinator_client):
     assert coordinator_client.get("/agencies/99999999999999999999999/").status_code == 404
+
+
+@pytest.mark.parametrize("number", ["²", "①", "99999999999999999999"])
+def test_digits_that_are_no_number_and_huge_numbers_in_addresses_never_fail(
+    coordinator_client, admin_client, case, number
+):
+    """ "²".isdigit() is true and int("²") fails: a 500 on the admin's team filter (found by
+    review), the allowance list's centre and a referral's visit."""
+    answers = [
+        coordinator_client.get(reverse("cases:referral-create", args=[case.pk]), {"visit": number}),
+        coordinator_client.get(reverse("place-options"), {"province": number}),
+        admin_client.get(reverse("cases:missed-allowance-list"), {"center": number}),
+        admin_client.get(
+            reverse("admin:volunteers_teammembership_changelist"),
+            {"team__center__id__exact": number},
+        ),
+        admin_client.get(
+            reverse("admin:coordination_accesslog_changelist"), {"center__id__exact": number}
+        ),
+    ]
+    codes = [response.status_code for response in answers]
+    # The admin's own answer to a filter value it cannot read is a redirect (?e=1).
+    assert codes[:3] == [200, 200, 200] and set(codes[3:]) <= {200, 302}, codes

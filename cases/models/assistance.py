@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -202,6 +202,21 @@ class CapUse:
         )
         return cls(cap, details["fiscal_year"], details["times"], Decimal(details["total"]))
 
+    @classmethod
+    def of(cls, cap: AssistanceCap, fiscal_year: int, given: QuerySet) -> CapUse:
+        """What `given` (help of the cap's kind in that year) counts against the cap."""
+        figures = given.aggregate(times=Count("pk"), total=Sum("amount"))
+        return cls(cap, fiscal_year, figures["times"], figures["total"] or Decimal(0))
+
+    @property
+    def is_over(self) -> bool:
+        """More given than the cap allows (a merge can do it: CaseMerge.caps_passed)."""
+        cap = self.cap
+        return bool(
+            (cap.max_times is not None and self.times > cap.max_times)
+            or (cap.max_total is not None and self.total > cap.max_total)
+        )
+
     def refuses(self, amount: Decimal) -> bool:
         cap = self.cap
         return bool(
@@ -254,6 +269,16 @@ def house_key(case: Case) -> str:
         getattr(case, f"{prefix}_{part}").strip() for part in ("moo", "village", "soi", "road")
     ]
     return "|".join([str(subdistrict), *(" ".join(p.split()).casefold() for p in parts)])[:300]
+
+
+def counted_with(case: Case, cap: AssistanceCap, year: int) -> AssistanceQuerySet:
+    """The help of the cap's kind in a fiscal year that the cap counts with `case`'s: its
+    house's when the cap is per house and the house is known, else the case's own."""
+    given = Assistance.objects.filter(kind=cap.kind, fiscal_year=year)
+    key = house_key(case)
+    if cap.scope == AssistanceCap.Scope.HOUSE and key:
+        return given.filter(center_id=case.center_id, house_key=key)
+    return given.filter(case_id=case.pk)
 
 
 class AssistanceQuerySet(CaseChildQuerySet):
@@ -383,16 +408,10 @@ class Assistance(CaseChild):
         if cap is None:
             return None
         year = fiscal_year(self.given_on)
-        given = Assistance.objects.filter(kind=self.kind, fiscal_year=year)
-        key = house_key(self.case)
-        if cap.scope == AssistanceCap.Scope.HOUSE and key:
-            given = given.filter(center_id=self.case.center_id, house_key=key)
-        else:
-            given = given.filter(case_id=self.case_id)
+        given = counted_with(self.case, cap, year)
         if self.pk:
             given = given.exclude(pk=self.pk)
-        figures = given.aggregate(times=Count("pk"), total=Sum("amount"))
-        return CapUse(cap, year, figures["times"], figures["total"] or Decimal(0))
+        return CapUse.of(cap, year, given)
 
     @transaction.atomic
     def record(self, *, by, exception_reason: str = "") -> None:

@@ -4,11 +4,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.assistance import Assistance, AssistanceCap, CapUse, house_key
+from cases.models.assistance import Assistance, AssistanceCap, CapUse, counted_with
 from cases.models.case import Case, CaseChild, CaseChildQuerySet, CaseEventKind
 
 # What moves from a duplicate to the kept case, as (model label, its foreign key to the
@@ -93,28 +93,24 @@ class CaseMerge(CaseChild):
     @staticmethod
     def caps_passed(duplicate: Case, kept: Case) -> list[CapUse]:
         """The caps the kept case is over once the duplicate's help is its own: per kind
-        and fiscal year, the two cases' help counted together where the cap counts per
-        person. (A house's help is counted by its house already, on whichever case.)
-        The merge still happens: the help was given. Someone registered twice is how
-        help passes its cap, and the merge is where it shows."""
-        both = Assistance.objects.filter(case__in=[duplicate, kept])
-        groups = (
-            duplicate.assistance.values("kind", "fiscal_year")
-            .annotate(last=Max("given_on"))
-            .order_by("kind", "fiscal_year")
-        )
+        and fiscal year, what the cap counts with the kept case (Assistance.cap_use's
+        rule, `counted_with`) and the duplicate's help of that kind and year, against the
+        cap in force on the latest of them. The merge still happens: the help was given.
+        Someone registered twice is how help passes its cap, and the merge is where it
+        shows."""
         passed = []
-        for group in groups:
-            cap = AssistanceCap.objects.in_force(group["last"]).filter(kind=group["kind"]).first()
-            if cap is None or (cap.scope == AssistanceCap.Scope.HOUSE and house_key(kept)):
+        years = duplicate.assistance.order_by("kind", "fiscal_year").values_list(
+            "kind", "fiscal_year"
+        )
+        for kind, year in years.distinct():
+            theirs = Assistance.objects.filter(case=duplicate, kind=kind, fiscal_year=year)
+            ours = Assistance.objects.filter(case=kept, kind=kind, fiscal_year=year)
+            last = (theirs | ours).aggregate(last=Max("given_on"))["last"]
+            cap = AssistanceCap.objects.in_force(last).filter(kind=kind).first()
+            if cap is None:
                 continue
-            figures = both.filter(kind=group["kind"], fiscal_year=group["fiscal_year"]).aggregate(
-                times=Count("pk"), total=Sum("amount")
-            )
-            use = CapUse(cap, group["fiscal_year"], figures["times"], figures["total"])
-            if (cap.max_times is not None and use.times > cap.max_times) or (
-                cap.max_total is not None and use.total > cap.max_total
-            ):
+            use = CapUse.of(cap, year, counted_with(kept, cap, year) | theirs)
+            if use.is_over:
                 passed.append(use)
         return passed
 
@@ -134,6 +130,9 @@ class CaseMerge(CaseChild):
         """Moves the duplicate's rows to the kept case; called by Case.close()."""
         if duplicate.center_id != kept.center_id:  # Case.closing_refusals() says it first
             raise ValidationError(_("No case with this number in this centre."))
+        # As Assistance.record(): help recorded on the kept case meanwhile waits, so the
+        # caps counted here are those the merge leaves.
+        list(Case.objects.select_for_update().filter(pk__in=[duplicate.pk, kept.pk]).values("pk"))
         moving = cls.to_move(duplicate)
         passed = cls.caps_passed(duplicate, kept)
         for label, field in MOVED_WITH_A_MERGE:

@@ -60,7 +60,7 @@ def periods(queryset: QuerySet, field: str, kind: str, *, aware: bool) -> list[A
         found.append(as_value(start))
         try:
             after = next_period(start, kind)
-        except ValueError:  # the year 9999's next
+        except (ValueError, OverflowError):  # after 9999 (a year: ValueError; a day: Overflow)
             return found
         rows = queryset.order_by().filter(**{f"{field}__gte": as_value(after)})
 

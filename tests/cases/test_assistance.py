@@ -14,7 +14,9 @@ from cases.models import (
     Assistance,
     AssistanceCap,
     CapExceeded,
+    Case,
     CaseEvent,
+    CaseMerge,
     fiscal_year,
     fiscal_year_bounds,
 )
@@ -261,3 +263,44 @@ def test_the_export_holds_the_help_and_the_plan_and_anonymising_removes_what_was
     case.anonymise()
     assert Assistance.objects.get().description == "" and Assistance.objects.get().amount == 500
     assert PlanGoal.objects.get().text == "-" and PlanAction.objects.get().note == ""
+
+
+def merged_caps(center, coordinator, kept, duplicate) -> list:
+    """The caps a merge says it passes; then the merge."""
+    passed = CaseMerge.caps_passed(duplicate, kept)
+    duplicate.close(Case.ClosureReason.DUPLICATE, by=coordinator, note="ซ้ำ", kept=kept)
+    return passed
+
+
+def test_a_merge_counts_against_the_cap_in_force_when_the_help_was_last_given(center, coordinator):
+    """Found by review: the cap of the duplicate's last grant (3 times), not the one in
+    force when the kept case's later grants were given (5 times) and which counts them."""
+    AssistanceCap.objects.filter(kind=KIND.ELDERLY_HARDSHIP).update(effective_to=D(2026, 3, 31))
+    AssistanceCap.objects.create(
+        kind=KIND.ELDERLY_HARDSHIP, max_per_time=3000, max_times=5, effective_from=D(2026, 4, 1)
+    )
+    kept, duplicate = CaseFactory(center=center), CaseFactory(center=center)
+    for on in (D(2026, 4, 2), D(2026, 4, 20), D(2026, 5, 4), D(2026, 5, 25)):
+        give(kept, KIND.ELDERLY_HARDSHIP, "500", on, coordinator)
+    give(duplicate, KIND.ELDERLY_HARDSHIP, "500", D(2025, 11, 3), coordinator)
+    assert merged_caps(center, coordinator, kept, duplicate) == []  # 5 of 5: at the cap
+    use = Assistance(case=kept, kind=KIND.ELDERLY_HARDSHIP, given_on=D(2026, 6, 1)).cap_use()
+    assert (use.times, use.is_over, use.refuses(Decimal(1))) == (5, False, True)
+
+
+def test_a_merge_counts_the_duplicates_help_against_the_kept_houses_cap(center, coordinator):
+    """Found by review: a duplicate with no address had 20,000 baht of home repairs, the
+    kept house 30,000 of its 40,000: 50,000, and the merge said nothing."""
+    klong_kum = Subdistrict.objects.get(code="102701")
+    kept = CaseFactory(center=center, reg_house_no="12/3", reg_subdistrict=klong_kum)
+    duplicate = CaseFactory(center=center, reg_house_no="", reg_subdistrict=None)
+    give(kept, KIND.HOME_MODIFICATION, "30000", D(2026, 1, 5), coordinator)
+    give(duplicate, KIND.HOME_MODIFICATION, "20000", D(2026, 2, 2), coordinator)
+    [use] = merged_caps(center, coordinator, kept, duplicate)
+    assert (use.cap.scope, use.fiscal_year, use.times, use.total) == (
+        AssistanceCap.Scope.HOUSE,
+        2569,
+        2,
+        Decimal(50000),
+    )
+    assert use.is_over and "50,000" in kept.events.get(kind=CaseEvent.Kind.MERGED).text

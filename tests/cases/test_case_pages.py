@@ -276,7 +276,9 @@ def test_anonymous_users_are_sent_to_login(client, case):
 def test_the_name_search_can_be_served_by_the_trigram_index(db):
     # Across all centres (an administrator's search), nothing but the trigram index fits
     # the match. (Unordered: in the list's order, the index of the national admin's list,
-    # case_opened_on, read in order and filtered, is as cheap for an empty table.)
+    # case_opened_on, read in order and filtered, is as cheap for an empty table. At
+    # national scale, EXPLAIN ANALYZE: a rare name still takes the trigram index, 3.8 ms;
+    # "สม", in a tenth of the names, walks case_opened_on to its first 50, 107 ms.)
     query = Case.objects.search("เรือน").order_by().query
     sql, params = query.sql_with_params()
     with connection.cursor() as cursor:

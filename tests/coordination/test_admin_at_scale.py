@@ -127,6 +127,14 @@ def test_the_probed_periods_are_djangos_distinct_ones(center, team, kind):
         assert periods(visits, "visited_at", kind, aware=True) == list(
             visits.datetimes("visited_at", kind)
         )
+        # As the admin's drill-down filters them: a year, a month.
+        in_2020 = visits.filter(visited_at__gte=datetime.datetime(2020, 1, 1, tzinfo=BANGKOK),
+                                visited_at__lt=datetime.datetime(2021, 1, 1, tzinfo=BANGKOK))  # fmt: skip
+        assert periods(in_2020, "visited_at", kind, aware=True) == list(
+            in_2020.datetimes("visited_at", kind)
+        )
+    # The last day there is (a day after it was an OverflowError, found by review).
+    CaseFactory(center=center, team=team, opened_on=datetime.date(9999, 12, 31))
     assert periods(Case.objects.all(), "opened_on", kind, aware=False) == list(
         Case.objects.dates("opened_on", kind)
     )

@@ -9,11 +9,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from cases.models import Assistance
 from coordination.models import AccessLog
 from coordination.tabular import neutralise
 from tests.factories import (
     CaseFactory,
     IncomeSourceFactory,
+    ReferralFactory,
     TeamFactory,
     VolunteerFactory,
     national_id,
@@ -178,17 +180,33 @@ def test_the_followup_export_keeps_the_tab_and_the_team_filter(coordinator_clien
     assert rows[1][-1] == "5"
 
 
-def test_another_centres_coordinator_exports_none_of_ours(client, other_coordinator, center, team):
-    CaseFactory(center=center, team=team)
+def test_another_centres_coordinator_exports_none_of_ours(
+    client, other_coordinator, coordinator, center, team
+):
+    case = CaseFactory(center=center, team=team)
     VolunteerFactory(center=center)
+    Assistance(case=case, kind="goods", amount=500, given_on=datetime.date(2026, 1, 5)).record(
+        by=coordinator
+    )
+    ReferralFactory(case=case, by=coordinator)
     client.force_login(other_coordinator)
-    for name in ("cases:case-list", "volunteers:volunteer-list", "cases:followup-list"):
+    for name in LISTS_WITH_EXPORTS:
         assert len(csv_rows(client.get(reverse(name), {"format": "csv", "status": "all"}))) == 1
 
 
+LISTS_WITH_EXPORTS = (
+    "cases:case-list",
+    "volunteers:volunteer-list",
+    "cases:followup-list",
+    "cases:assistance-list",
+    "cases:referral-list",
+)
+
+
 def test_a_volunteer_cannot_export(volunteer_client):
-    for name in ("cases:case-list", "volunteers:volunteer-list", "cases:followup-list"):
+    for name in LISTS_WITH_EXPORTS:
         assert volunteer_client.get(reverse(name), {"format": "csv"}).status_code == 403
+        assert volunteer_client.post(reverse(name), {"export-format": "csv"}).status_code == 403
 
 
 def test_a_sheet_name_excel_would_refuse_is_made_acceptable():

@@ -42,8 +42,8 @@ COORDINATOR_PAGES = [
     ("coordination:agency-list", lambda f: [], {"form"}),
     ("coordination:agency-create", lambda f: [], {"form"}),
     ("cases:visit-list", lambda f: [], {"form"}),
-    ("cases:referral-list", lambda f: [], {"form"}),
-    ("cases:assistance-list", lambda f: [], {"form"}),
+    ("cases:referral-list", lambda f: [], {"form", "export"}),
+    ("cases:assistance-list", lambda f: [], {"form", "export"}),
     # The cast's case, 80 and over with no allowance recorded, is flagged: a flag to dismiss.
     ("cases:case-allowance-dismiss", lambda f: [f.case.pk], {"form"}),
     ("volunteers:volunteer-import", lambda f: [], {"form"}),

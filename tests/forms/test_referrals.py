@@ -236,7 +236,7 @@ def test_the_letter_is_addressed_to_the_agency_and_names_its_contact_apart(
     letter = app.get(reverse("cases:referral-letter", args=[referral.pk]), user=coordinator)
     lines = [" ".join(p.text.split()) for p in letter.html.select("article p")]
     assert f"เรียน {referral.agency.name}" in lines
-    assert "ผู้ประสานงาน คุณสมปอง หัวหน้าฝ่าย 02-111-2222" in lines
+    assert "ผู้ติดต่อ คุณสมปอง หัวหน้าฝ่าย 02-111-2222" in lines
     assert "เลขประจำตัวประชาชน" not in letter.text
     assert f"กรณีเลขที่ {case.number} {case.full_name}" in letter.text
 
@@ -365,10 +365,14 @@ def test_the_visit_page_says_what_became_of_its_referral_need(app, case, coordin
     """Dismissed from the worklist, the visit still read "referral needed: yes" alone."""
     coordinator.first_name, coordinator.last_name = "ผู้ประสานงาน", "บึงกุ่ม"
     coordinator.save()
-    waiting, dismissed, referred = (
-        HomeVisitFactory(case=case, referral_needed=True) for _ in "abc"
+    waiting, dismissed, referred, cancelled = (
+        HomeVisitFactory(case=case, referral_needed=True) for _ in "abcd"
     )
     referral = ReferralFactory(case=case, visit=referred, by=coordinator)
+    # A cancelled referral leaves its visit waiting, as the worklists count it.
+    ReferralFactory(case=case, visit=cancelled, by=coordinator).change_status(
+        Referral.Status.CANCELLED, by=coordinator, note="ส่งผิดหน่วยงาน"
+    )
     page = app.get(reverse("cases:followup-list") + "?show=referrals", user=coordinator)
     rendered = form_posting_to(page, reverse("cases:visit-referral-dismiss", args=[dismissed.pk]))
     rendered["reason"] = "ญาติรับไปดูแลแล้ว"
@@ -382,3 +386,4 @@ def test_the_visit_page_says_what_became_of_its_referral_need(app, case, coordin
     assert "ไม่ส่งต่อ: ญาติรับไปดูแลแล้ว (ผู้ประสานงาน บึงกุ่ม," in said(dismissed)
     assert f"การส่งต่อ {referral.letter_number} · {referral.agency.name}" in said(referred)
     assert "รอการส่งต่อ" not in said(referred) + said(dismissed)
+    assert "ยกเลิก" in said(cancelled) and "รอการส่งต่อ" in said(cancelled)

@@ -15,7 +15,7 @@ def env_count(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not value.isdecimal():
         raise CommandError(f"{name} must be a whole number, not {value!r}")
     return int(value)
 
