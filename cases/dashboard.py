@@ -652,7 +652,11 @@ class Dashboard:
             Chart(
                 "groups",
                 _("Open cases by target group"),
-                _("A bar per target group: how many open cases it has."),
+                _(
+                    "A bar per target group: how many open cases it has. A case in more "
+                    "than one group counts in each, so the bars can add up to more than "
+                    "the open cases."
+                ),
                 _("Open cases"),
                 by_group,
             ),

@@ -103,13 +103,25 @@ def shown(value: Any) -> str:
 PREVIEW_CHARS = 200
 
 
+def cell_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    """A spreadsheet's date cell as the day it means: a Thai Excel date typed with a BE
+    year is stored as that year (ValueError for a 29 February that year does not have)."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if day.year >= 2400:
+        day = day.replace(year=day.year - dates.BE_OFFSET)
+    return day
+
+
 def preview(value: Any) -> str:
     """A cell as the preview shows it: a date as the pages write them (in the Buddhist
-    Era on a Thai page; a spreadsheet's date cell is a date, not text), a long text cut."""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return dates.format_date_input(value)
+    Era on a Thai page; a spreadsheet's date cell is a date, not text; a BE year in it
+    read as the import reads it: it showed 12/03/3026 for 2483), a long text cut."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        try:
+            return dates.format_date_input(cell_date(value))
+        except ValueError:
+            value = value.date() if isinstance(value, datetime.datetime) else value
+            return dates.format_date_input(value)
     return Truncator(shown(value)).chars(PREVIEW_CHARS)
 
 
@@ -264,10 +276,7 @@ class ImportChecker:
             return None
         try:
             if isinstance(value, datetime.datetime | datetime.date):
-                day = value.date() if isinstance(value, datetime.datetime) else value
-                # A Thai Excel date typed with a BE year is stored as that year.
-                if day.year >= 2400:
-                    day = day.replace(year=day.year - dates.BE_OFFSET)
+                day = cell_date(value)
             else:
                 day = dates.parse_date(shown(value))
         except dates.AmbiguousDate:
@@ -319,12 +328,12 @@ def read_table(
     file: IO[bytes],
     checker: ImportChecker,
     *,
-    masked: Iterable[str] = (),
     no_rows_message: str,
 ) -> ImportTable:
     """Reads and checks the whole file; saves nothing. ImportFileError for the file as a
-    whole (SpreadsheetError is left to the caller: not a spreadsheet, too large). The
-    columns in `masked` are shown as a list shows them (national IDs, PDPA)."""
+    whole (SpreadsheetError is left to the caller: not a spreadsheet, too large). National
+    IDs are shown as a list shows them, masked (PDPA): every file's (the roster's were
+    shown whole)."""
     digest = sha256_of(file)
     columns = checker.columns
     cells = read_rows(file, max_rows=MAX_ROWS, max_columns=40)
@@ -344,7 +353,7 @@ def read_table(
             _("The first row must hold the template's headings; missing: %(names)s.")
             % {"names": ", ".join(missing)}
         )
-    hidden = set(masked)
+    hidden = {"national_id"}
     rows = []
     for line, values in cells[1:]:
         record = {key: value for key, value in zip(keys, values, strict=False) if key}

@@ -1,6 +1,8 @@
 """The roster import as a coordinator goes through it: the template, an upload with one
 bad row, its error in Thai, the corrected file, the confirm."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from webtest import Upload
@@ -46,3 +48,21 @@ def test_a_coordinator_imports_13_volunteers_after_fixing_the_one_bad_row(app, c
     assert done.follow().text.count("นำเข้า อพม. 13 คนแล้ว") == 1
     assert Volunteer.objects.filter(center=center).count() == 13
     assert Volunteer.objects.in_team(center.teams.get()).count() == 13
+
+
+def test_the_preview_masks_ids_and_shows_a_be_date_cell_as_it_will_be_saved(
+    app, coordinator, center
+):
+    """Found by a trial: the roster's preview showed national IDs whole (the case
+    import's masked them), and a date cell typed with a BE year (15/08/2510 on a Thai
+    Excel is the year 2510 in the cell) as 15/08/3053, though 1967 was saved."""
+    rows = [person(1, birth_date=datetime.datetime(2510, 8, 15), appointed_on="24/04/2562")]
+    page = app.get(reverse("volunteers:volunteer-import"), user=coordinator)
+    upload = form_posting_to(page, reverse("volunteers:volunteer-import"))
+    upload["file"] = Upload("roster.xlsx", xlsx(rows))
+    preview = upload.submit()
+    whole = national_id(5001)
+    assert whole not in preview.text and f"{whole[0]}-{whole[1:5]}-xxxxx" in preview.text
+    assert "15/08/2510" in preview.text and "3053" not in preview.text
+    form_posting_to(preview, reverse("volunteers:volunteer-import-confirm")).submit()
+    assert Volunteer.objects.get().birth_date == datetime.date(1967, 8, 15)
