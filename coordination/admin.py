@@ -56,6 +56,7 @@ from coordination.models import (
 )
 from coordination.paging import EstimatingPaginator, Paginator
 from coordination.templatetags.thai import be_date, be_datetime
+from coordination.validators import normalize_national_id
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import BaseModelAdmin, InlineModelAdmin
@@ -351,7 +352,15 @@ class CentreScopedModelMixin(CentreScopedMixin, _ModelAdmin):
         # The autocomplete view searches this admin's rows for another admin's field:
         # scope again, whatever queryset it was handed.
         queryset = centre_rows(self.model, queryset, request.user)
-        return super().get_search_results(request, queryset, search_term)
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        # A national ID as the pages write it, 3-1027-00990-12-2 (or with spaces, in
+        # Thai digits): the column holds its digits. Searched as typed too: a case
+        # number has dashes of its own.
+        digits = normalize_national_id(search_term)
+        if "national_id" in self.search_fields and digits != search_term and digits.isdecimal():
+            more, more_duplicates = super().get_search_results(request, queryset, digits)
+            found, duplicates = found | more, duplicates or more_duplicates
+        return found, duplicates
 
     def get_list_filter(self, request: HttpRequest):
         # A related filter lists every row of the related table (every centre, every

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import AllowanceDismissal, HomeVisit, ReferralNeedDismissal, VisitPhoto
 from coordination.models import User
+from coordination.validators import format_national_id
 from tests.conftest import FAST_HASHERS, enter_backup_code
 from tests.factories import (
     CaseFactory,
@@ -23,6 +24,8 @@ from tests.factories import (
     HomeVisitFactory,
     ReferralFactory,
     TeamFactory,
+    VolunteerFactory,
+    national_id,
 )
 from tests.images import phone_photo
 from tests.module_data import assert_in_own_savepoint, built_once
@@ -140,3 +143,19 @@ def test_a_photo_is_opened_through_the_app_and_never_uploaded_in_the_admin(demo_
     opened = demo_admin_client.get(reverse("cases:visit-photo", args=[photo.pk]))
     assert opened.status_code == 200
     assert b"".join(opened.streaming_content)[:2] == b"\xff\xd8"  # the JPEG itself
+
+
+def test_the_admin_finds_a_national_id_written_as_the_pages_write_it(admin_client):
+    """Found by a trial: 3-1027-00990-12-2 found nothing, the digits alone found it."""
+    case = CaseFactory(national_id=national_id(41))
+    volunteer = VolunteerFactory(national_id=national_id(42))
+    for changelist, row, number in (
+        ("admin:cases_case_changelist", case, national_id(41)),
+        ("admin:volunteers_volunteer_changelist", volunteer, national_id(42)),
+    ):
+        for typed in (format_national_id(number), " ".join(format_national_id(number).split("-"))):
+            found = admin_client.get(reverse(changelist), {"q": typed}).context["cl"].result_list
+            assert list(found) == [row], typed
+    # A case number keeps its own dashes.
+    found = admin_client.get(reverse("admin:cases_case_changelist"), {"q": case.number})
+    assert list(found.context["cl"].result_list) == [case]
