@@ -254,9 +254,15 @@ async function showWaiting() {
   list.dataset.shown = "1"; // read from the phone (tests wait for it)
   const status = document.getElementById("waiting-status");
   const kept = new URLSearchParams(location.search).has("kept"); // by the worker (sw.js)
+  // "Saved on this phone, sent when there is a signal" only while a visit still waits:
+  // one corrected online was sent before this page opened, and one the server refused
+  // waits for the volunteer, not for a signal (a trial saw both say "will be sent").
+  const waiting = visits.some(function (visit) { return visit.status === "waiting"; });
   if (status && (sessionStorage.getItem("offline-saved") || kept)) {
     sessionStorage.removeItem("offline-saved");
-    status.textContent = words.saved;
+    status.textContent = waiting ? words.saved : visits.length ? "" : words.sent;
+  } else if (status && !waiting && status.textContent === words.saved) {
+    status.textContent = "";
   }
 }
 

@@ -231,6 +231,8 @@ def test_a_case_closed_meanwhile_keeps_the_visit_on_the_phone_with_the_servers_m
     message = page.locator(".waiting-message")
     assert "ปิด" in message.inner_text()  # the server's: the case is closed
     assert "เซิร์ฟเวอร์ไม่รับบันทึกนี้" in page.locator("#waiting-visits").inner_text()
+    # Refused, it waits for the volunteer, not for a signal (the line said it would be sent).
+    assert "จะส่งเมื่อมีสัญญาณ" not in page.locator("#waiting-status").inner_text()
     assert HomeVisit.objects.count() == 0
     assert_accessible(page)
 
