@@ -48,6 +48,10 @@ async function startWorker() {
     user: user || null,
     pages: app.dataset.pages,
     missing: words.missing,
+    // The page's language and a way back, for the worker's "not kept" page.
+    lang: document.documentElement.lang || "th",
+    back: app.dataset.back,
+    backLabel: app.dataset.backLabel,
     shell: shell,
     login: words.login,
     // My cases is where a volunteer starts the day: it refreshes what is kept.

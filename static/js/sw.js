@@ -78,6 +78,9 @@ async function setUser(message) {
     // The session's end comes with the list of pages (refreshPages), from the server.
     expires: user && meta.user === user ? meta.expires : 0,
     missing: message.missing || meta.missing || "",
+    lang: message.lang || meta.lang || "th",
+    back: message.back || meta.back || "",
+    backLabel: message.backLabel || meta.backLabel || "",
     login: message.login || meta.login || "/login/",
     refreshed: meta.user === user ? meta.refreshed || 0 : 0,
   };
@@ -209,13 +212,31 @@ async function fromNetworkOrCache(event) {
     } else if (meta.user) {
       await dropPagesExcept(null); // the session is over: so are its pages
     }
-    return new Response(
-      "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-        "<title>Offline</title><p style='font:1.2rem sans-serif;padding:1rem'>" +
-        (meta.missing || "Offline") + "</p>",
-      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
-    );
+    return new Response(notKeptPage(meta), {
+      status: 503,
+      headers: { "Content-Type": "text/html; charset=utf-8" },
+    });
   }
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  });
+}
+
+// Offline, a page not kept: what it is, in the page's language, and the way back to the
+// volunteer's cases (a trial found a bare line, with no way back and no language).
+function notKeptPage(meta) {
+  const back = meta.back
+    ? "<p><a style='display:inline-block;min-height:44px;line-height:44px' href='" +
+      escapeHtml(meta.back) + "'>" + escapeHtml(meta.backLabel || meta.back) + "</a></p>"
+    : "";
+  return "<!doctype html><html lang='" + escapeHtml(meta.lang || "th") + "'>" +
+    "<meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<title>" + escapeHtml(meta.missing || "Offline") + "</title>" +
+    "<body style='font:1.2rem sans-serif;padding:1rem'><p>" +
+    escapeHtml(meta.missing || "Offline") + "</p>" + back + "</body></html>";
 }
 
 // Hashed names (production: WhiteNoise's manifest, e.g. app.3f2a9c1b7d4e.css) never change:

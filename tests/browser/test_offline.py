@@ -391,6 +391,11 @@ def test_no_kept_page_is_shown_after_the_session_has_ended(homes, live_server, b
     page.goto(live_server.url + reverse("cases:case-detail", args=[case.pk]))
     assert case.first_name not in page.locator("body").inner_text()
     assert "หน้านี้ไม่ได้เก็บไว้ในเครื่องนี้" in page.locator("body").inner_text()
+    # In the page's language, with the way back to the volunteer's cases.
+    assert page.locator("html").get_attribute("lang") == "th"
+    assert page.get_by_role("link", name="กรณีของฉัน").get_attribute("href") == reverse(
+        "cases:my-cases"
+    )
     assert kept_urls(page) == []  # and the pages are gone from the phone
     phone.close()
 
