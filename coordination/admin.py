@@ -304,6 +304,14 @@ class AppHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class DayFilter(admin.DateFieldListFilter):
+    """Django's date filter, titled "date": its field's name made it "By at"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = _("date")
+
+
 class OfOneCentreFilter(admin.RelatedFieldListFilter):
     """A related list filter listing the rows of one centre: the one chosen in the list's
     centre filter (`centre_parameter`), or a centre administrator's own whatever the
@@ -751,7 +759,7 @@ class AccessLogAdmin(CentreScopedAdmin):
     list_select_related = ["center"]
     list_filter = [
         "action",
-        ("at", admin.DateFieldListFilter),
+        ("at", DayFilter),
         "center",
         ("user", OfOneCentreFilter),
     ]

@@ -290,3 +290,11 @@ def test_the_team_filter_lists_one_centres_teams(
         page = centre_admin_client.get(memberships + query)
         assert page.status_code == 200
         assert ours.name in page.text and theirs.name not in page.text, query
+
+
+def test_the_access_logs_date_filter_is_titled_date(admin_client):
+    """Its field's name made it "By at" in English."""
+    log = reverse("admin:coordination_accesslog_changelist")
+    assert "โดย วันที่" in admin_client.get(log).text
+    admin_client.cookies["django_language"] = "en"
+    assert "By date" in admin_client.get(log).text and "By at" not in admin_client.get(log).text
