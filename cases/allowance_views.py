@@ -17,7 +17,12 @@ from django.views.decorators.http import require_http_methods
 from cases import allowances, exports
 from cases.forms import DismissForm
 from cases.models import AllowanceDismissal, AllowanceRule, Case
-from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
+from coordination.access import (
+    AuthenticatedRequest,
+    centre_asked,
+    coordinator_required,
+    get_visible_or_404,
+)
 from coordination.exports import ExportForm
 from coordination.models import Center
 from coordination.paging import Paginator
@@ -37,8 +42,7 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     cases = Case.objects.visible_to(user)
     # A national administrator reads one centre's list at a time (?center=): the rules
     # run over a centre's open cases, never over the whole country at once.
-    chosen = request.GET.get("center", "")
-    center_id = user.center_id or (int(chosen) if chosen.isdecimal() and len(chosen) < 10 else None)
+    center_id = centre_asked(user, request.GET.get("center", ""))
     rows: Sequence[allowances.Flagged] = []
     total_missed = Decimal(0)
     centres = None

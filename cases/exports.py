@@ -27,17 +27,22 @@ from coordination.tabular import Column
 CHUNK = 2000
 
 
-def export_rows(cases: QuerySet) -> QuerySet:
+def chunked(rows: QuerySet) -> Iterator:
+    """A list's rows as its export reads them: from a server-side cursor, a chunk at a time."""
+    return rows.iterator(chunk_size=CHUNK)
+
+
+def export_rows(cases: QuerySet) -> Iterator:
     """The filtered cases as an export reads them, in chunks."""
     groups = (
         Case.target_groups.through.objects.filter(case_id=OuterRef("pk"))
         .order_by("targetgroup__position")
         .values("targetgroup_id")
     )
-    return (
-        cases.select_related("team", "cur_subdistrict", "reg_subdistrict")
-        .annotate(group_ids=ArraySubquery(groups))
-        .iterator(chunk_size=CHUNK)
+    return chunked(
+        cases.select_related("team", "cur_subdistrict", "reg_subdistrict").annotate(
+            group_ids=ArraySubquery(groups)
+        )
     )
 
 

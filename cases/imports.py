@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from cases.models.case import TEXT_LIMIT
-from coordination.choices import PREFIX_NOT_SEX, Sex, prefix_contradicts_sex, prefix_text
+from coordination.choices import Sex, prefix_sex_mismatch
 from coordination.dates import BE_OFFSET
 from coordination.imports import (
     EXAMPLE_NATIONAL_ID,
@@ -130,11 +130,8 @@ class CaseChecker(ImportChecker):
         values["first_name"] = self.name(row, record, "first_name", required=True)
         values["last_name"] = self.name(row, record, "last_name")
         values["sex"] = self.choice(row, record, "sex", self.sexes, "หญิง, ชาย, อื่น ๆ")
-        if prefix_contradicts_sex(values["prefix"] or "", values["sex"] or ""):
-            row.errors.append(
-                PREFIX_NOT_SEX
-                % {"prefix": prefix_text(values["prefix"]), "sex": Sex(values["sex"]).label}
-            )
+        if mismatch := prefix_sex_mismatch(values["prefix"] or "", values["sex"] or ""):
+            row.errors.append(mismatch)
         self.birth(row, record)
         self.phone(row, record.get("phone"))
         values["reg_house_no"] = self.text(row, record, "house_no", 20)

@@ -164,8 +164,9 @@ def referral_list(request: AuthenticatedRequest) -> HttpResponseBase:
     export = ExportForm.of(request)
     if export.is_valid():  # every row the filters choose
         columns = exports.referral_columns(export)
-        rows_read = rows.iterator(chunk_size=exports.CHUNK)
-        return export.response(request, rows_read, columns, name="referrals", title=_("Referrals"))
+        return export.response(
+            request, exports.chunked(rows), columns, name="referrals", title=_("Referrals")
+        )
     page = Paginator(rows, REFERRAL_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(

@@ -1293,9 +1293,8 @@ def assistance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     export = ExportForm.of(request)
     if export.is_valid():  # every row the filters choose
         columns = exports.assistance_columns(export)
-        rows_read = rows.iterator(chunk_size=exports.CHUNK)
         return export.response(
-            request, rows_read, columns, name="assistance", title=_("Assistance given")
+            request, exports.chunked(rows), columns, name="assistance", title=_("Assistance given")
         )
     total = chosen.qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -97,6 +97,15 @@ def center_for_new_objects(user: User) -> Center:
     return user.center
 
 
+def centre_asked(user: User, asked: str) -> int | None:
+    """The one centre a page of a centre's rows is about: a centre's user's own, whatever
+    the address asks; a national administrator's (no centre) the one asked for, when it
+    reads as an id ("²" passes isdigit() and fails int()); else None, none chosen yet."""
+    if user.center_id is not None:
+        return user.center_id
+    return int(asked) if asked.isdecimal() and len(asked) < 10 else None
+
+
 def return_path(request: HttpRequest, target: str) -> str | None:
     """`target` if it is a page of this site to send the user back to (a `next`
     parameter), else None. A path only: Django's check alone let through a bare word,

@@ -34,6 +34,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from coordination.access import centre_asked
 from coordination.accounts import issue_password_link, qr_code, username_taken
 from coordination.audit import log_access
 from coordination.fields import (
@@ -322,13 +323,7 @@ class OfOneCentreFilter(admin.RelatedFieldListFilter):
     centre_parameter = "center__id__exact"
 
     def field_choices(self, field, request: HttpRequest, model_admin) -> list:
-        user = staff_user(request)
-        chosen = request.GET.get(self.centre_parameter, "")
-        centre: int | None = None
-        if not user.is_national_admin:
-            centre = user.center_id
-        elif chosen.isdecimal() and len(chosen) < 10:
-            centre = int(chosen)
+        centre = centre_asked(staff_user(request), request.GET.get(self.centre_parameter, ""))
         if centre is None:
             return []
         model = field.related_model

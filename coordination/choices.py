@@ -38,13 +38,16 @@ PREFIX_SEX = {
 }  # fmt: skip
 
 
-PREFIX_NOT_SEX = _("The prefix %(prefix)s does not go with the sex %(sex)s: check which is right.")
-
-
-def prefix_contradicts_sex(prefix: str, sex: str) -> bool:
-    """นาย with หญิง: one of the two was chosen wrongly."""
+def prefix_sex_mismatch(prefix: str, sex: str) -> str | None:
+    """What to say when a prefix says the other sex (นาย with หญิง: one of the two was
+    chosen wrongly); None when they agree. The forms, the admin and the imports say it."""
     said = PREFIX_SEX.get(prefix)  # type: ignore[call-overload]  # a TextChoices key
-    return said is not None and sex in (Sex.MALE, Sex.FEMALE) and sex != said
+    if said is None or sex not in (Sex.MALE, Sex.FEMALE) or sex == said:
+        return None
+    return _("The prefix %(prefix)s does not go with the sex %(sex)s: check which is right.") % {
+        "prefix": prefix_text(prefix),
+        "sex": Sex(sex).label,
+    }
 
 
 # Prefix value -> its (lazy) label. A model's get_prefix_display() builds a dict of the

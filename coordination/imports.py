@@ -8,6 +8,7 @@ that a roster and a case sheet refuse the same cell with the same words."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -117,11 +118,10 @@ def preview(value: Any) -> str:
     Era on a Thai page; a spreadsheet's date cell is a date, not text; a BE year in it
     read as the import reads it: it showed 12/03/3026 for 2483), a long text cut."""
     if isinstance(value, datetime.datetime | datetime.date):
-        try:
-            return dates.format_date_input(cell_date(value))
-        except ValueError:
-            value = value.date() if isinstance(value, datetime.datetime) else value
-            return dates.format_date_input(value)
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        with contextlib.suppress(ValueError):  # a 29 February its BE year lacks: as it is
+            day = cell_date(day)
+        return dates.format_date_input(day)
     return Truncator(shown(value)).chars(PREVIEW_CHARS)
 
 
@@ -353,14 +353,13 @@ def read_table(
             _("The first row must hold the template's headings; missing: %(names)s.")
             % {"names": ", ".join(missing)}
         )
-    hidden = {"national_id"}
     rows = []
     for line, values in cells[1:]:
         record = {key: value for key, value in zip(keys, values, strict=False) if key}
         row = ImportRow(line=line, shown=[preview(record.get(column.key)) for column in columns])
         checker.check(row, record)
         for position, column in enumerate(columns):
-            if column.key in hidden and row.values.get(column.key):
+            if column.key == "national_id" and row.values.get(column.key):
                 row.shown[position] = mask_national_id(row.values[column.key])
         rows.append(row)
     if not rows:

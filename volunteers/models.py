@@ -183,7 +183,9 @@ class Volunteer(models.Model):
 
     def moves_centre(self, update_fields: Iterable[str] | None = None) -> bool:
         """Whether saving would give the stored volunteer another centre."""
-        if self.pk is None or (update_fields is not None and "center" not in update_fields):
+        if self.pk is None or (
+            update_fields is not None and not {"center", "center_id"} & set(update_fields)
+        ):
             return False
         stored = Volunteer.objects.filter(pk=self.pk).values_list("center_id", flat=True)
         return stored.first() not in (None, self.center_id)

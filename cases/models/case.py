@@ -22,12 +22,11 @@ from simple_history.models import HistoricalRecords
 from cases import barthel
 from coordination import dates
 from coordination.choices import (
-    PREFIX_NOT_SEX,
     Prefix,
     Sex,
     name_word_query,
     person_name,
-    prefix_contradicts_sex,
+    prefix_sex_mismatch,
     prefix_text,
 )
 from coordination.constraints import ChecksInOneQuery
@@ -726,11 +725,8 @@ class Case(ChecksInOneQuery):
             errors["birth_date"] = _("The birth date cannot be in the future.")
         if self.birth_date and self.birth_date < OLDEST_BIRTH_DATE:
             errors["birth_date"] = _("The birth date cannot be before 1900 (2443 BE).")
-        if prefix_contradicts_sex(self.prefix, self.sex):
-            errors["prefix"] = PREFIX_NOT_SEX % {
-                "prefix": self.get_prefix_display(),
-                "sex": self.get_sex_display(),
-            }
+        if mismatch := prefix_sex_mismatch(self.prefix, self.sex):
+            errors["prefix"] = mismatch
         if self.housing == self.Housing.RENTED and self.monthly_rent is None:
             errors["monthly_rent"] = _("Enter the monthly rent of a rented home.")
         if stored is not None and stored != self.center_id and self.has_work_done():
