@@ -16,6 +16,7 @@ from django.forms import BaseFormSet
 from django.http import FileResponse, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +70,7 @@ from cases.models import (
 )
 from cases.referrals import case_referrals, worklist_referral_counts, worklist_referrals
 from cases.team_pages import count_per_team
+from coordination import stamps
 from coordination.access import (
     AuthenticatedRequest,
     case_worker_required,
@@ -1269,11 +1271,18 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """ภาพรวม: the centre's work at a glance; every figure links to its list
     (cases/dashboard.py counts them, in a fixed number of queries)."""
     board = Dashboard(request.user, timezone.localdate())
+    every_volunteer = request.GET.get("volunteers") == "all"
+
+    def body() -> str:
+        context = board.context(every_volunteer=every_volunteer)
+        return render_to_string("cases/_dashboard_body.html", context, request)
+
     return render(
         request,
         "cases/dashboard.html",
         {
-            **board.context(every_volunteer=request.GET.get("volunteers") == "all"),
+            # Kept until the centre's data changes (coordination/stamps.py).
+            "body": stamps.kept(request, "dashboard", (every_volunteer,), body),
             # A new centre's checklist, until done; a national administrator has none.
             "onboarding": onboarding_left(request.user.center),
         },

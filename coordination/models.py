@@ -590,3 +590,20 @@ class AccessLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The access log is append-only.")
+
+
+class DataStamp(models.Model):
+    """How many times the data a centre's pages show has changed: one row per centre
+    (`scope` is its id) and one for what every centre reads (scope 0: target groups,
+    rates, caps, places). A database trigger on each of those tables moves the row on
+    when a transaction that changed it commits (cases/migrations/0045_data_stamps.py),
+    whatever wrote: a page, the admin, an import, SQL. A figure computed at a stamp
+    stays true while the stamp does (coordination/stamps.py keeps such figures)."""
+
+    GLOBAL = 0
+
+    scope = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.version}"

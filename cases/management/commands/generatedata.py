@@ -1748,6 +1748,20 @@ class LoadChecks:
 
     def __enter__(self) -> LoadChecks:
         cursor = self.run.cursor
+        # The rows the ORM wrote before (centres, logins, teams) have their checks and
+        # data stamps queued; ALTER TABLE and CREATE INDEX refuse a table with any.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        # The data stamps' triggers (a queued event a row: millions) are off for the
+        # load; the load moves every stamp on once, at the end (check()).
+        cursor.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger "
+            "WHERE tgname = 'data_stamp' AND tgrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [LOADED_TABLES],
+        )
+        self.stamped = [table for (table,) in cursor.fetchall()]
+        for table in self.stamped:
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER data_stamp')
         for table, name, _definition in self.foreign_keys:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for trigger, (table, _check) in BYPASSED_GUARDS.items():
@@ -1803,6 +1817,14 @@ class LoadChecks:
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         report(self.run, "(foreign keys checked)", len(self.foreign_keys), started)
+        for table in self.stamped:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER data_stamp')
+        # What every process kept of the centres' pages is of data that is gone.
+        cursor.execute(
+            "INSERT INTO coordination_datastamp (scope, version) "
+            "SELECT id, 1 FROM coordination_center UNION ALL SELECT 0, 1 "
+            "ON CONFLICT (scope) DO UPDATE SET version = coordination_datastamp.version + 1"
+        )
 
     def __exit__(self, kind, error, traceback) -> None:
         if kind is None:

@@ -1,0 +1,73 @@
+"""What a page computed, kept until the data it was computed from changes.
+
+The dashboard, the monthly report and the worklists' counts are aggregates over every
+case and visit of a centre: each plain indexed query is already a few milliseconds, and
+a page runs a dozen of them, then lays out hundreds of figures (README, "Benchmark").
+Between two changes of a centre's data their answer is the same, and a centre reads its
+pages far more often than it changes them.
+
+So a page keeps its answer under a key made of the centre's data stamps
+(coordination.DataStamp): a database trigger moves a centre's stamp on when any
+transaction that changed its cases, visits, volunteers, teams, referrals, help or
+plans commits — a page, the admin, an import or SQL — and the stamp of scope 0 when
+what every centre reads changes (target groups, rates, caps, places). A kept answer is
+never stale: once the data changes, the key does, and the next request computes anew.
+Old answers are left to the cache's culling (settings.CACHES).
+
+An answer is kept for one user, their roles and their language, on one day: it is only
+ever served to the person it was computed for, as they would compute it again. A
+national administrator's pages span every centre and are not kept.
+
+Inside a transaction (a request that writes, or a test) nothing is kept or read: the
+stamp moves at the commit, so a transaction's own uncommitted changes would not change
+the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from coordination.models import DataStamp, User
+
+T = TypeVar("T")
+TIMEOUT = 24 * 60 * 60  # a day: the key holds the day anyway
+MISSING = object()
+
+
+def stamps_of(center_id: int) -> tuple[int, int]:
+    """The centre's stamp and that of what every centre reads, in one query (0 before the
+    first change)."""
+    rows = dict(
+        DataStamp.objects.filter(scope__in=(DataStamp.GLOBAL, center_id)).values_list(
+            "scope", "version"
+        )
+    )
+    return rows.get(center_id, 0), rows.get(DataStamp.GLOBAL, 0)
+
+
+def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """compute()'s answer for this page (`name` and the `parts` of the address it read),
+    kept for the same user at the same state of their centre's data."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.center_id is None or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return compute()
+    roles = sorted(role for role in ("coordinator", "volunteer") if user.has_role(role))
+    state = (
+        name, parts, user.pk, user.is_staff, user.is_superuser, roles, get_language(),
+        timezone.localdate(), user.center_id, stamps_of(user.center_id),
+    )  # fmt: skip
+    key = "kept:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    answer = cache.get(key, MISSING)
+    if answer is MISSING:
+        answer = compute()
+        cache.set(key, answer, TIMEOUT)
+    return answer

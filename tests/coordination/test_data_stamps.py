@@ -1,0 +1,208 @@
+"""A centre's data stamp moves on when its data changes, and what a page keeps at a stamp
+(coordination/stamps.py) is served only while nothing changed, to the same user.
+
+Transactional tests: the stamp moves when a transaction commits, so these commit."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case, HomeVisit
+from coordination.models import TargetGroup
+from coordination.stamps import stamps_of
+from tests.factories import (
+    CaseFactory,
+    HomeVisitFactory,
+    HouseholdMemberFactory,
+    UserFactory,
+    VolunteerFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def stamp(center) -> int:
+    return stamps_of(center.pk)[0]
+
+
+def global_stamp() -> int:
+    return stamps_of(0)[1]
+
+
+def test_a_transaction_moves_its_centres_stamp_once_when_it_commits(center, other_center, team):
+    before, elsewhere = stamp(center), stamp(other_center)
+    with transaction.atomic():
+        case = CaseFactory(center=center, team=team)
+        for _ in range(3):
+            HouseholdMemberFactory(case=case, center=center)
+        HomeVisitFactory(case=case, center=center)
+        # Not before the commit: a page that read the stamp now would keep figures
+        # that miss this transaction's rows under the stamp they will have.
+        assert stamp(center) == before
+    assert stamp(center) == before + 1
+    assert stamp(other_center) == elsewhere
+
+
+def test_a_transaction_rolled_back_moves_nothing(center, team):
+    before = stamp(center)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        CaseFactory(center=center, team=team)
+        raise RuntimeError
+    assert stamp(center) == before and not Case.objects.exists()
+
+
+def test_changes_of_every_kind_move_it(center, team):
+    case = CaseFactory(center=center, team=team)
+    visit = HomeVisitFactory(case=case, center=center)
+    volunteer = VolunteerFactory(center=center)
+    login = UserFactory(center=center, role="volunteer")
+    steps = [
+        ("an update", lambda: Case.objects.filter(pk=case.pk).update(phone="0899999999")),
+        ("a delete", lambda: HomeVisit.objects.filter(pk=visit.pk).delete()),
+        # Rows without a centre of their own: through the row they belong to.
+        ("a membership", lambda: volunteer.join_team(team)),
+        ("a target group of a case", lambda: case.target_groups.clear()),
+        ("a role", lambda: login.groups.add(Group.objects.get(name="coordinator"))),
+    ]
+    for what, step in steps:
+        before = stamp(center)
+        step()
+        assert stamp(center) == before + 1, what
+
+
+def test_what_every_centre_reads_moves_the_global_stamp(center):
+    before, centre_before = global_stamp(), stamp(center)
+    TargetGroup.objects.filter(code="elderly").update(name_en="Older people")
+    assert global_stamp() == before + 1
+    assert stamp(center) == centre_before
+
+
+def test_a_case_moved_to_another_centre_moves_both(center, other_center, team):
+    case = CaseFactory(center=center, team=team)
+    before, elsewhere = stamp(center), stamp(other_center)
+    Case.objects.filter(pk=case.pk).update(center=other_center, team=None)
+    assert (stamp(center), stamp(other_center)) == (before + 1, elsewhere + 1)
+
+
+def test_every_table_with_a_centre_is_stamped_but_logs_and_counters():
+    """A table added later with a centre column gets the trigger too, or is named here."""
+    not_stamped = {
+        "coordination_accesslog",  # the log of who looked, shown on no centre page
+        "cases_casenumbercounter",  # moved with a case, which is stamped
+        "cases_referrallettercounter",  # moved with a referral, likewise
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid "
+            "AND t.tgname = 'data_stamp') FROM pg_class c JOIN pg_attribute a "
+            "ON a.attrelid = c.oid AND a.attname = 'center_id' AND NOT a.attisdropped "
+            "WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace"
+        )
+        rows = dict(cursor.fetchall())
+    missing = sorted(
+        table
+        for table, stamped in rows.items()
+        if not stamped and table not in not_stamped and "historical" not in table
+    )
+    assert missing == []
+
+
+# What pages keep ------------------------------------------------------------------
+
+
+def case_queries(queries: CaptureQueriesContext) -> int:
+    return sum('FROM "cases_case"' in query["sql"] for query in queries.captured_queries)
+
+
+def main(response) -> str:
+    """The page's own part: the menu around it holds the logout form's token."""
+    assert response.status_code == 200
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def dashboard(client) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("coordination:dashboard"))
+    return main(response), case_queries(queries)
+
+
+def open_cases(page: str) -> str:
+    return page.split('id="figure-open"', 1)[1].split('<p class="h2 mb-0', 1)[1].split("<", 1)[0]
+
+
+def test_the_dashboard_is_counted_again_only_after_the_centres_data_changed(
+    coordinator_client, center, other_center, team
+):
+    CaseFactory(center=center, team=team)
+    page, counted = dashboard(coordinator_client)
+    assert counted > 0 and open_cases(page).endswith(">1")
+
+    again, counted = dashboard(coordinator_client)
+    assert counted == 0 and again == page  # kept: the same page, no count
+
+    CaseFactory(center=other_center)  # another centre's change: still kept
+    assert dashboard(coordinator_client)[1] == 0
+
+    CaseFactory(center=center, team=team)  # its own: counted again, and right
+    page, counted = dashboard(coordinator_client)
+    assert counted > 0 and open_cases(page).endswith(">2")
+
+
+def test_what_one_user_kept_is_not_served_to_another(client, coordinator, center, team):
+    CaseFactory(center=center, team=team)
+    colleague = UserFactory(center=center, role="coordinator")
+    client.force_login(coordinator)
+    assert dashboard(client)[1] > 0
+    client.force_login(colleague)
+    assert dashboard(client)[1] > 0  # counted for them, not read from the other's
+    assert dashboard(client)[1] == 0
+
+
+def test_each_language_is_kept_apart(coordinator_client, center, team):
+    CaseFactory(center=center, team=team)
+    thai, _ = dashboard(coordinator_client)
+    assert "Open cases" not in thai
+    coordinator_client.cookies["django_language"] = "en"
+    english, counted = dashboard(coordinator_client)
+    assert counted > 0 and "Open cases" in english
+
+
+def test_the_monthly_report_is_kept_until_a_visit_changes_it(coordinator_client, center, team):
+    case = CaseFactory(center=center, team=team)
+    url = reverse("coordination:report-monthly")
+
+    def report() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = coordinator_client.get(url)
+        visits = sum('FROM "cases_homevisit"' in q["sql"] for q in queries.captured_queries)
+        return main(response), visits
+
+    first, counted = report()
+    assert counted > 0
+    assert report() == (first, 0)
+    HomeVisitFactory(case=case, center=center, visited_at=datetime.datetime.now(tz=datetime.UTC))
+    second, counted = report()
+    assert counted > 0 and second != first
+
+
+def test_inside_a_transaction_nothing_is_kept(coordinator_client, center, team):
+    """A transaction's own changes do not move the stamp until it commits: within one,
+    a page computes its figures every time (so do the tests that run in one)."""
+    CaseFactory(center=center, team=team)
+    with transaction.atomic():
+        assert dashboard(coordinator_client)[1] > 0
+        assert dashboard(coordinator_client)[1] > 0
