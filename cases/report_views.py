@@ -56,17 +56,11 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
         name = f"report-{display_year(month.first)}-{month.first.month:02d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-    def tables() -> str:
-        sections = reports.monthly_report(request.user, month)
-        return render_to_string("cases/_report_sections.html", {"sections": sections}, request)
-
     return render(
         request,
         "cases/report_monthly.html",
         {
-            # Kept until the centre's data changes (coordination/stamps.py).
-            "tables": stamps.kept(request, "monthly report", (month.value,), tables),
+            "tables": report_tables(request, month),
             "month": month,
             "title": title,
             "scope": scope,
@@ -74,6 +68,17 @@ def report_monthly(request: HttpRequest) -> HttpResponse:
             "typed": f"{display_year(month.first)}-{month.first.month:02d}",
         },
     )
+
+
+def report_tables(request: HttpRequest, month: reports.Month) -> str:
+    """The report's tables as the page shows them: a dozen counts over the centre's
+    cases, visits, referrals and help, kept until its data changes (coordination/stamps.py)."""
+
+    def tables() -> str:
+        sections = reports.monthly_report(request.user, month)
+        return render_to_string("cases/_report_sections.html", {"sections": sections}, request)
+
+    return stamps.kept(request, "monthly report", (month.value,), tables)
 
 
 def whose_and_when(request: HttpRequest, month: reports.Month) -> str:

@@ -25,7 +25,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import allowances, exports
 from cases.dashboard import Dashboard, onboarding_left
-from cases.filters import AssistanceFilter, CaseFilter, FollowupFilter, VisitFilter, visible_teams
+from cases.filters import (
+    AssistanceFilter,
+    CaseFilter,
+    FollowupFilter,
+    VisitFilter,
+    local_midnight,
+    visible_teams,
+)
 from cases.forms import (
     ActionFormSet,
     AssignForm,
@@ -785,7 +792,9 @@ FOLLOWUP_REFERRALS = gettext_lazy("Referrals")
 
 def followup_conditions(today) -> dict[str, tuple[Q, list[str]]]:
     """Each worklist section: which open cases, in which order."""
-    month_ago = timezone.now() - datetime.timedelta(days=30)
+    # Visited on a day at least 30 days before today, whatever the hour: the tab's cases
+    # stay the same all day (the worklist's counts are kept for the day).
+    month_ago = local_midnight(today - datetime.timedelta(days=29))
     return {
         "overdue": (overdue_condition(today), ["next_visit_due", "number"]),
         "week": (
@@ -840,12 +849,10 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         return export.response(
             request, exports.export_rows(rows), columns, name=f"followups-{shown}", title=title
         )
-    counts = section_counts(cases, sections)
+    counts, teams, referral_counts, actions = worklist_figures(request, cases, sections, today)
     page = followup_page(request, rows, counts[shown if shown in sections else "overdue"])
-    # The centre's teams, in their order (each row's reassign select), each with its
-    # overdue cases (the by-team list): one query for both.
-    teams = with_overdue(visible_teams(request), today)
-    referral_counts = worklist_referral_counts(user, cases)
+    shown_rows = page.object_list  # a slice of the query, not yet read
+    page.object_list = stamps.kept(request, "worklist rows", asked(request), lambda: [*shown_rows])
     return render(
         request,
         "cases/followup_list.html",
@@ -861,10 +868,36 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             ),
             "by_team": overdue_by_team(teams),
             "teams": teams,
-            "plan_actions": actions_due_for(user),
+            "plan_actions": actions,
             "export": export,
         },
     )
+
+
+def asked(request: AuthenticatedRequest, *but: str) -> tuple:
+    """The address's parameters, but `but`, in one order: part of a kept answer's key."""
+    return tuple(
+        sorted((key, tuple(values)) for key, values in request.GET.lists() if key not in but)
+    )
+
+
+def worklist_figures(
+    request: AuthenticatedRequest, cases: QuerySet, sections: dict, today: datetime.date
+) -> tuple[dict[str, int], list[Team], dict[str, int], dict]:
+    """The worklist's counts per tab, the centre's teams in their order (each row's
+    reassign select) with their overdue cases (the by-team list), the referral tab's
+    counts and the plan actions due: aggregates over the centre's open cases, kept
+    for the filters chosen until the centre's data changes (coordination/stamps.py)."""
+
+    def figures() -> tuple[dict[str, int], list[Team], dict[str, int], dict]:
+        return (
+            section_counts(cases, sections),
+            with_overdue(visible_teams(request), today),
+            worklist_referral_counts(request.user, cases),
+            actions_due_for(request.user),
+        )
+
+    return stamps.kept(request, "worklist", asked(request, "page", "show"), figures)
 
 
 def section_counts(cases: QuerySet, sections: dict) -> dict[str, int]:

@@ -6,6 +6,7 @@ Transactional tests: the stamp moves when a transaction commits, so these commit
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -129,9 +130,10 @@ def case_queries(queries: CaptureQueriesContext) -> int:
 
 
 def main(response) -> str:
-    """The page's own part: the menu around it holds the logout form's token."""
+    """The page's own part, its forms' tokens left out (each response masks its own)."""
     assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    page = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
 
 
 def dashboard(client) -> tuple[str, int]:
@@ -206,3 +208,24 @@ def test_inside_a_transaction_nothing_is_kept(coordinator_client, center, team):
     with transaction.atomic():
         assert dashboard(coordinator_client)[1] > 0
         assert dashboard(coordinator_client)[1] > 0
+
+
+def test_the_worklist_keeps_its_counts_and_rows_until_a_case_changes(
+    coordinator_client, center, team
+):
+    overdue = datetime.date.today() - datetime.timedelta(days=3)
+    CaseFactory(center=center, team=team, next_visit_due=overdue)
+    url = reverse("cases:followup-list") + "?show=overdue"
+
+    def worklist() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = coordinator_client.get(url)
+        return main(response), case_queries(queries)
+
+    first, counted = worklist()
+    assert counted > 0 and first.count('href="/cases/') >= 1
+    again, counted = worklist()
+    assert counted == 0 and again == first
+    late = CaseFactory(center=center, team=team, next_visit_due=overdue, first_name="มาใหม่")
+    second, counted = worklist()
+    assert counted > 0 and late.first_name in second and late.first_name not in first
