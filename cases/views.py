@@ -45,6 +45,7 @@ from cases.forms import (
     ConferenceForm,
     DebtFormSet,
     DecisionFormSet,
+    DismissNeedForm,
     GoalFormSet,
     HouseholdFormSet,
     IncomeFormSet,
@@ -94,7 +95,7 @@ from coordination.exports import ExportForm
 from coordination.forms import errors_as_messages
 from coordination.middleware import is_background_copy
 from coordination.models import AccessLog, Subdistrict, TargetGroup
-from coordination.paging import CountedPaginator, Paginator
+from coordination.paging import CountedPaginator, Paginator, detached
 from coordination.routers import reads_from_replica
 from coordination.templatetags.thai import be_date, days_or_years, question_of, yes_no
 from coordination.validators import mask_national_id
@@ -273,41 +274,53 @@ def case_page_cases() -> QuerySet:
 @require_http_methods(["GET"])
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, case_page_cases())
-    can_manage = request.user.is_coordinator_or_staff
     log_access(request, viewed_or_kept(request), case=case)
-    household = list(case.household_members.all())
-    money = money_of(case, household)
-    referrals = case_referrals(case, request.user)
-    today = timezone.localdate()
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "team_members": team_members_of(case, request.user),
-            "household": household,
-            **money,
-            **timelines_of(case, request.GET),
-            "can_manage": can_manage,
-            # The latest changes only, one more to know whether there are others: read,
-            # compared and written out, 200 of them were a tenth of the page's time for a
-            # case with 128 visits. The rest are on the change history page.
-            "changes": case_history(case, limit=CHANGES_SHOWN + 1) if can_manage else [],
+            # Kept until the centre's data changes (coordination/stamps.py): a case's
+            # visits, history, referrals, help and plan are a score of queries.
+            **stamps.kept(
+                request, "case page", (case.pk, *asked(request)), lambda: case_page(request, case)
+            ),
+            "can_manage": request.user.is_coordinator_or_staff,
             "changes_shown": CHANGES_SHOWN,
             "status_form": StatusForm(case=case),
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(case=case, prefix="close"),
             "reopen_form": ReopenForm(),
-            **status_section(case, referrals["referrals_open"]),
-            "assistance": assistance_summary(case),
-            "plan": plan_summary(case),
-            **referrals,
-            # Help to apply for is work on an open case (the worklist's too).
-            "allowances": None
-            if case.is_closed
-            else allowances.for_case_page(case, today, money["incomes"], household),
+            "dismiss_form": DismissNeedForm(),
         },
     )
+
+
+def case_page(request: AuthenticatedRequest, case: Case) -> dict:
+    """What the case page shows of the case's rows, forms aside."""
+    household = list(case.household_members.all())
+    money = money_of(case, household)
+    referrals = case_referrals(case, request.user)
+    del referrals["dismiss_form"]  # a form: the page's own, never kept
+    can_manage = request.user.is_coordinator_or_staff
+    return {
+        "team_members": team_members_of(case, request.user),
+        "household": household,
+        **money,
+        **timelines_of(case, request.GET),
+        # The latest changes only, one more to know whether there are others: read,
+        # compared and written out, 200 of them were a tenth of the page's time for a
+        # case with 128 visits. The rest are on the change history page.
+        "changes": case_history(case, limit=CHANGES_SHOWN + 1) if can_manage else [],
+        **status_section(case, referrals["referrals_open"]),
+        "assistance": assistance_summary(case),
+        "plan": plan_summary(case),
+        **referrals,
+        # Help to apply for is work on an open case (the worklist's too).
+        "allowances": None
+        if case.is_closed
+        else allowances.for_case_page(case, timezone.localdate(), money["incomes"], household),
+    }
 
 
 # What a member's row on the case page shows (case_rows.member_rows); their team too:
@@ -352,25 +365,27 @@ def timelines_of(case: Case, query: QueryDict) -> dict:
     page = Paginator(visits, TIMELINE_PAGE_SIZE).get_page(query.get("visit_page"))
     page.object_list = with_present_and_photos(list(page.object_list))
     return {
-        "visits": page,
-        "events": Paginator(
-            # By its centre too: the events' index leads with it (a case's 280 events
-            # joined to every team of the country, then sorted: 1.4 ms; 0.3 ms so).
-            case.events.filter(center_id=case.center_id)
-            .select_related("by", "team")
-            .only(
-                "case",
-                "at",
-                "kind",
-                "status_from",
-                "status_to",
-                "note",
-                "details",
-                "team__name",
-                *EVENT_BY,
-            ),
-            TIMELINE_PAGE_SIZE * 2,
-        ).get_page(query.get("event_page")),
+        "visits": detached(page),
+        "events": detached(
+            Paginator(
+                # By its centre too: the events' index leads with it (a case's 280 events
+                # joined to every team of the country, then sorted: 1.4 ms; 0.3 ms so).
+                case.events.filter(center_id=case.center_id)
+                .select_related("by", "team")
+                .only(
+                    "case",
+                    "at",
+                    "kind",
+                    "status_from",
+                    "status_to",
+                    "note",
+                    "details",
+                    "team__name",
+                    *EVENT_BY,
+                ),
+                TIMELINE_PAGE_SIZE * 2,
+            ).get_page(query.get("event_page"))
+        ),
     }
 
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from coordination import widgets
+from coordination import stamps, widgets
 from coordination.fields import ThaiDateField
 from coordination.models import Agency, AgencyQuerySet
 
@@ -39,15 +39,27 @@ class OptionsIterator(django_filters.fields.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:  # django-filter's "null" choice
             yield (self.field.null_value, self.field.null_label)
-        for row in self.rows():  # a centre's teams, volunteers, subdistricts: hundreds
+        for row in self.kept_rows():  # a centre's teams, volunteers, subdistricts: hundreds
             yield self.choice(row)
 
     def rows(self) -> Iterable:
         return self.queryset
 
+    def kept_rows(self) -> Iterable:
+        """The rows, kept until the centre's data changes (coordination/stamps.py): the
+        same hundreds of volunteers or subdistricts on every page of a list."""
+        if self.field.kept_as is None:  # a field outside a list's filters
+            return self.rows()
+        request, name = self.field.kept_as
+        return stamps.kept(request, "options", name, lambda: list(self.rows()))
+
 
 class OptionsField(django_filters.fields.ModelChoiceField):
     iterator = OptionsIterator
+
+    def __init__(self, *args, kept_as: tuple[HttpRequest, tuple] | None = None, **kwargs):
+        self.kept_as = kept_as  # the request, and which list's which filter
+        super().__init__(*args, **kwargs)
 
 
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -61,10 +73,12 @@ class ListFilterSet(django_filters.FilterSet):
         super().__init__(request.GET or None, queryset=queryset, request=request)
         # The same HTML for a fraction of the time: a list's selects (a centre's
         # volunteers, its subdistricts) have hundreds of options.
-        for chosen in self.filters.values():
+        for name, chosen in self.filters.items():
             quicker = QUICKER_WIDGETS.get(chosen.field_class.widget)
             if quicker and "widget" not in chosen.extra:
                 chosen.extra["widget"] = quicker
+            if issubclass(chosen.field_class, OptionsField):
+                chosen.extra["kept_as"] = (request, (type(self).__qualname__, name))
 
     @property
     def qs(self) -> QuerySet:

@@ -35,6 +35,18 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+def detached(page: Page) -> Page:
+    """The page's rows and its place among the pages, without the query they were read
+    from: what a cache can keep (a Page pickled pickles its paginator's query, and
+    pickling a query reads it whole)."""
+    count = page.paginator.count
+    return Page(
+        list(page.object_list),
+        page.number,
+        CountedPaginator((), page.paginator.per_page, count=count),
+    )
+
+
 # A whole table of this many rows or more is counted by the planner's estimate in the
 # admin's lists (EstimatingPaginator).
 ESTIMATE_FROM = 1_000_000

@@ -53,6 +53,17 @@ def stamps_of(center_id: int) -> tuple[int, int]:
     return rows.get(center_id, 0), rows.get(DataStamp.GLOBAL, 0)
 
 
+def stamps_for(request: HttpRequest, center_id: int) -> tuple[int, int]:
+    """stamps_of(), read once by a request that only reads (a page with several kept
+    parts); a request that may write reads them each time."""
+    if request.method not in ("GET", "HEAD"):
+        return stamps_of(center_id)
+    read = getattr(request, "data_stamps", None)
+    if read is None:
+        read = request.data_stamps = stamps_of(center_id)  # type: ignore[attr-defined]
+    return read
+
+
 def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]) -> T:
     """compute()'s answer for this page (`name` and the `parts` of the address it read),
     kept for the same user at the same state of their centre's data."""
@@ -63,7 +74,7 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
     roles = sorted(role for role in ("coordinator", "volunteer") if user.has_role(role))
     state = (
         name, parts, user.pk, user.is_staff, user.is_superuser, roles, get_language(),
-        timezone.localdate(), user.center_id, stamps_of(user.center_id),
+        timezone.localdate(), user.center_id, stamps_for(request, user.center_id),
     )  # fmt: skip
     key = "kept:" + hashlib.sha256(repr(state).encode()).hexdigest()
     answer = cache.get(key, MISSING)

@@ -12,12 +12,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, HomeVisit
-from coordination.models import TargetGroup
+from cases.views import FOLLOWUP_SECTIONS as SECTIONS
+from coordination.models import TargetGroup, User
 from coordination.stamps import stamps_of
+from tests.conftest import load_demo
 from tests.factories import (
     CaseFactory,
     HomeVisitFactory,
@@ -229,3 +232,54 @@ def test_the_worklist_keeps_its_counts_and_rows_until_a_case_changes(
     late = CaseFactory(center=center, team=team, next_visit_due=overdue, first_name="มาใหม่")
     second, counted = worklist()
     assert counted > 0 and late.first_name in second and late.first_name not in first
+
+
+def test_a_lists_options_are_kept_until_a_volunteer_joins(coordinator_client, center, team):
+    VolunteerFactory(center=center, first_name="คนแรก").join_team(team)
+    url = reverse("cases:case-list")
+
+    def volunteer_queries() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = coordinator_client.get(url)
+        read = 'FROM "volunteers_volunteer"'
+        return main(response), sum(read in q["sql"] for q in queries.captured_queries)
+
+    first, read = volunteer_queries()
+    assert read > 0 and "คนแรก" in first
+    assert volunteer_queries() == (first, 0)
+    VolunteerFactory(center=center, first_name="คนที่สอง").join_team(team)
+    second, read = volunteer_queries()
+    assert read > 0 and "คนที่สอง" in second
+
+
+@pytest.mark.parametrize("username", ["coordinator", "volunteer"])
+def test_every_kept_page_is_the_page_computed_anew(client, settings, username):
+    """The demo centre's pages, each read twice: the second is served from what the first
+    kept (no case read), and shows the same, byte for byte but the forms' tokens. The
+    case pages are those of every case the user may open, with the most rows first."""
+    settings.DEBUG = True  # the demo loads only so
+    load_demo()
+    settings.DEBUG = False
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    cases = Case.objects.visible_to(user).annotate(rows=Count("visits") + Count("events"))
+    urls = [
+        reverse("cases:case-detail", args=[pk])
+        for pk in cases.order_by("-rows").values_list("pk", flat=True)[:8]
+    ]
+    if user.is_coordinator:
+        urls += [
+            reverse("coordination:dashboard"),
+            reverse("coordination:dashboard") + "?volunteers=all",
+            reverse("coordination:report-monthly"),
+            *(reverse("cases:followup-list") + f"?show={tab}" for tab in SECTIONS),
+        ]
+    assert len(urls) > 4
+    for url in urls:
+        computed = client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            kept = client.get(url)
+        assert main(kept) == main(computed), url
+        assert not any(
+            'FROM "cases_homevisit"' in query["sql"] for query in queries.captured_queries
+        ), url
