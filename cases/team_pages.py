@@ -28,9 +28,10 @@ from django.views.decorators.http import require_http_methods
 
 from cases.dashboard import PLACEHOLDER
 from cases.models import Case, HomeVisit, open_condition, overdue_condition
+from coordination import stamps
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
-from coordination.paging import CountedPaginator
+from coordination.paging import CountedPaginator, detached
 from coordination.templatetags.rows import pk_url
 from coordination.templatetags.thai import last_visit_words
 from volunteers.forms import VolunteerStatusForm
@@ -121,12 +122,20 @@ def with_counts(teams: QuerySet) -> QuerySet:
 @coordinator_required
 @require_http_methods(["GET"])
 def team_list(request: AuthenticatedRequest) -> HttpResponse:
-    teams = list(with_counts(Team.objects.visible_to(request.user)))
-    groups = [
-        (group, [team for team in teams if team.target_group_id == group.pk])
-        for group in TargetGroup.objects.all()
-    ]
-    return render(request, "volunteers/team_list.html", {"groups": groups})
+
+    def groups() -> list[tuple[TargetGroup, list[Team]]]:
+        teams = list(with_counts(Team.objects.visible_to(request.user)))
+        return [
+            (group, [team for team in teams if team.target_group_id == group.pk])
+            for group in TargetGroup.objects.all()
+        ]
+
+    # Counts per team over the centre's cases: kept until its data changes.
+    return render(
+        request,
+        "volunteers/team_list.html",
+        {"groups": stamps.kept(request, "team list", (), groups)},
+    )
 
 
 MEMBERSHIP_COLUMNS = ("volunteer", "team", "role", "joined_on", "left_on")
@@ -137,6 +146,17 @@ MEMBER_NAME_COLUMNS = ("prefix", "first_name", "last_name")
 @require_http_methods(["GET"])
 def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = get_visible_or_404(Team.objects.select_related("target_group"), request.user, pk=pk)
+    # Its members and cases: kept until the centre's data changes (coordination/stamps.py).
+    shown = stamps.kept(
+        request, "team page", (team.pk, *stamps.asked(request)), lambda: team_page(request, team)
+    )
+    team.open_case_count, team.overdue_count = shown["counted"]
+    return render(request, "volunteers/team_detail.html", {"team": team, **shown})
+
+
+def team_page(request: AuthenticatedRequest, team: Team) -> dict:
+    """The team page's members, former members, leader, and its page of open cases with
+    their count and the overdue ones'."""
     # Not with_counts(): its member count is not shown here, its leader is among the
     # memberships read below, and its open cases' count is the cases' pagination's.
     # Each member's name only, not their whole record: 76 memberships of a large
@@ -155,7 +175,6 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     counted = cases.order_by().aggregate(
         open=Count("pk"), overdue=Count("pk", filter=overdue_condition(timezone.localdate()))
     )
-    team.open_case_count, team.overdue_count = counted["open"], counted["overdue"]
 
     # Paginated: a team of a large centre has hundreds of open cases (222 kB of page).
     page = CountedPaginator(
@@ -165,18 +184,15 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     add_member_figures(current, team.center_id)
     add_member_rows(current, team)
-    return render(
-        request,
-        "volunteers/team_detail.html",
-        {
-            "team": team,
-            "leader": leader,
-            "current": current,
-            "former": [m for m in memberships if not m.is_open],
-            "cases": page,
-            "page_obj": page,
-        },
-    )
+    page = detached(page)
+    return {
+        "counted": (counted["open"], counted["overdue"]),
+        "leader": leader,
+        "current": current,
+        "former": [m for m in memberships if not m.is_open],
+        "cases": page,
+        "page_obj": page,
+    }
 
 
 # What a case's row on the team page reads (cases/templatetags/team_rows.py).

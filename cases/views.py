@@ -283,7 +283,10 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # Kept until the centre's data changes (coordination/stamps.py): a case's
             # visits, history, referrals, help and plan are a score of queries.
             **stamps.kept(
-                request, "case page", (case.pk, *asked(request)), lambda: case_page(request, case)
+                request,
+                "case page",
+                (case.pk, *stamps.asked(request)),
+                lambda: case_page(request, case),
             ),
             "can_manage": request.user.is_coordinator_or_staff,
             "changes_shown": CHANGES_SHOWN,
@@ -867,7 +870,9 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
     counts, teams, referral_counts, actions = worklist_figures(request, cases, sections, today)
     page = followup_page(request, rows, counts[shown if shown in sections else "overdue"])
     shown_rows = page.object_list  # a slice of the query, not yet read
-    page.object_list = stamps.kept(request, "worklist rows", asked(request), lambda: [*shown_rows])
+    page.object_list = stamps.kept(
+        request, "worklist rows", stamps.asked(request), lambda: [*shown_rows]
+    )
     return render(
         request,
         "cases/followup_list.html",
@@ -889,13 +894,6 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
     )
 
 
-def asked(request: AuthenticatedRequest, *but: str) -> tuple:
-    """The address's parameters, but `but`, in one order: part of a kept answer's key."""
-    return tuple(
-        sorted((key, tuple(values)) for key, values in request.GET.lists() if key not in but)
-    )
-
-
 def worklist_figures(
     request: AuthenticatedRequest, cases: QuerySet, sections: dict, today: datetime.date
 ) -> tuple[dict[str, int], list[Team], dict[str, int], dict]:
@@ -912,7 +910,7 @@ def worklist_figures(
             actions_due_for(request.user),
         )
 
-    return stamps.kept(request, "worklist", asked(request, "page", "show"), figures)
+    return stamps.kept(request, "worklist", stamps.asked(request, "page", "show"), figures)
 
 
 def section_counts(cases: QuerySet, sections: dict) -> dict[str, int]:

@@ -53,6 +53,13 @@ def stamps_of(center_id: int) -> tuple[int, int]:
     return rows.get(center_id, 0), rows.get(DataStamp.GLOBAL, 0)
 
 
+def asked(request: HttpRequest, *but: str) -> tuple:
+    """The address's parameters, but `but`, in one order: a part of a kept answer's key."""
+    return tuple(
+        sorted((key, tuple(values)) for key, values in request.GET.lists() if key not in but)
+    )
+
+
 def stamps_for(request: HttpRequest, center_id: int) -> tuple[int, int]:
     """stamps_of(), read once by a request that only reads (a page with several kept
     parts); a request that may write reads them each time."""
