@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from cases import allowances, exports
 from cases.forms import DismissForm
-from cases.models import AllowanceDismissal, AllowanceRule, Case
+from cases.models import AllowanceDismissal, AllowanceRule, Case, CaseQuerySet
+from coordination import stamps
 from coordination.access import (
     AuthenticatedRequest,
     centre_asked,
@@ -25,7 +26,7 @@ from coordination.access import (
 )
 from coordination.exports import ExportForm
 from coordination.models import Center
-from coordination.paging import Paginator
+from coordination.paging import Paginator, detached
 from coordination.routers import reads_from_replica
 
 PAGE_SIZE = 25
@@ -43,35 +44,49 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     # A national administrator reads one centre's list at a time (?center=): the rules
     # run over a centre's open cases, never over the whole country at once.
     center_id = centre_asked(user, request.GET.get("center", ""))
-    rows: Sequence[allowances.Flagged] = []
-    total_missed = Decimal(0)
-    centres = None
-    if center_id is None:
-        centres = Center.objects.order_by("name").only("pk", "name")
-    else:
-        worklist = allowances.Worklist(cases, center_id, timezone.localdate())
-        rows, total_missed = worklist, worklist.total_missed
     export = ExportForm.of(request)
     if export.is_valid():  # the whole list, not a page of it
+        rows = [] if center_id is None else worklist_of(cases, center_id)
         title = _("Allowances that may be missed")
         columns = exports.allowance_columns(export)
         return export.response(
             request, exports.allowance_rows(rows), columns, name="allowances", title=title
         )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    if isinstance(rows, allowances.Worklist):
-        page.object_list = rows.with_cases(list(page))
     return render(
         request,
         "cases/missed_allowance_list.html",
         {
-            "page_obj": page,
-            "centres": centres,
-            "total_missed": total_missed,
-            "flagged_count": len(rows),
+            # Kept until the centre's data changes (coordination/stamps.py).
+            **stamps.kept(
+                request,
+                "allowance list",
+                (center_id, *stamps.asked(request)),
+                lambda: allowance_page(cases, center_id, request.GET.get("page")),
+            ),
+            "centres": None
+            if center_id is not None
+            else Center.objects.order_by("name").only("pk", "name"),
             "export": export,
         },
     )
+
+
+def worklist_of(cases: CaseQuerySet, center_id: int) -> allowances.Worklist:
+    return allowances.Worklist(cases, center_id, timezone.localdate())
+
+
+def allowance_page(cases: CaseQuerySet, center_id: int | None, number: str | None) -> dict:
+    """A page of the centre's flagged cases, with their count and the baht missed a
+    month in all (none before a national administrator chooses a centre)."""
+    rows: Sequence[allowances.Flagged] = []
+    total_missed = Decimal(0)
+    if center_id is not None:
+        rows = worklist = worklist_of(cases, center_id)
+        total_missed = worklist.total_missed
+    page = Paginator(rows, PAGE_SIZE).get_page(number)
+    if isinstance(rows, allowances.Worklist):
+        page.object_list = rows.with_cases(list(page))
+    return {"page_obj": detached(page), "total_missed": total_missed, "flagged_count": len(rows)}
 
 
 @coordinator_required

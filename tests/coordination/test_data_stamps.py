@@ -275,6 +275,7 @@ def test_every_kept_page_is_the_page_computed_anew(client, settings, username):
             reverse("coordination:report-monthly"),
             *(reverse("cases:followup-list") + f"?show={tab}" for tab in SECTIONS),
             reverse("volunteers:team-list"),
+            reverse("cases:missed-allowance-list"),
             *(
                 reverse("volunteers:team-detail", args=[pk])
                 for pk in Team.objects.visible_to(user).values_list("pk", flat=True)
