@@ -170,7 +170,13 @@ def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
     if export.is_valid():
         rows, columns = exports.export_rows(chosen.qs), exports.case_columns(export)
         return export.response(request, rows, columns, name="cases", title=_("Cases"))
-    page = list_page(chosen.qs, request.GET.get("page"))
+    # Kept until the centre's data changes (coordination/stamps.py), for these filters.
+    page = stamps.kept(
+        request,
+        "case list",
+        stamps.asked(request),
+        lambda: detached(list_page(chosen.qs, request.GET.get("page"))),
+    )
     return render(
         request,
         "cases/case_list.html",

@@ -274,6 +274,8 @@ def test_every_kept_page_is_the_page_computed_anew(client, settings, username):
             reverse("coordination:dashboard") + "?volunteers=all",
             reverse("coordination:report-monthly"),
             *(reverse("cases:followup-list") + f"?show={tab}" for tab in SECTIONS),
+            reverse("cases:case-list"),
+            reverse("cases:case-list") + "?status=all&sort=-last_visit_at&page=2",
             reverse("volunteers:team-list"),
             reverse("cases:missed-allowance-list"),
             *(
