@@ -350,7 +350,7 @@ def table(results: list[Result], args: argparse.Namespace, started: datetime.dat
     lines = [
         f"`make bench` — scale {args.scale}, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
         f"gunicorn 2 sync workers, wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s",
+        f"-d{args.duration}s" + (", nothing kept (--cold)" if args.cold else ""),
         "",
         "The share of the trivial view is of its mean over its two runs, the first and the last.",
         "",
@@ -383,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
         help="Only pages whose name contains this (or one of these, comma-separated).",
     )
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="Nothing kept (DJANGO_KEEP_PAGES=0): each page computed on every view, as "
+        "after each change of the centre's data.",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="No load: write the plans of each page's slowest queries (EXPLAIN ANALYZE).",
@@ -401,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
         "DJANGO_CONN_MAX_AGE": "600",
+        "DJANGO_KEEP_PAGES": "0" if args.cold else "1",
     }
     prepare(args.scale, env, owner_url)
     setup_django(env)
@@ -445,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     if explain is not None:
         return 0
     report = table(results, args, started)
-    path = folder / f"{args.scale}-{started:%Y%m%d-%H%M}.md"
+    path = folder / f"{args.scale}{'-cold' if args.cold else ''}-{started:%Y%m%d-%H%M}.md"
     path.write_text(report, encoding="utf-8")
     if not args.only:
         median, saved = visit_post_median(logins["volunteer"])

@@ -149,18 +149,21 @@ if replica_url := os.environ.get("DATABASE_REPLICA_URL", "").strip():
 DATABASE_ROUTERS = ["coordination.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process's memory. The one thing kept is the missed-allowance worklist's answer
-# for a centre (cases/allowances.py, Worklist), under a key made of the state of the
-# data it was computed from: an entry is never stale, so the cache need not be shared
-# between processes or hosts — and must not be: an entry assumes the code of the rules
-# that made it, which a restart empties. At most 300 answers (one per centre and state
-# of its data, the older ones culled), about 50 kB each.
+# Each process's memory. What is kept: the missed-allowance worklist's answer for a
+# centre (cases/allowances.py, Worklist), and what the centre's pages computed
+# (coordination/stamps.py), each under a key made of the state of the data it was
+# computed from: an entry is never stale, so the cache need not be shared between
+# processes or hosts — and must not be: an entry assumes the code that made it, which a
+# restart empties. At most 1,000 entries, the older ones culled (README, "What pages
+# keep": their sizes).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 300},
+        "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_KEPT_ENTRIES", 1000)},
     }
 }
+# Off (0): every page computes its figures on every view (`make bench --cold` measures so).
+KEEP_PAGES = env_bool("DJANGO_KEEP_PAGES", True)
 
 AUTH_USER_MODEL = "coordination.User"
 LOGIN_URL = "login"

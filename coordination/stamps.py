@@ -29,6 +29,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest
@@ -76,7 +77,11 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
     kept for the same user at the same state of their centre's data."""
     user = request.user
     assert isinstance(user, User)
-    if user.center_id is None or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+    if (
+        not settings.KEEP_PAGES
+        or user.center_id is None
+        or connections[DEFAULT_DB_ALIAS].in_atomic_block
+    ):
         return compute()
     roles = sorted(role for role in ("coordinator", "volunteer") if user.has_role(role))
     state = (

@@ -296,3 +296,10 @@ def test_every_kept_page_is_the_page_computed_anew(client, settings, username):
         ]
         # A case page reads its case (who may open it), and nothing more of the data.
         assert len(reads) == (1 if url.startswith("/cases/") and url[7:8].isdigit() else 0), url
+
+
+def test_with_keeping_off_every_view_computes(coordinator_client, settings, center, team):
+    settings.KEEP_PAGES = False
+    CaseFactory(center=center, team=team)
+    assert dashboard(coordinator_client)[1] > 0
+    assert dashboard(coordinator_client)[1] > 0
