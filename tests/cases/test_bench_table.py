@@ -19,8 +19,15 @@ def test_the_shares_are_of_the_trivial_views_mean_over_its_two_runs():
         result(Page("case list", "/cases/"), 100),
         result(again, 400),
     ]
-    args = argparse.Namespace(scale="small", threads=2, connections=16, duration=10)
+    args = argparse.Namespace(scale="small", threads=2, connections=16, duration=10, cold=False)
     written = table(rows, args, datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.UTC))
+    assert "nothing kept" not in written
+    cold = table(
+        rows,
+        argparse.Namespace(**{**vars(args), "cold": True}),
+        datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.UTC),
+    )
+    assert "nothing kept (--cold)" in cold.splitlines()[0]
     lines = written.splitlines()
     assert "| case list | 10 | 20 | 30 | 100.0 | 0 | 4 | 1 | 20.0 % |" in lines
     assert (
