@@ -183,9 +183,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
         {
             "form": chosen.form,
             "page_obj": page,
-            # The filter's own teams: one query for both selects (the filter reads them
-            # into this queryset's cache).
-            "bulk_teams": chosen.form.fields["team"].queryset,
+            # The filter's own teams, as its select reads them: one query for both, or
+            # none when they are kept (coordination/stamps.py).
+            "bulk_teams": chosen.options("team"),
             "export": export,
         },
     )
@@ -363,7 +363,7 @@ def money_of(case: Case, household: list[HouseholdMember]) -> dict:
         "incomes": incomes,
         "income_total": income_total,
         "household_income": income_total + sum((m.monthly_income for m in household), 0),
-        "debts": case.debts.all(),
+        "debts": list(case.debts.all()),
     }
 
 
@@ -441,19 +441,21 @@ def status_section(case: Case, open_referrals: list | None = None) -> dict:
     referrals with their agencies, when the page has read them). A constant number of
     queries."""
     return {
-        "status_history": case.events.filter(
-            kind__in=[
-                CaseEvent.Kind.OPENED,
-                CaseEvent.Kind.STATUS,
-                CaseEvent.Kind.CLOSED,
-                CaseEvent.Kind.REOPENED,
-                CaseEvent.Kind.MERGED,
-                CaseEvent.Kind.MERGE_UNDONE,
-            ]
-        )
-        .select_related("by")
-        .only("case", "at", "kind", "status_to", "note", "details", *EVENT_BY)
-        .order_by("at", "id"),
+        "status_history": list(
+            case.events.filter(
+                kind__in=[
+                    CaseEvent.Kind.OPENED,
+                    CaseEvent.Kind.STATUS,
+                    CaseEvent.Kind.CLOSED,
+                    CaseEvent.Kind.REOPENED,
+                    CaseEvent.Kind.MERGED,
+                    CaseEvent.Kind.MERGE_UNDONE,
+                ]
+            )
+            .select_related("by")
+            .only("case", "at", "kind", "status_to", "note", "details", *EVENT_BY)
+            .order_by("at", "id")
+        ),
         "active_merge": case.merges.filter(undone_at__isnull=True).select_related("kept").first()
         if case.is_closed
         else None,
@@ -875,10 +877,11 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         )
     counts, teams, referral_counts, actions = worklist_figures(request, cases, sections, today)
     page = followup_page(request, rows, counts[shown if shown in sections else "overdue"])
-    shown_rows = page.object_list  # a slice of the query, not yet read
-    page.object_list = stamps.kept(
-        request, "worklist rows", stamps.asked(request), lambda: [*shown_rows]
-    )
+    if shown in sections:  # the referral tab shows its own rows, not these
+        shown_rows = page.object_list  # a slice of the query, not yet read
+        page.object_list = stamps.kept(
+            request, "worklist rows", stamps.asked(request), lambda: [*shown_rows]
+        )
     return render(
         request,
         "cases/followup_list.html",

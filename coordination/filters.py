@@ -6,6 +6,7 @@ list and the form says what is wrong, never a half-applied filter."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import django_filters
 import django_filters.fields
@@ -57,7 +58,9 @@ class OptionsIterator(django_filters.fields.ModelChoiceIterator):
 class OptionsField(django_filters.fields.ModelChoiceField):
     iterator = OptionsIterator
 
-    def __init__(self, *args, kept_as: tuple[HttpRequest, tuple] | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, kept_as: tuple[HttpRequest, tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         self.kept_as = kept_as  # the request, and which list's which filter
         super().__init__(*args, **kwargs)
 
@@ -79,6 +82,11 @@ class ListFilterSet(django_filters.FilterSet):
                 chosen.extra["widget"] = quicker
             if issubclass(chosen.field_class, OptionsField):
                 chosen.extra["kept_as"] = (request, (type(self).__qualname__, name))
+
+    def options(self, name: str) -> list:
+        """The rows of filter `name`'s select, as it reads them (kept, or read once)."""
+        field = self.form.fields[name]
+        return list(field.iterator(field).kept_rows())
 
     @property
     def qs(self) -> QuerySet:

@@ -54,7 +54,7 @@ def stamps_of(center_id: int) -> tuple[int, int]:
     return rows.get(center_id, 0), rows.get(DataStamp.GLOBAL, 0)
 
 
-def asked(request: HttpRequest, *but: str) -> tuple:
+def asked(request: HttpRequest, *but: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The address's parameters, but `but`, in one order: a part of a kept answer's key."""
     return tuple(
         sorted((key, tuple(values)) for key, values in request.GET.lists() if key not in but)

@@ -20,6 +20,11 @@ from django.db import migrations
 #   (): a table every centre reads (target groups, rates, caps, places): the stamp of
 #   scope 0.
 #   A centre column that is empty (a national administrator's login) is scope 0 too.
+# - Commits of one centre take turns on its stamp's row, for the moment of the update.
+#   A transaction that changes two centres' rows (a case or a volunteer moved by an
+#   administrator) locks both; two such transactions, between the same two centres in
+#   opposite orders and committing at the same moment, would deadlock, and PostgreSQL
+#   would end one of them with an error. A row's own two centres are locked in one order.
 FUNCTION = """
 CREATE FUNCTION data_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -47,7 +52,8 @@ BEGIN
             END IF;
         END LOOP;
     END IF;
-    FOREACH one IN ARRAY scopes LOOP
+    -- In one order (a row moved from A to B and another from B to A lock A first both).
+    FOREACH one IN ARRAY ARRAY(SELECT DISTINCT unnest(scopes) ORDER BY 1) LOOP
         CONTINUE WHEN current_setting('data_stamp.s' || one, true) = 'moved';
         PERFORM set_config('data_stamp.s' || one, 'moved', true);
         INSERT INTO coordination_datastamp (scope, version) VALUES (one, 1)
@@ -63,7 +69,7 @@ STAMPED = [
     *[
         (table, ("center_id",))
         for table in (
-            "coordination_user", "coordination_agency", "volunteers_volunteer",
+            "coordination_agency", "volunteers_volunteer",
             "volunteers_team", "cases_case", "cases_householdmember", "cases_incomesource",
             "cases_debt", "cases_homevisit", "cases_visitphoto", "cases_referral",
             "cases_referralupdate", "cases_referralneeddismissal", "cases_assistance",
@@ -88,21 +94,33 @@ STAMPED = [
     ],
 ]  # fmt: skip
 
+# A login's own columns change at every login (last_login) and password change: only
+# what pages show of a person, and their centre and standing, moves the stamp (a
+# national administrator's login would otherwise move every centre's, scope 0).
+USER_SHOWN = "center_id, username, first_name, last_name, is_active, is_staff, is_superuser"
+
 TRIGGER_NAME = "data_stamp"
 
 
-def create(table: str, arguments: tuple[str, ...]) -> str:
+def create(table: str, arguments: tuple[str, ...], update: str = "UPDATE") -> str:
     quoted = ", ".join(f"'{argument}'" for argument in arguments)
     return (
-        f'CREATE CONSTRAINT TRIGGER {TRIGGER_NAME} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION data_stamp({quoted});"
+        f"CREATE CONSTRAINT TRIGGER {TRIGGER_NAME} AFTER INSERT OR {update} OR DELETE "
+        f'ON "{table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+        f"EXECUTE FUNCTION data_stamp({quoted});"
     )
 
 
-FORWARD = FUNCTION + "\n".join(create(table, arguments) for table, arguments in STAMPED)
-BACKWARD = "\n".join(f'DROP TRIGGER {TRIGGER_NAME} ON "{table}";' for table, _ in STAMPED) + (
-    "\nDROP FUNCTION data_stamp();"
+FORWARD = (
+    FUNCTION
+    + "\n".join(create(table, arguments) for table, arguments in STAMPED)
+    + "\n"
+    + create("coordination_user", ("center_id",), f"UPDATE OF {USER_SHOWN}")
 )
+BACKWARD = "\n".join(
+    f'DROP TRIGGER {TRIGGER_NAME} ON "{table}";'
+    for table in [*(table for table, _ in STAMPED), "coordination_user"]
+) + ("\nDROP FUNCTION data_stamp();")
 
 
 class Migration(migrations.Migration):

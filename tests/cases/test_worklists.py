@@ -203,3 +203,19 @@ def test_an_export_asked_of_the_referral_tab_shows_the_tab(coordinator_client, k
     response = coordinator_client.get(url, {"show": "referrals", "format": kind})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert response.context["shown"] == "referrals"
+
+
+def test_no_visit_in_30_days_counts_whole_days_whatever_the_hour(coordinator_client, center, team):
+    """The tab is the same all day (it is kept for the day): a visit on the day 30 days
+    ago counts, even late that evening; one on the day after does not, even at dawn."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def last_visited(at: datetime.datetime) -> Case:
+        case = CaseFactory(center=center, team=team)
+        HomeVisitFactory(case=case, visited_at=at, next_visit_due=TODAY + datetime.timedelta(3))
+        return case
+
+    late_on_day_30 = last_visited(midnight - datetime.timedelta(days=29, minutes=1))
+    last_visited(midnight - datetime.timedelta(days=29) + datetime.timedelta(minutes=1))
+    response = coordinator_client.get(reverse("cases:followup-list"), {"show": "stale"})
+    assert [c.pk for c in response.context["page_obj"]] == [late_on_day_30.pk]

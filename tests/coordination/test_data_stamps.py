@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -25,6 +26,7 @@ from tests.factories import (
     CaseFactory,
     HomeVisitFactory,
     HouseholdMemberFactory,
+    TeamFactory,
     UserFactory,
     VolunteerFactory,
 )
@@ -168,14 +170,30 @@ def test_the_dashboard_is_counted_again_only_after_the_centres_data_changed(
     assert counted > 0 and open_cases(page).endswith(">2")
 
 
-def test_what_one_user_kept_is_not_served_to_another(client, coordinator, center, team):
+def test_what_one_user_kept_is_not_served_to_another(coordinator, center, team):
     CaseFactory(center=center, team=team)
     colleague = UserFactory(center=center, role="coordinator")
-    client.force_login(coordinator)
-    assert dashboard(client)[1] > 0
-    client.force_login(colleague)
-    assert dashboard(client)[1] > 0  # counted for them, not read from the other's
-    assert dashboard(client)[1] == 0
+    mine, theirs = Client(), Client()
+    mine.force_login(coordinator)
+    theirs.force_login(colleague)
+    before = stamp(center)
+    assert dashboard(mine)[1] > 0
+    assert dashboard(theirs)[1] > 0  # counted for them, not read from the other's
+    assert dashboard(theirs)[1] == 0
+    assert stamp(center) == before  # the same state of the data throughout
+
+
+def test_a_login_moves_no_stamp_but_a_name_does(client, coordinator, center):
+    before, everywhere = stamp(center), global_stamp()
+    administrator = UserFactory(is_staff=True, is_superuser=True)  # of no centre
+    everywhere += 1  # its creation: a login of no centre is what every centre reads
+    for user in (coordinator, administrator):
+        client.force_login(user)  # Django's login: last_login written
+        user.refresh_from_db()
+        assert user.last_login is not None
+    assert (stamp(center), global_stamp()) == (before, everywhere)
+    User.objects.filter(pk=coordinator.pk).update(first_name="ชื่อใหม่")
+    assert stamp(center) == before + 1
 
 
 def test_each_language_is_kept_apart(coordinator_client, center, team):
@@ -303,3 +321,51 @@ def test_with_keeping_off_every_view_computes(coordinator_client, settings, cent
     CaseFactory(center=center, team=team)
     assert dashboard(coordinator_client)[1] > 0
     assert dashboard(coordinator_client)[1] > 0
+
+
+def add_visit(center, team) -> tuple[str, str]:
+    case = Case.objects.get(center=center)
+    HomeVisitFactory(case=case, center=center, findings="หลังคารั่วเพิ่งซ่อมเสร็จ")
+    return reverse("cases:case-detail", args=[case.pk]), "หลังคารั่วเพิ่งซ่อมเสร็จ"
+
+
+def add_case_to_team(center, team) -> tuple[str, str]:
+    CaseFactory(center=center, team=team, first_name="มาใหม่")
+    return reverse("volunteers:team-detail", args=[team.pk]), "มาใหม่"
+
+
+def add_team(center, team) -> tuple[str, str]:
+    TeamFactory(center=center, name="ทีมตั้งใหม่")
+    return reverse("volunteers:team-list"), "ทีมตั้งใหม่"
+
+
+def add_case_missing_its_allowance(center, team) -> tuple[str, str]:
+    CaseFactory(
+        center=center, team=team, first_name="ควรได้เบี้ย", birth_date=datetime.date(1950, 1, 1)
+    )
+    return reverse("cases:missed-allowance-list"), "ควรได้เบี้ย"
+
+
+def rename_target_group(center, team) -> tuple[str, str]:
+    TargetGroup.objects.filter(code="elderly").update(name_th="กลุ่มที่เปลี่ยนชื่อ")
+    return reverse("cases:case-list"), "กลุ่มที่เปลี่ยนชื่อ"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [add_visit, add_case_to_team, add_team, add_case_missing_its_allowance, rename_target_group],
+)
+def test_a_change_shows_on_the_next_view_of_a_kept_page(coordinator_client, center, team, change):
+    """Each page viewed (and kept) before the change, then after it."""
+    CaseFactory(center=center, team=team)
+    urls = [
+        reverse("cases:case-detail", args=[Case.objects.get(center=center).pk]),
+        reverse("volunteers:team-detail", args=[team.pk]),
+        reverse("volunteers:team-list"),
+        reverse("cases:missed-allowance-list"),
+        reverse("cases:case-list"),
+    ]
+    before = {url: main(coordinator_client.get(url)) for url in urls}
+    url, shown = change(center, team)
+    assert shown not in before[url]
+    assert shown in main(coordinator_client.get(url))
