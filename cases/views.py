@@ -295,7 +295,6 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 lambda: case_page(request, case),
             ),
             "can_manage": request.user.is_coordinator_or_staff,
-            "changes_shown": CHANGES_SHOWN,
             "status_form": StatusForm(case=case),
             # A prefix: the status form has a "note" too, and ids must be unique.
             "close_form": CloseForm(case=case, prefix="close"),
@@ -306,14 +305,17 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def case_page(request: AuthenticatedRequest, case: Case) -> dict:
-    """What the case page shows of the case's rows, forms aside."""
+    """What the case page shows of the case's rows: its record and its history as HTML
+    (templates/cases/_case_record.html and _case_history.html, which have no form), and
+    what the parts with forms read."""
     household = list(case.household_members.all())
     money = money_of(case, household)
     referrals = case_referrals(case, request.user)
     del referrals["dismiss_form"]  # a form: the page's own, never kept
     can_manage = request.user.is_coordinator_or_staff
-    return {
-        "team_members": team_members_of(case, request.user),
+    record = {
+        "case": case,
+        "can_manage": can_manage,
         "household": household,
         **money,
         **timelines_of(case, request.GET),
@@ -321,14 +323,20 @@ def case_page(request: AuthenticatedRequest, case: Case) -> dict:
         # compared and written out, 200 of them were a tenth of the page's time for a
         # case with 128 visits. The rest are on the change history page.
         "changes": case_history(case, limit=CHANGES_SHOWN + 1) if can_manage else [],
-        **status_section(case, referrals["referrals_open"]),
+        "changes_shown": CHANGES_SHOWN,
         "assistance": assistance_summary(case),
         "plan": plan_summary(case),
-        **referrals,
         # Help to apply for is work on an open case (the worklist's too).
         "allowances": None
         if case.is_closed
         else allowances.for_case_page(case, timezone.localdate(), money["incomes"], household),
+    }
+    return {
+        "record": render_to_string("cases/_case_record.html", record, request),
+        "history": render_to_string("cases/_case_history.html", record, request),
+        "team_members": team_members_of(case, request.user),
+        **status_section(case, referrals["referrals_open"]),
+        **referrals,
     }
 
 
@@ -846,12 +854,20 @@ def worklist_tabs(counts: dict[str, int], referral_counts: dict[str, int]) -> li
     return [*tabs, ("referrals", FOLLOWUP_REFERRALS, sum(referral_counts.values()))]
 
 
-def followup_page(request: AuthenticatedRequest, rows: QuerySet, count: int) -> Page:
+def followup_page(request: AuthenticatedRequest, rows: QuerySet, count: int, *, kept: bool) -> Page:
     """A worklist tab's page of cases. The rows show no address: the team is all they
-    join. Their number is the tab's count, just read: no COUNT(*) of its own."""
-    return CountedPaginator(
+    join. Their number is the tab's count, just read: no COUNT(*) of its own. `kept`:
+    the rows are read, and kept until the centre's data changes (coordination/stamps.py);
+    the referral tab shows its own rows instead, and reads none of these."""
+    page = CountedPaginator(
         rows.select_related("team").only(*FOLLOWUP_ROW_COLUMNS), PAGE_SIZE, count=count
     ).get_page(request.GET.get("page"))
+    if kept:
+        shown = page.object_list  # a slice of the query, not yet read
+        page.object_list = stamps.kept(
+            request, "worklist rows", stamps.asked(request), lambda: [*shown]
+        )
+    return page
 
 
 @coordinator_required
@@ -876,12 +892,8 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
             request, exports.export_rows(rows), columns, name=f"followups-{shown}", title=title
         )
     counts, teams, referral_counts, actions = worklist_figures(request, cases, sections, today)
-    page = followup_page(request, rows, counts[shown if shown in sections else "overdue"])
-    if shown in sections:  # the referral tab shows its own rows, not these
-        shown_rows = page.object_list  # a slice of the query, not yet read
-        page.object_list = stamps.kept(
-            request, "worklist rows", stamps.asked(request), lambda: [*shown_rows]
-        )
+    tab = shown if shown in sections else "overdue"
+    page = followup_page(request, rows, counts[tab], kept=shown in sections)
     return render(
         request,
         "cases/followup_list.html",
