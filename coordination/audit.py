@@ -3,11 +3,12 @@
 Writing it never costs the user their action: a failure is reported to the server
 log and the request goes on. It is written in the request itself, not later."""
 
+import contextlib
 import logging
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
+from django.db import router, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -41,9 +42,12 @@ def log_access(
     user = user or (getattr(request, "user", None) if request else None)
     if user is not None and not user.is_authenticated:
         user = None
+    # Within the request's transaction, a savepoint: a failed insert must not break it.
+    # Outside one (a page that only reads), the INSERT commits by itself, without a
+    # BEGIN and a COMMIT of its own around it.
+    inside = transaction.get_connection(router.db_for_write(AccessLog)).in_atomic_block
     try:
-        # A savepoint: a failed insert must not break the transaction of the request.
-        with transaction.atomic():
+        with transaction.atomic() if inside else contextlib.nullcontext():
             AccessLog.objects.create(
                 user=user,
                 username=(user.get_username() if user else username)[:150],
