@@ -1,10 +1,11 @@
 """What a page computed, kept until the data it was computed from changes.
 
-The dashboard, the monthly report and the worklists' counts are aggregates over every
-case and visit of a centre: each plain indexed query is already a few milliseconds, and
-a page runs a dozen of them, then lays out hundreds of figures (README, "Benchmark").
-Between two changes of a centre's data their answer is the same, and a centre reads its
-pages far more often than it changes them.
+The dashboard, the monthly report, the worklist, the case list, the case page, the team
+pages and the missed-allowance list read a dozen or more queries over a centre's cases,
+visits, volunteers and referrals (aggregates over all of them for the first), each on
+an index already, then lay out hundreds of rows (README, "What pages keep"). Between
+two changes of a centre's data their answer is the same, and a centre reads its pages
+far more often than it changes them.
 
 So a page keeps its answer under a key made of the centre's data stamps
 (coordination.DataStamp): a database trigger moves a centre's stamp on when any
