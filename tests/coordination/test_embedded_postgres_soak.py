@@ -47,7 +47,11 @@ WAYS = ["ctrl-c", "sigterm", "sigterm-group", "sighup", "sigkill"]
 
 
 def hang_up_as_in_a_terminal() -> None:
+    """A terminal's foreground job: Ctrl-C and hanging up at their defaults, whatever the
+    test run inherited (a job a shell starts with `&`, without job control, has SIGINT
+    ignored, and runserver would rightly keep ignoring Ctrl-C)."""
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def free_port() -> int:
