@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, new_method_proxy
 from django.utils.translation import get_language
 
 from coordination.models import DataStamp, User
@@ -95,3 +96,11 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
         answer = compute()
         cache.set(key, answer, TIMEOUT)
     return answer
+
+
+class Later(SimpleLazyObject):
+    """A value a view hands its template, computed when the template first reads it: a
+    part of the page kept as HTML (`{% keep %}`, coordination/templatetags/keep.py)
+    that reads it reads nothing on the pages served from what was kept."""
+
+    __format__ = new_method_proxy(format)  # a sum shown with a number format
