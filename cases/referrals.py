@@ -20,6 +20,7 @@ from cases.filters import ReferralFilter
 from cases.forms import DismissNeedForm, ReferralForm, ReferralStatusForm
 from cases.models import Case, HomeVisit, Referral, ReferralNeedDismissal
 from cases.models.referrals import overdue_referral_condition, unread_outcome_condition
+from coordination import stamps
 from coordination.access import (
     AuthenticatedRequest,
     case_worker_required,
@@ -160,19 +161,29 @@ def referral_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """The centre's referrals, awaiting an answer first: the list behind the dashboard's
     referral figures (the same filter counts them there)."""
     chosen = ReferralFilter(request, Referral.objects.visible_to(request.user))
-    rows = chosen.qs.select_related("case", "agency")
+
+    def rows() -> QuerySet:
+        return chosen.qs.select_related("case", "agency")
+
     export = ExportForm.of(request)
     if export.is_valid():  # every row the filters choose
         columns = exports.referral_columns(export)
         return export.response(
-            request, exports.chunked(rows), columns, name="referrals", title=_("Referrals")
+            request, exports.chunked(rows()), columns, name="referrals", title=_("Referrals")
         )
-    page = Paginator(rows, REFERRAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    # Its filter, count and rows are kept as HTML until the centre's data changes
+    # ({% keep %}): the form and the page are read only to write them.
     return render(
         request,
         "cases/referral_list.html",
-        {"form": chosen.form, "page_obj": page, "today": today, "export": export},
+        {
+            "form": stamps.Later(lambda: chosen.form),
+            "page_obj": stamps.Later(
+                lambda: Paginator(rows(), REFERRAL_PAGE_SIZE).get_page(request.GET.get("page"))
+            ),
+            "today": timezone.localdate(),
+            "export": export,
+        },
     )
 
 

@@ -145,18 +145,21 @@ MEMBER_NAME_COLUMNS = ("prefix", "first_name", "last_name")
 @coordinator_required
 @require_http_methods(["GET"])
 def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    team = get_visible_or_404(Team.objects.select_related("target_group"), request.user, pk=pk)
-    # Its members and cases: kept until the centre's data changes (coordination/stamps.py).
-    shown = stamps.kept(
-        request, "team page", (team.pk, *stamps.asked(request)), lambda: team_page(request, team)
+    # Who may open it, and the page's title: its members and cases are read only when
+    # the page is written, not when it is served as kept ({% keep %}, until the
+    # centre's data changes).
+    team = get_visible_or_404(Team.objects.only("center", "name"), request.user, pk=pk)
+    return render(
+        request,
+        "volunteers/team_detail.html",
+        {"team": team, "page": stamps.Later(lambda: team_page(request, pk))},
     )
-    team.open_case_count, team.overdue_count = shown["counted"]
-    return render(request, "volunteers/team_detail.html", {"team": team, **shown})
 
 
-def team_page(request: AuthenticatedRequest, team: Team) -> dict:
-    """The team page's members, former members, leader, and its page of open cases with
-    their count and the overdue ones'."""
+def team_page(request: AuthenticatedRequest, pk: int) -> dict:
+    """The team page's team with its figures, members, former members, leader, and its
+    page of open cases with their count and the overdue ones'."""
+    team = Team.objects.select_related("target_group").get(pk=pk)
     # Not with_counts(): its member count is not shown here, its leader is among the
     # memberships read below, and its open cases' count is the cases' pagination's.
     # Each member's name only, not their whole record: 76 memberships of a large
@@ -185,8 +188,9 @@ def team_page(request: AuthenticatedRequest, team: Team) -> dict:
     add_member_figures(current, team.center_id)
     add_member_rows(current, team)
     page = detached(page)
+    team.open_case_count, team.overdue_count = counted["open"], counted["overdue"]
     return {
-        "counted": (counted["open"], counted["overdue"]),
+        "team": team,
         "leader": leader,
         "current": current,
         "former": [m for m in memberships if not m.is_open],

@@ -45,7 +45,6 @@ from cases.forms import (
     ConferenceForm,
     DebtFormSet,
     DecisionFormSet,
-    DismissNeedForm,
     GoalFormSet,
     HouseholdFormSet,
     IncomeFormSet,
@@ -170,22 +169,16 @@ def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
     if export.is_valid():
         rows, columns = exports.export_rows(chosen.qs), exports.case_columns(export)
         return export.response(request, rows, columns, name="cases", title=_("Cases"))
-    # Kept until the centre's data changes (coordination/stamps.py), for these filters.
-    page = stamps.kept(
-        request,
-        "case list",
-        stamps.asked(request),
-        lambda: detached(list_page(chosen.qs, request.GET.get("page"))),
-    )
+    # The filters, the rows and the pages are kept as HTML until the centre's data
+    # changes ({% keep %}): the page of cases, and the form, are read only to write them.
     return render(
         request,
         "cases/case_list.html",
         {
-            "form": chosen.form,
-            "page_obj": page,
-            # The filter's own teams, as its select reads them: one query for both, or
-            # none when they are kept (coordination/stamps.py).
-            "bulk_teams": chosen.options("team"),
+            "form": stamps.Later(lambda: chosen.form),
+            "page_obj": stamps.Later(lambda: list_page(chosen.qs, request.GET.get("page"))),
+            # The filter's own teams, as its select reads them: one query for both.
+            "bulk_teams": stamps.Later(lambda: chosen.options("team")),
             "export": export,
         },
     )
@@ -279,39 +272,29 @@ def case_page_cases() -> QuerySet:
 @case_worker_required
 @require_http_methods(["GET"])
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk, case_page_cases())
+    # Who may open it, and the page's title: the case as its page shows it, and the
+    # rest, are read only when the page is written, not when it is served as kept
+    # ({% keep %}, until the centre's data changes).
+    case = get_case_for_user(request.user, pk, Case.objects.only(*CASE_TITLE_COLUMNS))
     log_access(request, viewed_or_kept(request), case=case)
     return render(
         request,
         "cases/case_detail.html",
-        {
-            "case": case,
-            # Kept until the centre's data changes (coordination/stamps.py): a case's
-            # visits, history, referrals, help and plan are a score of queries.
-            **stamps.kept(
-                request,
-                "case page",
-                (case.pk, *stamps.asked(request)),
-                lambda: case_page(request, case),
-            ),
-            "can_manage": request.user.is_coordinator_or_staff,
-            "status_form": StatusForm(case=case),
-            # A prefix: the status form has a "note" too, and ids must be unique.
-            "close_form": CloseForm(case=case, prefix="close"),
-            "reopen_form": ReopenForm(),
-            "dismiss_form": DismissNeedForm(),
-        },
+        {"case": case, "page": stamps.Later(lambda: case_page(request, pk))},
     )
 
 
-def case_page(request: AuthenticatedRequest, case: Case) -> dict:
-    """What the case page shows of the case's rows: its record and its history as HTML
-    (templates/cases/_case_record.html and _case_history.html, which have no form), and
-    what the parts with forms read."""
+# What the case page reads of a case before it knows whether it is kept.
+CASE_TITLE_COLUMNS = ("center", "number", "prefix", "first_name", "last_name")
+
+
+def case_page(request: AuthenticatedRequest, pk: int) -> dict:
+    """What the case page shows: the case, its record and its history (written by
+    templates/cases/_case_record.html and _case_history.html), and the parts with forms."""
+    case = case_page_cases().get(pk=pk)
     household = list(case.household_members.all())
     money = money_of(case, household)
     referrals = case_referrals(case, request.user)
-    del referrals["dismiss_form"]  # a form: the page's own, never kept
     can_manage = request.user.is_coordinator_or_staff
     record = {
         "case": case,
@@ -332,11 +315,17 @@ def case_page(request: AuthenticatedRequest, case: Case) -> dict:
         else allowances.for_case_page(case, timezone.localdate(), money["incomes"], household),
     }
     return {
+        "case": case,
         "record": render_to_string("cases/_case_record.html", record, request),
         "history": render_to_string("cases/_case_history.html", record, request),
         "team_members": team_members_of(case, request.user),
         **status_section(case, referrals["referrals_open"]),
         **referrals,
+        "can_manage": can_manage,
+        "status_form": StatusForm(case=case),
+        # A prefix: the status form has a "note" too, and ids must be unique.
+        "close_form": CloseForm(case=case, prefix="close"),
+        "reopen_form": ReopenForm(),
     }
 
 
@@ -750,11 +739,17 @@ def my_cases(request: AuthenticatedRequest) -> HttpResponse:
         # Earliest due first puts the overdue on top; never-scheduled cases last.
         .order_by(F("next_visit_due").asc(nulls_last=True), "number")
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows and the actions due are kept as HTML until the centre's data changes
+    # ({% keep %}): read only to write them.
     return render(
         request,
         "cases/my_cases.html",
-        {"page_obj": page, "plan_actions": actions_due_for(request.user)},
+        {
+            "page_obj": stamps.Later(
+                lambda: Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+            ),
+            "plan_actions": stamps.Later(lambda: actions_due_for(request.user)),
+        },
     )
 
 
@@ -1344,14 +1339,15 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         context = board.context(every_volunteer=every_volunteer)
         return render_to_string("cases/_dashboard_body.html", context, request)
 
+    # Computed only when the page is written: it is kept as HTML until the centre's data
+    # changes ({% keep %}).
     return render(
         request,
         "cases/dashboard.html",
         {
-            # Kept until the centre's data changes (coordination/stamps.py).
-            "body": stamps.kept(request, "dashboard", (every_volunteer,), body),
+            "body": stamps.Later(body),
             # A new centre's checklist, until done; a national administrator has none.
-            "onboarding": onboarding_left(request.user.center),
+            "onboarding": stamps.Later(lambda: onboarding_left(request.user.center)),
         },
     )
 
@@ -1365,19 +1361,35 @@ def assistance_list(request: AuthenticatedRequest) -> HttpResponseBase:
     """Help the centre's cases were given, and its total in baht: the list behind the
     dashboard's figure of this fiscal year."""
     chosen = AssistanceFilter(request, Assistance.objects.visible_to(request.user))
-    rows = chosen.qs.select_related("case", "provider")
+
+    def rows() -> QuerySet:
+        return chosen.qs.select_related("case", "provider")
+
     export = ExportForm.of(request)
     if export.is_valid():  # every row the filters choose
         columns = exports.assistance_columns(export)
         return export.response(
-            request, exports.chunked(rows), columns, name="assistance", title=_("Assistance given")
+            request,
+            exports.chunked(rows()),
+            columns,
+            name="assistance",
+            title=_("Assistance given"),
         )
-    total = chosen.qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Its filter, total and rows are kept as HTML until the centre's data changes
+    # ({% keep %}): the form, the total and the page are read only to write them.
     return render(
         request,
         "cases/assistance_list.html",
-        {"form": chosen.form, "page_obj": page, "total": total, "export": export},
+        {
+            "form": stamps.Later(lambda: chosen.form),
+            "page_obj": stamps.Later(
+                lambda: Paginator(rows(), PAGE_SIZE).get_page(request.GET.get("page"))
+            ),
+            "total": stamps.Later(
+                lambda: chosen.qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+            ),
+            "export": export,
+        },
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coordination import stamps
 from coordination.access import (
     AuthenticatedRequest,
     center_for_new_objects,
@@ -72,12 +73,20 @@ def volunteer_list(request: AuthenticatedRequest) -> HttpResponseBase:
             name="volunteers",
             title=_("Volunteers"),
         )
-    rows = chosen.qs.only(*VOLUNTEER_ROW_COLUMNS)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Its filters and rows are kept as HTML until the centre's data changes ({% keep %}):
+    # the form and the page are read only to write them.
     return render(
         request,
         "volunteers/volunteer_list.html",
-        {"form": chosen.form, "page_obj": page, "export": export},
+        {
+            "form": stamps.Later(lambda: chosen.form),
+            "page_obj": stamps.Later(
+                lambda: Paginator(chosen.qs.only(*VOLUNTEER_ROW_COLUMNS), PAGE_SIZE).get_page(
+                    request.GET.get("page")
+                )
+            ),
+            "export": export,
+        },
     )
 
 
