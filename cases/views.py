@@ -995,7 +995,11 @@ def new_visit_form(request: AuthenticatedRequest, case: Case) -> VisitForm:
 def already_saved(request: AuthenticatedRequest, case: Case, token) -> HttpResponse | None:
     """Only this person's own visit of this case counts as "already saved": a token
     taken from anyone else's form must not lead to their visit."""
-    visits = HomeVisit.objects.filter(case=case, author=request.user, submission_token=token)
+    # By its centre: the tokens' unique index; by the case alone, every visit of the case
+    # was read (1.5 ms for one with 730 visits, national).
+    visits = HomeVisit.objects.filter(
+        center_id=case.center_id, case=case, author=request.user, submission_token=token
+    )
     visit = visits.first() if token else None
     if visit is None:
         return None
