@@ -48,8 +48,12 @@ class KeepNode(template.Node):
             return mark_safe(self.nodelist.render(context))
 
     def render(self, context: Context) -> SafeString:
-        request = context["request"]
-        if request.method not in ("GET", "HEAD") or not request.user.is_authenticated:
+        request = context.get("request")  # none: a template rendered outside a request
+        if (
+            request is None
+            or request.method not in ("GET", "HEAD")
+            or not request.user.is_authenticated
+        ):
             return self.write(context)
         address = () if self.everywhere else (request.path, stamps.asked(request))
         html = stamps.kept(

@@ -117,3 +117,7 @@ def test_a_keep_names_its_part():
     for wrong in ("{% keep %}", "{% keep name %}", '{% keep "a" somewhere %}'):
         with pytest.raises(TemplateSyntaxError):
             Template("{% load keep %}" + wrong + "{% endkeep %}").render(Context())
+
+
+def test_outside_a_request_a_kept_part_is_written():
+    assert Template('{% load keep %}{% keep "a" %}ข{% endkeep %}').render(Context()) == "ข"
