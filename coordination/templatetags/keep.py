@@ -21,8 +21,11 @@ for the user rather than for each address.
 context while the part is written, and nothing of it is read when the part is kept.
 """
 
+import re
+
 from django import template
-from django.template.base import Parser, Token
+from django.core.exceptions import ImproperlyConfigured
+from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,13 +33,20 @@ from coordination import stamps
 
 register = template.Library()
 
-# What a kept part holds where the request's CSRF token goes.
+# What a kept part holds where the request's CSRF token goes: only that whole attribute
+# is replaced (text a person typed is escaped, and cannot write it).
 TOKEN = "csrf-token-of-the-request-serving-this-kept-part"
+TOKEN_INPUT = f'name="csrfmiddlewaretoken" value="{TOKEN}"'
+ANY_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 
 class KeepNode(template.Node):
     def __init__(
-        self, name: str, nodelist: template.NodeList, everywhere: bool, parts: str | None
+        self,
+        name: str,
+        nodelist: template.NodeList,
+        everywhere: bool,
+        parts: FilterExpression | None,
     ) -> None:
         self.name = name
         self.nodelist = nodelist
@@ -44,23 +54,35 @@ class KeepNode(template.Node):
         self.parts = parts
 
     def write(self, context: Context, **extra: object) -> SafeString:
-        with context.push(**(context[self.parts] if self.parts else {}), **extra):
+        with context.push(**(self.parts.resolve(context) if self.parts else {}), **extra):
             return mark_safe(self.nodelist.render(context))
 
+    def kept_write(self, context: Context) -> SafeString:
+        html = self.write(context, csrf_token=TOKEN)
+        # A form written apart from this context (render_to_string in a view) would
+        # carry the request's own token: refused, never kept.
+        if any(token != TOKEN for token in ANY_TOKEN.findall(html)):
+            raise ImproperlyConfigured(f"{{% keep {self.name!r} %}} would keep a CSRF token")
+        return html
+
     def render(self, context: Context) -> SafeString:
-        request = context.get("request")  # none: a template rendered outside a request
+        # No request: a template rendered outside one. No user: a request refused before
+        # the user was read (a bad Host header's 400 page).
+        request = context.get("request")
+        user = getattr(request, "user", None)
         if (
             request is None
+            or user is None
             or request.method not in ("GET", "HEAD")
-            or not request.user.is_authenticated
+            or not user.is_authenticated
         ):
             return self.write(context)
         address = () if self.everywhere else (request.path, stamps.asked(request))
-        html = stamps.kept(
-            request, self.name, address, lambda: self.write(context, csrf_token=TOKEN)
-        )
-        if TOKEN in html:
-            html = mark_safe(html.replace(TOKEN, str(context.get("csrf_token"))))
+        # Named apart from the data views keep (coordination.stamps.kept).
+        html = stamps.kept(request, f"part {self.name}", address, lambda: self.kept_write(context))
+        if TOKEN_INPUT in html:
+            token = f'name="csrfmiddlewaretoken" value="{context.get("csrf_token")}"'
+            html = mark_safe(html.replace(TOKEN_INPUT, token))
         return html
 
 
@@ -69,7 +91,9 @@ def keep(parser: Parser, token: Token) -> KeepNode:
     bits = token.split_contents()
     name, options = bits[1] if len(bits) > 1 else "", bits[2:]
     everywhere = options == ["everywhere"]
-    parts = options[1] if len(options) == 2 and options[0] == "with" else None
+    parts = (
+        parser.compile_filter(options[1]) if len(options) == 2 and options[0] == "with" else None
+    )
     if (
         not name
         or name[0] not in "'\""

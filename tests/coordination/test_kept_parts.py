@@ -13,11 +13,14 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from cases.models import Case
 from coordination.models import User
@@ -74,30 +77,33 @@ def test_a_form_on_a_kept_page_posts_with_the_token_of_the_request_that_served_i
 def test_no_token_is_ever_kept(coordinator_client, center, team):
     case = overdue_case(center, team)
     for url in (
+        reverse("coordination:dashboard"),
         reverse("cases:followup-list") + "?show=overdue",
         reverse("cases:case-detail", args=[case.pk]),
         reverse("cases:case-list"),
     ):
         served = coordinator_client.get(url)
-        assert served.status_code == 200 and TOKEN_INPUT.search(served.content.decode())
+        assert served.status_code == 200 and TOKEN_INPUT.search(served.content.decode()), url
     kept = "".join(kept_html())
     assert set(TOKEN_INPUT.findall(kept)) == {TOKEN}
 
 
-def test_a_post_neither_keeps_nor_is_served_what_was_kept(coordinator_client, center, team):
-    """The export form posted without its reason shows its error; the list read before
-    and after it shows the form as it is, and keeps nothing of the error."""
+def test_a_post_neither_keeps_nor_is_served_what_was_kept(django_app, coordinator, center, team):
+    """The export form posted for full IDs without a reason shows its error; the list
+    read before and after it shows the form as it is, and nothing of the error is kept."""
     CaseFactory(center=center, team=team)
     url = reverse("cases:case-list")
-    before = coordinator_client.get(url).content.decode()
-    posted = coordinator_client.post(url, {"format": "csv", "full_ids": "on", "reason": ""})
-    assert posted.status_code == 200
-    error = "Say why the full national ID numbers are needed."
-    assert 'id="export" open' in posted.content.decode()
-    after = coordinator_client.get(url).content.decode()
-    assert 'id="export" open' not in after and 'id="export" open' not in before
-    assert not any('id="export" open' in html for html in kept_html())
-    assert error not in after
+    with translation.override("th"):  # the pages' language
+        error = translation.gettext("Say why the full national ID numbers are needed.")
+    before = django_app.get(url, user=coordinator)
+    export = next(f for f in before.forms.values() if "export-full_ids" in f.fields)
+    export["export-full_ids"] = True
+    posted = export.submit()
+    assert posted.status_int == 200 and error in posted.text
+    assert 'id="export" open' in posted.text
+    after = django_app.get(url, user=coordinator).text
+    assert error not in after and 'id="export" open' not in after
+    assert not any(error in html or 'id="export" open' in html for html in kept_html())
 
 
 def test_the_menu_is_each_users_own_and_shows_a_new_name(client, coordinator, center):
@@ -121,3 +127,20 @@ def test_a_keep_names_its_part():
 
 def test_outside_a_request_a_kept_part_is_written():
     assert Template('{% load keep %}{% keep "a" %}ข{% endkeep %}').render(Context()) == "ข"
+
+
+def test_a_part_that_would_keep_a_real_token_is_refused(rf, coordinator):
+    """A form written apart from the part's own context (a view's render_to_string) has
+    the request's token: it is never kept."""
+    request = rf.get("/")
+    request.user = coordinator
+    written = Template('{% load keep %}{% keep "a" %}{{ form }}{% endkeep %}')
+    form = mark_safe('<input type="hidden" name="csrfmiddlewaretoken" value="real-one">')
+    with pytest.raises(ImproperlyConfigured):
+        written.render(Context({"request": request, "form": form}))
+
+
+def test_a_request_refused_before_its_user_is_read_gets_its_error_page():
+    """A bad Host header is refused before the user is read: the 400 page, never a 500."""
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
