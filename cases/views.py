@@ -995,13 +995,12 @@ def new_visit_form(request: AuthenticatedRequest, case: Case) -> VisitForm:
 def already_saved(request: AuthenticatedRequest, case: Case, token) -> HttpResponse | None:
     """Only this person's own visit of this case counts as "already saved": a token
     taken from anyone else's form must not lead to their visit."""
-    # By its centre: the tokens' unique index; by the case alone, every visit of the case
-    # was read (1.5 ms for one with 730 visits, national).
-    visits = HomeVisit.objects.filter(
-        center_id=case.center_id, case=case, author=request.user, submission_token=token
-    )
-    visit = visits.first() if token else None
-    if visit is None:
+    # The one visit of the token, on the centre's unique index of tokens; then whose it
+    # is. Asked with the case and author too, PostgreSQL could read every visit of the
+    # case instead (1.5 ms for one with 730 visits, national).
+    tokens = HomeVisit.objects.filter(center_id=case.center_id, submission_token=token)
+    visit = next(iter(tokens.order_by().only("case", "author")[:1]), None) if token else None
+    if visit is None or (visit.case_id, visit.author_id) != (case.pk, request.user.pk):
         return None
     messages.info(request, _("This visit was already saved."))
     return redirect("cases:visit-detail", pk=visit.pk)

@@ -463,34 +463,39 @@ def test_the_banner_links_the_answers_to_correct_in_the_order_of_the_page(
     assert refused.html.select_one(".error-summary a")["href"] == "#id_visit_date"
 
 
-def rows_read_logging_a_visit(app, case, user) -> float:
-    """The rows PostgreSQL reads for the SELECTs of one visit logged on the case's form
+def rows_read_logging_a_visit(app, case, user) -> dict[str, float]:
+    """The rows PostgreSQL reads for each SELECT of one visit logged on the case's form
     (tests/test_cost_does_not_grow_with_history.py counts them)."""
     rendered = form_with_field(visit_page(app, case, user), "findings")
     rendered["findings"] = "หลังคารั่ว"
     with CaptureQueriesContext(connection) as queries:
         assert rendered.submit().status_int == 302
-    total = 0.0
+    read: dict[str, float] = {}
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # as at scale: the indexes
-        for query in queries.captured_queries:
+        # As at scale, whatever the planner knows of these few rows: on the indexes, and
+        # in an order one of them gives, where there is one.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
+        for number, query in enumerate(queries.captured_queries):
             if query["sql"].startswith("SELECT"):
                 cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
-                total += rows_read(cursor.fetchone()[0][0]["Plan"])
-        cursor.execute("SET LOCAL enable_seqscan = on")
-    return total
+                read[f"{number} {query['sql'][:100]}"] = rows_read(cursor.fetchone()[0][0]["Plan"])
+        cursor.execute("SET LOCAL enable_seqscan = on; SET LOCAL enable_sort = on")
+    return read
 
 
 def test_logging_a_visit_reads_no_more_for_a_case_visited_for_years(
     app, center, team, volunteer_on_team
 ):
-    """Checking the form's token and finding the latest visit read every visit of the case
-    (1.5 and 2.1 ms for one with 730 visits, national): a visit is logged on a case with
-    a long history as fast as on a new one."""
+    """Checking the form's token read every visit of the case (1.5 ms for one with 730
+    visits, national): a visit is logged on a case with a long history reading what it
+    reads on a new one. (Finding the latest visit, on the (centre, case, time) index
+    since, read them too at scale, 2.1 ms; at this size the planner takes an index in
+    time order for it either way, so this test does not see that one.)"""
     new, old = CaseFactory(center=center, team=team), CaseFactory(center=center, team=team)
     HomeVisitFactory.create_batch(60, case=old, center=center)
     user = volunteer_on_team.user
     rows_read_logging_a_visit(app, new, user)  # the first view of each page aside
     on_new = rows_read_logging_a_visit(app, new, user)
     on_old = rows_read_logging_a_visit(app, old, user)
-    assert on_old <= 1.3 * on_new, (on_new, on_old)
+    grown = {q: (on_new.get(q), rows) for q, rows in on_old.items() if rows > on_new.get(q, 0)}
+    assert sum(on_old.values()) <= 1.3 * sum(on_new.values()), grown
