@@ -56,13 +56,9 @@ def missed_allowance_list(request: AuthenticatedRequest) -> HttpResponseBase:
         request,
         "cases/missed_allowance_list.html",
         {
-            # Kept until the centre's data changes (coordination/stamps.py).
-            **stamps.kept(
-                request,
-                "allowance list",
-                (center_id, *stamps.asked(request)),
-                lambda: allowance_page(cases, center_id, request.GET.get("page")),
-            ),
+            # Computed only when the page is written, not when it is served as kept
+            # ({% keep %}, until the centre's data changes).
+            "page": stamps.Later(lambda: allowance_page(cases, center_id, request.GET.get("page"))),
             "centres": None
             if center_id is not None
             else Center.objects.order_by("name").only("pk", "name"),

@@ -130,12 +130,9 @@ def team_list(request: AuthenticatedRequest) -> HttpResponse:
             for group in TargetGroup.objects.all()
         ]
 
-    # Counts per team over the centre's cases: kept until its data changes.
-    return render(
-        request,
-        "volunteers/team_list.html",
-        {"groups": stamps.kept(request, "team list", (), groups)},
-    )
+    # Counts per team over the centre's cases: computed only when the page is written,
+    # not when it is served as kept ({% keep %}, until the centre's data changes).
+    return render(request, "volunteers/team_list.html", {"groups": stamps.Later(groups)})
 
 
 MEMBERSHIP_COLUMNS = ("volunteer", "team", "role", "joined_on", "left_on")

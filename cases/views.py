@@ -849,20 +849,14 @@ def worklist_tabs(counts: dict[str, int], referral_counts: dict[str, int]) -> li
     return [*tabs, ("referrals", FOLLOWUP_REFERRALS, sum(referral_counts.values()))]
 
 
-def followup_page(request: AuthenticatedRequest, rows: QuerySet, count: int, *, kept: bool) -> Page:
+def followup_page(request: AuthenticatedRequest, rows: QuerySet, count: int) -> Page:
     """A worklist tab's page of cases. The rows show no address: the team is all they
-    join. Their number is the tab's count, just read: no COUNT(*) of its own. `kept`:
-    the rows are read, and kept until the centre's data changes (coordination/stamps.py);
-    the referral tab shows its own rows instead, and reads none of these."""
-    page = CountedPaginator(
+    join. Their number is the tab's count, just read: no COUNT(*) of its own. The rows
+    are read only when the page is written (not when it is served as kept, nor on the
+    referral tab, which shows its own)."""
+    return CountedPaginator(
         rows.select_related("team").only(*FOLLOWUP_ROW_COLUMNS), PAGE_SIZE, count=count
     ).get_page(request.GET.get("page"))
-    if kept:
-        shown = page.object_list  # a slice of the query, not yet read
-        page.object_list = stamps.kept(
-            request, "worklist rows", stamps.asked(request), lambda: [*shown]
-        )
-    return page
 
 
 @coordinator_required
@@ -888,7 +882,7 @@ def followup_list(request: AuthenticatedRequest) -> HttpResponseBase:
         )
     counts, teams, referral_counts, actions = worklist_figures(request, cases, sections, today)
     tab = shown if shown in sections else "overdue"
-    page = followup_page(request, rows, counts[tab], kept=shown in sections)
+    page = followup_page(request, rows, counts[tab])
     return render(
         request,
         "cases/followup_list.html",

@@ -230,7 +230,7 @@ def test_a_national_administrator_chooses_a_centre_first(client, center, team):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("cases:missed-allowance-list")
     choosing = client.get(url)
-    assert list(choosing.context["page_obj"]) == []
+    assert list(choosing.context["page"]["page_obj"]) == []
     # Only the choice: no "0 people" nor an export of nothing before a centre is chosen.
     text = choosing.content.decode()
     assert center.name in text and "<table" not in text and "export-format" not in text
