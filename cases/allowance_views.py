@@ -26,7 +26,7 @@ from coordination.access import (
 )
 from coordination.exports import ExportForm
 from coordination.models import Center
-from coordination.paging import Paginator, detached
+from coordination.paging import Paginator
 from coordination.routers import reads_from_replica
 
 PAGE_SIZE = 25
@@ -82,7 +82,7 @@ def allowance_page(cases: CaseQuerySet, center_id: int | None, number: str | Non
     page = Paginator(rows, PAGE_SIZE).get_page(number)
     if isinstance(rows, allowances.Worklist):
         page.object_list = rows.with_cases(list(page))
-    return {"page_obj": detached(page), "total_missed": total_missed, "flagged_count": len(rows)}
+    return {"page_obj": page, "total_missed": total_missed, "flagged_count": len(rows)}
 
 
 @coordinator_required

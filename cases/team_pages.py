@@ -31,7 +31,7 @@ from cases.models import Case, HomeVisit, open_condition, overdue_condition
 from coordination import stamps
 from coordination.access import AuthenticatedRequest, coordinator_required, get_visible_or_404
 from coordination.models import TargetGroup
-from coordination.paging import CountedPaginator, detached
+from coordination.paging import CountedPaginator
 from coordination.templatetags.rows import pk_url
 from coordination.templatetags.thai import last_visit_words
 from volunteers.forms import VolunteerStatusForm
@@ -184,7 +184,6 @@ def team_page(request: AuthenticatedRequest, pk: int) -> dict:
     ).get_page(request.GET.get("page"))
     add_member_figures(current, team.center_id)
     add_member_rows(current, team)
-    page = detached(page)
     team.open_case_count, team.overdue_count = counted["open"], counted["overdue"]
     return {
         "team": team,
