@@ -17,6 +17,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import (
+    post_create_historical_m2m_records,
+    pre_create_historical_m2m_records,
+)
 
 from cases import barthel
 from cases.models.case import (
@@ -35,8 +39,30 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+class VisitHistory(HistoricalRecords):
+    """django-simple-history, copying who was there by their ids. The library's own copy
+    read the visit again (its fields left out of history, to rebuild it only to find
+    the through table) and each volunteer's row joined to the whole visit and the
+    whole volunteer, to copy three ids: some 1 of the 4.4 ms a new visit's history took
+    (national data)."""
+
+    def create_historical_record_m2ms(self, history_instance, instance) -> None:
+        for field in history_instance._history_m2m_fields:
+            history_model = self.m2m_models[field]
+            through = field.remote_field.through
+            names = [through_field.attname for through_field in through._meta.fields]
+            rows = through.objects.filter(**{field.m2m_field_name(): instance}).values(*names)
+            new_rows = [history_model(history=history_instance, **row) for row in rows]
+            signal = {"history_instance": history_instance, "instance": instance, "field": field}
+            pre_create_historical_m2m_records.send(sender=history_model, rows=new_rows, **signal)
+            created = history_model.objects.bulk_create(new_rows)
+            post_create_historical_m2m_records.send(
+                sender=history_model, created_rows=created, **signal
+            )
+
+
 # Kept by name for HomeVisit.store, which writes a new visit's first history row itself.
-VISIT_HISTORY = HistoricalRecords(m2m_fields=["volunteers"], excluded_fields=["submission_token"])
+VISIT_HISTORY = VisitHistory(m2m_fields=["volunteers"], excluded_fields=["submission_token"])
 
 
 class HomeVisitQuerySet(CaseChildQuerySet):
@@ -253,9 +279,14 @@ class HomeVisit(CaseChild):
             self.adl_score = self.adl_items_total()
         if self.next_visit_due is None and self.visited_at:
             self.next_visit_due = self.default_next_visit_due()
-        with transaction.atomic():
+        adding = self._state.adding
+        # No savepoint (see record).
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
-            self.case.refresh_visit_dates()
+            if adding:
+                self.case.take_visit_dates(self)
+            else:  # moved in time, it may no longer be the latest, or another one may be
+                self.case.refresh_visit_dates()
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -263,14 +294,17 @@ class HomeVisit(CaseChild):
             self.case.refresh_visit_dates()
         return result
 
-    @transaction.atomic
     def record(self, *, by, volunteers=(), photos=(), token: uuid.UUID | None = None) -> None:
         """Logs a new visit: with its volunteers and photos, the household's income on the
         day, and an event on the case. A closed case takes no visit."""
         self.case.check_not_closed(_("This case is closed: reopen it before logging a visit."))
         self.submission_token = token
-        self.store(volunteers, photos)
-        self.case.log(CaseEvent.Kind.VISIT_LOGGED, by=by)
+        # All or nothing, without savepoints: nothing inside is caught to go on, and a
+        # failure undoes the transaction it is part of (the visit form's). Two of them,
+        # each made and released, were four of a visit form's 31 round trips to PostgreSQL.
+        with transaction.atomic(savepoint=False):
+            self.store(volunteers, photos)
+            self.case.log(CaseEvent.Kind.VISIT_LOGGED, by=by)
 
     @transaction.atomic
     def correct(
@@ -314,7 +348,12 @@ class HomeVisit(CaseChild):
             self.skip_history_when_saving = True
             try:
                 self.save()
-                self.volunteers.set(volunteers)
+                # Added as rows: a new visit has no volunteers to compare with, and the
+                # one listener of set()'s signals, its history, begins below.
+                through = HomeVisit.volunteers.through
+                through.objects.bulk_create(
+                    through(homevisit=self, volunteer=volunteer) for volunteer in volunteers
+                )
             finally:
                 del self.skip_history_when_saving
             VISIT_HISTORY.create_historical_record(self, "+")

@@ -131,6 +131,10 @@ def test_a_new_visit_has_one_history_row_with_who_was_there(
         volunteers=[volunteer_on_team],
     )
     assert [row.history_type for row in visit.history.order_by("history_date")] == ["+", "~"]
+    corrected = visit.history.order_by("history_date").last()
+    assert [(row.volunteer, row.homevisit) for row in corrected.volunteers.all()] == [
+        (volunteer_on_team, visit)
+    ]
 
 
 def test_photo_metadata_with_the_location_is_removed(volunteer_client, case, tmp_path):

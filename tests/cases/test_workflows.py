@@ -83,6 +83,35 @@ def test_a_logged_visit_keeps_its_parts_and_refreshes_the_case_dates_once(
     visit.refresh_from_db()
     assert visit.monthly_income == 3000
     assert list(visit.volunteers.all()) == [volunteer_on_team]
+
+
+def test_the_case_dates_are_the_latest_visits_whatever_order_visits_are_entered(case, coordinator):
+    now, today = timezone.now(), timezone.localdate()
+
+    def logged(days_ago: int, due_in: int) -> HomeVisit:
+        visit = HomeVisit(
+            case=case,
+            author=coordinator,
+            visited_at=now - datetime.timedelta(days=days_ago),
+            next_visit_due=today + datetime.timedelta(days=due_in),
+            purpose="follow_up",
+        )
+        visit.record(by=coordinator)
+        return visit
+
+    def case_dates() -> tuple:
+        case.refresh_from_db()
+        return case.last_visit_at, case.next_visit_due
+
+    latest = logged(days_ago=2, due_in=10)
+    logged(days_ago=20, due_in=-5)  # entered late, from a paper form
+    assert case_dates() == (latest.visited_at, latest.next_visit_due)
+    newest = logged(days_ago=0, due_in=30)
+    assert case_dates() == (newest.visited_at, newest.next_visit_due)
+    # Corrected back in time, the newest is no longer the latest.
+    newest.visited_at = now - datetime.timedelta(days=40)
+    newest.correct(newest.version, by=coordinator, changed=["visit_date"])
+    assert case_dates() == (latest.visited_at, latest.next_visit_due)
     assert case.events.filter(kind=CaseEvent.Kind.VISIT_LOGGED, by=coordinator).exists()
 
 

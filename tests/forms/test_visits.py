@@ -1,6 +1,7 @@
 """Logging and correcting a home visit as a volunteer does, on the page's own form."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -461,6 +462,39 @@ def test_the_banner_links_the_answers_to_correct_in_the_order_of_the_page(
     rendered["visit_date"] = "31/02/2569"
     refused = rendered.submit()
     assert refused.html.select_one(".error-summary a")["href"] == "#id_visit_date"
+
+
+def test_a_new_visit_is_written_without_reading_back_what_it_wrote(app, case, volunteer_on_team):
+    """After its INSERT, a visit read itself back twice (the case's latest visit; its
+    fields left out of history, for simple-history to rebuild it), and its volunteers
+    three times, the last joined to whole visit and volunteer rows; two savepoints were
+    made and released around it. It now writes its rows, in the one transaction of the
+    form, and reads only its volunteers' ids for its history."""
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    rendered["findings"] = "หลังคารั่ว"
+    with CaptureQueriesContext(connection) as queries:
+        assert rendered.submit().status_int == 302
+    statements = [
+        re.match(r'(SELECT|INSERT|UPDATE|DELETE|SAVEPOINT|RELEASE)\b(?:.*? "(\w+)")?', q["sql"])
+        for q in queries.captured_queries
+    ]
+    done = [(m[1], None if "SAVEPOINT" in m[0] else m[2]) for m in statements if m]
+    first_write = done.index(("INSERT", "cases_homevisit"))
+    assert done[first_write:] == [
+        ("INSERT", "cases_homevisit"),
+        ("UPDATE", "cases_case"),  # its dates, if it is the latest visit
+        ("INSERT", "cases_homevisit_volunteers"),
+        ("INSERT", "cases_historicalhomevisit"),
+        ("SELECT", "cases_homevisit_volunteers"),
+        ("INSERT", "cases_historicalhomevisit_volunteers"),
+        ("INSERT", "cases_caseevent"),
+        ("RELEASE", None),  # the form's transaction, a savepoint in the test's own
+    ], done
+    visit = HomeVisit.objects.get()
+    (created,) = visit.history.all()
+    assert [row.volunteer for row in created.volunteers.all()] == [volunteer_on_team]
+    case.refresh_from_db()
+    assert (case.last_visit_at, case.next_visit_due) == (visit.visited_at, visit.next_visit_due)
 
 
 def rows_read_logging_a_visit(app, case, user) -> dict[str, float]:
