@@ -15,6 +15,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -518,6 +519,26 @@ class DebtForm(BlankExtraRowMixin, forms.ModelForm):
         fields = list(Debt.RECORDED_FIELDS)
 
 
+class CaseRowChoiceField(forms.ModelChoiceField):
+    """A case row's hidden `id`: one of `rows`, the case's rows as its formset read them.
+    ModelChoiceField asked the database for the row again, once per row sent (a case's
+    eight household members: eight queries more)."""
+
+    def __init__(self, queryset, *, rows: dict[str, models.Model], **kwargs) -> None:
+        super().__init__(queryset, **kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.rows[str(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class CaseRowsFormSet(BaseInlineFormSet):
     """One case's rows (household members, incomes). Django's hidden `id` field would
     accept a row of any case of any centre and then quietly save it as a new row; here
@@ -525,7 +546,20 @@ class CaseRowsFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
-        choose_from(form, self.model._meta.pk.name, self.get_queryset())
+        name = self.model._meta.pk.name
+        django_s = form.fields[name]
+        form.fields[name] = CaseRowChoiceField(
+            self.get_queryset(),
+            rows=self.rows_by_pk,
+            initial=django_s.initial,
+            required=False,
+            widget=django_s.widget,
+        )
+
+    @cached_property
+    def rows_by_pk(self) -> dict[str, models.Model]:
+        """The case's rows (the formset's queryset, read once), by their ids as sent."""
+        return {str(row.pk): row for row in self.get_queryset()}
 
     def clean(self) -> None:
         super().clean()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from webtest import Upload
 
-from cases.models import CaseEvent, HomeVisit, VisitPhoto
+from cases.models import CaseEvent, HomeVisit, IncomeSource, VisitPhoto
 from tests.factories import CaseFactory, HomeVisitFactory, IncomeSourceFactory
 from tests.forms.rendered import (
     add_row,
@@ -495,6 +495,43 @@ def test_a_new_visit_is_written_without_reading_back_what_it_wrote(app, case, vo
     assert [row.volunteer for row in created.volunteers.all()] == [volunteer_on_team]
     case.refresh_from_db()
     assert (case.last_visit_at, case.next_visit_due) == (visit.visited_at, visit.next_visit_due)
+
+
+def test_the_incomes_on_a_visit_are_read_once_however_many_there_are(app, case, volunteer_on_team):
+    """Each income row sent was read again to check it is the case's (the hidden `id`'s
+    ModelChoiceField): they are found among the rows the form read (CaseRowChoiceField)."""
+    kinds = ["elderly_allowance", "wages", "family_support", "disability_allowance"]
+    incomes = [IncomeSourceFactory(case=case, center=case.center, kind=kind) for kind in kinds]
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    rendered["findings"] = "หลังคารั่ว"
+    rows = {rendered[f"incomes-{i}-id"].value: i for i in range(len(incomes))}
+    rendered[f"incomes-{rows[str(incomes[1].pk)]}-amount"] = "2500"
+    with CaptureQueriesContext(connection) as queries:
+        assert rendered.submit().status_int == 302
+    incomes_read = [
+        q["sql"] for q in queries.captured_queries if 'FROM "cases_incomesource"' in q["sql"]
+    ]
+    # The case's rows for the form, the total for the visit, and the rows again under
+    # the case's lock to compare (VisitIncomeRows.save).
+    assert len(incomes_read) == 3, incomes_read
+    assert IncomeSource.objects.get(pk=incomes[1].pk).amount == Decimal("2500")
+    assert HomeVisit.objects.get().monthly_income == sum(
+        i.amount for i in IncomeSource.objects.filter(case=case)
+    )
+
+
+@pytest.mark.parametrize("sent", ["abc", "99999999", "1.5"])
+def test_an_income_row_that_is_not_the_cases_is_refused(app, case, volunteer_on_team, sent):
+    income = IncomeSourceFactory(case=case, center=case.center, kind="wages")
+    rendered = form_with_field(visit_page(app, case, volunteer_on_team.user), "findings")
+    rendered["findings"] = "หลังคารั่ว"
+    rendered["incomes-0-id"].force_value(sent)
+    rendered["incomes-0-amount"] = "1"
+    refused = rendered.submit()
+    assert refused.status_int == 200
+    assert "มีรายการที่ส่งมากับแบบฟอร์มซึ่งไม่ใช่ของกรณีนี้" in refused.text
+    assert not HomeVisit.objects.exists()
+    assert IncomeSource.objects.get().amount == income.amount
 
 
 def rows_read_logging_a_visit(app, case, user) -> dict[str, float]:
