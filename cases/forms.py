@@ -766,6 +766,9 @@ class VisitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.case = case
         self.notices: list[str] = []
+        # Whether another visit holds the form's token, when the view has read it already
+        # (visit_create, before validating); None: the form reads it.
+        self.token_taken: bool | None = None
         self.add_barthel_fields()
         self.fields["next_visit_due"].help_text = _(
             "Left blank, the next visit is due %(days)d days after this one."
@@ -841,7 +844,10 @@ class VisitForm(forms.ModelForm):
         others = HomeVisit.objects.filter(center_id=self.case.center_id).exclude(
             pk=self.instance.pk
         )
-        if token and others.filter(submission_token=token).exists():
+        taken = self.token_taken
+        if token and taken is None:
+            taken = others.filter(submission_token=token).exists()
+        if token and taken:
             self.add_error(
                 None,
                 forms.ValidationError(

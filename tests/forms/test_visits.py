@@ -490,6 +490,14 @@ def test_a_new_visit_is_written_without_reading_back_what_it_wrote(app, case, vo
         ("INSERT", "cases_caseevent"),
         ("RELEASE", None),  # the form's transaction, a savepoint in the test's own
     ], done
+    # Its token is looked up once: for a double tap, and so for the form's check that no
+    # other visit holds it.
+    tokens_read = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"submission_token" =' in q["sql"]
+    ]
+    assert len(tokens_read) == 1, tokens_read
     visit = HomeVisit.objects.get()
     (created,) = visit.history.all()
     assert [row.volunteer for row in created.volunteers.all()] == [volunteer_on_team]
