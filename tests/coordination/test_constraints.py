@@ -3,11 +3,14 @@
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models
+from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
+from coordination.constraints import ChecksInOneQuery, checks_sql, fields_named
 from tests.factories import HomeVisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +60,41 @@ def test_the_case_keeps_its_unique_rules_with_its_checks(case):
     ours = errors_of(twin.validate_constraints)
     assert ours == django_says(twin)
     assert ours  # the number is taken in this centre
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        model
+        for model in apps.get_models()
+        if issubclass(model, ChecksInOneQuery)
+        and any(isinstance(c, models.CheckConstraint) for c in model._meta.constraints)
+    ],
+    ids=lambda model: model.__name__,
+)
+def test_each_models_checks_are_compiled_once_and_say_what_the_built_query_says(model):
+    """Every field type's value is sent cast to its column's type; a row of defaults and
+    NULLs is judged as the query built for its values judges it."""
+    checks = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
+    fields = sorted(
+        {f for check in checks for f in fields_named(model._meta, check)},
+        key=model._meta.concrete_fields.index,
+    )
+    names = tuple(check.name for check in checks)
+    assert checks_sql(model, names, tuple(fields), "default") is not None  # not built each time
+    row = model()
+    with CaptureQueriesContext(connection) as queries:
+        ours = row.failed_checks(checks, set(), "default")
+    built = row.built_checks_query(checks, set(), "default").execute_sql("single")
+    assert ours == [check for check, holds in zip(checks, built, strict=True) if not holds]
+    asked = [q["sql"] for q in queries.captured_queries if "check_0" in q["sql"]]
+    assert len(asked) == 1 and " FROM (SELECT " in asked[0], asked
+
+
+def test_a_field_set_to_an_expression_is_checked_as_it_will_be_saved(case):
+    visit = HomeVisitFactory(case=case)
+    visit.adl_score = Value(18) + 5  # 23: past the 20 of the Barthel index
+    visit.latitude = F("id") + 90  # a field the checks do not name: past 90 degrees
+    ours = errors_of(visit.validate_constraints)
+    assert ours == django_says(visit)
+    assert len(ours[NON_FIELD_ERRORS]) == 2
