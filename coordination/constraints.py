@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Collection
 from contextlib import nullcontext
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import BooleanField, Field, Q, Value
 from django.db.models.functions import Coalesce
-from django.db.models.options import Options
 from django.db.models.sql import Query
-from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.constants import SINGLE
 
 logger = logging.getLogger(__name__)
@@ -67,54 +66,79 @@ class ChecksInOneQuery(models.Model):
         self, checks: list[models.CheckConstraint], exclude: set[str], using: str
     ) -> list[models.CheckConstraint]:
         """The constraints the row as it is now would break (NULL passes, as in SQL)."""
-        opts = self._meta
-        # A check naming a field excluded from validation is not asked, as in Django.
-        asked = [c for c in checks if not {f.name for f in fields_named(opts, c)} & exclude]
+        asked = [check for check in checks if self.names_only_checked_fields(check, exclude)]
         if not asked:
             return []
-        fields = sorted(
-            {field for check in asked for field in fields_named(opts, check)},
-            key=opts.concrete_fields.index,
-        )
-        values = [getattr(self, field.attname) for field in fields]
         connection = connections[using]
-        compiled = None
-        # An expression assigned to a field (F("x") + 1) is checked as it will be saved, in
-        # a query built for it.
-        if not any(hasattr(value, "resolve_expression") for value in values):
-            names = tuple(check.name for check in asked)
-            compiled = checks_sql(type(self), names, tuple(fields), using)
-        row: Any  # one row: a SELECT of values, FROM nothing or one row
-        try:
-            with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
-                if compiled is None:
-                    row = self.built_checks_query(asked, exclude, using).execute_sql(SINGLE)
-                else:
-                    sql, params = compiled
-                    row_values = [
-                        field.get_db_prep_save(value, connection)
-                        for field, value in zip(fields, values, strict=True)
-                    ]
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, [*params, *row_values])
-                        row = cursor.fetchone()
-        except DatabaseError as error:
-            # As Q.check: the database will say it on save if it must.
-            logger.warning("Could not check %s's constraints: %s", type(self).__name__, error)
-            return []
-        return [constraint for constraint, holds in zip(asked, row, strict=True) if not holds]
+        # The SQL compiled once; else (an expression assigned to a field, a value its
+        # column cannot hold) the query built for this row's values, as Q.check builds it.
+        for ask in (self.compiled_checks, self.built_checks):
+            try:
+                with transaction.atomic(using) if connection.in_atomic_block else nullcontext():
+                    row = ask(asked, exclude, using)
+            except DatabaseError as error:
+                logger.info("Could not check %s's constraints: %s", type(self).__name__, error)
+                continue
+            if row is not None:
+                return [check for check, holds in zip(asked, row, strict=True) if not holds]
+        # As Q.check: the database will say it on save if it must.
+        logger.warning("Could not check %s's constraints", type(self).__name__)
+        return []
 
-    def built_checks_query(
+    def names_only_checked_fields(self, check: models.CheckConstraint, exclude: set[str]) -> bool:
+        """Whether the check names only fields validated here: one naming a field excluded
+        from validation (or a name that is no field's, an attname) is not asked, as in
+        Django, whose check names its fields (and "pk") only unless excluded."""
+        fields = {field.name for field in self._meta.local_concrete_fields} | {"pk"}
+        return named_in(type(self), check.name) <= fields - exclude
+
+    def compiled_checks(
         self, asked: list[models.CheckConstraint], exclude: set[str], using: str
-    ) -> SQLCompiler:
-        """The checks, built for this row's values the way `Q.check` builds its own."""
+    ) -> tuple | None:
+        """The checks asked in SQL compiled once for the model (checks_sql), the row's
+        values its parameters. None for a row holding an expression (F("x") + 1)."""
+        opts = self._meta
+        names = set().union(*(named_in(type(self), check.name) for check in asked))
+        fields = [field for field in opts.local_concrete_fields if field.name in names]
+        if "pk" in names and opts.pk not in fields:
+            fields.append(opts.pk)
+        values = [getattr(self, field.attname) for field in fields]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            return None
+        compiled = checks_sql(
+            type(self), tuple(check.name for check in asked), tuple(fields), using
+        )
+        if compiled is None:
+            return None
+        sql, params = compiled
+        connection = connections[using]
+        row_values = [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, values, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *row_values])
+            return cursor.fetchone()
+
+    def built_checks(
+        self, asked: list[models.CheckConstraint], exclude: set[str], using: str
+    ) -> tuple:
+        """The checks asked, built for this row's values the way `Q.check` builds its
+        own; a check it cannot build holds (not checked, as in Django)."""
         query = Query(None)
         for name, value in self.field_values(exclude).items():
             query.add_annotation(value, name, select=False)
-        for number, constraint in enumerate(asked):
-            condition = Coalesce(Q(constraint.condition), True, output_field=BooleanField())
-            query.add_annotation(condition, f"check_{number}")
-        return query.get_compiler(using=using)
+        built = []
+        for number, check in enumerate(asked):
+            condition = Coalesce(Q(check.condition), True, output_field=BooleanField())
+            try:
+                query.add_annotation(condition, f"check_{number}")
+            except FieldError:
+                continue
+            built.append(number)
+        row = query.get_compiler(using=using).execute_sql(SINGLE) if built else ()
+        holds = dict(zip(built, row or (), strict=True))
+        return tuple(holds.get(number, True) for number in range(len(asked)))
 
     def field_values(self, exclude: set[str]) -> dict:
         """Each concrete field's value as the constraints' conditions name it."""
@@ -132,19 +156,21 @@ class ChecksInOneQuery(models.Model):
         return values
 
 
-def fields_named(opts: Options, check: models.CheckConstraint) -> set[Field]:
-    """The model's fields a check's condition names ("pk" as the primary key)."""
-    named = Q(check.condition).referenced_base_fields
-    return {cast(Field, opts.pk if name == "pk" else opts.get_field(name)) for name in named}
+@functools.cache
+def named_in(model: type[models.Model], check_name: str) -> frozenset[str]:
+    """The names a model's check condition uses, as it writes them ("pk", field names)."""
+    check = next(c for c in model._meta.constraints if c.name == check_name)
+    return frozenset(Q(check.condition).referenced_base_fields)  # type: ignore[attr-defined]
 
 
 @functools.cache
 def checks_sql(
     model: type[models.Model], names: tuple[str, ...], fields: tuple[Field, ...], using: str
 ) -> tuple[str, tuple] | None:
-    """The SELECT of the model's checks `names` for one row, compiled by the ORM against the model's table,
-    which a one-row subquery of `fields` (their values its parameters, in that order, after
-    the SQL's own) stands in for. None if the SQL is not the plain one expected."""
+    """The SELECT of the model's checks `names` for one row, compiled by the ORM against
+    the model's table, which a one-row subquery of `fields` stands in for (their values
+    its parameters, in that order, after the SQL's own). None if the SQL is not the plain
+    one expected."""
     connection = connections[using]
     by_name = {c.name: c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)}
     checks = [by_name[name] for name in names]
@@ -161,10 +187,13 @@ def checks_sql(
     )
     sql, params = query.query.get_compiler(using=using).as_sql()
     table = connection.ops.quote_name(model._meta.db_table)
-    if not sql.endswith(f" FROM {table}") or any(f.db_type(connection) is None for f in fields):
+    types = [field.db_type(connection) for field in fields]
+    if not sql.endswith(f" FROM {table}") or None in types:
         return None
+    # Cast to the column's type without its size ("numeric", not "numeric(9, 6)"): a
+    # value too long or too precise is not cut to fit before it is judged.
     row = ", ".join(
-        f"%s::{field.db_type(connection)} AS {connection.ops.quote_name(field.column)}"
-        for field in fields
+        f"%s::{re.sub(r'[(][^)]*[)]', '', kind)} AS {connection.ops.quote_name(field.column)}"
+        for field, kind in zip(fields, cast(list[str], types), strict=True)
     )
     return f"{sql.removesuffix(f' FROM {table}')} FROM (SELECT {row}) AS {table}", tuple(params)

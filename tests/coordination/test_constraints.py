@@ -1,5 +1,6 @@
 """A model's check constraints are validated in one query, saying what Django says."""
 
+import logging
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
-from coordination.constraints import ChecksInOneQuery, checks_sql, fields_named
+from coordination.constraints import ChecksInOneQuery
 from tests.factories import HomeVisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,29 +73,65 @@ def test_the_case_keeps_its_unique_rules_with_its_checks(case):
     ],
     ids=lambda model: model.__name__,
 )
-def test_each_models_checks_are_compiled_once_and_say_what_the_built_query_says(model):
-    """Every field type's value is sent cast to its column's type; a row of defaults and
-    NULLs is judged as the query built for its values judges it."""
+def test_each_models_checks_are_compiled_once_and_say_what_the_built_query_says(model, caplog):
+    """Every field type's value is sent cast to its column's type, in SQL compiled once
+    for the model: a row of defaults and NULLs is judged as the query built for its
+    values judges it, and nothing falls back to building."""
     checks = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
-    fields = sorted(
-        {f for check in checks for f in fields_named(model._meta, check)},
-        key=model._meta.concrete_fields.index,
-    )
-    names = tuple(check.name for check in checks)
-    assert checks_sql(model, names, tuple(fields), "default") is not None  # not built each time
     row = model()
-    with CaptureQueriesContext(connection) as queries:
-        ours = row.failed_checks(checks, set(), "default")
-    built = row.built_checks_query(checks, set(), "default").execute_sql("single")
-    assert ours == [check for check, holds in zip(checks, built, strict=True) if not holds]
-    asked = [q["sql"] for q in queries.captured_queries if "check_0" in q["sql"]]
-    assert len(asked) == 1 and " FROM (SELECT " in asked[0], asked
+    with caplog.at_level(logging.INFO, logger="coordination.constraints"):
+        compiled = row.compiled_checks(checks, set(), "default")
+        assert compiled is not None
+        assert row.failed_checks(checks, set(), "default") == [
+            check for check, holds in zip(checks, compiled, strict=True) if not holds
+        ]
+    built = row.built_checks(checks, set(), "default")
+    assert list(compiled) == list(built)
+    assert caplog.records == []
+
+
+def test_a_check_naming_pk_is_asked_when_the_id_is_excluded_as_in_django(case):
+    """A ModelForm excludes "id" (no form field) but not "pk": Django still asks the
+    case's "duplicate of itself" check, and so do we."""
+    case.closure_reason, case.duplicate_of = "duplicate", case
+    ours = errors_of(case.validate_constraints, exclude={"id"})
+    assert ours == django_says(case, exclude={"id"})
+    assert ours  # a case is no duplicate of itself
+    assert errors_of(case.validate_constraints, exclude={"pk"}) == django_says(case, exclude={"pk"})
+
+
+def test_a_value_its_column_cannot_hold_is_still_judged(case, caplog):
+    """Ten Barthel items of 4,000 each total 40,000, past a smallint: the compiled SQL's
+    cast refuses it, and the query built for the values judges it instead of every check
+    passing unasked."""
+    visit = HomeVisitFactory.build(case=case, center=case.center)
+    for name in (
+        "adl_feeding",
+        "adl_grooming",
+        "adl_transfer",
+        "adl_toilet",
+        "adl_mobility",
+        "adl_dressing",
+        "adl_stairs",
+        "adl_bathing",
+        "adl_bowels",
+        "adl_bladder",
+    ):
+        setattr(visit, name, 4000)
+    visit.adl_score = 40000
+    with caplog.at_level(logging.INFO, logger="coordination.constraints"):
+        ours = errors_of(visit.validate_constraints)
+    assert ours == django_says(visit)
+    assert len(ours[NON_FIELD_ERRORS]) == 11  # the total and the ten items
+    assert "Could not check" in caplog.text  # the compiled query's refusal, then the built
 
 
 def test_a_field_set_to_an_expression_is_checked_as_it_will_be_saved(case):
     visit = HomeVisitFactory(case=case)
     visit.adl_score = Value(18) + 5  # 23: past the 20 of the Barthel index
-    visit.latitude = F("id") + 90  # a field the checks do not name: past 90 degrees
+    # An expression naming a field no check names (id): 90 degrees past the equator at
+    # least.
+    visit.latitude = F("id") + 90
     ours = errors_of(visit.validate_constraints)
     assert ours == django_says(visit)
     assert len(ours[NON_FIELD_ERRORS]) == 2
