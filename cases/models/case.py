@@ -13,7 +13,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, Q, Sum
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -1150,13 +1150,18 @@ class Case(ChecksInOneQuery):
         )
 
     def take_visit_dates(self, visit) -> None:
-        """A new visit's dates, if it is the case's latest visit: one UPDATE, whose
-        condition PostgreSQL checks again on the row as it is once locked, should another
-        visit of the case have been saved meanwhile."""
+        """A new visit's dates, when it is the case's latest visit, in one UPDATE; else
+        (a visit entered late, or the case's dates not its visits') as refreshed. It is
+        the latest if no visit of the case is later, and if the case's latest is not:
+        PostgreSQL checks this again on the case's row once it is locked, should another
+        visit have been saved meanwhile, which its subquery would not see."""
+        later = self.visits.filter(center_id=self.center_id, visited_at__gt=visit.visited_at)
         latest = Q(last_visit_at__isnull=True) | Q(last_visit_at__lte=visit.visited_at)
         dates = {"last_visit_at": visit.visited_at, "next_visit_due": visit.next_visit_due}
-        if Case.objects.filter(latest, pk=self.pk).update(**dates):
+        if Case.objects.filter(latest, ~Exists(later), pk=self.pk).update(**dates):
             self.last_visit_at, self.next_visit_due = visit.visited_at, visit.next_visit_due
+        else:
+            self.refresh_visit_dates()
 
     def next_number(self) -> str:
         """`<district code>-<BE year>-<sequence>`, e.g. 1027-2562-0001."""

@@ -83,6 +83,7 @@ def test_a_logged_visit_keeps_its_parts_and_refreshes_the_case_dates_once(
     visit.refresh_from_db()
     assert visit.monthly_income == 3000
     assert list(visit.volunteers.all()) == [volunteer_on_team]
+    assert case.events.filter(kind=CaseEvent.Kind.VISIT_LOGGED, by=coordinator).exists()
 
 
 def test_the_case_dates_are_the_latest_visits_whatever_order_visits_are_entered(case, coordinator):
@@ -112,7 +113,38 @@ def test_the_case_dates_are_the_latest_visits_whatever_order_visits_are_entered(
     newest.visited_at = now - datetime.timedelta(days=40)
     newest.correct(newest.version, by=coordinator, changed=["visit_date"])
     assert case_dates() == (latest.visited_at, latest.next_visit_due)
-    assert case.events.filter(kind=CaseEvent.Kind.VISIT_LOGGED, by=coordinator).exists()
+
+
+def test_a_new_visit_mends_case_dates_that_are_not_its_visits(case, coordinator):
+    """The case's dates are its latest visit's, whatever they held before: a visit
+    deleted in bulk (the admin's action) or an edit saved over them leaves them wrong,
+    and the next visit logged puts them right."""
+    now, today = timezone.now(), timezone.localdate()
+
+    def logged(days_ago: int) -> HomeVisit:
+        visit = HomeVisit(
+            case=case,
+            author=coordinator,
+            visited_at=now - datetime.timedelta(days=days_ago),
+            next_visit_due=today + datetime.timedelta(days=30 - days_ago),
+            purpose="follow_up",
+        )
+        visit.record(by=coordinator)
+        return visit
+
+    def case_dates() -> tuple:
+        case.refresh_from_db()
+        return case.last_visit_at, case.next_visit_due
+
+    latest = logged(days_ago=3)
+    # As if a later visit had been deleted without the case hearing of it.
+    Case.objects.filter(pk=case.pk).update(last_visit_at=now, next_visit_due=today)
+    logged(days_ago=10)
+    assert case_dates() == (latest.visited_at, latest.next_visit_due)
+    # As if an edit had saved the dates the case had before its latest visit.
+    Case.objects.filter(pk=case.pk).update(last_visit_at=None, next_visit_due=None)
+    logged(days_ago=20)
+    assert case_dates() == (latest.visited_at, latest.next_visit_due)
 
 
 def test_a_correction_says_on_the_case_which_fields_changed(case, coordinator):
