@@ -109,8 +109,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, reading a request's user with their centre. (Sessions name
-    # the backend that logged them in: those of Django's own, before, log in again.)
+    # Django's ModelBackend, reading a request's user with their centre, roles and
+    # volunteer row in one query. (Sessions name the backend that logged them in: those
+    # of Django's own, before, log in again.)
     "coordination.backends.UserBackend",
 ]
 

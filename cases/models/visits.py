@@ -280,7 +280,8 @@ class HomeVisit(CaseChild):
         if self.next_visit_due is None and self.visited_at:
             self.next_visit_due = self.default_next_visit_due()
         adding = self._state.adding
-        # No savepoint (see record).
+        # All or nothing, without a savepoint (see record): a caller inside a transaction
+        # that catches an error of this save to go on must wrap it in atomic() itself.
         with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
             if adding:
@@ -351,8 +352,9 @@ class HomeVisit(CaseChild):
                 # Added as rows: a new visit has no volunteers to compare with, and the
                 # one listener of set()'s signals, its history, begins below.
                 through = HomeVisit.volunteers.through
+                ids = dict.fromkeys(getattr(v, "pk", v) for v in volunteers)  # as set() takes
                 through.objects.bulk_create(
-                    through(homevisit=self, volunteer=volunteer) for volunteer in volunteers
+                    through(homevisit=self, volunteer_id=volunteer_id) for volunteer_id in ids
                 )
             finally:
                 del self.skip_history_when_saving

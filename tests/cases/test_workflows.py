@@ -115,6 +115,16 @@ def test_the_case_dates_are_the_latest_visits_whatever_order_visits_are_entered(
     assert case_dates() == (latest.visited_at, latest.next_visit_due)
 
 
+def test_a_new_visit_takes_its_volunteers_as_rows_or_ids_once_each(
+    case, coordinator, volunteer_on_team
+):
+    visit = HomeVisit(case=case, author=coordinator, visited_at=timezone.now(), purpose="follow_up")
+    visit.record(by=coordinator, volunteers=[volunteer_on_team, volunteer_on_team.pk])
+    assert list(visit.volunteers.all()) == [volunteer_on_team]
+    (created,) = visit.history.all()
+    assert [row.volunteer for row in created.volunteers.all()] == [volunteer_on_team]
+
+
 def test_a_new_visit_mends_case_dates_that_are_not_its_visits(case, coordinator):
     """The case's dates are its latest visit's, whatever they held before: a visit
     deleted in bulk (the admin's action) or an edit saved over them leaves them wrong,
