@@ -86,33 +86,37 @@ def test_a_logged_visit_keeps_its_parts_and_refreshes_the_case_dates_once(
     assert case.events.filter(kind=CaseEvent.Kind.VISIT_LOGGED, by=coordinator).exists()
 
 
+NOW = timezone.now()
+
+
+def logged(case, by, days_ago: int, due_in: int) -> HomeVisit:
+    """A visit of `days_ago` days ago, the next one due in `due_in` days from today."""
+    visit = HomeVisit(
+        case=case,
+        author=by,
+        visited_at=NOW - datetime.timedelta(days=days_ago),
+        next_visit_due=timezone.localdate() + datetime.timedelta(days=due_in),
+        purpose="follow_up",
+    )
+    visit.record(by=by)
+    return visit
+
+
+def case_dates(case) -> tuple:
+    case.refresh_from_db()
+    return case.last_visit_at, case.next_visit_due
+
+
 def test_the_case_dates_are_the_latest_visits_whatever_order_visits_are_entered(case, coordinator):
-    now, today = timezone.now(), timezone.localdate()
-
-    def logged(days_ago: int, due_in: int) -> HomeVisit:
-        visit = HomeVisit(
-            case=case,
-            author=coordinator,
-            visited_at=now - datetime.timedelta(days=days_ago),
-            next_visit_due=today + datetime.timedelta(days=due_in),
-            purpose="follow_up",
-        )
-        visit.record(by=coordinator)
-        return visit
-
-    def case_dates() -> tuple:
-        case.refresh_from_db()
-        return case.last_visit_at, case.next_visit_due
-
-    latest = logged(days_ago=2, due_in=10)
-    logged(days_ago=20, due_in=-5)  # entered late, from a paper form
-    assert case_dates() == (latest.visited_at, latest.next_visit_due)
-    newest = logged(days_ago=0, due_in=30)
-    assert case_dates() == (newest.visited_at, newest.next_visit_due)
+    latest = logged(case, coordinator, days_ago=2, due_in=10)
+    logged(case, coordinator, days_ago=20, due_in=-5)  # entered late, from a paper form
+    assert case_dates(case) == (latest.visited_at, latest.next_visit_due)
+    newest = logged(case, coordinator, days_ago=0, due_in=30)
+    assert case_dates(case) == (newest.visited_at, newest.next_visit_due)
     # Corrected back in time, the newest is no longer the latest.
-    newest.visited_at = now - datetime.timedelta(days=40)
+    newest.visited_at = NOW - datetime.timedelta(days=40)
     newest.correct(newest.version, by=coordinator, changed=["visit_date"])
-    assert case_dates() == (latest.visited_at, latest.next_visit_due)
+    assert case_dates(case) == (latest.visited_at, latest.next_visit_due)
 
 
 def test_a_new_visit_takes_its_volunteers_as_rows_or_ids_once_each(
@@ -129,32 +133,15 @@ def test_a_new_visit_mends_case_dates_that_are_not_its_visits(case, coordinator)
     """The case's dates are its latest visit's, whatever they held before: a visit
     deleted in bulk (the admin's action) or an edit saved over them leaves them wrong,
     and the next visit logged puts them right."""
-    now, today = timezone.now(), timezone.localdate()
-
-    def logged(days_ago: int) -> HomeVisit:
-        visit = HomeVisit(
-            case=case,
-            author=coordinator,
-            visited_at=now - datetime.timedelta(days=days_ago),
-            next_visit_due=today + datetime.timedelta(days=30 - days_ago),
-            purpose="follow_up",
-        )
-        visit.record(by=coordinator)
-        return visit
-
-    def case_dates() -> tuple:
-        case.refresh_from_db()
-        return case.last_visit_at, case.next_visit_due
-
-    latest = logged(days_ago=3)
+    latest = logged(case, coordinator, days_ago=3, due_in=27)
     # As if a later visit had been deleted without the case hearing of it.
-    Case.objects.filter(pk=case.pk).update(last_visit_at=now, next_visit_due=today)
-    logged(days_ago=10)
-    assert case_dates() == (latest.visited_at, latest.next_visit_due)
+    Case.objects.filter(pk=case.pk).update(last_visit_at=NOW, next_visit_due=None)
+    logged(case, coordinator, days_ago=10, due_in=20)
+    assert case_dates(case) == (latest.visited_at, latest.next_visit_due)
     # As if an edit had saved the dates the case had before its latest visit.
     Case.objects.filter(pk=case.pk).update(last_visit_at=None, next_visit_due=None)
-    logged(days_ago=20)
-    assert case_dates() == (latest.visited_at, latest.next_visit_due)
+    logged(case, coordinator, days_ago=20, due_in=10)
+    assert case_dates(case) == (latest.visited_at, latest.next_visit_due)
 
 
 def test_a_correction_says_on_the_case_which_fields_changed(case, coordinator):
