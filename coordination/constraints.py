@@ -10,7 +10,8 @@ Django's.
 The SELECT is the ORM's own, compiled once per model and set of checks: the checks read
 the row's values from a one-row subquery named as the table, `FROM (SELECT %s::numeric
 AS "latitude", …) AS "cases_homevisit"`. Built again for each row, the way `Q.check`
-builds its own, it was most of the check's time (1.5 ms of a visit's 2).
+builds its own, it was most of the checks' time: a visit's constraints were validated in
+4.4 ms, 1.9 ms so (national data).
 """
 
 from __future__ import annotations

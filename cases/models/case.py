@@ -1150,11 +1150,12 @@ class Case(ChecksInOneQuery):
         )
 
     def take_visit_dates(self, visit) -> None:
-        """A new visit's dates, when it is the case's latest visit, in one UPDATE; else
-        (a visit entered late, or the case's dates not its visits') as refreshed. It is
-        the latest if no visit of the case is later, and if the case's latest is not:
-        PostgreSQL checks this again on the case's row once it is locked, should another
-        visit have been saved meanwhile, which its subquery would not see."""
+        """A new visit's dates become the case's in one UPDATE when it is the case's
+        latest visit: no visit of the case is later, and neither is the case's latest
+        visit date (PostgreSQL asks this second again of the case's row once it holds its
+        lock, should a visit saved meanwhile have moved it, which the subquery would not
+        see). Else (a visit entered late, or case dates that are not its visits') they are
+        refreshed from the visits."""
         later = self.visits.filter(center_id=self.center_id, visited_at__gt=visit.visited_at)
         latest = Q(last_visit_at__isnull=True) | Q(last_visit_at__lte=visit.visited_at)
         dates = {"last_visit_at": visit.visited_at, "next_visit_due": visit.next_visit_due}
