@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 
+from cases import barthel
 from cases.models import Case
 from coordination.constraints import ChecksInOneQuery
 from tests.factories import HomeVisitFactory
@@ -105,18 +106,7 @@ def test_a_value_its_column_cannot_hold_is_still_judged(case, caplog):
     cast refuses it, and the query built for the values judges it instead of every check
     passing unasked."""
     visit = HomeVisitFactory.build(case=case, center=case.center)
-    for name in (
-        "adl_feeding",
-        "adl_grooming",
-        "adl_transfer",
-        "adl_toilet",
-        "adl_mobility",
-        "adl_dressing",
-        "adl_stairs",
-        "adl_bathing",
-        "adl_bowels",
-        "adl_bladder",
-    ):
+    for name in barthel.FIELDS:
         setattr(visit, name, 4000)
     visit.adl_score = 40000
     with caplog.at_level(logging.INFO, logger="coordination.constraints"):
