@@ -991,7 +991,9 @@ def visit_of_token(case: Case, token: uuid.UUID | None) -> HomeVisit | None:
     return next(iter(tokens.order_by().only("case", "author")[:1]), None) if token else None
 
 
-def already_saved(request: AuthenticatedRequest, case: Case, visit) -> HttpResponse | None:
+def already_saved(
+    request: AuthenticatedRequest, case: Case, visit: HomeVisit | None
+) -> HttpResponse | None:
     """Only this person's own visit of this case counts as "already saved": a token
     taken from anyone else's form must not lead to their visit (the form says so)."""
     if visit is None or (visit.case_id, visit.author_id) != (case.pk, request.user.pk):

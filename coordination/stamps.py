@@ -9,9 +9,9 @@ far more often than it changes them.
 
 So a page keeps its answer (its HTML, with `{% keep %}` in its template,
 coordination/templatetags/keep.py; or data several pages share, with `kept` below)
-under a key made of the centre's data stamps (coordination.DataStamp): a database trigger moves a centre's stamp on when any
-transaction that changed its cases, visits, volunteers, teams, referrals, help or
-plans commits — a page, the admin, an import or SQL — and the stamp of scope 0 when
+under a key made of the centre's data stamps (coordination.DataStamp): a database
+trigger moves a centre's stamp on when any transaction that changed its cases, visits,
+volunteers, teams, referrals, help or plans commits — a page, the admin, an import or SQL — and the stamp of scope 0 when
 what every centre reads changes (target groups, rates, caps, places). A kept answer is
 never stale: once the data changes, the key does, and the next request computes anew.
 Old answers are left to the cache's culling (settings.CACHES).
